@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// `npm test`: type-check and build, then unit tests (src/**/*.test.ts) and end-to-end tests
+// (test/e2e/*.e2e.test.ts, which drive the real kubectl), all through node:test and tsx.
+// `node scripts/test.mjs unit|e2e [file-filter]` runs one part.
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const [, , part = 'all', filter = ''] = process.argv
+
+function walk(dir, suffix, out = []) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) walk(p, suffix, out)
+    else if (p.endsWith(suffix) && p.includes(filter)) out.push(relative(root, p))
+  }
+  return out
+}
+
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  if (r.status !== 0) process.exit(r.status ?? 1)
+}
+
+const npx = join(root, 'node_modules', '.bin')
+if (part !== 'e2e') run(join(npx, 'tsc'), ['-p', 'tsconfig.json', '--noEmit'])
+run(join(npx, 'tsc'), ['-p', 'tsconfig.build.json'])
+
+const files = []
+if (part === 'all' || part === 'unit') files.push(...walk(join(root, 'src'), '.test.ts'))
+if (part === 'all' || part === 'e2e') files.push(...walk(join(root, 'test', 'e2e'), '.e2e.test.ts'))
+if (files.length === 0) {
+  console.error(`no test files matched (part=${part} filter=${filter})`)
+  process.exit(1)
+}
+run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files])
