@@ -1,5 +1,5 @@
 // Object shapes shared by every kind. Field names are the Kubernetes wire names.
-import type { ObjectMeta, OwnerReference, LabelSelector } from 'kubernetes-types/meta/v1'
+import type { ObjectMeta, OwnerReference, LabelSelector } from 'kubernetes-types/meta/v1.js'
 
 export type { ObjectMeta, OwnerReference, LabelSelector }
 

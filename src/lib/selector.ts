@@ -1,6 +1,6 @@
 // Label and field selectors: the string forms clients send (`app=web,tier in (a,b),!canary`),
 // metav1.LabelSelector objects, matching, and upstream's string formatting.
-import type { LabelSelector } from 'kubernetes-types/meta/v1'
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
 import { isQualifiedName, isValidLabelValue } from '../apis/validation.js'
 
 export type Operator = 'in' | 'notin' | 'exists' | '!' | '=' | '==' | '!=' | 'gt' | 'lt'
@@ -152,7 +152,7 @@ export function parseLabelSelector(s: string): Selector {
 export function fromLabelSelector(ls: LabelSelector | undefined | null): Selector | undefined {
   if (!ls) return undefined
   const reqs: Requirement[] = []
-  for (const [key, value] of Object.entries(ls.matchLabels ?? {})) reqs.push({ key, operator: '=', values: [value] })
+  for (const [key, value] of Object.entries(ls.matchLabels ?? {})) reqs.push({ key, operator: '=', values: [String(value)] })
   for (const e of ls.matchExpressions ?? []) {
     const op = e.operator
     if (op === 'In') reqs.push({ key: e.key, operator: 'in', values: [...(e.values ?? [])] })
