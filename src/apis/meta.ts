@@ -1,7 +1,13 @@
 // Object shapes shared by every kind. Field names are the Kubernetes wire names.
-import type { ObjectMeta, OwnerReference, LabelSelector } from 'kubernetes-types/meta/v1.js'
+import type { ObjectMeta as WireObjectMeta, OwnerReference, LabelSelector } from 'kubernetes-types/meta/v1.js'
 
-export type { ObjectMeta, OwnerReference, LabelSelector }
+export type { OwnerReference, LabelSelector }
+
+/** Strip kubernetes-types' `readonly` marks: the server is the one that writes those fields. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/** ObjectMeta as the server handles it (system fields writable). */
+export type ObjectMeta = Mutable<WireObjectMeta>
 
 /** Any Kubernetes object as it travels on the wire (JSON). */
 export interface KObject {
