@@ -1,0 +1,9 @@
+// The apps/v1 kinds kubelite serves.
+import type { ResourceDef } from '../types.js'
+import { controllerrevisions } from './controllerrevision.js'
+import { deployments } from './deployment.js'
+import { replicasets } from './replicaset.js'
+
+export { controllerrevisions, deployments, replicasets }
+
+export const appsResources: ResourceDef[] = [deployments, replicasets, controllerrevisions]
