@@ -413,6 +413,14 @@ export class ResourceStore {
       next = clone(current)
       if ('status' in body) next.status = clone(body.status)
       else delete next.status
+    } else if (subresource === 'finalize') {
+      // namespaces/{name}/finalize: only spec.finalizers changes.
+      next = clone(current)
+      const spec = { ...((current.spec as Record<string, unknown>) ?? {}) }
+      const wanted = (body.spec as { finalizers?: string[] } | undefined)?.finalizers
+      if (wanted && wanted.length) spec.finalizers = [...wanted]
+      else delete spec.finalizers
+      next.spec = spec
     } else {
       next = clone(body) as StoredObject
       next.metadata = next.metadata && typeof next.metadata === 'object' ? next.metadata : {}
@@ -457,8 +465,8 @@ export class ResourceStore {
   private async writeUpdate(current: StoredObject, next: StoredObject, opts: WriteOptions, subresource?: string): Promise<StoredObject> {
     const key = this.key(current.metadata.namespace, current.metadata.name!)
     this.def.defaults?.(next)
-    if (subresource !== 'status') this.def.prepareForUpdate?.(next, current)
-    if (this.def.generation && subresource !== 'status' && this.specChanged(next, current)) {
+    if (subresource === undefined) this.def.prepareForUpdate?.(next, current)
+    if (this.def.generation && subresource === undefined && this.specChanged(next, current)) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1
     }
     const errs = [
@@ -469,7 +477,7 @@ export class ResourceStore {
     await this.admit({ operation: 'UPDATE', def: this.def, namespace: next.metadata.namespace, name: next.metadata.name!, object: next, oldObject: current, subresource, dryRun: Boolean(opts.dryRun) })
 
     // A deleting object whose last finalizer is removed is deleted for real.
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !this.waitsForGrace(next)) {
+    if (next.metadata.deletionTimestamp && !this.hasFinalizers(next) && !this.waitsForGrace(next)) {
       if (opts.dryRun) return next
       try {
         const kv = await this.store.delete(key, Number(current.metadata.resourceVersion))
@@ -490,6 +498,10 @@ export class ResourceStore {
     } catch (err) {
       throw this.translateWriteError(err, next.metadata.name!)
     }
+  }
+
+  private hasFinalizers(obj: StoredObject): boolean {
+    return (obj.metadata.finalizers ?? []).length > 0 || (this.def.pendingFinalizers?.(obj) ?? []).length > 0
   }
 
   /** Pods with a grace period still running wait for the node; others go at once. */
@@ -678,7 +690,7 @@ export class ResourceStore {
     const now = this.clock()
     let grace = opts.gracePeriodSeconds ?? this.def.gracePeriodSeconds?.(current) ?? 0
     if (grace < 0) grace = 0
-    const pending = fins.size > 0
+    const pending = fins.size > 0 || (this.def.pendingFinalizers?.(current) ?? []).length > 0
     const already = current.metadata.deletionTimestamp !== undefined
 
     if (grace > 0 || pending) {
@@ -695,6 +707,7 @@ export class ResourceStore {
       }
       m.finalizers = [...fins]
       if (m.finalizers.length === 0) delete m.finalizers
+      this.def.prepareForDelete?.(next)
       if (this.def.generation && !already && (m.generation ?? 0) > 0) m.generation = (m.generation ?? 0) + 1
       if (opts.dryRun) return { object: next, deleted: false }
       try {

@@ -105,6 +105,14 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
    * terminationGracePeriodSeconds, default 30). Undefined: delete at once.
    */
   gracePeriodSeconds?(obj: T): number | undefined
+
+  /**
+   * Finalizers beyond metadata.finalizers that hold deletion (namespaces: spec.finalizers, which
+   * only the `finalize` subresource may change). The object is removed when both are empty.
+   */
+  pendingFinalizers?(obj: T): string[]
+  /** Changes when deletion starts but must wait (namespaces: status.phase = Terminating). Mutates. */
+  prepareForDelete?(obj: T): void
 }
 
 /** The generic shape of a list returned by the API. */

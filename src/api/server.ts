@@ -1,0 +1,622 @@
+// The Kubernetes REST API over node:http(s): routing, authentication, content negotiation,
+// discovery, OpenAPI, CRUD, watch, Table output, and the status/scale subresources. Per-kind logic
+// lives in registry/; storage behind the Store interface.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { timingSafeEqual } from 'node:crypto'
+import { stringify as toYaml } from 'yaml'
+import { apiVersionOf, clone, type KObject, type StoredObject } from '../apis/meta.js'
+import { ResourceStore, type Admission, type DeleteOptions, type FieldManager, type FieldValidation, type Patcher, type RestDeps, type WriteOptions } from '../registry/rest.js'
+import type { ResourceDef } from '../registry/types.js'
+import type { Store } from '../store/types.js'
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  apiGroupDoc,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  builtInSubresources,
+  wantsAggregated,
+  type ServedResource,
+  type SubresourceInfo,
+} from './discovery.js'
+import {
+  decodeBody,
+  mediaType,
+  negotiate,
+  parsePath,
+  queryBool,
+  queryInt,
+  readBody,
+  type ApiTarget,
+  type OutputFormat,
+  type ProtobufDecoder,
+} from './request.js'
+import { errors, isStatusError, StatusError, type Status } from './status.js'
+import { parseIncludeObject, toTable } from './table.js'
+
+export const serverVersion = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4+kubelite',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-23T00:00:00Z',
+  goVersion: 'go1.23.6',
+  compiler: 'gc',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+}
+
+export interface OpenAPIProvider {
+  v3Root(): unknown
+  /** `api/v1`, `apis/apps/v1`: the document, or undefined (404). */
+  v3Document(groupVersionPath: string): unknown | undefined
+  v2(): unknown | undefined
+}
+
+/** Everything a subresource handler (log, exec, portforward, proxy, binding...) gets. */
+export interface SubresourceContext {
+  req: IncomingMessage
+  res: ServerResponse
+  url: URL
+  target: ApiTarget
+  store: ResourceStore
+  /** Read and decode the request body (JSON/YAML/protobuf). */
+  body(): Promise<unknown>
+}
+
+export interface SubresourceHandler {
+  info: SubresourceInfo
+  handle(ctx: SubresourceContext): Promise<void>
+}
+
+/** A subresource handled outside api/, keyed `<resource>[.<group>]/<name>`, e.g. `pods/log`. */
+export type SubresourceHandlers = Map<string, SubresourceHandler>
+
+/** Handlers for protocol upgrades (exec, portforward), keyed like SubresourceHandlers. */
+export type UpgradeHandler = (ctx: { req: IncomingMessage; socket: import('node:stream').Duplex; head: Buffer; url: URL; target: ApiTarget; store: ResourceStore }) => Promise<void>
+
+export interface ApiServerOptions {
+  resources: ResourceDef[]
+  store: Store
+  clock?: () => Date
+  /** Bearer tokens accepted. Empty: no authentication (tests of the handler only). */
+  tokens?: string[]
+  admission?: Admission[]
+  fieldManager?: FieldManager
+  patcher?: Patcher
+  unknownFields?: RestDeps['unknownFields']
+  protobuf?: ProtobufDecoder
+  openapi?: OpenAPIProvider
+  /** Names of readiness checks that fail now ([] = ready). */
+  readiness?: () => Promise<string[]>
+  /** `host:port` clients reach us at (APIVersions.serverAddressByClientCIDRs). */
+  serverAddress: string
+  subresources?: SubresourceHandlers
+  upgrades?: Map<string, UpgradeHandler>
+  /** How often watches with allowWatchBookmarks get a BOOKMARK (default 60 s). */
+  bookmarkIntervalMs?: number
+  log?: { error(obj: unknown, msg?: string): void; info?(obj: unknown, msg?: string): void }
+}
+
+const dryRunValues = new Set(['All'])
+const fieldValidationValues: FieldValidation[] = ['Ignore', 'Warn', 'Strict']
+
+function subresourceKey(def: ResourceDef, sub: string): string {
+  return `${def.group === '' ? def.resource : `${def.resource}.${def.group}`}/${sub}`
+}
+
+export class ApiServer {
+  private readonly byGVR = new Map<string, ResourceStore>()
+  private readonly byGR = new Map<string, ResourceStore>()
+  private readonly served: ServedResource[]
+  private readonly opts: ApiServerOptions
+  private readonly clock: () => Date
+  private readonly tokens: Buffer[]
+
+  constructor(opts: ApiServerOptions) {
+    this.opts = opts
+    this.clock = opts.clock ?? (() => new Date())
+    this.tokens = (opts.tokens ?? []).map((t) => Buffer.from(t))
+    const deps: RestDeps = {
+      store: opts.store,
+      clock: this.clock,
+      admission: opts.admission,
+      fieldManager: opts.fieldManager,
+      patcher: opts.patcher,
+      unknownFields: opts.unknownFields,
+    }
+    this.served = []
+    for (const def of opts.resources) {
+      const rs = new ResourceStore(def, deps)
+      this.byGVR.set(`${def.group}/${def.version}/${def.resource}`, rs)
+      if (!this.byGR.has(`${def.group}/${def.resource}`)) this.byGR.set(`${def.group}/${def.resource}`, rs)
+      const extra = [...(opts.subresources ?? new Map()).entries()]
+        .filter(([key]) => key.startsWith(`${def.group === '' ? def.resource : `${def.resource}.${def.group}`}/`))
+        .map(([, h]) => h.info)
+      this.served.push({ def, subresources: [...builtInSubresources(def), ...extra] })
+    }
+  }
+
+  /** The storage for a group and resource (`''`, `pods`), for in-process clients and admission. */
+  resource(group: string, resource: string): ResourceStore | undefined {
+    return this.byGR.get(`${group}/${resource}`)
+  }
+
+  resources(): ResourceStore[] {
+    return [...this.byGVR.values()]
+  }
+
+  // ---- entry points ---------------------------------------------------------------------------
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.serve(req, res).catch((err) => this.sendError(res, err))
+  }
+
+  readonly handleUpgrade = (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void => {
+    this.serveUpgrade(req, socket, head).catch((err) => {
+      const status = isStatusError(err) ? err.status : errors.internal(String((err as Error)?.message ?? err)).status
+      if (!isStatusError(err)) this.opts.log?.error({ err }, 'upgrade failed')
+      const body = JSON.stringify(status)
+      socket.end(`HTTP/1.1 ${status.code} ${status.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+    })
+  }
+
+  private authenticated(req: IncomingMessage): boolean {
+    if (this.tokens.length === 0) return true
+    const h = req.headers.authorization
+    if (!h || !h.startsWith('Bearer ')) return false
+    const given = Buffer.from(h.slice(7).trim())
+    return this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given))
+  }
+
+  private async serveUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): Promise<void> {
+    if (!this.authenticated(req)) throw errors.unauthorized()
+    const url = new URL(req.url ?? '/', 'https://localhost')
+    const parsed = parsePath(url.pathname)
+    if (parsed.kind !== 'target') throw errors.pathNotFound()
+    const { rs, target } = this.resolve(parsed.target)
+    const handler = target.subresource ? this.opts.upgrades?.get(subresourceKey(rs.def, target.subresource)) : undefined
+    if (!handler) throw errors.badRequest('the requested resource does not support upgrades')
+    await handler({ req, socket, head, url, target, store: rs })
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost')
+    const path = url.pathname
+    const method = req.method ?? 'GET'
+
+    if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
+      return this.serveHealth(res, path, url)
+    }
+    if (path === '/version' || path === '/version/') return this.sendJSON(res, 200, serverVersion)
+    if (!this.authenticated(req)) throw errors.unauthorized()
+
+    if (path === '/openapi/v3' || path === '/openapi/v3/') return this.serveOpenAPIRoot(res)
+    if (path.startsWith('/openapi/v3/')) return this.serveOpenAPIDoc(res, path.slice('/openapi/v3/'.length))
+    if (path === '/openapi/v2' || path === '/swagger.json') return this.serveOpenAPIV2(req, res)
+
+    const parsed = parsePath(path)
+    switch (parsed.kind) {
+      case 'root':
+        if (method !== 'GET') throw errors.methodNotAllowed()
+        return this.serveDiscoveryRoot(req, res, parsed.legacy)
+      case 'group': {
+        if (method !== 'GET') throw errors.methodNotAllowed()
+        const doc = apiGroupDoc(this.served, parsed.group)
+        if (!doc) throw errors.pathNotFound()
+        return this.sendJSON(res, 200, doc)
+      }
+      case 'groupVersion': {
+        if (method !== 'GET') throw errors.methodNotAllowed()
+        const doc = apiResourceList(this.served, parsed.group, parsed.version)
+        if (!doc) throw errors.pathNotFound()
+        return this.sendJSON(res, 200, doc)
+      }
+      case 'target':
+        return this.serveResource(req, res, url, parsed.target)
+      default:
+        if (path === '/' && method === 'GET') return this.sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version', ...this.groupPaths()] })
+        throw errors.pathNotFound()
+    }
+  }
+
+  private groupPaths(): string[] {
+    const out = new Set<string>()
+    for (const { def } of this.served) if (def.group) out.add(`/apis/${def.group}`).add(`/apis/${def.group}/${def.version}`)
+    return [...out].sort()
+  }
+
+  private async serveHealth(res: ServerResponse, path: string, url: URL): Promise<void> {
+    const failing = path.startsWith('/readyz') ? await (this.opts.readiness?.() ?? Promise.resolve([])) : []
+    const verbose = url.searchParams.has('verbose')
+    const name = path.split('/')[1]
+    let body: string
+    if (verbose) {
+      const checks = ['ping', 'log', 'etcd', ...(failing.length ? failing : [])]
+      body = checks.map((c) => (failing.includes(c) ? `[-]${c} failed: reason withheld` : `[+]${c} ok`)).join('\n') + '\n'
+      body += failing.length ? `${name} check failed\n` : `${name} check passed\n`
+    } else {
+      body = failing.length ? failing.map((c) => `[-]${c} failed: reason withheld`).join('\n') + `\n${name} check failed\n` : 'ok'
+    }
+    res.writeHead(failing.length ? 500 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache, private' })
+    res.end(body)
+  }
+
+  private serveDiscoveryRoot(req: IncomingMessage, res: ServerResponse, legacy: boolean): void {
+    const aggregated = wantsAggregated(req.headers.accept)
+    if (aggregated) {
+      const doc = aggregatedDiscovery(this.served, legacy)
+      if (aggregated === 'v2beta1') doc.apiVersion = 'apidiscovery.k8s.io/v2beta1'
+      return this.sendRaw(res, 200, JSON.stringify(doc), aggregated === 'v2' ? aggregatedContentType : aggregatedContentType.replace('v=v2', 'v=v2beta1'), { Vary: 'Accept' })
+    }
+    return this.sendJSON(res, 200, legacy ? apiVersions(this.opts.serverAddress) : apiGroupList(this.served), { Vary: 'Accept' })
+  }
+
+  private serveOpenAPIRoot(res: ServerResponse): void {
+    if (!this.opts.openapi) throw errors.pathNotFound()
+    this.sendJSON(res, 200, this.opts.openapi.v3Root())
+  }
+
+  private serveOpenAPIDoc(res: ServerResponse, gvPath: string): void {
+    const doc = this.opts.openapi?.v3Document(gvPath.replace(/\/$/, ''))
+    if (!doc) throw errors.pathNotFound()
+    this.sendJSON(res, 200, doc, { 'Cache-Control': 'public, immutable', Expires: new Date(Date.now() + 365 * 864e5).toUTCString() })
+  }
+
+  private serveOpenAPIV2(req: IncomingMessage, res: ServerResponse): void {
+    const accept = req.headers.accept ?? ''
+    const wantsJSON = accept === '' || /application\/json|\*\/\*/.test(accept)
+    const doc = wantsJSON ? this.opts.openapi?.v2() : undefined
+    if (!doc) throw errors.pathNotFound()
+    this.sendJSON(res, 200, doc)
+  }
+
+  // ---- resources --------------------------------------------------------------------------------
+
+  private resolve(t: ApiTarget): { rs: ResourceStore; target: ApiTarget } {
+    let target = t
+    // `/api/v1/namespaces/{name}/{sub}`: the namespace itself, not a namespaced collection.
+    if (t.namespace !== undefined && t.group === '' && !this.byGVR.has(`/${t.version}/${t.resource}`)) {
+      target = { group: '', version: t.version, resource: 'namespaces', name: t.namespace, subresource: t.resource, subpath: t.name ? `/${t.name}` : undefined }
+    }
+    const rs = this.byGVR.get(`${target.group}/${target.version}/${target.resource}`)
+    if (!rs) throw errors.pathNotFound()
+    if (target.namespace !== undefined && !rs.def.namespaced) throw errors.pathNotFound()
+    return { rs, target }
+  }
+
+  private writeOptions(url: URL, req: IncomingMessage): WriteOptions {
+    const dryRun = url.searchParams.getAll('dryRun')
+    for (const v of dryRun) if (!dryRunValues.has(v)) throw errors.badRequest(`Invalid dryRun value: ${JSON.stringify(v)}; only "All" is supported`)
+    const fv = url.searchParams.get('fieldValidation')
+    if (fv !== null && !fieldValidationValues.includes(fv as FieldValidation)) {
+      throw errors.badRequest(`fieldValidation: Invalid value: ${JSON.stringify(fv)}: fieldValidation must be one of "Ignore", "Warn", or "Strict"`)
+    }
+    const fm = url.searchParams.get('fieldManager') ?? undefined
+    if (fm !== undefined && fm.length > 128) throw errors.badRequest('fieldManager: Too long: may not be more than 128 bytes')
+    return {
+      dryRun: dryRun.length > 0,
+      fieldValidation: (fv as FieldValidation | null) ?? undefined,
+      fieldManager: fm ?? managerFromUserAgent(req.headers['user-agent']),
+      warnings: [],
+    }
+  }
+
+  private async readObject(req: IncomingMessage): Promise<KObject> {
+    const body = decodeBody(await readBody(req), req.headers['content-type'], this.opts.protobuf)
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request was not a JSON object')
+    return body as KObject
+  }
+
+  private async serveResource(req: IncomingMessage, res: ServerResponse, url: URL, t: ApiTarget): Promise<void> {
+    const { rs, target } = this.resolve(t)
+    const method = req.method ?? 'GET'
+    const ns = target.namespace
+    const sub = target.subresource
+
+    if (sub && sub !== 'status' && sub !== 'scale' && !(sub === 'finalize' && rs.def.resource === 'namespaces' && rs.def.group === '')) {
+      const handler = this.opts.subresources?.get(subresourceKey(rs.def, sub))
+      if (!handler) throw errors.pathNotFound()
+      return handler.handle({ req, res, url, target, store: rs, body: async () => decodeBody(await readBody(req), req.headers['content-type'], this.opts.protobuf) })
+    }
+    if (sub === 'status' && !rs.def.hasStatus) throw errors.pathNotFound()
+    if (sub === 'scale' && !rs.def.scale) throw errors.pathNotFound()
+
+    if (!target.name) {
+      if (sub) throw errors.pathNotFound()
+      switch (method) {
+        case 'GET':
+          if (queryBool(url.searchParams.get('watch'))) return this.serveWatch(req, res, url, rs, ns)
+          return this.serveList(req, res, url, rs, ns)
+        case 'POST': {
+          const opts = this.writeOptions(url, req)
+          const body = await this.readObject(req)
+          const obj = await rs.create(ns, body, opts)
+          return this.sendObject(req, res, 201, rs.def, obj, opts.warnings)
+        }
+        case 'DELETE': {
+          const del = await this.deleteOptions(req, url)
+          const items = await rs.deleteCollection(ns, { labelSelector: url.searchParams.get('labelSelector') ?? undefined, fieldSelector: url.searchParams.get('fieldSelector') ?? undefined }, del)
+          return this.sendJSON(res, 200, { kind: rs.def.kind + 'List', apiVersion: apiVersionOf(rs.def.group, rs.def.version), metadata: {}, items })
+        }
+        default:
+          throw errors.methodNotAllowed()
+      }
+    }
+
+    const name = target.name
+    if (sub === 'scale') return this.serveScale(req, res, url, rs, ns, name)
+    switch (method) {
+      case 'GET': {
+        const obj = await rs.get(ns, name)
+        return this.sendObject(req, res, 200, rs.def, obj)
+      }
+      case 'PUT': {
+        const opts = this.writeOptions(url, req)
+        const body = await this.readObject(req)
+        const obj = await rs.update(ns, name, body, { ...opts, subresource: sub })
+        return this.sendObject(req, res, 200, rs.def, obj, opts.warnings)
+      }
+      case 'PATCH': {
+        const opts = this.writeOptions(url, req)
+        const contentType = mediaType(req.headers['content-type'])
+        if (!patchTypes.has(contentType)) throw errors.unsupportedPatchType(contentType)
+        const body = (await readBody(req)).toString('utf8')
+        const force = queryBool(url.searchParams.get('force'))
+        if (force && contentType !== 'application/apply-patch+yaml') throw errors.badRequest('force: Forbidden: may not be specified for non-apply patch')
+        const { object, created } = await rs.patch(ns, name, contentType, body, { ...opts, subresource: sub, force })
+        return this.sendObject(req, res, created ? 201 : 200, rs.def, object, opts.warnings)
+      }
+      case 'DELETE': {
+        if (sub) throw errors.methodNotAllowed()
+        const del = await this.deleteOptions(req, url)
+        const result = await rs.delete(ns, name, del)
+        const out = rs.deleteResponse(result)
+        return out.kind === 'Status' ? this.sendJSON(res, 200, out) : this.sendObject(req, res, 200, rs.def, out as StoredObject)
+      }
+      default:
+        throw errors.methodNotAllowed()
+    }
+  }
+
+  private async deleteOptions(req: IncomingMessage, url: URL): Promise<DeleteOptions> {
+    const raw = await readBody(req)
+    let body: Record<string, unknown> = {}
+    if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
+      const decoded = decodeBody(raw, req.headers['content-type'] ?? 'application/json', this.opts.protobuf)
+      if (decoded && typeof decoded === 'object') body = decoded as Record<string, unknown>
+    }
+    const q = url.searchParams
+    const dryRun = [...q.getAll('dryRun'), ...((body.dryRun as string[] | undefined) ?? [])]
+    for (const v of dryRun) if (!dryRunValues.has(v)) throw errors.badRequest(`Invalid dryRun value: ${JSON.stringify(v)}; only "All" is supported`)
+    const policy = (q.get('propagationPolicy') ?? body.propagationPolicy) as DeleteOptions['propagationPolicy']
+    if (policy !== undefined && policy !== null && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+      throw errors.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`)
+    }
+    const grace = queryInt('gracePeriodSeconds', q.get('gracePeriodSeconds')) ?? (body.gracePeriodSeconds as number | undefined)
+    const orphan = q.has('orphanDependents') ? queryBool(q.get('orphanDependents')) : (body.orphanDependents as boolean | undefined)
+    return {
+      gracePeriodSeconds: grace ?? undefined,
+      propagationPolicy: policy ?? undefined,
+      orphanDependents: orphan ?? undefined,
+      preconditions: (body.preconditions as DeleteOptions['preconditions']) ?? undefined,
+      dryRun: dryRun.length > 0,
+    }
+  }
+
+  private async serveList(req: IncomingMessage, res: ServerResponse, url: URL, rs: ResourceStore, ns: string | undefined): Promise<void> {
+    const q = url.searchParams
+    const format = negotiate(req.headers.accept)
+    const result = await rs.list(ns, {
+      labelSelector: q.get('labelSelector') ?? undefined,
+      fieldSelector: q.get('fieldSelector') ?? undefined,
+      limit: queryInt('limit', q.get('limit')),
+      continue: q.get('continue') || undefined,
+      resourceVersion: q.get('resourceVersion') ?? undefined,
+      resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+    })
+    if (format.kind === 'table') {
+      const table = toTable(rs.def, result.items, {
+        version: format.version,
+        includeObject: parseIncludeObject(q.get('includeObject')),
+        now: this.clock(),
+        resourceVersion: result.resourceVersion,
+        continue: result.continue,
+        remainingItemCount: result.remainingItemCount,
+      })
+      return this.sendJSON(res, 200, table)
+    }
+    const list = {
+      kind: `${rs.def.kind}List`,
+      apiVersion: apiVersionOf(rs.def.group, rs.def.version),
+      metadata: {
+        resourceVersion: result.resourceVersion,
+        ...(result.continue ? { continue: result.continue } : {}),
+        ...(result.remainingItemCount !== undefined ? { remainingItemCount: result.remainingItemCount } : {}),
+      },
+      items: result.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+    }
+    return this.send(res, 200, list, format)
+  }
+
+  private async serveWatch(req: IncomingMessage, res: ServerResponse, url: URL, rs: ResourceStore, ns: string | undefined): Promise<void> {
+    const q = url.searchParams
+    const format = negotiate(req.headers.accept)
+    const ac = new AbortController()
+    res.on('close', () => ac.abort())
+    const timeoutSeconds = queryInt('timeoutSeconds', q.get('timeoutSeconds')) ?? 1800 + Math.floor(Math.random() * 1800)
+    const events = rs.watch(
+      ns,
+      {
+        labelSelector: q.get('labelSelector') ?? undefined,
+        fieldSelector: q.get('fieldSelector') ?? undefined,
+        resourceVersion: q.get('resourceVersion') ?? undefined,
+        sendInitialEvents: queryBool(q.get('sendInitialEvents')),
+      },
+      ac.signal,
+    )
+    // Validate selectors and resourceVersion before the 200 goes out: pull the first event lazily.
+    const first = events.next()
+    const firstResult = await Promise.race([first, new Promise<'pending'>((r) => setImmediate(() => r('pending')))])
+    res.writeHead(200, { 'Content-Type': format.kind === 'yaml' ? 'application/yaml' : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' })
+    res.flushHeaders()
+    const timer = setTimeout(() => ac.abort(), Math.max(0, timeoutSeconds) * 1000)
+    const apiVersion = apiVersionOf(rs.def.group, rs.def.version)
+    let lastRV = q.get('resourceVersion') && q.get('resourceVersion') !== '0' ? q.get('resourceVersion')! : undefined
+    let headersSent = false
+    const write = async (type: string, object: unknown): Promise<void> => {
+      if (res.destroyed || res.writableEnded) return
+      const line = JSON.stringify({ type, object }) + '\n'
+      if (!res.write(line)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
+    }
+    const bookmarks = queryBool(q.get('allowWatchBookmarks'))
+      ? setInterval(() => {
+          if (lastRV) void write('BOOKMARK', { kind: rs.def.kind, apiVersion, metadata: { resourceVersion: lastRV } })
+        }, this.opts.bookmarkIntervalMs ?? 60_000)
+      : undefined
+    const render = (obj: StoredObject | Status): unknown => {
+      if (format.kind !== 'table' || obj.kind === 'Status') return obj
+      const table = toTable(rs.def, [obj as StoredObject], { version: format.version, includeObject: parseIncludeObject(q.get('includeObject')), now: this.clock(), noHeaders: headersSent, resourceVersion: (obj as StoredObject).metadata.resourceVersion })
+      headersSent = true
+      return table
+    }
+    try {
+      let step = firstResult === 'pending' ? await first : firstResult
+      while (!step.done) {
+        const ev = step.value
+        if (ev.type !== 'ERROR') lastRV = (ev.object as StoredObject).metadata.resourceVersion ?? lastRV
+        await write(ev.type, ev.type === 'BOOKMARK' ? ev.object : render(ev.object))
+        if (ac.signal.aborted) break
+        step = await events.next()
+      }
+    } catch (err) {
+      if (!ac.signal.aborted) {
+        const status = isStatusError(err) ? err.status : errors.internal((err as Error).message).status
+        if (!isStatusError(err)) this.opts.log?.error({ err }, 'watch failed')
+        await write('ERROR', status)
+      }
+    } finally {
+      clearTimeout(timer)
+      if (bookmarks) clearInterval(bookmarks)
+      ac.abort()
+      await events.return?.(undefined)
+      if (!res.writableEnded) res.end()
+    }
+  }
+
+  // ---- scale ----------------------------------------------------------------------------------
+
+  private toScale(def: ResourceDef, obj: StoredObject) {
+    const scale = def.scale!
+    const m = obj.metadata
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+      spec: { replicas: scale.specReplicas(obj) },
+      status: { replicas: scale.statusReplicas(obj), selector: scale.selector(obj) },
+    }
+  }
+
+  private async serveScale(req: IncomingMessage, res: ServerResponse, url: URL, rs: ResourceStore, ns: string | undefined, name: string): Promise<void> {
+    const def = rs.def
+    const method = req.method ?? 'GET'
+    if (method === 'GET') return this.sendJSON(res, 200, this.toScale(def, await rs.get(ns, name)))
+    if (method !== 'PUT' && method !== 'PATCH') throw errors.methodNotAllowed()
+    const opts = this.writeOptions(url, req)
+    let desired: (current: StoredObject) => KObject
+    if (method === 'PUT') {
+      const body = await this.readObject(req)
+      if (body.kind && body.kind !== 'Scale') throw errors.badRequest(`the kind in the data (${body.kind}) does not match the expected kind (Scale)`)
+      desired = (current) => this.scaled(def, current, body, name)
+    } else {
+      const contentType = mediaType(req.headers['content-type'])
+      if (!patchTypes.has(contentType) || contentType === 'application/apply-patch+yaml') throw errors.unsupportedPatchType(contentType)
+      const patchBody = (await readBody(req)).toString('utf8')
+      const patcher = this.opts.patcher
+      if (!patcher) throw errors.unsupportedPatchType(contentType)
+      desired = (current) => this.scaled(def, current, patcher(scaleDef, contentType, this.toScale(def, current), patchBody), name)
+    }
+    const obj = await rs.guaranteedUpdate(ns, name, desired, opts)
+    return this.sendJSON(res, 200, this.toScale(def, obj))
+  }
+
+  private scaled(def: ResourceDef, current: StoredObject, scale: KObject, name: string): KObject {
+    const rv = scale.metadata?.resourceVersion
+    if (rv && rv !== current.metadata.resourceVersion) throw errors.conflict({ group: def.group, resource: def.resource }, name)
+    const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas ?? 0
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw errors.invalid({ group: 'autoscaling', kind: 'Scale' }, name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }])
+    }
+    const next = def.scale!.withReplicas(clone(current), replicas)
+    delete next.metadata.resourceVersion
+    return next
+  }
+
+  // ---- responses ------------------------------------------------------------------------------
+
+  private sendObject(req: IncomingMessage, res: ServerResponse, code: number, def: ResourceDef, obj: StoredObject, warnings?: string[]): void {
+    const format = negotiate(req.headers.accept)
+    const headers: Record<string, string | string[]> = {}
+    if (warnings?.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`)
+    if (format.kind === 'table') {
+      const url = new URL(req.url ?? '/', 'https://localhost')
+      return this.sendJSON(res, code, toTable(def, [obj], { version: format.version, includeObject: parseIncludeObject(url.searchParams.get('includeObject')), now: this.clock(), resourceVersion: obj.metadata.resourceVersion }), headers)
+    }
+    return this.send(res, code, obj, format, headers)
+  }
+
+  private send(res: ServerResponse, code: number, body: unknown, format: OutputFormat, headers: Record<string, string | string[]> = {}): void {
+    if (format.kind === 'yaml') return this.sendRaw(res, code, toYaml(body), 'application/yaml', headers)
+    return this.sendJSON(res, code, body, headers)
+  }
+
+  private sendJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+    this.sendRaw(res, code, JSON.stringify(body), 'application/json', headers)
+  }
+
+  private sendRaw(res: ServerResponse, code: number, body: string, contentType: string, headers: Record<string, string | string[]> = {}): void {
+    if (res.headersSent) {
+      res.end()
+      return
+    }
+    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache, private', ...headers })
+    res.end(body)
+  }
+
+  private sendError(res: ServerResponse, err: unknown): void {
+    let status: Status
+    if (err instanceof StatusError) status = err.status
+    else {
+      this.opts.log?.error({ err }, 'internal error')
+      status = errors.internal((err as Error)?.message ?? String(err)).status
+    }
+    if (res.headersSent) {
+      res.end()
+      return
+    }
+    this.sendJSON(res, status.code, status)
+  }
+}
+
+const patchTypes = new Set(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'])
+
+/** The Scale "kind" for patching a Scale object (no schema: merge patch semantics). */
+const scaleDef: ResourceDef = {
+  group: 'autoscaling',
+  version: 'v1',
+  kind: 'Scale',
+  resource: 'scale',
+  singular: 'scale',
+  namespaced: true,
+  nameValidator: () => [],
+  table: { columns: [], cells: () => [] },
+}
+
+/** Upstream's default field manager: the User-Agent up to the first '/'. */
+export function managerFromUserAgent(ua: string | undefined): string | undefined {
+  if (!ua) return undefined
+  const m = ua.split('/')[0]
+  return m.length > 128 ? m.slice(0, 128) : m || undefined
+}
