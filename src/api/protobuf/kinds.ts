@@ -1,0 +1,28 @@
+// What the decoder covers: the kinds it accepts at the top level, and the messages it converts
+// specially instead of field by field (their JSON form is not their protobuf form).
+
+/** `apiVersion kind` (as in runtime.Unknown's typeMeta) → the table's message name. */
+export const rootKinds: Record<string, string> = {
+  'apps/v1 Deployment': 'apps.Deployment',
+  'apps/v1 ReplicaSet': 'apps.ReplicaSet',
+  'v1 Pod': 'core.Pod',
+  'v1 Service': 'core.Service',
+  'v1 Endpoints': 'core.Endpoints',
+  'v1 Namespace': 'core.Namespace',
+  'v1 ConfigMap': 'core.ConfigMap',
+  'v1 Secret': 'core.Secret',
+  'v1 ServiceAccount': 'core.ServiceAccount',
+  'v1 Event': 'core.Event',
+  'v1 Node': 'core.Node',
+}
+
+/** Table name → fully qualified proto message, for the messages with a custom JSON form. */
+export const specialTypes = {
+  Time: 'k8s.io.apimachinery.pkg.apis.meta.v1.Time',
+  MicroTime: 'k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime',
+  FieldsV1: 'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1',
+  IntOrString: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString',
+  Quantity: 'k8s.io.apimachinery.pkg.api.resource.Quantity',
+} as const
+
+export type SpecialType = keyof typeof specialTypes
