@@ -1,0 +1,70 @@
+// Writing the kubeconfig: an explicit file is written whole; the default ($KUBECONFIG's first file,
+// else ~/.kube/config) gets a `kubelite` cluster, user and context merged in and made current,
+// like kind does.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { delimiter, dirname, join } from 'node:path'
+import { parse, stringify } from 'yaml'
+
+export interface KubeconfigEntry {
+  name: string
+  server: string
+  caCertPem: string
+  token: string
+}
+
+interface Named {
+  name: string
+  [k: string]: unknown
+}
+
+interface Kubeconfig {
+  apiVersion?: string
+  kind?: string
+  clusters?: Named[]
+  users?: Named[]
+  contexts?: Named[]
+  'current-context'?: string
+  preferences?: Record<string, unknown>
+  [k: string]: unknown
+}
+
+export function defaultKubeconfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const first = env.KUBECONFIG?.split(delimiter).find((p) => p.trim() !== '')
+  return first ?? join(homedir(), '.kube', 'config')
+}
+
+function upsert(list: Named[] | undefined, entry: Named): Named[] {
+  const out = (list ?? []).filter((e) => e && e.name !== entry.name)
+  out.push(entry)
+  return out
+}
+
+/** The config with our entries merged in (pure, for tests). */
+export function mergeKubeconfig(existing: Kubeconfig | undefined, e: KubeconfigEntry): Kubeconfig {
+  const cfg: Kubeconfig = existing && typeof existing === 'object' ? { ...existing } : {}
+  cfg.apiVersion = 'v1'
+  cfg.kind = 'Config'
+  cfg.clusters = upsert(cfg.clusters, { name: e.name, cluster: { server: e.server, 'certificate-authority-data': Buffer.from(e.caCertPem).toString('base64') } })
+  cfg.users = upsert(cfg.users, { name: e.name, user: { token: e.token } })
+  cfg.contexts = upsert(cfg.contexts, { name: e.name, context: { cluster: e.name, user: e.name } })
+  cfg['current-context'] = e.name
+  cfg.preferences ??= {}
+  return cfg
+}
+
+/** Write (merge: true) or overwrite (merge: false) the kubeconfig at `path`, mode 0600. */
+export async function writeKubeconfig(path: string, entry: KubeconfigEntry, merge: boolean): Promise<void> {
+  let existing: Kubeconfig | undefined
+  if (merge) {
+    try {
+      existing = parse(await readFile(path, 'utf8')) as Kubeconfig
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot merge into kubeconfig ${path}: ${(err as Error).message}`)
+    }
+  }
+  await mkdir(dirname(path), { recursive: true })
+  const tmp = `${path}.kubelite-${process.pid}.tmp`
+  await writeFile(tmp, stringify(mergeKubeconfig(existing, entry)), { mode: 0o600 })
+  await rename(tmp, path)
+}

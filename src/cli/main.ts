@@ -1,0 +1,99 @@
+// The kubelite command line. kubectl stays the main client; these commands start and inspect the
+// cluster only.
+import { Command, InvalidArgumentError } from 'commander'
+import { pino } from 'pino'
+import { defaultConfig, startCluster, type UpConfig } from './up.js'
+
+export const kubeliteVersion = '0.1.0'
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number between 1 and 65535')
+  return n
+}
+
+function positive(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > 100) throw new InvalidArgumentError('must be a whole number between 1 and 100')
+  return n
+}
+
+function loopback(value: string): string {
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) && value !== '0.0.0.0' && value !== '::1') {
+    throw new InvalidArgumentError('must be a loopback address (127.x.y.z or ::1), or 0.0.0.0 to listen everywhere')
+  }
+  return value
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const program = new Command()
+  program.name('kubelite').description('A Kubernetes-compatible cluster in one process: no Docker, no VM, no root.').version(kubeliteVersion)
+
+  program
+    .command('up')
+    .description('start a cluster in the foreground (Ctrl-C stops it)')
+    .option('--data-dir <dir>', 'where state, certificates and logs live', defaultConfig().dataDir)
+    .option('--port <n>', 'API server port', port, 6443)
+    .option('--kubeconfig <file>', 'write this kubeconfig file whole (default: merge a "kubelite" context into $KUBECONFIG or ~/.kube/config)')
+    .option('--runtime <kind>', 'container runtime: process | sim', 'process')
+    .option('--nodes <n>', 'number of nodes', positive, 1)
+    .option('--nodeport-address <addr>', 'address NodePorts listen on', loopback, '127.0.0.1')
+    .action(async (opts) => {
+      if (opts.runtime !== 'process' && opts.runtime !== 'sim') {
+        program.error(`error: option '--runtime <kind>' argument '${opts.runtime}' is invalid. must be "process" or "sim"`)
+      }
+      const cfg: UpConfig = {
+        ...defaultConfig(),
+        dataDir: opts.dataDir,
+        port: opts.port,
+        kubeconfig: opts.kubeconfig,
+        runtime: opts.runtime,
+        nodes: opts.nodes,
+        nodeportAddress: opts.nodeportAddress,
+      }
+      await up(cfg)
+    })
+
+  await program.parseAsync(argv)
+}
+
+async function up(cfg: UpConfig): Promise<void> {
+  const started = performance.now()
+  const log = pino({ level: process.env.KUBELITE_LOG_LEVEL ?? 'warn' }, pino.destination(2))
+  let cluster
+  try {
+    cluster = await startCluster(cfg, log)
+  } catch (err) {
+    console.error(`kubelite: ${(err as Error).message}`)
+    process.exitCode = 1
+    return
+  }
+  const ms = Math.round(performance.now() - started)
+  const ctx = cfg.kubeconfig ? `kubectl --kubeconfig ${cluster.kubeconfigPath}` : 'kubectl'
+  process.stdout.write(
+    [
+      `kubelite ${kubeliteVersion} (Kubernetes v1.32) is ready in ${ms} ms`,
+      `  API server:  ${cluster.url}`,
+      `  kubeconfig:  ${cluster.kubeconfigPath} (context "kubelite"${cfg.kubeconfig ? '' : ', now current'})`,
+      `  data dir:    ${cfg.dataDir}`,
+      '',
+      'Try:',
+      `  ${ctx} get namespaces`,
+      `  ${ctx} create deployment hello --image=gcr.io/google-samples/kubernetes-bootcamp:v1`,
+      `  ${ctx} get deployments -o wide`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  )
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`\nkubelite: ${signal} received, shutting down\n`)
+      resolve()
+    }
+    process.once('SIGINT', () => stop('SIGINT'))
+    process.once('SIGTERM', () => stop('SIGTERM'))
+  })
+  await cluster.close()
+  process.stdout.write('kubelite: stopped\n')
+}
