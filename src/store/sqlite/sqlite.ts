@@ -340,6 +340,7 @@ export class SqliteStore implements Store {
 
   /** Delete rows made obsolete by compacting to `target`, a batch of revisions per transaction. */
   private async deleteCompacted(target: number): Promise<void> {
+    if (this.closed) return // the next open resumes it
     const removeSuperseded = this.stmt(
       'DELETE FROM kine WHERE id IN (SELECT prev_revision FROM kine WHERE id > ? AND id <= ? AND prev_revision > 0)',
     )
