@@ -17,6 +17,11 @@ export interface FieldError {
   /** Dotted path as upstream prints it: `spec.template.spec.containers[0].image`. */
   field: string
   value?: unknown
+  /**
+   * The value as upstream prints it, when JSON would differ from Go's `%#v`
+   * (e.g. `map[string]string{"app":"web"}`); wins over `value` in messages.
+   */
+  valueText?: string
   detail?: string
 }
 
@@ -45,7 +50,10 @@ function formatValue(value: unknown): string {
 /** What follows `field: ` in upstream's `field.Error.Error()`. */
 export function fieldErrorBody(err: FieldError): string {
   let s = typeText[err.type]
-  if (!omitValue.has(err.type) && err.value !== undefined) s += `: ${formatValue(err.value)}`
+  if (!omitValue.has(err.type)) {
+    if (err.valueText !== undefined) s += `: ${err.valueText}`
+    else if (err.value !== undefined) s += `: ${formatValue(err.value)}`
+  }
   if (err.detail) s += `: ${err.detail}`
   return s
 }

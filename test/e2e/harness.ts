@@ -1,0 +1,169 @@
+// End-to-end harness: starts `kubelite up` (the built CLI, as a user runs it) on a free port with a
+// temporary data dir and kubeconfig, and drives it with the real /usr/bin/kubectl, each cluster
+// with its own --cache-dir so discovery is always fresh.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = new URL('../..', import.meta.url).pathname
+export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl'
+
+export interface RunResult {
+  stdout: string
+  stderr: string
+  code: number
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export interface Cluster {
+  dir: string
+  dataDir: string
+  port: number
+  kubeconfig: string
+  url: string
+  /** Runs kubectl against this cluster; never throws on a non-zero exit. */
+  kubectl(args: string[], opts?: { stdin?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>
+  /** Like kubectl() but fails the test on a non-zero exit; returns stdout. */
+  k(...args: string[]): Promise<string>
+  /** Writes a file into the cluster's temp dir and returns its path. */
+  file(name: string, content: string): string
+  token(): string
+  /** Stops kubelite with SIGTERM (keeps the data dir). */
+  stop(): Promise<number | null>
+  /** Starts it again on the same port and data dir. */
+  restart(): Promise<void>
+  /** Stops it and removes the temp dir. */
+  destroy(): Promise<void>
+  output(): string
+}
+
+export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-e2e-'))
+  const dataDir = join(dir, 'data')
+  const kubeconfig = join(dir, 'kubeconfig')
+  const cacheDir = join(dir, 'kubectl-cache')
+  const port = await freePort()
+  let child: ChildProcess | undefined
+  let out = ''
+
+  const launch = async () => {
+    out = ''
+    child = spawn(process.execPath, [join(root, 'bin/kubelite.js'), 'up', '--data-dir', dataDir, '--port', String(port), '--kubeconfig', kubeconfig, ...extraArgs], {
+      cwd: dir,
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child.stdout!.on('data', (d) => (out += d))
+    child.stderr!.on('data', (d) => (out += d))
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`kubelite did not become ready in 20 s:\n${out}`)), 20_000)
+      const check = () => {
+        if (out.includes('Press Ctrl-C to stop.')) {
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+      child!.stdout!.on('data', check)
+      child!.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`kubelite exited with ${code} before it was ready:\n${out}`))
+      })
+    })
+  }
+
+  const stop = async (): Promise<number | null> => {
+    const c = child
+    if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? null
+    const exited = new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)))
+    c.kill('SIGTERM')
+    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000)
+    const code = await exited
+    clearTimeout(timer)
+    return code
+  }
+
+  await launch()
+
+  const kubectl: Cluster['kubectl'] = (args, opts = {}) =>
+    new Promise((resolve) => {
+      const p = spawn(kubectlBin, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
+        cwd: dir,
+        env: { ...process.env, KUBECONFIG: kubeconfig, ...opts.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
+      let stdout = ''
+      let stderr = ''
+      p.stdout.on('data', (d) => (stdout += d))
+      p.stderr.on('data', (d) => (stderr += d))
+      const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
+      p.on('close', (code) => {
+        clearTimeout(timer)
+        resolve({ stdout, stderr, code: code ?? -1 })
+      })
+      p.stdin.end(opts.stdin ?? '')
+    })
+
+  const cluster: Cluster = {
+    dir,
+    dataDir,
+    port,
+    kubeconfig,
+    url: `https://127.0.0.1:${port}`,
+    kubectl,
+    async k(...args) {
+      const r = await kubectl(args)
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`)
+      return r.stdout
+    },
+    file(name, content) {
+      const p = join(dir, name)
+      writeFileSync(p, content)
+      return p
+    },
+    token() {
+      return spawnSync('cat', [join(dataDir, 'pki', 'admin.token')]).stdout.toString().trim()
+    },
+    stop,
+    restart: launch,
+    async destroy() {
+      await stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+    output: () => out,
+  }
+  return cluster
+}
+
+/** Column values of kubectl's table output, keyed by header. */
+export function parseTable(text: string): Record<string, string>[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '')
+  if (lines.length === 0) return []
+  const header = lines[0]
+  const starts: number[] = []
+  const names: string[] = []
+  const re = /(\S+(?: \S+)*)/g
+  let m: RegExpExecArray | null
+  while ((m = re.exec(header))) {
+    starts.push(m.index)
+    names.push(m[1])
+  }
+  return lines.slice(1).map((line) => {
+    const row: Record<string, string> = {}
+    names.forEach((n, i) => {
+      row[n] = line.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : undefined).trim()
+    })
+    return row
+  })
+}
