@@ -37,3 +37,23 @@ export const wireErrors = {
   negativeLength: 'proto: negative length found during unmarshaling',
   unexpectedEndOfGroup: 'proto: unexpected end of group',
 } as const
+
+/** Upstream handlers.summarizeData: the start of a body, as text if it looks like JSON, else hex. */
+export function summarizeBody(body: Uint8Array, maxLength = 30): string {
+  if (body.length === 0) return '<empty>'
+  const head = Buffer.from(body.subarray(0, maxLength))
+  const more = body.length > maxLength ? ' ...' : ''
+  return body[0] === 0x7b ? head.toString('utf8') + more : head.toString('hex') + more
+}
+
+/**
+ * The message of the 400 BadRequest Status for a body that failed to decode, as upstream's
+ * handlers.transformDecodeError words it. `targetKind` is the kind the endpoint serves.
+ */
+export function decodeErrorMessage(err: ProtobufError, body: Uint8Array, targetKind: string): string {
+  if (err.kind) {
+    const version = err.apiVersion?.slice(err.apiVersion.indexOf('/') + 1) ?? ''
+    return `${err.kind} in version ${JSON.stringify(version)} cannot be handled as a ${targetKind}: ${err.message}`
+  }
+  return `the object provided is unrecognized (must be of type ${targetKind}): ${err.message} (${summarizeBody(body)})`
+}

@@ -10,7 +10,14 @@ import { messageForKind } from './schema.js'
 import { decodeString } from './special.js'
 import { WireReader, WireType } from './wire.js'
 
-export { ProtobufError, acceptedMediaTypes, unsupportedMediaTypeMessage, type ProtobufErrorReason } from './errors.js'
+export {
+  ProtobufError,
+  acceptedMediaTypes,
+  decodeErrorMessage,
+  summarizeBody,
+  unsupportedMediaTypeMessage,
+  type ProtobufErrorReason,
+} from './errors.js'
 
 export const protobufMediaType = 'application/vnd.kubernetes.protobuf'
 
