@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import type { Socket } from 'node:net'
+import { openapiV2Document, openapiV3Document, openapiV3Root } from '../api/openapi.js'
 import { ApiServer } from '../api/server.js'
 import { isStatusError } from '../api/status.js'
 import { findUnknownFields } from '../apis/schema.js'
@@ -67,6 +68,11 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     tokens: [creds.token],
     admission: servesNamespaces ? [namespaceLifecycle(getNamespace)] : [],
     unknownFields: (def, obj) => findUnknownFields(def.group, def.version, def.kind, obj),
+    openapi: {
+      v3Root: () => openapiV3Root(resources),
+      v3Document: (gv) => openapiV3Document(resources, gv),
+      v2: () => openapiV2Document(resources),
+    },
     serverAddress: `${cfg.host}:${cfg.port}`,
     readiness: async () => (bootstrapped ? [] : ['poststarthook/bootstrap-controller']),
     log,
