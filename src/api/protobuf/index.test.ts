@@ -107,6 +107,48 @@ describe('decodeProtobufObject: bodies captured from kubectl create (testdata/ca
   it('create serviceaccount sa1', () => {
     assert.deepEqual(decodeProtobufObject(fixture('serviceaccount')), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa1' } })
   })
+
+  it('create deployment two --image=busybox --image=nginx:1.27 (default replicas: 1 is sent)', () => {
+    assert.deepEqual(decodeProtobufObject(fixture('deployment-two-images')), {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'two', labels: { app: 'two' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'two' } },
+        template: {
+          metadata: { labels: { app: 'two' } },
+          spec: {
+            containers: [
+              { name: 'busybox', image: 'busybox', resources: {} },
+              { name: 'nginx', image: 'nginx:1.27', resources: {} },
+            ],
+          },
+        },
+        strategy: {},
+      },
+    })
+  })
+
+  it('create service externalname ext --external-name=example.test', () => {
+    assert.deepEqual(decodeProtobufObject(fixture('service-externalname')), {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'ext', labels: { app: 'ext' } },
+      spec: { selector: { app: 'ext' }, type: 'ExternalName', externalName: 'example.test' },
+    })
+  })
+
+  it('create secret docker-registry reg ... (type and binary data)', () => {
+    const config = { auths: { '127.0.0.1:5000': { username: 'u', password: 'p', auth: 'dTpw' } } }
+    assert.deepEqual(decodeProtobufObject(fixture('secret-docker-registry')), {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'reg' },
+      data: { '.dockerconfigjson': Buffer.from(JSON.stringify(config)).toString('base64') },
+      type: 'kubernetes.io/dockerconfigjson',
+    })
+  })
 })
 
 describe('decodeProtobufObject: the envelope', () => {

@@ -24,6 +24,9 @@ export const captures: Record<string, string[]> = {
   'configmap': ['create', 'configmap', 'cfg', '--from-literal=a=b'],
   'secret-generic': ['create', 'secret', 'generic', 's', '--from-literal=k=v'],
   'serviceaccount': ['create', 'serviceaccount', 'sa1'],
+  'deployment-two-images': ['create', 'deployment', 'two', '--image=busybox', '--image=nginx:1.27'],
+  'service-externalname': ['create', 'service', 'externalname', 'ext', '--external-name=example.test'],
+  'secret-docker-registry': ['create', 'secret', 'docker-registry', 'reg', '--docker-server=127.0.0.1:5000', '--docker-username=u', '--docker-password=p'],
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url))
