@@ -1,0 +1,63 @@
+// The one error type of the patch component. Each carries the HTTP code, metav1 reason and message
+// kube-apiserver 1.32 answers with (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go):
+//
+//   - 400 BadRequest: the body does not decode, or a strategic merge patch breaks a directive's format
+//     (`interpretStrategicMergePatchError` turns mergepatch.ErrBadPatchFormatFor* into BadRequest);
+//   - 422 Invalid with the fixed text `the server rejected our request due to an error in our
+//     request`: a JSON patch operation fails, or SMP says "lists of lists are not supported" — the
+//     server builds these with errors.NewGenericServerResponse(422, ...), which drops the cause;
+//   - 413 RequestEntityTooLarge: more than 10000 JSON patch operations;
+//   - 415 UnsupportedMediaType: a Content-Type that is no patch type of the resource;
+//   - 500 with no reason (metav1.StatusReasonUnknown = ""): every other strategicpatch error, e.g.
+//     `map: map[image:nginx] does not contain declared merge key: name`. The server passes these
+//     on as plain Go errors, so kubectl prints `Error from server: map: ...`.
+
+export type PatchErrorReason = 'BadRequest' | 'Invalid' | 'RequestEntityTooLarge' | 'UnsupportedMediaType' | 'InternalError'
+
+/** metav1.Status message of every 422 a failed JSON patch (or SMP list of lists) gets. */
+export const genericInvalidMessage = 'the server rejected our request due to an error in our request'
+
+export class PatchError extends Error {
+  /**
+   * @param code HTTP status code of the reply.
+   * @param reason metav1 reason; undefined is StatusReasonUnknown (an empty reason on the wire).
+   * @param message the Status message, exactly as upstream words it.
+   * @param detail the underlying cause when the message hides it (for logs), e.g. `testing value /spec/replicas failed`.
+   */
+  constructor(
+    readonly code: 400 | 413 | 415 | 422 | 500,
+    readonly reason: PatchErrorReason | undefined,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message)
+    this.name = 'PatchError'
+  }
+
+  static badRequest(message: string): PatchError {
+    return new PatchError(400, 'BadRequest', message)
+  }
+
+  /** 422 with the generic message; `detail` keeps the real cause for logs. */
+  static invalid(detail: string): PatchError {
+    return new PatchError(422, 'Invalid', genericInvalidMessage, detail)
+  }
+
+  /** A plain Go error upstream: 500, reason Unknown (empty), the error text as message. */
+  static unknown(message: string): PatchError {
+    return new PatchError(500, undefined, message)
+  }
+
+  /** Input that makes upstream's Go code panic; the apiserver's panic filter answers this. */
+  static panic(detail: string): PatchError {
+    return new PatchError(500, 'InternalError', 'This request caused apiserver to panic. Look in the logs for details.', detail)
+  }
+
+  static tooLarge(message: string): PatchError {
+    return new PatchError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`)
+  }
+}
+
+export function isPatchError(err: unknown): err is PatchError {
+  return err instanceof PatchError
+}
