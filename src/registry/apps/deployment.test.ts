@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { StoredObject } from '../../apis/meta.js'
 import { deployments, defaultDeployment } from './deployment.js'
-import { goFieldErrorMessage } from './gosyntax.js'
+import { fieldErrorMessage } from '../../apis/validation.js'
 
 /** What `kubectl create deployment web --image=nginx` sends once the protobuf body is decoded. */
 function fromProtobuf(): StoredObject {
@@ -29,7 +29,7 @@ function valid(mutate?: (spec: Record<string, any>) => void): StoredObject {
 }
 
 const messages = (obj: StoredObject, old?: StoredObject) =>
-  (old ? deployments.validateUpdate!(obj, old) : deployments.validate!(obj)).map(goFieldErrorMessage)
+  (old ? deployments.validateUpdate!(obj, old) : deployments.validate!(obj)).map(fieldErrorMessage)
 
 describe('deployments defaults', () => {
   it('fills upstream defaults into a protobuf-like minimal object', () => {

@@ -3,13 +3,6 @@
 // messages kubectl shows read `Invalid value: map[string]string{"app":"web"}: ...`. These helpers
 // render the few Go values our validators report, byte for byte as Go does.
 import type { FieldError } from '../../apis/validation.js'
-import { fieldErrorBody } from '../../apis/validation.js'
-
-/**
- * A field error whose value is rendered as Go syntax. `valueText` replaces the JSON rendering of
- * `value` in the message (shared change requested: `fieldErrorBody` should honour it).
- */
-export type GoFieldError = FieldError & { valueText: string }
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -97,22 +90,11 @@ export function goRawExtension(data: unknown): string {
   return `runtime.RawExtension{Raw:[]uint8{${hex}}, Object:runtime.Object(nil)}`
 }
 
-export function goInvalid(field: string, value: unknown, valueText: string, detail?: string): GoFieldError {
+export function goInvalid(field: string, value: unknown, valueText: string, detail?: string): FieldError {
   return { type: 'FieldValueInvalid', field, value, valueText, detail }
 }
 
-export function goNotSupported(field: string, value: unknown, valueText: string, valid: readonly string[]): GoFieldError {
+export function goNotSupported(field: string, value: unknown, valueText: string, valid: readonly string[]): FieldError {
   const detail = valid.length ? `supported values: ${valid.map((v) => JSON.stringify(v)).join(', ')}` : undefined
   return { type: 'FieldValueNotSupported', field, value, valueText, detail }
-}
-
-/** fieldErrorBody, honouring `valueText` (what the shared renderer should do). */
-export function goFieldErrorBody(err: FieldError): string {
-  const text = (err as Partial<GoFieldError>).valueText
-  if (text === undefined) return fieldErrorBody(err)
-  return fieldErrorBody({ ...err, value: undefined, detail: undefined }) + `: ${text}` + (err.detail ? `: ${err.detail}` : '')
-}
-
-export function goFieldErrorMessage(err: FieldError): string {
-  return `${err.field}: ${goFieldErrorBody(err)}`
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { StoredObject } from '../../apis/meta.js'
-import { goFieldErrorMessage } from './gosyntax.js'
+import { fieldErrorMessage } from '../../apis/validation.js'
 import { replicasets } from './replicaset.js'
 import { controllerrevisions } from './controllerrevision.js'
 
@@ -30,7 +30,7 @@ describe('replicasets', () => {
     const spec = obj.spec as Record<string, any>
     spec.replicas = -1
     spec.selector = {}
-    assert.deepEqual(replicasets.validate!(obj).map(goFieldErrorMessage), [
+    assert.deepEqual(replicasets.validate!(obj).map(fieldErrorMessage), [
       'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
       'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment',
     ])
@@ -40,7 +40,7 @@ describe('replicasets', () => {
     const old = rs()
     const next = rs()
     ;(next.spec as Record<string, any>).selector.matchLabels = { app: 'web' }
-    assert.deepEqual(replicasets.validateUpdate!(next, old).map(goFieldErrorMessage), [
+    assert.deepEqual(replicasets.validateUpdate!(next, old).map(fieldErrorMessage), [
       'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
     ])
   })
@@ -89,13 +89,13 @@ describe('controllerrevisions', () => {
     const bad = cr()
     delete bad.data
     bad.revision = -1
-    assert.deepEqual(controllerrevisions.validate!(bad).map(goFieldErrorMessage), [
+    assert.deepEqual(controllerrevisions.validate!(bad).map(fieldErrorMessage), [
       'data: Required value: data is mandatory',
       'revision: Invalid value: -1: must be greater than or equal to 0',
     ])
     const next = cr()
     next.data = { a: 1 }
-    assert.deepEqual(controllerrevisions.validateUpdate!(next, cr()).map(goFieldErrorMessage), [
+    assert.deepEqual(controllerrevisions.validateUpdate!(next, cr()).map(fieldErrorMessage), [
       'data: Invalid value: runtime.RawExtension{Raw:[]uint8{0x7b, 0x22, 0x61, 0x22, 0x3a, 0x31, 0x7d}, Object:runtime.Object(nil)}: field is immutable',
     ])
   })
