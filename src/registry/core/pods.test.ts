@@ -99,7 +99,7 @@ test('table cells', () => {
   assert.equal(withStatus({ phase: 'Succeeded', containerStatuses: [cs({ state: { terminated: { exitCode: 0, reason: 'Completed' } } })] })[2], 'Completed')
   assert.equal(withStatus({ phase: 'Running', containerStatuses: [cs({ state: { terminated: { exitCode: 137, signal: 9 } } })] })[2], 'Signal:9')
   // Terminating wins while deletion is pending.
-  assert.equal(withStatus({ phase: 'Running', containerStatuses: [cs({ ready: true, state: { running: {} } })] }, (p) => { p.metadata.deletionTimestamp = ago(-30) })[2], 'Terminating')
+  assert.equal(withStatus({ phase: 'Running', containerStatuses: [cs({ ready: true, state: { running: {} } })] }, (p) => { (p.metadata as Record<string, unknown>).deletionTimestamp = ago(-30) })[2], 'Terminating')
   // Init containers.
   const withInit = clone(base)
   withInit.spec!.initContainers = [{ name: 'init', image: 'x' }]
