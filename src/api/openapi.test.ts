@@ -66,9 +66,9 @@ test('root index: one entry per group-version, upper-case hex content hash', () 
 test('root index: hashes are stable and change only with their document', () => {
   const a = openapiV3Root(served).paths
   assert.deepEqual(openapiV3Root([...served]).paths, a)
-  const more = [...served, r('apps', 'Other', 'others')]
-  // no schema for apps/v1 Other: it is left out, the documents stay the same
-  assert.deepEqual(openapiV3Root(more).paths, a)
+  const more = openapiV3Root([...served, r('apps', 'Other', 'others')]).paths
+  assert.notEqual(more['apis/apps/v1'].serverRelativeURL, a['apis/apps/v1'].serverRelativeURL)
+  assert.equal(more['api/v1'].serverRelativeURL, a['api/v1'].serverRelativeURL)
   const fewer = served.filter((x) => x.kind !== 'StatefulSet')
   const b = openapiV3Root(fewer).paths
   assert.notEqual(b['apis/apps/v1'].serverRelativeURL, a['apis/apps/v1'].serverRelativeURL)
@@ -156,6 +156,24 @@ test('components: refs rewritten, wrapped in allOf beside a description, all res
   // group-version documents only carry what they use
   assert.equal(s['io.k8s.api.core.v1.Node'], undefined)
   assert.equal((openapiV3Document(served, 'api/v1') as Json).components.schemas['io.k8s.api.apps.v1.Deployment'], undefined)
+})
+
+test('a kind without a built-in schema gets free-form schemas and no strategic merge patch', () => {
+  const rollout = { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', resource: 'rollouts', namespaced: true, hasStatus: true, scale: {} }
+  const withRollout = [...served, rollout]
+  assert.ok(openapiV3Root(withRollout).paths['apis/argoproj.io/v1alpha1'])
+  const doc = openapiV3Document(withRollout, 'apis/argoproj.io/v1alpha1') as Json
+  const patch = doc.paths['/apis/argoproj.io/v1alpha1/namespaces/{namespace}/rollouts/{name}'].patch
+  assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: 'argoproj.io', kind: 'Rollout', version: 'v1alpha1' })
+  assert.ok(patch.parameters.some((p: Json) => p.name === 'fieldValidation'))
+  assert.deepEqual(Object.keys(patch.requestBody.content), ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json'])
+  const schema = doc.components.schemas['io.argoproj.v1alpha1.Rollout']
+  assert.equal(schema['x-kubernetes-preserve-unknown-fields'], true)
+  assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'argoproj.io', kind: 'Rollout', version: 'v1alpha1' }])
+  assert.equal(doc.components.schemas['io.argoproj.v1alpha1.RolloutList'].properties.items.items.$ref, '#/components/schemas/io.argoproj.v1alpha1.Rollout')
+  assert.ok(doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'])
+  assert.ok(doc.paths['/apis/argoproj.io/v1alpha1/namespaces/{namespace}/rollouts/{name}/scale'])
+  assert.ok((openapiV2Document(withRollout) as Json).definitions['io.argoproj.v1alpha1.Rollout'])
 })
 
 test('v2 document: Swagger 2.0 with definitions and body parameters', () => {

@@ -134,11 +134,76 @@ export function groupVersionPath(group: string, version: string): string {
 
 const defNameFor = (gvk: GVK) => definitionNameForKind(gvk.group, gvk.version, gvk.kind)
 
-function pathsFor(r: OpenAPIResource): { items: PathItem[]; defs: string[] } {
+const apiVersionProp: Schema = {
+  description:
+    'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
+  type: 'string',
+}
+const kindProp: Schema = {
+  description:
+    'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+  type: 'string',
+}
+
+/**
+ * A kind with no built-in definition (a custom kind such as argoproj.io Rollout) still gets
+ * paths, so kubectl sees its group-version as supporting fieldValidation; its schema is free-form
+ * as for a CRD without a structural schema, named the way upstream names CRD schemas
+ * (`io.argoproj.v1alpha1.Rollout`).
+ */
+function syntheticDefs(gvk: GVK): Map<string, Schema> {
+  const prefix = `${gvk.group.split('.').reverse().join('.')}.${gvk.version}`
+  const kindName = `${prefix}.${gvk.kind}`
+  return new Map<string, Schema>([
+    [
+      kindName,
+      {
+        type: 'object',
+        properties: {
+          apiVersion: apiVersionProp,
+          kind: kindProp,
+          metadata: {
+            $ref: `#/definitions/${meta}.ObjectMeta`,
+            description: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+          },
+        },
+        'x-kubernetes-preserve-unknown-fields': true,
+        'x-kubernetes-group-version-kind': [gvk],
+      },
+    ],
+    [
+      `${kindName}List`,
+      {
+        description: `${gvk.kind}List is a list of ${gvk.kind}`,
+        type: 'object',
+        properties: {
+          apiVersion: apiVersionProp,
+          items: { description: `List of ${gvk.kind.toLowerCase()}s.`, type: 'array', items: { $ref: `#/definitions/${kindName}` } },
+          kind: kindProp,
+          metadata: {
+            $ref: `#/definitions/${meta}.ListMeta`,
+            description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+          },
+        },
+        required: ['items'],
+        'x-kubernetes-group-version-kind': [{ ...gvk, kind: `${gvk.kind}List` }],
+      },
+    ],
+  ])
+}
+
+function pathsFor(r: OpenAPIResource, extra: Map<string, Schema>): { items: PathItem[]; defs: string[] } {
   const gvk: GVK = { group: r.group, version: r.version, kind: r.kind }
-  const kindDef = defNameFor(gvk)
-  if (!kindDef) return { items: [], defs: [] }
-  const listDef = defNameFor({ ...gvk, kind: `${r.kind}List` })
+  let kindDef = defNameFor(gvk)
+  let listDef = defNameFor({ ...gvk, kind: `${r.kind}List` })
+  // Custom kinds take merge and JSON patches, not strategic merge patches (as CRDs upstream).
+  let patchTypes = patchContentTypes
+  if (!kindDef) {
+    const synthetic = syntheticDefs(gvk)
+    ;[kindDef, listDef] = [...synthetic.keys()]
+    for (const [n, d] of synthetic) extra.set(n, d)
+    patchTypes = patchContentTypes.filter((t) => t !== 'application/strategic-merge-patch+json')
+  }
   const verbs = new Set<Verb>(r.verbs ?? allVerbs)
   const base = `/${groupVersionPath(r.group, r.version)}`
   const ns = r.namespaced ? '/namespaces/{namespace}' : ''
@@ -191,7 +256,7 @@ function pathsFor(r: OpenAPIResource): { items: PathItem[]; defs: string[] } {
   if (verbs.has('patch'))
     object.push({
       method: 'patch', operationId: id('patch', `${nsWord}${K}`), description: `partially update the specified ${K}`,
-      action: 'patch', gvk, params: patchParams, body: { def: `${meta}.Patch`, contentTypes: patchContentTypes, required: true },
+      action: 'patch', gvk, params: patchParams, body: { def: `${meta}.Patch`, contentTypes: patchTypes, required: true },
       responses: [['200', 'OK', kindDef], ['201', 'Created', kindDef]], produces,
     })
   if (verbs.has('delete')) {
@@ -213,7 +278,7 @@ function pathsFor(r: OpenAPIResource): { items: PathItem[]; defs: string[] } {
       ops: [
         { method: 'get', operationId: id('read', `${nsWord}${K}${word}`), description: `read ${name} of the specified ${K}`, action: 'get', gvk: subGvk, params: [], responses: [['200', 'OK', def]], produces },
         { method: 'put', operationId: id('replace', `${nsWord}${K}${word}`), description: `replace ${name} of the specified ${K}`, action: 'put', gvk: subGvk, params: writeParams, body: { def, contentTypes: ['*/*'], required: true }, responses: [['200', 'OK', def], ['201', 'Created', def]], produces },
-        { method: 'patch', operationId: id('patch', `${nsWord}${K}${word}`), description: `partially update ${name} of the specified ${K}`, action: 'patch', gvk: subGvk, params: patchParams, body: { def: `${meta}.Patch`, contentTypes: patchContentTypes, required: true }, responses: [['200', 'OK', def], ['201', 'Created', def]], produces },
+        { method: 'patch', operationId: id('patch', `${nsWord}${K}${word}`), description: `partially update ${name} of the specified ${K}`, action: 'patch', gvk: subGvk, params: patchParams, body: { def: `${meta}.Patch`, contentTypes: patchTypes, required: true }, responses: [['200', 'OK', def], ['201', 'Created', def]], produces },
       ],
     })
   }
@@ -252,7 +317,15 @@ function pathsFor(r: OpenAPIResource): { items: PathItem[]; defs: string[] } {
   return { items, defs: [...defs] }
 }
 
-function gvModel(resources: readonly OpenAPIResource[], gvPath: string): { items: PathItem[]; defs: string[] } | undefined {
+interface GvModel {
+  items: PathItem[]
+  /** Definition names the paths use, with everything they refer to. */
+  defs: string[]
+  /** Definitions made up for kinds without a built-in one. */
+  lookup: (name: string) => Schema | undefined
+}
+
+function gvModel(resources: readonly OpenAPIResource[], gvPath: string): GvModel | undefined {
   const inGv = resources.filter((r) => groupVersionPath(r.group, r.version) === gvPath)
   if (!inGv.length) return undefined
   const [{ group, version }] = inGv
@@ -264,12 +337,14 @@ function gvModel(resources: readonly OpenAPIResource[], gvPath: string): { items
     },
   ]
   const defs = new Set<string>([`${meta}.APIResourceList`])
+  const extra = new Map<string, Schema>()
   for (const r of inGv) {
-    const p = pathsFor(r)
+    const p = pathsFor(r, extra)
     items.push(...p.items)
     for (const d of p.defs) defs.add(d)
   }
-  return { items, defs: closure([...defs]) }
+  const lookup = (name: string) => extra.get(name) ?? definition(name)
+  return { items, defs: closure([...defs], lookup), lookup }
 }
 
 function refsIn(v: unknown, out: string[]): void {
@@ -282,13 +357,13 @@ function refsIn(v: unknown, out: string[]): void {
 }
 
 /** The named definitions and every definition they refer to, sorted. */
-function closure(names: string[]): string[] {
+function closure(names: string[], lookup: (name: string) => Schema | undefined): string[] {
   const seen = new Set<string>()
   const queue = [...names]
   while (queue.length) {
     const n = queue.pop()!
     if (seen.has(n)) continue
-    const def = definition(n)
+    const def = lookup(n)
     if (!def) continue
     seen.add(n)
     refsIn(def, queue)
@@ -390,7 +465,7 @@ function buildV3(resources: readonly OpenAPIResource[], gvPath: string): Json | 
     if (item.params.length) entry.parameters = item.params.map(paramV3)
     paths[item.path] = entry
   }
-  const schemas = Object.fromEntries(model.defs.map((n) => [n, componentV3(n, definition(n)!)]))
+  const schemas = Object.fromEntries(model.defs.map((n) => [n, componentV3(n, model.lookup(n)!)]))
   return sortKeys({
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.4' },
@@ -461,7 +536,7 @@ function opV2(op: Op, tag: string): Json {
 
 function buildV2(resources: readonly OpenAPIResource[]): Json {
   const paths: Json = {}
-  const defs = new Set<string>()
+  const defs = new Map<string, Schema>()
   for (const gv of openapiV3GroupVersions(resources)) {
     const model = gvModel(resources, gv)
     if (!model) continue
@@ -473,14 +548,14 @@ function buildV2(resources: readonly OpenAPIResource[]): Json {
       if (item.params.length) entry.parameters = item.params.map(paramV2)
       paths[item.path] = entry
     }
-    for (const d of model.defs) defs.add(d)
+    for (const d of model.defs) defs.set(d, model.lookup(d)!)
   }
-  const sorted = [...defs].sort()
+  const sorted = [...defs.keys()].sort()
   return sortKeys({
     swagger: '2.0',
     info: { title: 'Kubernetes', version: 'v1.32.4' },
     paths,
-    definitions: Object.fromEntries(sorted.map((n) => [n, schemaV2(definition(n)!, n)])),
+    definitions: Object.fromEntries(sorted.map((n) => [n, schemaV2(defs.get(n)!, n)])),
     securityDefinitions: { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } },
     security: [{ BearerToken: [] }],
   }) as Json
