@@ -89,7 +89,8 @@ class PatchMeta {
     const prop = this.field(key)
     if (!prop) return [new PatchMeta(undefined, this.resolve), noMeta]
     const resolved = safeResolve(this.resolve, prop)
-    const items = resolved?.items ? safeResolve(this.resolve, resolved.items) : undefined
+    // Like PatchMetaFromOpenAPIV3: the items' schema, or the field's own when it declares none.
+    const items = resolved?.items ? safeResolve(this.resolve, resolved.items) : resolved
     return [new PatchMeta(items, this.resolve), fieldMeta(prop, resolved)]
   }
 
