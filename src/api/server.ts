@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto'
 import { stringify as toYaml } from 'yaml'
 import { apiVersionOf, clone, type KObject, type StoredObject } from '../apis/meta.js'
 import { ResourceStore, type Admission, type DeleteOptions, type FieldManager, type FieldValidation, type Patcher, type RestDeps, type WriteOptions } from '../registry/rest.js'
-import type { ResourceDef } from '../registry/types.js'
+import { allVerbs, type ResourceDef } from '../registry/types.js'
 import type { Store } from '../store/types.js'
 import {
   aggregatedContentType,
@@ -30,7 +30,6 @@ import {
   readBody,
   type ApiTarget,
   type OutputFormat,
-  type ProtobufDecoder,
 } from './request.js'
 import { errors, isStatusError, StatusError, type Status } from './status.js'
 import { parseIncludeObject, toTable } from './table.js'
@@ -86,7 +85,8 @@ export interface ApiServerOptions {
   fieldManager?: FieldManager
   patcher?: Patcher
   unknownFields?: RestDeps['unknownFields']
-  protobuf?: ProtobufDecoder
+  /** Decodes `application/vnd.kubernetes.protobuf` bodies; `endpoint` is the kind the URL names. Throws StatusError. */
+  protobuf?: (body: Buffer, endpoint: { apiVersion: string; kind: string }) => KObject
   openapi?: OpenAPIProvider
   /** Names of readiness checks that fail now ([] = ready). */
   readiness?: () => Promise<string[]>
@@ -145,6 +145,11 @@ export class ApiServer {
 
   resources(): ResourceStore[] {
     return [...this.byGVR.values()]
+  }
+
+  /** Discovery facts about every served resource (for in-process clients). */
+  resourceInfos(): { group: string; version: string; resource: string; kind: string; namespaced: boolean; verbs: string[] }[] {
+    return this.served.map(({ def }) => ({ group: def.group, version: def.version, resource: def.resource, kind: def.kind, namespaced: def.namespaced, verbs: def.verbs ?? allVerbs }))
   }
 
   // ---- entry points ---------------------------------------------------------------------------
@@ -303,8 +308,14 @@ export class ApiServer {
     }
   }
 
-  private async readObject(req: IncomingMessage): Promise<KObject> {
-    const body = decodeBody(await readBody(req), req.headers['content-type'], this.opts.protobuf)
+  /** A protobuf decoder for bodies sent to this kind's endpoint. */
+  private protobufFor(def: ResourceDef): ((b: Buffer) => KObject) | undefined {
+    const decode = this.opts.protobuf
+    return decode ? (b) => decode(b, { apiVersion: apiVersionOf(def.group, def.version), kind: def.kind }) : undefined
+  }
+
+  private async readObject(req: IncomingMessage, def: ResourceDef): Promise<KObject> {
+    const body = decodeBody(await readBody(req), req.headers['content-type'], this.protobufFor(def))
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request was not a JSON object')
     return body as KObject
   }
@@ -318,7 +329,7 @@ export class ApiServer {
     if (sub && sub !== 'status' && sub !== 'scale' && !(sub === 'finalize' && rs.def.resource === 'namespaces' && rs.def.group === '')) {
       const handler = this.opts.subresources?.get(subresourceKey(rs.def, sub))
       if (!handler) throw errors.pathNotFound()
-      return handler.handle({ req, res, url, target, store: rs, body: async () => decodeBody(await readBody(req), req.headers['content-type'], this.opts.protobuf) })
+      return handler.handle({ req, res, url, target, store: rs, body: async () => decodeBody(await readBody(req), req.headers['content-type'], this.protobufFor(rs.def)) })
     }
     if (sub === 'status' && !rs.def.hasStatus) throw errors.pathNotFound()
     if (sub === 'scale' && !rs.def.scale) throw errors.pathNotFound()
@@ -331,7 +342,7 @@ export class ApiServer {
           return this.serveList(req, res, url, rs, ns)
         case 'POST': {
           const opts = this.writeOptions(url, req)
-          const body = await this.readObject(req)
+          const body = await this.readObject(req, rs.def)
           const obj = await rs.create(ns, body, opts)
           return this.sendObject(req, res, 201, rs.def, obj, opts.warnings)
         }
@@ -354,14 +365,14 @@ export class ApiServer {
       }
       case 'PUT': {
         const opts = this.writeOptions(url, req)
-        const body = await this.readObject(req)
+        const body = await this.readObject(req, rs.def)
         const obj = await rs.update(ns, name, body, { ...opts, subresource: sub })
         return this.sendObject(req, res, 200, rs.def, obj, opts.warnings)
       }
       case 'PATCH': {
         const opts = this.writeOptions(url, req)
         const contentType = mediaType(req.headers['content-type'])
-        if (!patchTypes.has(contentType)) throw errors.unsupportedPatchType(contentType)
+        if (!patchTypes.has(contentType)) throw errors.unsupportedPatchType()
         const body = (await readBody(req)).toString('utf8')
         const force = queryBool(url.searchParams.get('force'))
         if (force && contentType !== 'application/apply-patch+yaml') throw errors.badRequest('force: Forbidden: may not be specified for non-apply patch')
@@ -384,7 +395,7 @@ export class ApiServer {
     const raw = await readBody(req)
     let body: Record<string, unknown> = {}
     if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
-      const decoded = decodeBody(raw, req.headers['content-type'] ?? 'application/json', this.opts.protobuf)
+      const decoded = decodeBody(raw, req.headers['content-type'] ?? 'application/json')
       if (decoded && typeof decoded === 'object') body = decoded as Record<string, unknown>
     }
     const q = url.searchParams
@@ -527,15 +538,15 @@ export class ApiServer {
     const opts = this.writeOptions(url, req)
     let desired: (current: StoredObject) => KObject
     if (method === 'PUT') {
-      const body = await this.readObject(req)
+      const body = await this.readObject(req, scaleDef)
       if (body.kind && body.kind !== 'Scale') throw errors.badRequest(`the kind in the data (${body.kind}) does not match the expected kind (Scale)`)
       desired = (current) => this.scaled(def, current, body, name)
     } else {
       const contentType = mediaType(req.headers['content-type'])
-      if (!patchTypes.has(contentType) || contentType === 'application/apply-patch+yaml') throw errors.unsupportedPatchType(contentType)
+      if (!patchTypes.has(contentType) || contentType === 'application/apply-patch+yaml') throw errors.unsupportedPatchType()
       const patchBody = (await readBody(req)).toString('utf8')
       const patcher = this.opts.patcher
-      if (!patcher) throw errors.unsupportedPatchType(contentType)
+      if (!patcher) throw errors.unsupportedPatchType()
       desired = (current) => this.scaled(def, current, patcher(scaleDef, contentType, this.toScale(def, current), patchBody), name)
     }
     const obj = await rs.guaranteedUpdate(ns, name, desired, opts)

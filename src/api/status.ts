@@ -134,11 +134,12 @@ export const errors = {
   notAcceptable(): StatusError {
     return failure(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io')
   },
-  unsupportedMediaType(contentType: string): StatusError {
-    return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf${contentType ? '' : ''}`)
+  /** 415 with upstream's text, or `message` when the decoder gave a more precise one. */
+  unsupportedMediaType(message?: string): StatusError {
+    return failure(415, 'UnsupportedMediaType', message && message.includes(' ') ? message : 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf')
   },
-  unsupportedPatchType(contentType: string): StatusError {
-    return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json${contentType ? '' : ''}`)
+  unsupportedPatchType(): StatusError {
+    return failure(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json')
   },
   tooLarge(limit: number): StatusError {
     return failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`)

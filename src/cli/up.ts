@@ -7,7 +7,8 @@ import { join, resolve as resolvePath } from 'node:path'
 import type { Socket } from 'node:net'
 import { openapiV2Document, openapiV3Document, openapiV3Root } from '../api/openapi.js'
 import { ApiServer } from '../api/server.js'
-import { isStatusError } from '../api/status.js'
+import { decodeErrorMessage, decodeProtobufObject, ProtobufError } from '../api/protobuf/index.js'
+import { errors, isStatusError } from '../api/status.js'
 import { findUnknownFields } from '../apis/schema.js'
 import { namespaceLifecycle } from '../registry/admission.js'
 import { builtInResources } from '../registry/index.js'
@@ -67,6 +68,15 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     store,
     tokens: [creds.token],
     admission: servesNamespaces ? [namespaceLifecycle(getNamespace)] : [],
+    protobuf: (body, endpoint) => {
+      try {
+        return decodeProtobufObject(body, endpoint)
+      } catch (err) {
+        if (!(err instanceof ProtobufError)) throw err
+        if (err.code === 415) throw errors.unsupportedMediaType(err.message)
+        throw errors.badRequest(decodeErrorMessage(err, body, endpoint.kind))
+      }
+    },
     unknownFields: (def, obj) => findUnknownFields(def.group, def.version, def.kind, obj),
     openapi: {
       v3Root: () => openapiV3Root(resources),

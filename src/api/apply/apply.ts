@@ -271,11 +271,11 @@ function syncLastApplied(object: { [k: string]: Json }, applied: { [k: string]: 
   const annotations = meta && isJsonObject(meta.annotations) ? meta.annotations : undefined
   const current = annotations?.[wellKnown.lastAppliedConfig]
   if (!meta || !annotations || typeof current !== 'string' || current === '') return
-  const next = { ...annotations, [wellKnown.lastAppliedConfig]: lastAppliedValue(applied) }
+  const next: { [k: string]: Json | undefined } = { ...annotations, [wellKnown.lastAppliedConfig]: lastAppliedValue(applied) }
   let size = 0
   for (const [k, v] of Object.entries(next)) size += Buffer.byteLength(k) + Buffer.byteLength(typeof v === 'string' ? v : '')
   if (size > totalAnnotationSizeLimit) delete next[wellKnown.lastAppliedConfig]
-  object.metadata = { ...meta, annotations: next }
+  object.metadata = { ...meta, annotations: next as { [k: string]: Json } }
 }
 
 /** The configuration as JSON with sorted keys and a trailing newline, without the annotation itself. */
