@@ -18,6 +18,7 @@ export interface KeyValue {
 
 export type WatchEventType = 'create' | 'update' | 'delete'
 
+/** Watch events are shared by every watcher and frozen: copy before changing. */
 export interface WatchEvent {
   type: WatchEventType
   /** For create/update: the new version. For delete: the last live value, with modRevision = the delete's revision. */
@@ -29,7 +30,10 @@ export interface WatchEvent {
 }
 
 export interface ListOptions {
-  /** Read as of this revision (0 or absent: the current one). Compacted → StoreError Expired. */
+  /**
+   * Read as of this revision (0 or absent: the current one). Below the compacted revision →
+   * StoreError Expired; above the current one → StoreError TooLarge.
+   */
   revision?: number
   /** At most this many items (0 or absent: all). */
   limit?: number
@@ -46,7 +50,10 @@ export interface ListResult {
 }
 
 export interface WatchOptions {
-  /** Deliver every event with revision > this one (history replay, then live). 0: only live events. */
+  /**
+   * Deliver every event with revision > this one (history replay, then live). 0: only live events
+   * (never Expired). A revision above the current one is allowed: events after it, as they come.
+   */
   afterRevision: number
   signal: AbortSignal
 }
@@ -57,7 +64,7 @@ export class StoreError extends Error {
   constructor(
     readonly code: StoreErrorCode,
     message: string,
-    /** For Conflict: the current version, when known. */
+    /** For Conflict (and AlreadyExists): the current version, when known. */
     readonly current?: KeyValue,
   ) {
     super(message)
@@ -101,11 +108,16 @@ export interface Store {
   /**
    * Watch every key with this prefix. Subscribes first, then replays history after
    * `afterRevision` (deduplicated), then streams live events, in revision order, until the signal
-   * aborts. Throws Expired (synchronously from the first next()) if afterRevision < compacted.
+   * aborts. Throws Expired (synchronously from the first next()) if afterRevision < compacted,
+   * and ends with Expired later if compaction overtakes the replay or the consumer falls too far
+   * behind (too many undelivered events). Ends normally when the store closes.
    */
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent>
 
-  /** Drop history up to and including `revision` (live values are kept). */
+  /**
+   * Drop history up to and including `revision` (live values are kept, so reads at `revision`
+   * still work). At or below the compacted revision: nothing to do; above the current one: TooLarge.
+   */
   compact(revision: number): Promise<void>
   close(): Promise<void>
 }

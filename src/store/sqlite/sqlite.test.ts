@@ -1,7 +1,7 @@
 // File-backed behaviour: restart, ownership, compaction bookkeeping.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -70,6 +70,14 @@ test('a second owner of the same file is refused with Unavailable', async (t) =>
   await s1.close()
   const s2 = new SqliteStore(path) // free again after close
   await s2.close()
+})
+
+test('a file that is not a database, or a missing directory, is Unavailable', async (t) => {
+  const dir = tempDir(t)
+  const path = join(dir, 'junk.db')
+  writeFileSync(path, 'this is not a database file, just some text that is long enough to have a header'.repeat(20))
+  assert.throws(() => new SqliteStore(path), (e) => isStoreError(e, 'Unavailable') && /cannot open database/.test(e.message))
+  assert.throws(() => new SqliteStore(join(dir, 'missing', 'x.db')), (e) => isStoreError(e, 'Unavailable'))
 })
 
 test('the file is in WAL mode', async (t) => {

@@ -45,6 +45,7 @@ export class SqliteStore implements Store {
   private compacting: Promise<void> = Promise.resolve()
   private closed = false
   private readonly history: HistorySource
+  private readonly writeTx: Database.Transaction<(key: string, decide: Decide) => Row>
 
   constructor(
     readonly path: string,
@@ -53,8 +54,12 @@ export class SqliteStore implements Store {
     this.maxWatchBuffer = opts.maxWatchBuffer ?? 10_000
     this.watchPageSize = opts.watchPageSize ?? 500
     this.compactBatch = opts.compactBatch ?? 5_000
-    // timeout 0: if another process holds the file, fail at once rather than wait.
-    this.db = new Database(path, { timeout: 0 })
+    try {
+      // timeout 0: if another process holds the file, fail at once rather than wait.
+      this.db = new Database(path, { timeout: 0 })
+    } catch (err) {
+      throw new StoreError('Unavailable', `cannot open database ${path}: ${(err as Error).message}`)
+    }
     try {
       this.db.pragma('locking_mode = EXCLUSIVE')
       this.db.pragma('journal_mode = WAL')
@@ -71,6 +76,8 @@ export class SqliteStore implements Store {
       this.db.close()
       if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY'))
         throw new StoreError('Unavailable', `database ${path} is locked: another process is using it`)
+      if (err instanceof Database.SqliteError)
+        throw new StoreError('Unavailable', `cannot open database ${path}: ${err.message}`)
       throw err
     }
     const version = this.meta(metaKeys.schemaVersion)
@@ -83,6 +90,7 @@ export class SqliteStore implements Store {
     this.revision = Math.max(seq ?? 0, maxId ?? 0)
     this.compacted = this.meta(metaKeys.compactRevision) ?? 0
     this.compactDone = this.meta(metaKeys.compactDone) ?? 0
+    this.writeTx = this.db.transaction((key: string, decide: Decide) => this.writeBody(key, decide))
     this.history = {
       currentRevision: () => this.revision,
       compactedRevision: () => this.compacted,
@@ -300,30 +308,10 @@ export class SqliteStore implements Store {
    * One write: read the key's newest row, let `decide` check it and describe the new row (or
    * throw), insert it at the next revision, commit, then tell the watchers.
    */
-  private write(key: string, decide: (latest: Row | undefined, id: number) => NewRow): Row {
-    const tx = this.db.transaction((): Row => {
-      const latest = this.latest(key)
-      const id = this.revision + 1
-      const n = decide(latest, id)
-      if (typeof n.value !== 'string') throw new TypeError('value must be a string')
-      this.stmt(
-        `INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, lease, value, old_value)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-      ).run(id, key, n.created, n.deleted, n.createRevision, n.prevRevision, n.value, n.oldValue)
-      return {
-        id,
-        name: key,
-        created: n.created,
-        deleted: n.deleted,
-        create_revision: n.createRevision,
-        prev_revision: n.prevRevision,
-        value: n.value,
-        old_value: n.oldValue,
-      }
-    })
+  private write(key: string, decide: Decide): Row {
     let row: Row
     try {
-      row = tx.immediate()
+      row = this.writeTx.immediate(key, decide)
     } catch (err) {
       // The unique (name, prev_revision) index caught a second write from the same version. Only
       // this process writes, so it cannot happen today; it is the guard if that ever changes.
@@ -334,8 +322,30 @@ export class SqliteStore implements Store {
       throw err
     }
     this.revision = row.id
-    this.fanout.publish(eventFromRow(row))
+    if (this.fanout.size > 0) this.fanout.publish(eventFromRow(row))
     return row
+  }
+
+  /** The body of every write (run in one IMMEDIATE transaction): read newest row, decide, insert. */
+  private writeBody(key: string, decide: Decide): Row {
+    const latest = this.latest(key)
+    const id = this.revision + 1
+    const n = decide(latest, id)
+    if (typeof n.value !== 'string') throw new TypeError('value must be a string')
+    this.stmt(
+      `INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, lease, value, old_value)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+    ).run(id, key, n.created, n.deleted, n.createRevision, n.prevRevision, n.value, n.oldValue)
+    return {
+      id,
+      name: key,
+      created: n.created,
+      deleted: n.deleted,
+      create_revision: n.createRevision,
+      prev_revision: n.prevRevision,
+      value: n.value,
+      old_value: n.oldValue,
+    }
   }
 
   /** Delete rows made obsolete by compacting to `target`, a batch of revisions per transaction. */
@@ -359,6 +369,9 @@ export class SqliteStore implements Store {
     }
   }
 }
+
+/** Checks the key's newest row (throwing NotFound/AlreadyExists/Conflict) and describes the new one. */
+type Decide = (latest: Row | undefined, id: number) => NewRow
 
 interface NewRow {
   created: 0 | 1
