@@ -3,9 +3,11 @@
 // patch it receives and the result upstream's StrategicMergePatch produces.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import { parse } from 'yaml'
 import type { Schema } from '../../apis/schema.js'
 import { PatchError } from './errors.js'
+import { applyMergePatch } from './merge.js'
 import { applyStrategicMergePatch } from './strategic.js'
 
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` })
@@ -50,7 +52,7 @@ const definitions: Record<string, Schema> = {
   rawExtension: { type: 'object' },
 }
 
-export function resolve(s: Schema): Schema {
+function resolve(s: Schema): Schema {
   if (s.$ref) {
     const name = s.$ref.replace('#/definitions/', '')
     const target = definitions[name]
@@ -528,5 +530,78 @@ describe('strategic merge patch: errors', () => {
     const out = applyStrategicMergePatch({ simpleMap: { a: 'b' } }, patch, mergeItem, resolve)
     assert.equal(({} as Record<string, unknown>).polluted, undefined)
     assert.deepEqual(Object.keys(out.simpleMap as object), ['a', '__proto__'])
+  })
+})
+
+// ------------------------------------------------------------------ properties
+
+describe('strategic merge patch properties', () => {
+  const key = fc.constantFrom(
+    'name',
+    'value',
+    'other',
+    'mergingList',
+    'nonMergingList',
+    'mergingIntList',
+    'simpleMap',
+    'retainKeysMap',
+    'retainKeysMergingList',
+    'replacingItem',
+    'mergeItemPtr',
+    'unknown',
+    '$patch',
+    '$retainKeys',
+    '$setElementOrder/mergingList',
+    '$setElementOrder/mergingIntList',
+    '$deleteFromPrimitiveList/mergingIntList',
+    '$setElementOrder',
+  )
+  const scalar = fc.oneof(fc.constantFrom('delete', 'replace', 'merge', 'name', 'a'), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.constant(null))
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, scalar, tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 3 }),
+    object: fc.dictionary(key, tie('value'), { maxKeys: 4, noNullPrototype: true }),
+  }))
+  const object = fc.dictionary(key, value, { maxKeys: 5, noNullPrototype: true })
+
+  it('an empty patch is the identity', () => {
+    fc.assert(
+      fc.property(object, (o) => {
+        assert.deepEqual(applyStrategicMergePatch(o, {}, mergeItem, resolve), o)
+      }),
+    )
+  })
+
+  it('never mutates its inputs, and fails only with PatchError', () => {
+    fc.assert(
+      fc.property(object, object, (o, p) => {
+        const o0 = structuredClone(o)
+        const p0 = structuredClone(p)
+        try {
+          applyStrategicMergePatch(o, p, mergeItem, resolve)
+        } catch (err) {
+          assert.ok(err instanceof PatchError, String(err))
+        }
+        assert.deepEqual(o, o0)
+        assert.deepEqual(p, p0)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('without schema or directives it is a JSON merge patch', () => {
+    const plainKey = fc.constantFrom('a', 'b', 'c', 'spec')
+    const plainScalar = fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.boolean())
+    const { plain } = fc.letrec((tie) => ({
+      plain: fc.oneof({ depthSize: 'small' }, plainScalar, fc.array(plainScalar, { maxLength: 3 }), tie('map')),
+      map: fc.dictionary(plainKey, fc.oneof(tie('plain'), fc.constant(null)), { maxKeys: 3, noNullPrototype: true }),
+    }))
+    const doc = fc.dictionary(plainKey, plain, { maxKeys: 4, noNullPrototype: true })
+    const patch = fc.dictionary(plainKey, fc.oneof(plain, fc.constant(null)), { maxKeys: 4, noNullPrototype: true })
+    fc.assert(
+      fc.property(doc, patch, (o, p) => {
+        assert.deepEqual(applyStrategicMergePatch(o, p), applyMergePatch(o, p))
+      }),
+    )
   })
 })
