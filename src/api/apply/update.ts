@@ -33,9 +33,9 @@ export const unownedFields: PathTree = fieldSetToTree({
 
 export interface UpdateManagedFieldsOptions {
   /** The stored object before the write; undefined for a create. */
-  live: Json | undefined
+  live: object | undefined
   /** The object about to be stored (defaults applied). Its own metadata.managedFields, if any, are honoured as upstream does. */
-  updated: Json
+  updated: object
   /** The field manager (see managerFromUserAgent); '' becomes "unknown". */
   manager: string
   operation?: 'Update'
@@ -65,14 +65,16 @@ const currentOperation = 'current-operation'
 export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFieldsEntry[] | undefined {
   const ctx: SchemaContext = { resolve: opts.resolve }
   const ignored = opts.resetFields ? fieldSetToTree(opts.resetFields) : undefined
-  let managers = managersForUpdate(opts.live, opts.updated, !!opts.subresource)
+  const liveIn = opts.live as Json | undefined
+  const updatedIn = opts.updated as Json
+  let managers = managersForUpdate(liveIn, updatedIn, !!opts.subresource)
 
   // Upstream's skipNonAppliedManager: an existing object that tracks nothing keeps tracking
   // nothing until its first apply; a new object is tracked from its creation.
-  if (managers.size === 0 && opts.live !== undefined) return undefined
+  if (managers.size === 0 && liveIn !== undefined) return undefined
 
-  const live = opts.live === undefined ? zeroObject(opts.schema, ctx) : withoutManagedFields(opts.live)
-  const updated = withoutManagedFields(opts.updated)
+  const live = liveIn === undefined ? zeroObject(opts.schema, ctx) : withoutManagedFields(liveIn)
+  const updated = withoutManagedFields(updatedIn)
   const { managers: after, comparison } = updateOwnership(live, updated, managers, currentOperation, true, opts.schema, ctx, ignored)
   managers = after
 
