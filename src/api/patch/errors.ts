@@ -61,3 +61,16 @@ export class PatchError extends Error {
 export function isPatchError(err: unknown): err is PatchError {
   return err instanceof PatchError
 }
+
+/**
+ * Runs `fn`, turning a JS stack overflow (a body nested thousands of levels deep: Go's decoder
+ * allows 10000) into a 400 rather than an unexpected exception.
+ */
+export function withDepthGuard<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) throw PatchError.badRequest('exceeded max depth')
+    throw err
+  }
+}

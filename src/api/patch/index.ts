@@ -4,7 +4,7 @@
 //
 // Every client-visible failure is a PatchError carrying upstream's code, reason and message.
 import type { Schema, SchemaResolver } from '../../apis/schema.js'
-import { PatchError } from './errors.js'
+import { PatchError, withDepthGuard } from './errors.js'
 import { decodeGoJson, decodeGoJsonObject, GoJsonError } from './gojson.js'
 import { applyJsonPatch } from './json.js'
 import { applyMergePatch } from './merge.js'
@@ -101,7 +101,7 @@ export function applyPatch(
     )
   }
   const object = result as Record<string, unknown>
-  return options.customResource ? object : dropNulls(object)
+  return options.customResource ? object : withDepthGuard(() => dropNulls(object))
 }
 
 function decode<T>(fn: () => T, prefix: string): T {

@@ -15,7 +15,7 @@
 //     `replace` and `test`.
 // fast-json-patch performs the mutations (on pointers resolved by v4's rules) and compares values.
 import jsonpatch, { type Operation } from 'fast-json-patch'
-import { PatchError } from './errors.js'
+import { PatchError, withDepthGuard } from './errors.js'
 import { goJsonKind } from './gojson.js'
 
 /** kube-apiserver's limit on the number of operations in one JSON patch. */
@@ -36,6 +36,10 @@ type JsonMap = Record<string, unknown>
  * @throws PatchError (400 undecodable, 413 too many operations, 422 an operation failed).
  */
 export function applyJsonPatch(original: unknown, ops: unknown): unknown {
+  return withDepthGuard(() => applyOperations(original, ops))
+}
+
+function applyOperations(original: unknown, ops: unknown): unknown {
   const operations = validateOperations(ops)
   if (operations.length > maxJsonPatchOperations) {
     throw PatchError.tooLarge(`The allowed maximum operations in a JSON patch is ${maxJsonPatchOperations}, got ${operations.length}`)

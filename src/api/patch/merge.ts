@@ -9,10 +9,16 @@
 //       return Target
 //     else: return Patch
 //
-// Lists are replaced whole; `null` deletes. Neither input is changed.
+// Lists are replaced whole; `null` deletes. Neither input is changed. A stack overflow on an absurdly
+// deep body is a PatchError (400).
+import { withDepthGuard } from './errors.js'
 import { cloneJson } from './strategic.js'
 
 export function applyMergePatch(original: unknown, patch: unknown): unknown {
+  return withDepthGuard(() => mergePatch(original, patch))
+}
+
+function mergePatch(original: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return cloneJson(patch)
   const target: Record<string, unknown> = isObject(original) ? (cloneJson(original) as Record<string, unknown>) : {}
   for (const key of Object.keys(patch)) {
@@ -21,7 +27,7 @@ export function applyMergePatch(original: unknown, patch: unknown): unknown {
       delete target[key]
       continue
     }
-    const merged = applyMergePatch(Object.hasOwn(target, key) ? target[key] : undefined, value)
+    const merged = mergePatch(Object.hasOwn(target, key) ? target[key] : undefined, value)
     if (key === '__proto__') Object.defineProperty(target, key, { value: merged, writable: true, enumerable: true, configurable: true })
     else target[key] = merged
   }

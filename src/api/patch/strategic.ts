@@ -13,7 +13,7 @@
 //
 // Inputs are never mutated: both are deep-copied first, then the copy is merged in place as upstream does.
 import type { Schema, SchemaResolver } from '../../apis/schema.js'
-import { PatchError } from './errors.js'
+import { PatchError, withDepthGuard } from './errors.js'
 import { goS, goTypeName, goTypeOf, goV, type GoType } from './gofmt.js'
 
 type JsonMap = Record<string, unknown>
@@ -56,10 +56,14 @@ export function applyStrategicMergePatch(
   resolve: SchemaResolver = resolveInline,
 ): JsonMap {
   if (!isMap(original)) throw PatchError.badRequest('invalid JSON document')
-  if (patch === null || patch === undefined) return cloneJson(original) as JsonMap
-  if (!isMap(patch)) throw PatchError.badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`)
-  const lookup = new PatchMeta(schema === undefined ? undefined : safeResolve(resolve, schema), resolve)
-  return mergeMap(cloneJson(original) as JsonMap, cloneJson(patch) as JsonMap, lookup)
+  if (patch !== null && patch !== undefined && !isMap(patch)) {
+    throw PatchError.badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`)
+  }
+  return withDepthGuard(() => {
+    if (patch === null || patch === undefined) return cloneJson(original) as JsonMap
+    const lookup = new PatchMeta(schema === undefined ? undefined : safeResolve(resolve, schema), resolve)
+    return mergeMap(cloneJson(original) as JsonMap, cloneJson(patch) as JsonMap, lookup)
+  })
 }
 
 // ---------------------------------------------------------------- schema lookup (LookupPatchMeta)
