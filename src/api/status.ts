@@ -86,6 +86,14 @@ export interface ResourceRef {
 
 const qualified = (r: ResourceRef) => (r.group === '' ? r.resource : `${r.resource}.${r.group}`)
 
+/** A Status from parts computed elsewhere (patch and apply errors carry their own code and wording). */
+export function statusErrorFrom(code: number, reason: string | undefined, message: string, details?: StatusDetails): StatusError {
+  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code }
+  if (reason) status.reason = reason as StatusReason
+  if (details) status.details = details
+  return new StatusError(status)
+}
+
 export const errors = {
   notFound(r: ResourceRef, name: string): StatusError {
     return failure(404, 'NotFound', `${qualified(r)} ${JSON.stringify(name)} not found`, { name, group: r.group || undefined, kind: r.resource })

@@ -3,6 +3,7 @@
 
 export type FieldErrorType =
   | 'FieldValueRequired'
+  | 'FieldValueNotFound'
   | 'FieldValueInvalid'
   | 'FieldValueNotSupported'
   | 'FieldValueDuplicate'
@@ -27,6 +28,7 @@ export interface FieldError {
 
 const typeText: Record<FieldErrorType, string> = {
   FieldValueRequired: 'Required value',
+  FieldValueNotFound: 'Not found',
   FieldValueInvalid: 'Invalid value',
   FieldValueNotSupported: 'Unsupported value',
   FieldValueDuplicate: 'Duplicate value',
@@ -69,6 +71,7 @@ export function aggregateMessage(errs: FieldError[]): string {
 }
 
 export const required = (field: string, detail?: string): FieldError => ({ type: 'FieldValueRequired', field, detail })
+export const notFound = (field: string, value: unknown): FieldError => ({ type: 'FieldValueNotFound', field, value })
 export const invalid = (field: string, value: unknown, detail?: string): FieldError => ({ type: 'FieldValueInvalid', field, value, detail })
 export const forbidden = (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail })
 export const duplicate = (field: string, value: unknown): FieldError => ({ type: 'FieldValueDuplicate', field, value })
@@ -144,7 +147,7 @@ export function isQualifiedName(value: string): string[] {
   }
   if (name.length === 0) errs.push('name part must be non-empty')
   else if (name.length > 63) errs.push(`name part ${maxLenMsg(63)}`)
-  if (name.length > 0 && !qualifiedNameRe.test(name))
+  if (!qualifiedNameRe.test(name))
     errs.push(`name part ${regexError("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", qualifiedNameFmt, ['MyName', 'my.name', '123-abc'])}`)
   return errs
 }

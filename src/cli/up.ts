@@ -1,5 +1,6 @@
 // `kubelite up`: wires the store, the API server and (later) controllers, the node agent and the
 // proxy into one process, and writes the kubeconfig. Flags → config → wiring only.
+import { setMaxListeners } from 'node:events'
 import { createServer, type Server } from 'node:https'
 import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
@@ -7,9 +8,11 @@ import { join, resolve as resolvePath } from 'node:path'
 import type { Socket } from 'node:net'
 import { openapiV2Document, openapiV3Document, openapiV3Root } from '../api/openapi.js'
 import { ApiServer } from '../api/server.js'
-import { decodeErrorMessage, decodeProtobufObject, ProtobufError } from '../api/protobuf/index.js'
-import { errors, isStatusError } from '../api/status.js'
-import { findUnknownFields } from '../apis/schema.js'
+import { decodeProtobuf, fieldManager, patcher, unknownFields } from '../api/adapters.js'
+import { isStatusError } from '../api/status.js'
+import { inProcessClient } from '../client/inprocess.js'
+import { GarbageCollector } from '../controllers/gc/controller.js'
+import { NamespaceController } from '../controllers/namespace/controller.js'
 import { namespaceLifecycle } from '../registry/admission.js'
 import { builtInResources } from '../registry/index.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
@@ -57,6 +60,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const [creds, store] = await Promise.all([ensureCredentials(dataDir), openSqliteStore(join(dataDir, 'state.db'))])
   const abort = new AbortController()
+  setMaxListeners(0, abort.signal) // every informer and watch listens to it
   const url = `https://${cfg.host}:${cfg.port}`
 
   const resources = builtInResources()
@@ -68,16 +72,10 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     store,
     tokens: [creds.token],
     admission: servesNamespaces ? [namespaceLifecycle(getNamespace)] : [],
-    protobuf: (body, endpoint) => {
-      try {
-        return decodeProtobufObject(body, endpoint)
-      } catch (err) {
-        if (!(err instanceof ProtobufError)) throw err
-        if (err.code === 415) throw errors.unsupportedMediaType(err.message)
-        throw errors.badRequest(decodeErrorMessage(err, body, endpoint.kind))
-      }
-    },
-    unknownFields: (def, obj) => findUnknownFields(def.group, def.version, def.kind, obj),
+    protobuf: decodeProtobuf,
+    patcher,
+    fieldManager,
+    unknownFields,
     openapi: {
       v3Root: () => openapiV3Root(resources),
       v3Document: (gv) => openapiV3Document(resources, gv),
@@ -116,7 +114,13 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
 
   await bootstrap(api)
   bootstrapped = true
-  void startCompactor(store, { intervalMs: 5 * 60_000, onError: (err) => log.error({ err }, 'compaction failed') }, abort.signal)
+  const background: Promise<unknown>[] = []
+  background.push(startCompactor(store, { intervalMs: 5 * 60_000, onError: (err) => log.error({ err }, 'compaction failed') }, abort.signal))
+
+  // Controllers talk to the API through a client, exactly as if they ran in another process.
+  const controllerClient = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'kube-controller-manager')
+  if (servesNamespaces) background.push(new NamespaceController(controllerClient, log).start(abort.signal))
+  background.push(new GarbageCollector(controllerClient, log).start(abort.signal))
 
   const kubeconfigPath = cfg.kubeconfig ? resolvePath(cfg.kubeconfig) : defaultKubeconfigPath()
   await writeKubeconfig(kubeconfigPath, { name: 'kubelite', server: url, caCertPem: creds.caCertPem, token: creds.token }, !cfg.kubeconfig)
@@ -133,6 +137,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
         const done = new Promise<void>((r) => server.close(() => r()))
         for (const s of sockets) s.destroy()
         await done
+        await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 2000).unref())])
         await store.close()
       })()
       return closed

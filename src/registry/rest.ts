@@ -360,7 +360,7 @@ export class ResourceStore {
     else delete m.generation
     obj.apiVersion = apiVersionOf(this.def.group, this.def.version)
     obj.kind = this.def.kind
-    if (this.def.hasStatus) obj.status = {}
+    if (this.def.hasStatus && !this.def.keepStatusOnCreate) obj.status = {}
     this.def.defaults?.(obj)
     this.def.prepareForCreate?.(obj)
     const errs = [...validateObjectMeta(this.def, obj), ...(this.def.validate?.(obj) ?? [])]
@@ -577,7 +577,7 @@ export class ResourceStore {
   ): Promise<{ object: StoredObject; created: boolean }> {
     if (contentType === 'application/apply-patch+yaml') return this.apply(namespace, name, body, opts)
     const patcher = this.deps.patcher
-    if (!patcher) throw errors.unsupportedPatchType(contentType)
+    if (!patcher) throw errors.unsupportedPatchType()
     const object = await this.guaranteedUpdate(
       namespace,
       name,
@@ -599,7 +599,7 @@ export class ResourceStore {
     opts: WriteOptions & { subresource?: string; force?: boolean },
   ): Promise<{ object: StoredObject; created: boolean }> {
     const fm = this.deps.fieldManager
-    if (!fm) throw errors.unsupportedPatchType('application/apply-patch+yaml')
+    if (!fm) throw errors.unsupportedPatchType()
     if (!opts.fieldManager) throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch')
     let applied: KObject
     try {

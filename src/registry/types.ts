@@ -72,6 +72,8 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
    * (create clears it, update keeps the old one) and `/status` changes only `status`.
    */
   hasStatus?: boolean
+  /** Keep a status sent on create (nodes: the kubelet registers with status filled in). */
+  keepStatusOnCreate?: boolean
   /** Subresource `scale`. */
   scale?: ScaleDef<T>
 

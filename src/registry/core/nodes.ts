@@ -74,6 +74,7 @@ export const nodesResource: ResourceDef<NodeObj> = {
   shortNames: ['no'],
   nameValidator: isDNS1123Subdomain,
   hasStatus: true,
+  keepStatusOnCreate: true,
 
   /** SetDefaults_NodeStatus: allocatable defaults to capacity. */
   defaults(node) {

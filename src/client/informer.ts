@@ -1,0 +1,147 @@
+// An informer: list + watch into an in-memory cache, with event handlers (client-go's
+// SharedInformer, minus the sharing). Cached objects are frozen: readers clone before changing.
+// On a watch that ends or expires (410) it re-lists and diffs, so handlers see every change.
+import type { StoredObject } from '../apis/meta.js'
+import { isGone } from './errors.js'
+import type { ResourceClient } from './types.js'
+
+export interface InformerHandlers<T> {
+  add?(obj: T): void
+  update?(oldObj: T, newObj: T): void
+  delete?(obj: T): void
+}
+
+export interface InformerOptions {
+  namespace?: string
+  labelSelector?: string
+  fieldSelector?: string
+  /** Pause before re-listing after an error (ms). */
+  retryDelayMs?: number
+  onError?(err: unknown): void
+}
+
+export function objectKey(obj: { metadata?: { namespace?: string; name?: string } }): string {
+  const m = obj.metadata ?? {}
+  return m.namespace ? `${m.namespace}/${m.name}` : (m.name ?? '')
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o)
+    for (const v of Object.values(o)) deepFreeze(v)
+  }
+  return o
+}
+
+export class Informer<T extends StoredObject = StoredObject> {
+  private readonly cache = new Map<string, T>()
+  private readonly handlers: InformerHandlers<T>[] = []
+  private synced = false
+  private syncWaiters: (() => void)[] = []
+
+  constructor(
+    private readonly client: ResourceClient<T>,
+    private readonly opts: InformerOptions = {},
+  ) {}
+
+  on(handlers: InformerHandlers<T>): this {
+    this.handlers.push(handlers)
+    return this
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.cache.get(namespace ? `${namespace}/${name}` : name)
+  }
+
+  getByKey(key: string): T | undefined {
+    return this.cache.get(key)
+  }
+
+  list(filter?: (obj: T) => boolean): T[] {
+    const all = [...this.cache.values()]
+    return filter ? all.filter(filter) : all
+  }
+
+  hasSynced(): boolean {
+    return this.synced
+  }
+
+  waitForSync(): Promise<void> {
+    return this.synced ? Promise.resolve() : new Promise((r) => this.syncWaiters.push(r))
+  }
+
+  private emit(kind: 'add' | 'update' | 'delete', a: T, b?: T): void {
+    for (const h of this.handlers) {
+      try {
+        if (kind === 'add') h.add?.(a)
+        else if (kind === 'update') h.update?.(a, b!)
+        else h.delete?.(a)
+      } catch (err) {
+        this.opts.onError?.(err)
+      }
+    }
+  }
+
+  /** Replace the cache with a fresh list, emitting the differences. */
+  private replace(items: T[]): void {
+    const seen = new Set<string>()
+    for (const item of items) {
+      const obj = deepFreeze(item)
+      const key = objectKey(obj)
+      seen.add(key)
+      const old = this.cache.get(key)
+      this.cache.set(key, obj)
+      if (!old) this.emit('add', obj)
+      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) this.emit('update', old, obj)
+    }
+    for (const [key, old] of [...this.cache]) {
+      if (!seen.has(key)) {
+        this.cache.delete(key)
+        this.emit('delete', old)
+      }
+    }
+  }
+
+  /** Runs until the signal aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    const { namespace, labelSelector, fieldSelector } = this.opts
+    while (!signal.aborted) {
+      try {
+        const list = await this.client.list(namespace, { labelSelector, fieldSelector })
+        this.replace(list.items)
+        if (!this.synced) {
+          this.synced = true
+          for (const w of this.syncWaiters.splice(0)) w()
+        }
+        let rv = list.resourceVersion
+        for await (const ev of this.client.watch(namespace, { labelSelector, fieldSelector, resourceVersion: rv }, signal)) {
+          if (ev.type === 'ERROR') {
+            const status = ev.object as unknown as { code?: number }
+            if (status.code === 410) break
+            throw Object.assign(new Error('watch error'), { status })
+          }
+          if (ev.type === 'BOOKMARK') {
+            rv = ev.object.metadata.resourceVersion ?? rv
+            continue
+          }
+          const obj = deepFreeze(ev.object)
+          const key = objectKey(obj)
+          const old = this.cache.get(key)
+          if (ev.type === 'DELETED') {
+            this.cache.delete(key)
+            this.emit('delete', old ?? obj)
+          } else {
+            this.cache.set(key, obj)
+            if (old) this.emit('update', old, obj)
+            else this.emit('add', obj)
+          }
+          rv = obj.metadata.resourceVersion ?? rv
+        }
+      } catch (err) {
+        if (signal.aborted) return
+        if (!isGone(err)) this.opts.onError?.(err)
+        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 1000).unref?.())
+      }
+    }
+  }
+}

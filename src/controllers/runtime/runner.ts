@@ -1,0 +1,44 @@
+// Runs a reconciler over a work queue: N workers take keys, reconcile, and requeue on failure with
+// back-off (STYLE.md: "the input is a key, not an event"; three kinds of failure).
+import { WorkQueue } from '../../client/workqueue.js'
+import { isConflict } from '../../client/errors.js'
+
+export interface Result {
+  /** Look at this key again after this long (e.g. a deadline falls due). */
+  requeueAfterMs?: number
+}
+
+export interface Reconciler {
+  name: string
+  reconcile(key: string): Promise<Result | void>
+}
+
+export interface RunnerLog {
+  error(obj: unknown, msg?: string): void
+}
+
+/** Process keys until the signal aborts. A 409 Conflict is a quiet requeue (the cache was stale). */
+export async function runWorkers(queue: WorkQueue, r: Reconciler, workers: number, signal: AbortSignal, log?: RunnerLog): Promise<void> {
+  signal.addEventListener('abort', () => queue.shutdown(), { once: true })
+  const worker = async () => {
+    for (;;) {
+      const key = await queue.get()
+      if (key === undefined) return
+      try {
+        const result = await r.reconcile(key)
+        queue.forget(key)
+        if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs)
+      } catch (err) {
+        if (signal.aborted) {
+          queue.done(key)
+          return
+        }
+        if (!isConflict(err)) log?.error({ err, controller: r.name, key }, 'reconcile failed; will retry')
+        queue.addRateLimited(key)
+      } finally {
+        queue.done(key)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: workers }, worker))
+}
