@@ -74,4 +74,9 @@ describe('applyPatch', () => {
   it('a result that is no object is invalid', () => {
     assert.throws(() => applyPatch(jsonPatchType, deployment(), '[{"op":"replace","path":"","value":[1]}]'), { code: 422, reason: 'Invalid' })
   })
+
+  it('an absurdly deep body is a 400, not a crash', () => {
+    const body = '{"a":'.repeat(9000) + '1' + '}'.repeat(9000)
+    rejects(() => applyPatch(strategicMergePatchType, { a: {} }, body), 400, 'BadRequest', 'exceeded max depth')
+  })
 })

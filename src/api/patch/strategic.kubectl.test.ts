@@ -100,6 +100,15 @@ const definitions: Record<string, Schema> = {
     type: 'object',
     properties: { name: str, emptyDir: { type: 'object', properties: {} }, configMap: { type: 'object', properties: { name: str } } },
   },
+  'io.k8s.api.core.v1.Service': {
+    type: 'object',
+    properties: { metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), spec: ref('io.k8s.api.core.v1.ServiceSpec') },
+  },
+  'io.k8s.api.core.v1.ServiceSpec': {
+    type: 'object',
+    properties: { type: str, selector: strMap, ports: mergeBy('io.k8s.api.core.v1.ServicePort', 'port') },
+  },
+  'io.k8s.api.core.v1.ServicePort': { type: 'object', properties: { port: { type: 'integer' }, targetPort: {}, nodePort: { type: 'integer' }, protocol: str } },
   'io.k8s.api.core.v1.Toleration': { type: 'object', properties: { key: str, operator: str, effect: str } },
   'io.k8s.api.core.v1.LocalObjectReference': { type: 'object', properties: { name: str } },
 }
@@ -339,5 +348,26 @@ describe('kubectl 1.32 strategic merge patches on a Deployment', () => {
     const body = Buffer.from('{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"web"},{"name":"sidecar"}],"containers":[{"image":"nginx:1.26","name":"web"}]}}}}')
     const out = applyPatch(`${strategicMergePatchType}; charset=utf-8`, deployment(), body, { schema: deploymentSchema, resolve }) as unknown as D
     assert.equal(out.spec.template.spec.containers[0].image, 'nginx:1.26')
+  })
+
+  it('apply on a Service: ports merge by port, the allocated nodePort stays', () => {
+    const svc = {
+      metadata: { name: 'web' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 8080, targetPort: 8080, nodePort: 31240, protocol: 'TCP' }] },
+    }
+    const out = applyStrategicMergePatch(
+      svc,
+      { spec: { '$setElementOrder/ports': [{ port: 8080 }, { port: 9090 }], ports: [{ port: 8080, targetPort: 80 }, { port: 9090, targetPort: 9090 }] } },
+      ref('io.k8s.api.core.v1.Service'),
+      resolve,
+    )
+    assert.deepEqual(out.spec, {
+      type: 'NodePort',
+      selector: { app: 'web' },
+      ports: [
+        { port: 8080, targetPort: 80, nodePort: 31240, protocol: 'TCP' },
+        { port: 9090, targetPort: 9090 },
+      ],
+    })
   })
 })
