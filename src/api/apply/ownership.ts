@@ -6,7 +6,7 @@ import type { Schema } from '../../apis/schema.js'
 import { atomsOf, childSchema, type SchemaContext } from './atoms.js'
 import { compareObjects, type Comparison } from './compare.js'
 import type { Conflict } from './errors.js'
-import { differenceTrees, emptyTree, intersectTrees, isEmptyTree, listPaths, recursiveDifferenceTrees, unionTrees, type PathTree } from './fieldset.js'
+import { differenceTrees, intersectTrees, isEmptyTree, listPaths, recursiveDifferenceTrees, unionTrees, type PathTree } from './fieldset.js'
 import type { Managers } from './managed.js'
 import type { Json } from './pathelement.js'
 
@@ -94,4 +94,3 @@ export function withNamedFields(set: PathTree, schema: Schema | undefined, ctx: 
   return { member: set.member, children }
 }
 
-export { emptyTree }
