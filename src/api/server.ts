@@ -549,7 +549,7 @@ export class ApiServer {
       if (!patcher) throw errors.unsupportedPatchType()
       desired = (current) => this.scaled(def, current, patcher(scaleDef, contentType, this.toScale(def, current), patchBody), name)
     }
-    const obj = await rs.guaranteedUpdate(ns, name, desired, opts)
+    const obj = await rs.guaranteedUpdate(ns, name, desired, { ...opts, subresource: 'scale' })
     return this.sendJSON(res, 200, this.toScale(def, obj))
   }
 

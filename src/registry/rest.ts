@@ -465,8 +465,10 @@ export class ResourceStore {
   private async writeUpdate(current: StoredObject, next: StoredObject, opts: WriteOptions, subresource?: string): Promise<StoredObject> {
     const key = this.key(current.metadata.namespace, current.metadata.name!)
     this.def.defaults?.(next)
-    if (subresource === undefined) this.def.prepareForUpdate?.(next, current)
-    if (this.def.generation && subresource === undefined && this.specChanged(next, current)) {
+    // The main resource and `scale` change the spec; `status` and `finalize` do not.
+    const specWrite = subresource === undefined || subresource === 'scale'
+    if (specWrite) this.def.prepareForUpdate?.(next, current)
+    if (this.def.generation && specWrite && this.specChanged(next, current)) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1
     }
     const errs = [
