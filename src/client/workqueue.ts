@@ -42,7 +42,6 @@ export class WorkQueue {
       this.timers.delete(key)
       this.add(key)
     }, ms)
-    t.unref?.()
     this.timers.set(key, t)
   }
 

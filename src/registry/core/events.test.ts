@@ -39,6 +39,7 @@ test('validation', () => {
   assert.deepEqual(d.validate!(ev({ eventTime: '2025-01-01T11:59:00.000000Z' })).map(fieldErrorMessage), [
     'reportingComponent: Required value',
     'reportingComponent: Invalid value: "": name part must be non-empty',
+    `reportingComponent: Invalid value: "": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
     'reportingInstance: Required value',
     'action: Required value',
   ])
