@@ -1,0 +1,57 @@
+// What the API server asks of a node (upstream: the kubelet's HTTP API on :10250): logs, exec,
+// port-forward and proxying to a pod. In one process the agent implements it directly; an agent
+// on another machine would serve it over HTTPS.
+import type { Duplex, Readable, Writable } from 'node:stream'
+
+export interface LogOptions {
+  container: string
+  follow?: boolean
+  previous?: boolean
+  tailLines?: number
+  sinceSeconds?: number
+  sinceTime?: string
+  timestamps?: boolean
+  limitBytes?: number
+  signal?: AbortSignal
+}
+
+export interface ExecRequest {
+  container: string
+  command: string[]
+  stdin?: Readable
+  stdout?: Writable
+  stderr?: Writable
+  tty?: boolean
+  resize?: AsyncIterable<{ width: number; height: number }>
+  signal?: AbortSignal
+}
+
+/** A pod on this node, named as the API names it. */
+export interface PodRef {
+  namespace: string
+  name: string
+  uid?: string
+}
+
+export class NodeError extends Error {
+  constructor(
+    /** HTTP code the API server should answer with (400: bad request, 404: no such container...). */
+    readonly code: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'NodeError'
+  }
+}
+
+export interface NodeConnection {
+  /** The container's log as a stream (ends unless follow). Throws NodeError. */
+  logs(pod: PodRef, opts: LogOptions): Promise<Readable>
+  /** Runs the command; resolves to its exit code. Throws NodeError. */
+  exec(pod: PodRef, req: ExecRequest): Promise<number>
+  /** A TCP connection to the pod's port (its IP on loopback). Throws NodeError. */
+  portForward(pod: PodRef, port: number): Promise<Duplex>
+}
+
+/** Finds the connection for a node by name (undefined: no such node agent). */
+export type NodeDialer = (nodeName: string) => NodeConnection | undefined

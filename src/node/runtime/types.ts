@@ -1,0 +1,103 @@
+// The container runtime interface the node agent drives (a small CRI). Two implementations:
+// `process` (containers are host processes in their own process group, bound to the pod IP) and
+// `sim` (no processes; containers "run" after a configurable delay, for scale tests like kwok).
+import type { Readable, Writable } from 'node:stream'
+
+/** Everything a runtime needs to know about the pod a container belongs to. */
+export interface SandboxSpec {
+  podUid: string
+  podName: string
+  namespace: string
+  /** The pod's own loopback address (127.244.x.y); its processes bind to it. */
+  podIP: string
+  /** Directory for this pod's logs: `<logDir>/<container>/<restartCount>.log`. */
+  logDir: string
+}
+
+export interface ContainerSpec {
+  name: string
+  image: string
+  /** Resolved like Docker: command overrides the image ENTRYPOINT, args its CMD. */
+  command?: string[]
+  args?: string[]
+  /** Fully resolved environment (the agent expands valueFrom and $(VAR) references). */
+  env: Record<string, string>
+  workingDir?: string
+  /** Container ports, for runtimes that need them (documentation only for `process`). */
+  ports?: { containerPort: number; protocol?: string; name?: string }[]
+  /** How many times this container has been restarted (names the log file). */
+  restartCount: number
+  tty?: boolean
+  stdin?: boolean
+}
+
+export interface ExitStatus {
+  exitCode: number
+  /** e.g. 'SIGKILL' when the process died of a signal (exitCode is then 128 + signal number). */
+  signal?: string
+  /** Upstream's terminated reason: Completed (0), Error (non-zero), OOMKilled... */
+  reason: 'Completed' | 'Error' | 'OOMKilled' | 'ContainerCannotRun'
+  startedAt: Date
+  finishedAt: Date
+  /** Last lines of output, for terminationMessagePolicy FallbackToLogsOnError. */
+  message?: string
+}
+
+export interface ContainerHandle {
+  /** `<runtime>://<64 hex>`, as containerStatuses[].containerID. */
+  id: string
+  startedAt: Date
+  /** Host pid of the container's main process (process runtime only). */
+  pid?: number
+  /** Log file of this run. */
+  logPath: string
+  /** Resolves once the container has exited. */
+  readonly exited: Promise<ExitStatus>
+  /** SIGTERM the process group; after graceSeconds SIGKILL. Resolves when it has exited. */
+  stop(graceSeconds: number): Promise<ExitStatus>
+}
+
+export class ImagePullError extends Error {
+  constructor(
+    readonly image: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ImagePullError'
+  }
+}
+
+export interface PulledImage {
+  /** e.g. `gcr.io/google-samples/kubernetes-bootcamp@sha256:<hex>` (containerStatuses[].imageID). */
+  imageID: string
+  /** Size in bytes for the `Pulled` event text. */
+  size: number
+}
+
+export interface ExecOptions {
+  stdin?: Readable
+  stdout?: Writable
+  stderr?: Writable
+  tty?: boolean
+  /** Terminal size changes (tty only). */
+  resize?: AsyncIterable<{ width: number; height: number }>
+  signal?: AbortSignal
+}
+
+export interface Runtime {
+  readonly name: 'process' | 'sim'
+  /** `kubelite://1.0` style, for nodeInfo.containerRuntimeVersion. */
+  readonly version: string
+  /** Resolve an image reference; unknown references throw ImagePullError (→ ErrImagePull). */
+  pullImage(image: string): Promise<PulledImage>
+  startContainer(sandbox: SandboxSpec, container: ContainerSpec): Promise<ContainerHandle>
+  /** Run a command "inside" a running container (same env, working dir and pod IP). Resolves to the exit code. */
+  exec(sandbox: SandboxSpec, container: ContainerSpec, command: string[], opts: ExecOptions): Promise<number>
+  /**
+   * Containers this runtime left running in an earlier life of the agent (process runtime: read
+   * from its state dir), so the agent can adopt or stop them: never orphan processes.
+   */
+  listRunning(): Promise<{ podUid: string; container: string; handle: ContainerHandle }[]>
+  /** Stop everything (agent shutdown with SIGTERM → grace → SIGKILL). */
+  close(graceSeconds: number): Promise<void>
+}
