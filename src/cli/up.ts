@@ -6,18 +6,13 @@ import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import type { Socket } from 'node:net'
-import { openapiV2Document, openapiV3Document, openapiV3Root } from '../api/openapi.js'
-import { ApiServer } from '../api/server.js'
-import { decodeProtobuf, fieldManager, patcher, unknownFields } from '../api/adapters.js'
-import { isStatusError } from '../api/status.js'
-import { inProcessClient } from '../client/inprocess.js'
+import type { ApiServer } from '../api/server.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
-import { namespaceLifecycle } from '../registry/admission.js'
-import { builtInResources } from '../registry/index.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
+import { bootstrapNamespaces, buildApiServer, localClient } from './wiring.js'
 
 export interface UpConfig {
   dataDir: string
@@ -53,8 +48,6 @@ export const defaultConfig = (): UpConfig => ({
   nodeportAddress: '127.0.0.1',
 })
 
-const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
-
 export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster> {
   const dataDir = resolvePath(cfg.dataDir)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
@@ -63,30 +56,15 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   setMaxListeners(0, abort.signal) // every informer and watch listens to it
   const url = `https://${cfg.host}:${cfg.port}`
 
-  const resources = builtInResources()
-  const servesNamespaces = resources.some((d) => d.group === '' && d.resource === 'namespaces')
-  let api: ApiServer
-  const getNamespace = (name: string) => api.resource('', 'namespaces')!.get(undefined, name)
-  api = new ApiServer({
-    resources,
+  let bootstrapped = false
+  const api = buildApiServer({
     store,
     tokens: [creds.token],
-    admission: servesNamespaces ? [namespaceLifecycle(getNamespace)] : [],
-    protobuf: decodeProtobuf,
-    patcher,
-    fieldManager,
-    unknownFields,
-    openapi: {
-      v3Root: () => openapiV3Root(resources),
-      v3Document: (gv) => openapiV3Document(resources, gv),
-      v2: () => openapiV2Document(resources),
-    },
     serverAddress: `${cfg.host}:${cfg.port}`,
     readiness: async () => (bootstrapped ? [] : ['poststarthook/bootstrap-controller']),
     log,
   })
 
-  let bootstrapped = false
   const server: Server = createServer({ cert: creds.serverCertPem, key: creds.serverKeyPem, ca: creds.caCertPem }, api.handle)
   server.on('upgrade', api.handleUpgrade)
   const sockets = new Set<Socket>()
@@ -112,14 +90,14 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     throw err
   }
 
-  await bootstrap(api)
+  await bootstrapNamespaces(api)
   bootstrapped = true
   const background: Promise<unknown>[] = []
   background.push(startCompactor(store, { intervalMs: 5 * 60_000, onError: (err) => log.error({ err }, 'compaction failed') }, abort.signal))
 
   // Controllers talk to the API through a client, exactly as if they ran in another process.
-  const controllerClient = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'kube-controller-manager')
-  if (servesNamespaces) background.push(new NamespaceController(controllerClient, log).start(abort.signal))
+  const controllerClient = localClient(api, 'kube-controller-manager')
+  background.push(new NamespaceController(controllerClient, log).start(abort.signal))
   background.push(new GarbageCollector(controllerClient, log).start(abort.signal))
 
   const kubeconfigPath = cfg.kubeconfig ? resolvePath(cfg.kubeconfig) : defaultKubeconfigPath()
@@ -142,18 +120,5 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
       })()
       return closed
     },
-  }
-}
-
-/** Objects every cluster has: the system namespaces. Idempotent across restarts. */
-async function bootstrap(api: ApiServer): Promise<void> {
-  const namespaces = api.resource('', 'namespaces')
-  if (!namespaces) return
-  for (const name of systemNamespaces) {
-    try {
-      await namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' })
-    } catch (err) {
-      if (!isStatusError(err, 'AlreadyExists')) throw err
-    }
   }
 }
