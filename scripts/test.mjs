@@ -24,7 +24,10 @@ function run(cmd, args, env = {}) {
 }
 
 const npx = join(root, 'node_modules', '.bin')
-if (part !== 'e2e') run(join(npx, 'tsc'), ['-p', 'tsconfig.json', '--noEmit'])
+if (part !== 'e2e') {
+  run(join(npx, 'tsc'), ['-p', 'tsconfig.json', '--noEmit'])
+  run(join(npx, 'eslint'), ['src', 'test', 'bench'])
+}
 run(join(npx, 'tsc'), ['-p', 'tsconfig.build.json'])
 
 const files = []
