@@ -3,7 +3,7 @@
 // its errors become metav1.Status errors with the code and wording its implementation chose.
 import type { KObject, StoredObject } from '../apis/meta.js'
 import { apiVersionOf } from '../apis/meta.js'
-import { findUnknownFields, resolve, schemaForKind } from '../apis/schema.js'
+import { findTypeError, findUnknownFields, resolve, schemaForKind } from '../apis/schema.js'
 import type { FieldManager, Patcher } from '../registry/rest.js'
 import type { ResourceDef } from '../registry/types.js'
 import { ApplyConflictError, ApplyError, serverSideApply, updateManagedFields, type FieldSet } from './apply/index.js'
@@ -79,4 +79,8 @@ export function decodeProtobuf(body: Buffer, endpoint: { apiVersion: string; kin
 
 export function unknownFields(def: ResourceDef, obj: KObject): string[] {
   return findUnknownFields(def.group, def.version, def.kind, obj)
+}
+
+export function typeError(def: ResourceDef, obj: KObject): string | undefined {
+  return findTypeError(def.group, def.version, def.kind, obj)
 }

@@ -85,6 +85,7 @@ export interface ApiServerOptions {
   fieldManager?: FieldManager
   patcher?: Patcher
   unknownFields?: RestDeps['unknownFields']
+  typeError?: RestDeps['typeError']
   /** Decodes `application/vnd.kubernetes.protobuf` bodies; `endpoint` is the kind the URL names. Throws StatusError. */
   protobuf?: (body: Buffer, endpoint: { apiVersion: string; kind: string }) => KObject
   openapi?: OpenAPIProvider
@@ -125,6 +126,7 @@ export class ApiServer {
       fieldManager: opts.fieldManager,
       patcher: opts.patcher,
       unknownFields: opts.unknownFields,
+      typeError: opts.typeError,
     }
     this.served = []
     for (const def of opts.resources) {

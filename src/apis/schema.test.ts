@@ -184,3 +184,15 @@ test('findUnknownFields: free-form objects, unknown kinds and bad input never th
     { numRuns: 200 },
   )
 })
+
+test('findTypeError words type mismatches as Go encoding/json does', async () => {
+  const { findTypeError } = await import('./schema.js')
+  const d = (spec: unknown, metadata: unknown = { name: 'x' }) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec })
+  const ok = { replicas: 2, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'a', image: 'i', resources: { limits: { cpu: 1, memory: '1Gi' } } }] } }, strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } } }
+  assert.equal(findTypeError('apps', 'v1', 'Deployment', d(ok)), undefined)
+  assert.equal(findTypeError('apps', 'v1', 'Deployment', d(ok, { name: 'x', labels: { app: true } })), 'json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string')
+  assert.equal(findTypeError('apps', 'v1', 'Deployment', d({ ...ok, replicas: 'three' })), 'json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32')
+  assert.equal(findTypeError('apps', 'v1', 'Deployment', d({ ...ok, replicas: 1.5 })), 'json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32')
+  assert.match(findTypeError('apps', 'v1', 'Deployment', d({ ...ok, template: { spec: { containers: { name: 'a' } } } }))!, /^json: cannot unmarshal object into Go struct field PodSpec\.spec\.template\.spec\.containers of type \[\]v1\.Container$/)
+  assert.equal(findTypeError('apps', 'v1', 'Deployment', d({ ...ok, paused: null })), undefined)
+})

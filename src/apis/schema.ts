@@ -162,3 +162,104 @@ function walkUnknown(value: unknown, schema: Schema, path: string, out: string[]
     else if (ap !== true) out.push(p)
   }
 }
+
+/** Go's name for a JSON value's type in `json: cannot unmarshal <type> into ...`. */
+function jsonTypeName(v: unknown): string {
+  if (typeof v === 'string') return 'string'
+  if (typeof v === 'number') return 'number'
+  if (typeof v === 'boolean') return 'bool'
+  if (Array.isArray(v)) return 'array'
+  return 'object'
+}
+
+/** A Go-ish name for the type a schema decodes into (`string`, `int32`, `map[string]string`, `v1.Container`). */
+function goTypeName(schema: Schema): string {
+  if (schema.$ref) {
+    const name = refName(schema.$ref)
+    const parts = name.split('.')
+    return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`
+  }
+  if (schema.allOf?.length === 1) return goTypeName(schema.allOf[0])
+  const s = schema
+  switch (s.type) {
+    case 'integer':
+      return s.format === 'int64' ? 'int64' : 'int32'
+    case 'number':
+      return 'float64'
+    case 'boolean':
+      return 'bool'
+    case 'array':
+      return `[]${s.items ? goTypeName(s.items) : 'interface {}'}`
+    case 'object':
+      return s.additionalProperties && typeof s.additionalProperties === 'object' ? `map[string]${goTypeName(s.additionalProperties)}` : 'struct'
+    default:
+      return 'string'
+  }
+}
+
+function structName(schemaRefName: string | undefined): string {
+  if (!schemaRefName) return ''
+  return schemaRefName.slice(schemaRefName.lastIndexOf('.') + 1)
+}
+
+/**
+ * The first value whose JSON type cannot decode into the kind's Go type, worded as Go's
+ * encoding/json does (`json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels
+ * of type string`), or undefined. `null` decodes into anything (the zero value), int-or-string and
+ * Quantity accept numbers and strings.
+ */
+export function findTypeError(group: string, version: string, kind: string, obj: unknown): string | undefined {
+  const name = definitionNameForKind(group, version, kind)
+  const schema = name ? definition(name) : undefined
+  return schema ? walkTypes(obj, schema, '', structName(name), '') : undefined
+}
+
+function walkTypes(value: unknown, schema: Schema, path: string, struct: string, field: string): string | undefined {
+  if (value === null || value === undefined) return undefined
+  const ref = schema.$ref ?? (schema.allOf?.length === 1 ? schema.allOf[0].$ref : undefined)
+  const s = resolve(schema)
+  if (s['x-kubernetes-preserve-unknown-fields']) return undefined
+  const fail = () => `json: cannot unmarshal ${jsonTypeName(value)}${typeof value === 'number' && (s.type === 'integer') ? ` ${value}` : ''} into Go struct field ${struct}.${field || path} of type ${goTypeName(ref ? { $ref: ref } : s)}`
+  const flexible = s['x-kubernetes-int-or-string'] || (ref !== undefined && refName(ref).endsWith('resource.Quantity'))
+  if (flexible) return typeof value === 'string' || typeof value === 'number' ? undefined : fail()
+  switch (s.type) {
+    case 'string':
+      return typeof value === 'string' ? undefined : fail()
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : fail()
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) ? undefined : fail()
+    case 'number':
+      return typeof value === 'number' ? undefined : fail()
+    case 'array':
+      if (!Array.isArray(value)) return fail()
+      if (!s.items) return undefined
+      for (const [i, v] of value.entries()) {
+        const err = walkTypes(v, s.items, `${path}[${i}]`, struct, field ? `${field}[${i}]` : '')
+        if (err) return err
+      }
+      return undefined
+    case 'object': {
+      if (!isPlainObject(value)) return fail()
+      const inner = ref ? structName(refName(ref)) : struct
+      for (const [key, v] of Object.entries(value)) {
+        const p = path ? `${path}.${key}` : key
+        let child: Schema | undefined
+        let nextStruct = inner
+        let nextField = ''
+        if (s.properties && Object.hasOwn(s.properties, key)) child = s.properties[key]
+        else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+          child = s.additionalProperties
+          nextStruct = struct
+          nextField = path // a map value's field is the map itself
+        }
+        if (!child) continue
+        const err = walkTypes(v, child, p, nextStruct, nextField)
+        if (err) return err
+      }
+      return undefined
+    }
+    default:
+      return undefined
+  }
+}

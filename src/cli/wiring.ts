@@ -1,6 +1,6 @@
 // How the API server is assembled (shared by `kubelite up` and by tests that need an in-process
 // API exactly as production builds it).
-import { decodeProtobuf, fieldManager, patcher, unknownFields } from '../api/adapters.js'
+import { decodeProtobuf, fieldManager, patcher, typeError, unknownFields } from '../api/adapters.js'
 import { openapiV2Document, openapiV3Document, openapiV3Root } from '../api/openapi.js'
 import { ApiServer, type ApiServerOptions } from '../api/server.js'
 import { inProcessClient } from '../client/inprocess.js'
@@ -37,6 +37,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
     patcher,
     fieldManager,
     unknownFields,
+    typeError,
     openapi: {
       v3Root: () => openapiV3Root(resources),
       v3Document: (gv) => openapiV3Document(resources, gv),

@@ -65,6 +65,8 @@ export interface RestDeps {
   patcher?: Patcher
   /** Paths of fields the kind's schema does not know (strict field validation). */
   unknownFields?: (def: ResourceDef, obj: KObject) => string[]
+  /** A value whose JSON type cannot decode into the kind's type (Go's wording), if any. */
+  typeError?: (def: ResourceDef, obj: KObject) => string | undefined
 }
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
@@ -297,6 +299,10 @@ export class ResourceStore {
   // ---- create -------------------------------------------------------------------------------
 
   private checkFields(body: KObject, opts: WriteOptions): void {
+    const typeError = this.deps.typeError?.(this.def, body)
+    if (typeError) {
+      throw errors.badRequest(`${this.def.kind} in version ${JSON.stringify(this.def.version)} cannot be handled as a ${this.def.kind}: ${typeError}`)
+    }
     const mode = opts.fieldValidation ?? 'Warn'
     if (mode === 'Ignore' || !this.deps.unknownFields) return
     const unknown = this.deps.unknownFields(this.def, body)
@@ -585,7 +591,7 @@ export class ResourceStore {
       name,
       (current) => {
         const patched = patcher(this.def, contentType, current, body)
-        if (opts.fieldValidation === 'Strict' || opts.fieldValidation === undefined) this.checkFields(patched, opts)
+        this.checkFields(patched, opts)
         return patched
       },
       opts,

@@ -256,6 +256,11 @@ spec:
     const big = await c.kubectl(['create', '--raw', '/api/v1/namespaces/default/configmaps', '-f', c.file('big.json', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { a: 'x'.repeat(4 * 1024 * 1024) } }))])
     assert.equal(big.code, 1)
     assert.match(big.stderr, /RequestEntityTooLarge|Request entity too large/)
+    // A value of the wrong type (YAML 1.1 reads `y` as true) is rejected as upstream's decoder does;
+    // kubectl checks it too, so send it raw. kubectl's own message is the same Go text.
+    const yes = await c.kubectl(['create', '--raw', '/apis/apps/v1/namespaces/default/deployments', '-f', c.file('yes.json', JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'yes', labels: { app: true } }, spec: { replicas: 'two' } }))])
+    assert.equal(yes.code, 1)
+    assert.match(yes.stderr, /Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal bool into Go struct field ObjectMeta\.metadata\.labels of type string/)
     const badSel = await c.kubectl(['get', 'pods', '-l', 'a in (b'])
     assert.equal(badSel.code, 1)
     const conflict = await c.kubectl(['replace', '-f', c.file('stale.json', JSON.stringify({ ...(await get('deploy', 'web')), metadata: { ...(await get('deploy', 'web')).metadata, resourceVersion: '1' } }))])
