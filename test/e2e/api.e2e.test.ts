@@ -128,6 +128,22 @@ spec:
     assert.match(r.stderr, /spec\.template\.spec\.containers: Required value/)
   })
 
+  test('paging with --chunk-size, -A with a NAMESPACE column, get all, dry run', async () => {
+    for (let i = 0; i < 5; i++) await c.k('create', 'configmap', `page-${i}`, `--from-literal=i=${i}`)
+    const paged = await c.kubectl(['get', 'configmaps', '--chunk-size=2', '-v=6'])
+    assert.equal(paged.code, 0)
+    assert.equal(parseTable(paged.stdout).filter((r) => r.NAME.startsWith('page-')).length, 5)
+    assert.ok((paged.stderr.match(/limit=2/g) ?? []).length >= 3, 'kubectl fetched several pages')
+    assert.match(paged.stderr, /continue=/)
+    const all = parseTable(await c.k('get', 'configmaps', '-A'))
+    assert.ok(all.some((r) => r.NAMESPACE === 'default' && r.NAME === 'page-0'))
+    await c.k('create', '-f', c.file('getall.yaml', deployment('getall', 1)), '--validate=false')
+    assert.match(await c.k('get', 'all'), /deployment\.apps\/getall\s+0\/1/)
+    const dry = await c.k('create', '-f', c.file('dry.yaml', deployment('dry', 1)), '--dry-run=server')
+    assert.equal(dry.trim(), 'deployment.apps/dry created (server dry run)')
+    assert.equal((await c.kubectl(['get', 'deploy', 'dry'])).code, 1, 'a dry run stores nothing')
+  })
+
   test('objects and credentials survive a restart', async () => {
     await c.k('create', '-f', c.file('keep.yaml', deployment('keep', 2)), '--validate=false')
     const before = JSON.parse(await c.k('get', 'deploy', 'keep', '-o', 'json'))
