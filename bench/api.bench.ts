@@ -1,0 +1,566 @@
+// API benchmark: starts the built CLI (`node bin/kubelite.js up`) as a user runs it and measures
+// what the foundation issue's speed goals name, printed side by side with the goals:
+//   - wall time from spawn to the first `200 ok` on GET /readyz (3 cold starts, 3 warm restarts),
+//   - RSS of the idle process ~2 s after ready (/proc/<pid>/status VmRSS),
+//   - creates/s and latency (ConfigMaps, Deployments), GET by name, LIST of 1k, watch latency and
+//     events/s, all over HTTPS on loopback with undici (keep-alive pool of a few connections).
+// It builds nothing: run `npm run build` first. Run: npm run bench  (or: npx tsx bench/api.bench.ts)
+// Everything is bounded in count and time; children get SIGTERM then SIGKILL, temp dirs are removed.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Agent, Client, Pool, type Dispatcher } from 'undici'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const cli = join(root, 'bin', 'kubelite.js')
+
+/** Counts and limits, kept small enough that the whole run takes well under 2 minutes. */
+const plan = {
+  coldStarts: 3,
+  warmStarts: 3,
+  idleMs: 2_000,
+  readyTimeoutMs: 15_000,
+  connections: 8, // keep-alive connections in the pool = requests in flight
+  configMaps: 3_000, // spread over 3 namespaces: 1,000 each, so a LIST returns 1k objects
+  deployments: 500,
+  getsSerial: 2_000,
+  getsParallel: 6_000,
+  lists: 10,
+  watchWrites: 300,
+  phaseDeadlineMs: 20_000, // no single API phase may run longer than this
+  totalDeadlineMs: 110_000,
+}
+
+const goals = { readyMs: 1_000, rssMB: 80, getP99Ms: 5, createsPerSec: 1_000 }
+
+// ---- small helpers ------------------------------------------------------------------------------
+
+const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`)
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** Nearest-rank percentile of an ascending array. */
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
+}
+
+const asc = (xs: number[]) => [...xs].sort((a, b) => a - b)
+const median = (xs: number[]) => pct(asc(xs), 50)
+const ms = (x: number) => (x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`)
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function rssMB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : NaN
+}
+
+/** CPU time (user + system) the process has used so far, in ms; /proc counts in ticks of 1/100 s. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // f[0] is field 3 (state)
+  return (Number(f[11]) + Number(f[12])) * 10 // utime, stime: fields 14 and 15
+}
+
+// ---- the kubelite process -----------------------------------------------------------------------
+
+interface Running {
+  child: ChildProcess
+  port: number
+  dataDir: string
+  /** Spawn → first 200 on /readyz, wall clock. */
+  readyMs: number
+  /** What kubelite itself printed ("is ready in N ms", its time in startCluster), once printed. */
+  selfReportedMs(): number | undefined
+  output: () => string
+}
+
+const children = new Set<ChildProcess>()
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((r) => child.once('exit', () => r()))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    await exited
+    clearTimeout(timer)
+  }
+  children.delete(child)
+}
+
+function readCreds(dataDir: string): { ca: string; token: string } | undefined {
+  const caPath = join(dataDir, 'pki', 'ca.crt')
+  const tokenPath = join(dataDir, 'pki', 'admin.token')
+  if (!existsSync(tokenPath) || !existsSync(caPath)) return undefined
+  const ca = readFileSync(caPath, 'utf8')
+  const token = readFileSync(tokenPath, 'utf8').trim()
+  // Files are written one after another on a cold start: wait until both are whole.
+  if (!ca.includes('-----END CERTIFICATE-----') || token === '') return undefined
+  return { ca, token }
+}
+
+async function launch(dataDir: string, kubeconfig: string, extraNodeArgs: string[] = []): Promise<Running> {
+  const port = await freePort()
+  let out = ''
+  const t0 = performance.now()
+  const child = spawn(process.execPath, [...extraNodeArgs, cli, 'up', '--data-dir', dataDir, '--port', String(port), '--kubeconfig', kubeconfig], {
+    cwd: root,
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.add(child)
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+
+  let agent: Agent | undefined
+  try {
+    for (;;) {
+      const now = performance.now()
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`kubelite exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out}`)
+      if (now - t0 > plan.readyTimeoutMs) throw new Error(`kubelite was not ready after ${plan.readyTimeoutMs} ms:\n${out}`)
+      const creds = readCreds(dataDir)
+      if (!creds) {
+        await sleep(2)
+        continue
+      }
+      agent ??= new Agent({ connect: { ca: creds.ca }, connections: 1 })
+      try {
+        const r = await agent.request({ origin: `https://127.0.0.1:${port}`, path: '/readyz', method: 'GET', headers: { authorization: `Bearer ${creds.token}` } })
+        const body = await r.body.text()
+        if (r.statusCode === 200 && body === 'ok') {
+          const readyMs = performance.now() - t0
+          const selfReportedMs = () => {
+            const m = /is ready in (\d+) ms/.exec(out)
+            return m ? Number(m[1]) : undefined
+          }
+          return { child, port, dataDir, readyMs, selfReportedMs, output: () => out }
+        }
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        // Not listening yet is the expected failure; a TLS error means the CA was read half-written.
+        if (code !== 'ECONNREFUSED' && code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') {
+          await agent.destroy()
+          agent = undefined
+        }
+      }
+      await sleep(3)
+    }
+  } catch (err) {
+    await stop(child)
+    throw err
+  } finally {
+    await agent?.destroy()
+  }
+}
+
+// ---- an HTTPS client for the API phases ---------------------------------------------------------
+
+interface Api {
+  pool: Pool
+  token: string
+  ca: string
+  origin: string
+  call(method: Dispatcher.HttpMethod, path: string, body?: unknown, accept?: string): Promise<{ status: number; text: string }>
+}
+
+function apiClient(run: Running): Api {
+  const creds = readCreds(run.dataDir)!
+  const origin = `https://127.0.0.1:${run.port}`
+  const pool = new Pool(origin, { connections: plan.connections, pipelining: 1, connect: { ca: creds.ca } })
+  const headers = { authorization: `Bearer ${creds.token}`, 'content-type': 'application/json' }
+  return {
+    pool,
+    token: creds.token,
+    ca: creds.ca,
+    origin,
+    async call(method, path, body, accept = 'application/json') {
+      const r = await pool.request({ method, path, headers: { ...headers, accept }, body: body === undefined ? undefined : JSON.stringify(body) })
+      return { status: r.statusCode, text: await r.body.text() }
+    },
+  }
+}
+
+/** Runs `count` tasks with at most `concurrency` in flight; returns each task's latency (ms) and the wall time. */
+async function drive(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; wallMs: number }> {
+  const latencies: number[] = []
+  let next = 0
+  const started = performance.now()
+  const deadline = started + plan.phaseDeadlineMs
+  const worker = async () => {
+    while (next < count && performance.now() < deadline) {
+      const i = next++
+      const s = performance.now()
+      await task(i)
+      latencies.push(performance.now() - s)
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return { latencies, wallMs: performance.now() - started }
+}
+
+const expect = (what: string, want: number, got: { status: number; text: string }) => {
+  if (got.status !== want) throw new Error(`${what}: HTTP ${got.status}, want ${want}: ${got.text.slice(0, 300)}`)
+}
+
+const configMap = (ns: string, name: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns, labels: { app: 'bench', tier: 'cache' } },
+  data: { 'app.properties': 'color=blue\nsize=medium\n', note: 'x'.repeat(200) },
+})
+
+const deployment = (ns: string, name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ns, labels: { app: name } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: 'web', image: 'gcr.io/google-samples/kubernetes-bootcamp:v1', ports: [{ containerPort: 8080 }] }] },
+    },
+  },
+})
+
+/** A watch stream: calls onEvent for every JSON line; `headers` resolves once the 200 arrives. */
+function openWatch(api: Api, path: string, onEvent: (ev: { type: string; object: { metadata?: { name?: string; resourceVersion?: string } } }, at: number) => void) {
+  const client = new Client(api.origin, { connect: { ca: api.ca }, bodyTimeout: 0 })
+  const ac = new AbortController()
+  let streamDone: Promise<void> = Promise.resolve()
+  const headers = client
+    .request({ method: 'GET', path, headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' }, signal: ac.signal })
+    .then((r) => {
+      if (r.statusCode !== 200) throw new Error(`watch ${path}: HTTP ${r.statusCode}`)
+      streamDone = (async () => {
+        let buf = ''
+        try {
+          for await (const chunk of r.body) {
+            const at = performance.now()
+            buf += chunk.toString()
+            let nl: number
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, nl)
+              buf = buf.slice(nl + 1)
+              if (line.trim()) onEvent(JSON.parse(line), at)
+            }
+          }
+        } catch (err) {
+          if (!ac.signal.aborted) throw err
+        }
+      })()
+      streamDone.catch((err: unknown) => console.error(`bench: watch ${path} failed: ${(err as Error).message}`))
+    })
+  return {
+    /** Resolves when the watch headers arrived; the stream is read in the background. */
+    headers,
+    async close() {
+      ac.abort()
+      await headers.catch(() => undefined)
+      await streamDone.catch(() => undefined)
+      await client.destroy()
+    },
+  }
+}
+
+/** Waits (polling) until `cond` holds or `timeoutMs` passes. */
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = performance.now() + timeoutMs
+  while (!cond()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(1)
+  }
+}
+
+// ---- the report ---------------------------------------------------------------------------------
+
+interface Row {
+  metric: string
+  measured: string
+  goal?: string
+  /** Share of the goal used: ≤ 1 is within the goal (for throughputs: goal ÷ measured). */
+  ratio?: number
+}
+
+const rows: Row[] = []
+const notes: string[] = []
+
+function upper(metric: string, value: number, goal: number, unit: (x: number) => string): void {
+  rows.push({ metric, measured: unit(value), goal: `< ${unit(goal)}`, ratio: value / goal })
+}
+
+function lower(metric: string, value: number, goal: number, unit: (x: number) => string): void {
+  rows.push({ metric, measured: unit(value), goal: `≥ ${unit(goal)}`, ratio: goal / value })
+}
+
+function info(metric: string, measured: string): void {
+  rows.push({ metric, measured })
+}
+
+function printTable(): void {
+  const head = ['metric', 'measured', 'goal', 'ratio to goal', 'ok']
+  const body = rows.map((r) => [r.metric, r.measured, r.goal ?? '—', r.ratio === undefined ? '' : r.ratio.toFixed(2), r.ratio === undefined ? '' : r.ratio <= 1 ? 'ok' : 'NOT'])
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
+  console.log(line(head))
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
+  for (const b of body) console.log(line(b))
+  console.log('ratio: share of the goal used, ≤ 1.00 is within it (for throughputs: goal ÷ measured).')
+  for (const n of notes) console.log(n)
+}
+
+const perSec = (n: number) => `${n.toFixed(0)}/s`
+const mb = (x: number) => `${x.toFixed(1)} MB`
+
+// ---- the phases ---------------------------------------------------------------------------------
+
+async function startupPhase(tmp: string): Promise<Running> {
+  const cold: number[] = []
+  const coldSelf: number[] = []
+  const coldRss: number[] = []
+  const warm: number[] = []
+  const warmSelf: number[] = []
+  const warmRss: number[] = []
+  let dataDir = ''
+  progress(`${plan.coldStarts} cold starts, ${plan.warmStarts} warm restarts, ${plan.idleMs / 1000} s idle each`)
+  for (let i = 0; i < plan.coldStarts; i++) {
+    dataDir = join(tmp, `cold-${i}`)
+    const r = await launch(dataDir, join(tmp, `cold-${i}.kubeconfig`))
+    cold.push(r.readyMs)
+    await sleep(plan.idleMs)
+    coldSelf.push(r.selfReportedMs() ?? NaN)
+    coldRss.push(rssMB(r.child.pid!))
+    await stop(r.child)
+  }
+  // Warm restarts reuse the last cold start's data dir: credentials and the store already exist.
+  let last: Running | undefined
+  for (let i = 0; i < plan.warmStarts; i++) {
+    // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the server the API phases use.
+    const nodeArgs = i === plan.warmStarts - 1 ? (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) : []
+    const r = await launch(dataDir, join(tmp, 'warm.kubeconfig'), nodeArgs)
+    warm.push(r.readyMs)
+    await sleep(plan.idleMs)
+    warmSelf.push(r.selfReportedMs() ?? NaN)
+    warmRss.push(rssMB(r.child.pid!))
+    if (i < plan.warmStarts - 1) await stop(r.child)
+    else last = r // the API phases run against the last warm start
+  }
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ')
+  upper(`ready, cold start (median of ${cold.length})`, median(cold), goals.readyMs, ms)
+  upper(`ready, cold start (worst of ${cold.length})`, Math.max(...cold), goals.readyMs, ms)
+  upper(`ready, warm restart (median of ${warm.length})`, median(warm), goals.readyMs, ms)
+  upper(`ready, warm restart (worst of ${warm.length})`, Math.max(...warm), goals.readyMs, ms)
+  upper('idle RSS after 2 s (worst of all starts)', Math.max(...coldRss, ...warmRss), goals.rssMB, mb)
+  notes.push(`ready, cold: ${list(cold)} ms (kubelite's own "ready in": ${list(coldSelf)} ms); warm: ${list(warm)} ms (own: ${list(warmSelf)} ms)`)
+  notes.push(`idle RSS, cold: ${coldRss.map((x) => x.toFixed(1)).join(', ')} MB; warm: ${warmRss.map((x) => x.toFixed(1)).join(', ')} MB`)
+  return last!
+}
+
+async function apiPhases(run: Running): Promise<void> {
+  const api = apiClient(run)
+  try {
+    const namespaces = ['bench-0', 'bench-1', 'bench-2', 'bench-deploy', 'bench-watch']
+    for (const name of namespaces) expect(`create namespace ${name}`, 201, await api.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))
+    const rvBefore = JSON.parse((await api.call('GET', '/api/v1/namespaces/bench-0/configmaps?limit=1')).text).metadata.resourceVersion as string
+
+    progress(`creates: ${plan.configMaps} ConfigMaps, ${plan.deployments} Deployments`)
+    // Creates: ConfigMaps spread over 3 namespaces, `connections` in flight.
+    const pid = run.child.pid!
+    let cpu0 = cpuMs(pid)
+    const client0 = process.cpuUsage()
+    const cm = await drive(plan.configMaps, plan.connections, async (i) => {
+      const ns = `bench-${i % 3}`
+      expect('create configmap', 201, await api.call('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap(ns, `cm-${String(i).padStart(5, '0')}`)))
+    })
+    const cmCpu = (cpuMs(pid) - cpu0) / cm.latencies.length
+    const client1 = process.cpuUsage(client0)
+    const cmClientCpu = (client1.user + client1.system) / 1000 / cm.latencies.length
+    const cmSorted = asc(cm.latencies)
+    lower(`create ConfigMap ×${cm.latencies.length}, ${plan.connections} in flight`, (cm.latencies.length / cm.wallMs) * 1000, goals.createsPerSec, perSec)
+    info('  create ConfigMap latency', `p50 ${ms(pct(cmSorted, 50))}, p99 ${ms(pct(cmSorted, 99))}`)
+    info('  server CPU per ConfigMap create', `${ms(cmCpu)} (one core's ceiling: ${perSec(1000 / cmCpu)}); the benchmark's own CPU: ${ms(cmClientCpu)}`)
+    const rss = rssMB(run.child.pid!)
+
+    cpu0 = cpuMs(pid)
+    const dep = await drive(plan.deployments, plan.connections, async (i) => {
+      expect('create deployment', 201, await api.call('POST', '/apis/apps/v1/namespaces/bench-deploy/deployments', deployment('bench-deploy', `web-${i}`)))
+    })
+    const depCpu = (cpuMs(pid) - cpu0) / dep.latencies.length
+    const depSorted = asc(dep.latencies)
+    info(`create Deployment ×${dep.latencies.length}, ${plan.connections} in flight`, `${perSec((dep.latencies.length / dep.wallMs) * 1000)}; p50 ${ms(pct(depSorted, 50))}, p99 ${ms(pct(depSorted, 99))}; server CPU ${ms(depCpu)} each`)
+
+    progress('GET by name')
+    // GET by name: one at a time (the unloaded latency), then `connections` in flight (throughput).
+    const created = cm.latencies.length
+    const getPath = (i: number) => {
+      const k = (i * 7919) % created
+      return `/api/v1/namespaces/bench-${k % 3}/configmaps/cm-${String(k).padStart(5, '0')}`
+    }
+    const g1 = await drive(plan.getsSerial, 1, async (i) => expect('get', 200, await api.call('GET', getPath(i))))
+    const g1s = asc(g1.latencies)
+    upper(`GET ConfigMap p99, 1 in flight (×${g1.latencies.length})`, pct(g1s, 99), goals.getP99Ms, ms)
+    info('  GET p50, 1 in flight', `${ms(pct(g1s, 50))} (${perSec((g1.latencies.length / g1.wallMs) * 1000)})`)
+    cpu0 = cpuMs(pid)
+    const gN = await drive(plan.getsParallel, plan.connections, async (i) => expect('get', 200, await api.call('GET', getPath(i))))
+    const getCpu = (cpuMs(pid) - cpu0) / gN.latencies.length
+    const gNs = asc(gN.latencies)
+    upper(`GET ConfigMap p99, ${plan.connections} in flight (×${gN.latencies.length})`, pct(gNs, 99), goals.getP99Ms, ms)
+    info(`  GET throughput, ${plan.connections} in flight`, `${perSec((gN.latencies.length / gN.wallMs) * 1000)}; p50 ${ms(pct(gNs, 50))}; server CPU ${ms(getCpu)} each`)
+
+    progress('LIST')
+    // LIST of 1k ConfigMaps (one namespace), as JSON and as the Table `kubectl get` asks for.
+    let items = 0
+    const lj = await drive(plan.lists, 1, async () => {
+      const r = await api.call('GET', '/api/v1/namespaces/bench-0/configmaps')
+      expect('list', 200, r)
+      items = JSON.parse(r.text).items.length
+    })
+    const ljs = asc(lj.latencies)
+    info(`LIST ${items} ConfigMaps, JSON (×${lj.latencies.length})`, `p50 ${ms(pct(ljs, 50))}, max ${ms(ljs.at(-1)!)}`)
+    const table = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'
+    const lt = await drive(plan.lists, 1, async () => expect('list table', 200, await api.call('GET', '/api/v1/namespaces/bench-0/configmaps?limit=500', undefined, table)))
+    const lts = asc(lt.latencies)
+    info(`LIST 500 ConfigMaps as Table (kubectl get's page)`, `p50 ${ms(pct(lts, 50))}, max ${ms(lts.at(-1)!)}`)
+
+    progress('WATCH')
+    // WATCH replay: every ConfigMap event since before the creates, from the log.
+    {
+      let seen = 0
+      let last = 0
+      const t = performance.now()
+      const w = openWatch(api, `/api/v1/configmaps?watch=1&resourceVersion=${rvBefore}&timeoutSeconds=60`, (ev, at) => {
+        if (ev.type === 'ADDED') seen++
+        last = at
+      })
+      try {
+        await w.headers
+        await until(() => seen >= created, plan.phaseDeadlineMs, `replay of ${created} events`)
+      } finally {
+        await w.close()
+      }
+      info(`WATCH replay of ${created} events`, `${perSec((seen / (last - t)) * 1000)} (${ms(last - t)})`)
+    }
+
+    // WATCH live: write → event latency, one write at a time; then a burst at full speed.
+    {
+      const sent = new Map<string, number>()
+      const lag: number[] = []
+      const arrived = new Map<string, number>()
+      const rv = JSON.parse((await api.call('GET', '/api/v1/namespaces/bench-watch/configmaps?limit=1')).text).metadata.resourceVersion as string
+      const w = openWatch(api, `/api/v1/namespaces/bench-watch/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=60`, (ev, at) => {
+        const name = ev.object.metadata?.name
+        if (ev.type !== 'ADDED' || !name) return
+        arrived.set(name, at)
+        const s = sent.get(name)
+        if (s !== undefined) lag.push(at - s)
+      })
+      try {
+        await w.headers
+        for (let i = 0; i < plan.watchWrites; i++) {
+          const name = `w-${i}`
+          sent.set(name, performance.now())
+          expect('create configmap', 201, await api.call('POST', '/api/v1/namespaces/bench-watch/configmaps', configMap('bench-watch', name)))
+          await until(() => arrived.has(name), 5_000, `watch event for ${name}`)
+        }
+        const lags = asc(lag)
+        info(`WATCH write → event, 1 write at a time (×${lags.length})`, `p50 ${ms(pct(lags, 50))}, p99 ${ms(pct(lags, 99))}`)
+
+        // Burst: 1,000 creates with `connections` in flight; events/s as the watcher sees them.
+        sent.clear()
+        lag.length = 0
+        const burst = 1_000
+        const t = performance.now()
+        let lastResponse = 0
+        await drive(burst, plan.connections, async (i) => {
+          const name = `b-${i}`
+          sent.set(name, performance.now())
+          expect('create configmap', 201, await api.call('POST', '/api/v1/namespaces/bench-watch/configmaps', configMap('bench-watch', name)))
+          lastResponse = performance.now()
+        })
+        await until(() => lag.length >= sent.size, 10_000, 'burst events')
+        const lastEvent = Math.max(...[...sent.keys()].map((n) => arrived.get(n)!))
+        const bl = asc(lag)
+        info(`WATCH burst of ${burst} creates, ${plan.connections} in flight`, `${perSec((burst / (lastEvent - t)) * 1000)} events; write → event p50 ${ms(pct(bl, 50))}, p99 ${ms(pct(bl, 99))}; last event ${ms(Math.max(0, lastEvent - lastResponse))} after last response`)
+      } finally {
+        await w.close()
+      }
+    }
+    info('RSS after the API phases', mb(rssMB(run.child.pid!)))
+    notes.push(`RSS right after the ${created} ConfigMap creates: ${rss.toFixed(1)} MB`)
+  } finally {
+    await api.pool.destroy()
+  }
+}
+
+/** kubectl's own view, for comparison: wall time of `kubectl get --raw /readyz` (process start included). */
+async function kubectlPhase(run: Running, tmp: string, kubeconfig: string): Promise<void> {
+  const kubectl = process.env.KUBECTL ?? '/usr/bin/kubectl'
+  if (!existsSync(kubectl)) return
+  const times: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now()
+    const r = spawnSync(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(tmp, 'kubectl-cache'), 'get', '--raw', '/readyz'], { encoding: 'utf8', timeout: 10_000 })
+    times.push(performance.now() - t)
+    if (r.status !== 0 || r.stdout.trim() !== 'ok') {
+      notes.push(`kubectl get --raw /readyz failed: ${r.stderr || r.stdout}`)
+      return
+    }
+  }
+  info('kubectl get --raw /readyz, wall (median of 3)', ms(median(times)))
+  void run
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+    console.error('bench: dist/ is missing; run `npm run build` first (the benchmark runs the built CLI, as a user does).')
+    process.exitCode = 1
+    return
+  }
+  const built = statSync(join(root, 'dist', 'cli', 'main.js')).mtime
+  const tmp = mkdtempSync(join(tmpdir(), 'kubelite-bench-'))
+  const started = performance.now()
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${plan.totalDeadlineMs / 1000} s; stopping`)
+    void cleanup().then(() => process.exit(2))
+  }, plan.totalDeadlineMs)
+  const cleanup = async () => {
+    await Promise.all([...children].map(stop))
+    rmSync(tmp, { recursive: true, force: true })
+  }
+  const onSignal = () => void cleanup().then(() => process.exit(130))
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const load = loadavg().map((x) => x.toFixed(2)).join(' ')
+    console.log(`kubelite API benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${load}, dist/ built ${built.toISOString()}`)
+    if (loadavg()[0]! > cpus().length / 2) progress(`load average ${load} on ${cpus().length} cores: other work competes for the CPU, figures will be low and noisy`)
+    const run = await startupPhase(tmp)
+    await apiPhases(run)
+    await kubectlPhase(run, tmp, join(tmp, 'warm.kubeconfig'))
+    await stop(run.child)
+    notes.push(`total run: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    printTable()
+  } catch (err) {
+    if (rows.length) printTable()
+    throw err
+  } finally {
+    clearTimeout(watchdog)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await cleanup()
+  }
+}
+
+await main()
