@@ -1,0 +1,5 @@
+// The service proxy's boundary (wiring: see proxy.ts and the report in docs).
+export { ServiceProxy, ServiceDialError, type ServiceProxyOptions, type ProxyLog, type ListenerInfo } from './proxy.js'
+export { WeightsError, validateWeights, type WeightGroup } from './weights.js'
+export { ProxyMetrics, type TrafficStats } from './metrics.js'
+export { planPorts, listenSpecs, type Backend, type PortPlan, type ListenSpec } from './endpoints.js'

@@ -1,0 +1,465 @@
+// The service proxy (upstream: kube-proxy, in its old userspace mode, over TCP): watches Services
+// and EndpointSlices through the client, keeps a TCP listener on every ClusterIP:port (127.96.x.y)
+// and, for NodePort and LoadBalancer Services, on <nodePortAddress>:nodePort, and relays each
+// accepted connection to a ready endpoint.
+//
+// Zero-drop rolling updates rely on this order of events for a pod that is going away:
+//   1. the node agent sets the pod's Ready condition False (and the API marks it terminating);
+//   2. the EndpointSlice controller marks the endpoint ready=false / terminating=true;
+//   3. this proxy sees the slice change and stops picking the endpoint for new connections
+//      (connections already relayed to it are never cut: they drain on their own);
+//   4. the agent's drain delay passes, then the pod gets SIGTERM (and later SIGKILL).
+// Steps 1–3 take milliseconds on one machine; the drain delay (4) covers them. A connect that
+// still races in and is refused or reset before any byte is retried on the next endpoint.
+import type { Socket, Server } from 'node:net'
+import { createServer } from 'node:net'
+import type { Service } from 'kubernetes-types/core/v1.js'
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
+import type { Registry } from 'prom-client'
+import type { StoredObject } from '../apis/meta.js'
+import { wellKnown } from '../apis/meta.js'
+import { Informer, objectKey } from '../client/informer.js'
+import type { Client } from '../client/types.js'
+import { PortBalancer } from './balancer.js'
+import { affinitySeconds, isProxied, listenSpecs, planPorts, type Backend, type ListenSpec, type PortPlan } from './endpoints.js'
+import { ProxyMetrics, type TrafficStats } from './metrics.js'
+import { dialEndpoint, relayConnection, type DialHooks } from './relay.js'
+import { assignGroups, validateWeights, type WeightGroup } from './weights.js'
+
+type ServiceObj = StoredObject & Service
+type SliceObj = StoredObject & EndpointSlice
+
+export interface ProxyLog {
+  info?(obj: unknown, msg?: string): void
+  error(obj: unknown, msg?: string): void
+  debug?(obj: unknown, msg?: string): void
+}
+
+export interface ServiceProxyOptions {
+  /** Where NodePorts listen (default 127.0.0.1; `0.0.0.0` for every address). */
+  nodePortAddress?: string
+  /** prom-client registry for the proxy's metrics (default: a registry of its own). */
+  registry?: Registry
+  log?: ProxyLog
+  /** Send new connections to serving-terminating endpoints when no endpoint is ready (upstream's fallback). Default false. */
+  terminatingFallback?: boolean
+  /** Connect timeout per attempt; the length bounds the attempts (default 250, 500, 1000, 2000 ms). */
+  connectTimeoutsMs?: number[]
+  /** How often listeners that failed to open are retried and idle metrics swept (default 2000 ms). */
+  resyncMs?: number
+  /** Milliseconds clock (affinity timeouts, metric retention). */
+  now?: () => number
+}
+
+/** A failed `dialService`, carrying what the API server puts in its metav1.Status. */
+export class ServiceDialError extends Error {
+  constructor(
+    readonly code: 404 | 503,
+    readonly reason: 'NotFound' | 'ServiceUnavailable',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ServiceDialError'
+  }
+}
+
+interface PortState {
+  plan: PortPlan
+  balancer: PortBalancer
+  stats: TrafficStats
+}
+
+interface ServiceState {
+  namespace: string
+  name: string
+  ports: Map<string, PortState>
+}
+
+interface Listener {
+  key: string
+  spec: ListenSpec
+  svcKey: string
+  server: Server
+  state: 'opening' | 'listening' | 'failed' | 'closed'
+}
+
+/** What `listeners()` reports. */
+export interface ListenerInfo extends ListenSpec {
+  service: string
+  state: Listener['state']
+}
+
+const proxyLabelSelector = '!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless'
+
+const listenKey = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`)
+
+function validateOptions(opts: ServiceProxyOptions): void {
+  if (opts.nodePortAddress !== undefined && (typeof opts.nodePortAddress !== 'string' || opts.nodePortAddress === '')) throw new TypeError('nodePortAddress: must be an IP address')
+  if (opts.connectTimeoutsMs !== undefined && (!Array.isArray(opts.connectTimeoutsMs) || opts.connectTimeoutsMs.length === 0 || opts.connectTimeoutsMs.some((t) => !(t > 0))))
+    throw new TypeError('connectTimeoutsMs: must be a non-empty list of positive numbers')
+  if (opts.resyncMs !== undefined && !(opts.resyncMs > 0)) throw new TypeError('resyncMs: must be a positive number')
+}
+
+export class ServiceProxy {
+  readonly metrics: ProxyMetrics
+  private readonly services: Informer<ServiceObj>
+  private readonly slices: Informer<SliceObj>
+  private pods: Informer | undefined
+  private podsRun: Promise<void> | undefined
+  private readonly slicesByService = new Map<string, Set<string>>()
+  private readonly serviceOfSlice = new Map<string, string>()
+  private readonly state = new Map<string, ServiceState>()
+  private readonly listenersByKey = new Map<string, Listener>()
+  private readonly weights = new Map<string, WeightGroup[]>()
+  private readonly sockets = new Set<Socket>()
+  private readonly dirty = new Set<string>()
+  /** Services waiting for an address another Service still holds. */
+  private readonly blocked = new Set<string>()
+  private flushScheduled = false
+  private synced = false
+  private syncWaiters: (() => void)[] = []
+  private signal: AbortSignal | undefined
+  private stopped = false
+  private readonly nodePortAddress: string
+  private readonly now: () => number
+  private readonly log: ProxyLog | undefined
+
+  constructor(
+    private readonly client: Client,
+    private readonly opts: ServiceProxyOptions = {},
+  ) {
+    validateOptions(opts)
+    this.nodePortAddress = opts.nodePortAddress ?? '127.0.0.1'
+    this.now = opts.now ?? Date.now
+    this.log = opts.log
+    this.metrics = new ProxyMetrics(opts.registry)
+    const onError = (err: unknown) => this.log?.error({ err }, 'service proxy informer')
+    this.services = new Informer<ServiceObj>(client.resource<ServiceObj>({ group: '', version: 'v1', resource: 'services' }), { labelSelector: proxyLabelSelector, onError })
+    this.slices = new Informer<SliceObj>(client.resource<SliceObj>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }), {
+      labelSelector: `${wellKnown.serviceName},${proxyLabelSelector}`,
+      onError,
+    })
+    this.services.on({
+      add: (s) => this.markDirty(objectKey(s)),
+      update: (_, s) => this.markDirty(objectKey(s)),
+      delete: (s) => this.markDirty(objectKey(s)),
+    })
+    this.slices.on({
+      add: (s) => this.indexSlice(s),
+      update: (_, s) => this.indexSlice(s),
+      delete: (s) => this.unindexSlice(objectKey(s)),
+    })
+  }
+
+  get registry(): Registry {
+    return this.metrics.registry
+  }
+
+  /** Prometheus text for `/metrics`. */
+  metricsText(): Promise<string> {
+    return this.metrics.metricsText()
+  }
+
+  /** Runs until the signal aborts, then closes every listener and connection. */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.signal) throw new Error('service proxy already started')
+    this.signal = signal
+    const aborted = new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })))
+    const runs = [this.services.start(signal), this.slices.start(signal)]
+    if (this.weights.size) this.ensurePods()
+    // Like kube-proxy: no rules until both caches are full, so a Service never starts with a
+    // partial endpoint list.
+    await Promise.race([Promise.all([this.services.waitForSync(), this.slices.waitForSync()]), aborted])
+    const resync = setInterval(() => this.resync(), this.opts.resyncMs ?? 2000)
+    resync.unref()
+    if (!signal.aborted) {
+      this.synced = true
+      for (const s of this.services.list()) this.dirty.add(objectKey(s))
+      for (const key of this.state.keys()) this.dirty.add(key)
+      this.flush()
+      for (const w of this.syncWaiters.splice(0)) w()
+    }
+    await aborted
+    clearInterval(resync)
+    this.stopped = true
+    for (const w of this.syncWaiters.splice(0)) w()
+    for (const l of [...this.listenersByKey.values()]) this.closeListener(l)
+    for (const s of this.sockets) s.destroy()
+    this.sockets.clear()
+    await Promise.allSettled([...runs, this.podsRun])
+  }
+
+  /** Resolves once the proxy has applied the first full view of Services and EndpointSlices (or stopped). */
+  waitForSync(): Promise<void> {
+    return this.synced || this.stopped ? Promise.resolve() : new Promise((r) => this.syncWaiters.push(r))
+  }
+
+  /** Every listener the proxy holds, for diagnostics and tests. */
+  listeners(): ListenerInfo[] {
+    return [...this.listenersByKey.values()].map((l) => ({ ...l.spec, service: l.svcKey, state: l.state }))
+  }
+
+  /** The endpoints that take new connections for a Service port (by name), for diagnostics and tests. */
+  backends(svcKey: string, portName = ''): readonly Backend[] {
+    return this.state.get(svcKey)?.ports.get(portName)?.balancer.list() ?? []
+  }
+
+  /**
+   * Split new connections of a Service (`namespace/name`) between groups of its endpoints, chosen
+   * by Pod labels (see weights.ts); undefined or [] turns weighting off. Throws WeightsError for a
+   * malformed list. Resolves once the Pod labels are known and the weights are in force.
+   */
+  async setWeights(svcKey: string, groups: WeightGroup[] | undefined): Promise<void> {
+    const valid = groups === undefined ? [] : validateWeights(groups)
+    if (valid.length === 0) this.weights.delete(svcKey)
+    else this.weights.set(svcKey, valid)
+    if (valid.length && this.signal) {
+      this.ensurePods()
+      const aborted = new Promise<void>((r) => (this.signal!.aborted ? r() : this.signal!.addEventListener('abort', () => r(), { once: true })))
+      await Promise.race([this.pods!.waitForSync(), aborted])
+    }
+    this.markDirty(svcKey)
+    if (this.synced) this.flush()
+  }
+
+  /** The weights in force for a Service, if any. */
+  weightsOf(svcKey: string): WeightGroup[] | undefined {
+    const w = this.weights.get(svcKey)
+    return w?.map((g) => ({ ...g, selector: { ...g.selector } }))
+  }
+
+  /**
+   * Connect to a ready endpoint of a Service port, for the API server's `services/proxy`
+   * subresource. `port` is the Service port's number or name (omitted: the unnamed port), as in
+   * upstream's ResourceLocation; `id` is the request's `[scheme:]name[:port]` for its messages.
+   * Rejects with ServiceDialError (404 / 503, upstream's wording) or the last connect error.
+   */
+  async dialService(namespace: string, name: string, port?: number | string, opts: { id?: string; clientIp?: string } = {}): Promise<Socket> {
+    await this.waitForSync()
+    if (this.stopped) throw new ServiceDialError(503, 'ServiceUnavailable', 'the service proxy is shutting down')
+    const key = `${namespace}/${name}`
+    const svc = this.services.getByKey(key)
+    let portName = port === undefined ? '' : String(port)
+    if (/^-?[0-9]+$/.test(portName)) {
+      if (!svc) throw new ServiceDialError(404, 'NotFound', `services "${name}" not found`)
+      const n = Number(portName)
+      const sp = (svc.spec?.ports ?? []).find((p) => p.port === n)
+      if (!sp) throw new ServiceDialError(503, 'ServiceUnavailable', `no service port ${n} found for service "${name}"`)
+      portName = sp.name ?? ''
+    }
+    if (!svc) throw new ServiceDialError(404, 'NotFound', `endpoints "${name}" not found`)
+    const st = this.state.get(key)
+    const noEndpoints = (forId: boolean) => new ServiceDialError(503, 'ServiceUnavailable', `no endpoints available for service "${forId ? (opts.id ?? name) : name}"`)
+    if (!st || [...st.ports.values()].every((p) => p.balancer.size === 0)) throw noEndpoints(false)
+    const ps = st.ports.get(portName)
+    if (!ps || ps.balancer.size === 0) throw noEndpoints(true)
+    const { socket } = await dialEndpoint(this.hooks(st, ps, opts.clientIp ?? ''), { connectTimeoutsMs: this.opts.connectTimeoutsMs }, () => noEndpoints(true))
+    return socket
+  }
+
+  // ——— informer bookkeeping ———
+
+  private indexSlice(slice: SliceObj): void {
+    const key = objectKey(slice)
+    const svcName = slice.metadata.labels?.[wellKnown.serviceName]
+    const svcKey = svcName ? `${slice.metadata.namespace}/${svcName}` : undefined
+    const prev = this.serviceOfSlice.get(key)
+    if (prev !== undefined && prev !== svcKey) this.unindexSlice(key)
+    if (!svcKey) return
+    this.serviceOfSlice.set(key, svcKey)
+    let set = this.slicesByService.get(svcKey)
+    if (!set) this.slicesByService.set(svcKey, (set = new Set()))
+    set.add(key)
+    this.markDirty(svcKey)
+  }
+
+  private unindexSlice(key: string): void {
+    const svcKey = this.serviceOfSlice.get(key)
+    if (svcKey === undefined) return
+    this.serviceOfSlice.delete(key)
+    const set = this.slicesByService.get(svcKey)
+    set?.delete(key)
+    if (set?.size === 0) this.slicesByService.delete(svcKey)
+    this.markDirty(svcKey)
+  }
+
+  private ensurePods(): void {
+    if (this.pods || !this.signal) return
+    this.pods = new Informer(this.client.resource({ group: '', version: 'v1', resource: 'pods' }), { onError: (err) => this.log?.error({ err }, 'service proxy pod informer') })
+    const touch = (ns: string | undefined) => {
+      for (const svcKey of this.weights.keys()) if (svcKey.startsWith(`${ns}/`)) this.markDirty(svcKey)
+    }
+    this.pods.on({
+      add: (p) => touch(p.metadata.namespace),
+      update: (a, b) => {
+        if (JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})) touch(b.metadata.namespace)
+      },
+      delete: (p) => touch(p.metadata.namespace),
+    })
+    this.podsRun = this.pods.start(this.signal)
+  }
+
+  private markDirty(svcKey: string): void {
+    this.dirty.add(svcKey)
+    if (!this.synced || this.flushScheduled || this.stopped) return
+    this.flushScheduled = true
+    // Coalesce a burst of events (a slice update per pod during a rollout) into one pass.
+    setImmediate(() => this.flush())
+  }
+
+  private flush(): void {
+    this.flushScheduled = false
+    if (this.stopped) return
+    const keys = [...this.dirty]
+    this.dirty.clear()
+    for (const key of keys) {
+      try {
+        this.syncService(key)
+      } catch (err) {
+        this.log?.error({ err, service: key }, 'service proxy sync failed')
+      }
+    }
+  }
+
+  // ——— the sync: cache → endpoint lists and listeners ———
+
+  private syncService(svcKey: string): void {
+    const svc = this.services.getByKey(svcKey)
+    if (!svc || !isProxied(svc)) {
+      this.state.delete(svcKey)
+      this.syncListeners(svcKey, [])
+      return
+    }
+    const slices: EndpointSlice[] = []
+    for (const k of this.slicesByService.get(svcKey) ?? []) {
+      const s = this.slices.getByKey(k)
+      if (s) slices.push(s)
+    }
+    const plans = planPorts(svc, slices, { terminatingFallback: this.opts.terminatingFallback })
+    const namespace = svc.metadata.namespace ?? ''
+    const name = svc.metadata.name ?? ''
+    let st = this.state.get(svcKey)
+    if (!st) this.state.set(svcKey, (st = { namespace, name, ports: new Map() }))
+    const affinity = affinitySeconds(svc)
+    const groups = this.weights.get(svcKey)
+    const podLabels = (ns: string, podName: string) => this.pods?.get(ns, podName)?.metadata.labels
+    const seen = new Set<string>()
+    for (const plan of plans) {
+      seen.add(plan.name)
+      let ps = st.ports.get(plan.name)
+      if (!ps) st.ports.set(plan.name, (ps = { plan, balancer: new PortBalancer({ now: this.now }), stats: this.metrics.servicePort(namespace, name, plan.port) }))
+      ps.plan = plan
+      if (ps.stats.labels.port !== String(plan.port)) ps.stats = this.metrics.servicePort(namespace, name, plan.port)
+      ps.balancer.setAffinity(affinity)
+      if (groups) {
+        ps.balancer.setBackends(assignGroups(plan.backends, groups, podLabels))
+        ps.balancer.setWeights(groups.map((g) => g.weight))
+      } else {
+        ps.balancer.setBackends(plan.backends)
+        ps.balancer.setWeights(undefined)
+      }
+    }
+    for (const portName of [...st.ports.keys()]) if (!seen.has(portName)) st.ports.delete(portName)
+    this.syncListeners(svcKey, listenSpecs(svc, this.nodePortAddress))
+  }
+
+  private syncListeners(svcKey: string, desired: ListenSpec[]): void {
+    const want = new Map(desired.map((d) => [listenKey(d.address, d.port), d]))
+    const wasBlocked = this.blocked.delete(svcKey)
+    let released = false
+    for (const l of [...this.listenersByKey.values()]) {
+      if (l.svcKey !== svcKey) continue
+      const d = want.get(l.key)
+      if (!d) {
+        this.closeListener(l)
+        released = true
+      } else if (l.state === 'failed') {
+        this.closeListener(l) // reopened below
+      } else {
+        l.spec = d
+        want.delete(l.key)
+      }
+    }
+    for (const [key, spec] of want) {
+      const held = this.listenersByKey.get(key)
+      if (held && held.svcKey !== svcKey) {
+        // Another Service still holds the address (an update racing a delete): retried when it
+        // lets go, or at the next resync.
+        if (!wasBlocked) this.log?.error({ service: svcKey, address: key, heldBy: held.svcKey }, 'service proxy: address already used by another service')
+        this.blocked.add(svcKey)
+        continue
+      }
+      this.openListener(key, spec, svcKey)
+    }
+    if (released) {
+      for (const key of this.blocked) this.markDirty(key)
+      for (const l of this.listenersByKey.values()) if (l.state === 'failed') this.markDirty(l.svcKey)
+    }
+  }
+
+  private openListener(key: string, spec: ListenSpec, svcKey: string): void {
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true })
+    const l: Listener = { key, spec, svcKey, server, state: 'opening' }
+    this.listenersByKey.set(key, l)
+    server.on('connection', (s: Socket) => this.onConnection(l, s))
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      if (l.state === 'opening') {
+        l.state = 'failed'
+        this.log?.error({ err: err.message, service: svcKey, address: key }, 'service proxy: cannot listen; will retry')
+      } else {
+        this.log?.error({ err: err.message, service: svcKey, address: key }, 'service proxy listener error')
+      }
+    })
+    server.listen({ host: spec.address, port: spec.port, exclusive: true }, () => {
+      if (l.state === 'opening') l.state = 'listening'
+      this.log?.debug?.({ service: svcKey, address: key }, 'service proxy listening')
+    })
+  }
+
+  /** Stop accepting; connections already relayed keep flowing until either side ends them. */
+  private closeListener(l: Listener): void {
+    const wasOpen = l.state === 'listening' || l.state === 'opening'
+    l.state = 'closed'
+    if (this.listenersByKey.get(l.key) === l) this.listenersByKey.delete(l.key)
+    if (wasOpen) l.server.close(() => {})
+  }
+
+  private resync(): void {
+    if (this.stopped || !this.synced) return
+    for (const l of this.listenersByKey.values()) if (l.state === 'failed') this.markDirty(l.svcKey)
+    for (const key of this.blocked) this.markDirty(key)
+    this.metrics.sweep((labels) => {
+      const st = this.state.get(`${labels.namespace}/${labels.service}`)
+      if (!st) return false
+      for (const ps of st.ports.values()) {
+        if (String(ps.plan.port) !== labels.port) continue
+        return labels.endpoint === undefined || ps.balancer.has(labels.endpoint)
+      }
+      return false
+    }, this.now())
+  }
+
+  // ——— connections ———
+
+  private hooks(st: ServiceState, ps: PortState, clientIp: string): DialHooks {
+    const log = this.log?.debug ? (obj: Record<string, unknown>, msg: string) => this.log!.debug!({ ...obj, service: `${st.namespace}/${st.name}`, port: ps.plan.port }, msg) : undefined
+    return {
+      pick: (tried) => ps.balancer.pick(clientIp, tried),
+      service: ps.stats,
+      endpoint: (b) => this.metrics.endpoint(st.namespace, st.name, ps.plan.port, b.key, b.pod?.name),
+      sockets: this.sockets,
+      log,
+    }
+  }
+
+  private onConnection(l: Listener, client: Socket): void {
+    client.on('error', () => {}) // until the relay takes over; a reset here must not crash
+    const st = l.state === 'closed' || this.stopped ? undefined : this.state.get(l.svcKey)
+    const ps = st?.ports.get(l.spec.portName)
+    if (!st || !ps) {
+      client.destroy()
+      return
+    }
+    relayConnection(client, this.hooks(st, ps, client.remoteAddress ?? ''), { connectTimeoutsMs: this.opts.connectTimeoutsMs })
+  }
+}
