@@ -115,6 +115,8 @@ export class ServiceProxy {
   private readonly dirty = new Set<string>()
   /** Services waiting for an address another Service still holds. */
   private readonly blocked = new Set<string>()
+  /** Last listen error logged per address, so a retry every resync does not flood the log. */
+  private readonly listenErrors = new Map<string, string>()
   private flushScheduled = false
   private synced = false
   private syncWaiters: (() => void)[] = []
@@ -372,6 +374,7 @@ export class ServiceProxy {
       const d = want.get(l.key)
       if (!d) {
         this.closeListener(l)
+        this.listenErrors.delete(l.key)
         released = true
       } else if (l.state === 'failed') {
         this.closeListener(l) // reopened below
@@ -405,13 +408,20 @@ export class ServiceProxy {
     server.on('error', (err: NodeJS.ErrnoException) => {
       if (l.state === 'opening') {
         l.state = 'failed'
-        this.log?.error({ err: err.message, service: svcKey, address: key }, 'service proxy: cannot listen; will retry')
+        // EACCES: a port below 1024 needs root or net.ipv4.ip_unprivileged_port_start.
+        if (this.listenErrors.get(key) !== err.code) this.log?.error({ err: err.message, service: svcKey, address: key }, 'service proxy: cannot listen; will retry')
+        this.listenErrors.set(key, err.code ?? err.message)
       } else {
         this.log?.error({ err: err.message, service: svcKey, address: key }, 'service proxy listener error')
       }
     })
     server.listen({ host: spec.address, port: spec.port, exclusive: true }, () => {
-      if (l.state === 'opening') l.state = 'listening'
+      if (l.state === 'closed') {
+        server.close() // closed while the bind was under way
+        return
+      }
+      l.state = 'listening'
+      this.listenErrors.delete(key)
       this.log?.debug?.({ service: svcKey, address: key }, 'service proxy listening')
     })
   }
