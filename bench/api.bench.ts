@@ -9,7 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Agent, Client, Pool, type Dispatcher } from 'undici'
@@ -72,6 +72,18 @@ function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // f[0] is field 3 (state)
   return (Number(f[11]) + Number(f[12])) * 10 // utime, stime: fields 14 and 15
+}
+
+/** Share of all cores busy over `ms` (from /proc/stat): other work competing with the benchmark. */
+async function machineBusy(ms: number): Promise<number> {
+  const sample = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+    return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) }
+  }
+  const a = sample()
+  await sleep(ms)
+  const b = sample()
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total)
 }
 
 // ---- the kubelite process -----------------------------------------------------------------------
@@ -482,6 +494,7 @@ async function apiPhases(run: Running): Promise<void> {
         lag.length = 0
         const burst = 1_000
         const t = performance.now()
+        const burstCpu0 = cpuMs(pid)
         let lastResponse = 0
         await drive(burst, plan.connections, async (i) => {
           const name = `b-${i}`
@@ -490,9 +503,10 @@ async function apiPhases(run: Running): Promise<void> {
           lastResponse = performance.now()
         })
         await until(() => lag.length >= sent.size, 10_000, 'burst events')
+        const burstCpu = (cpuMs(pid) - burstCpu0) / burst
         const lastEvent = Math.max(...[...sent.keys()].map((n) => arrived.get(n)!))
         const bl = asc(lag)
-        info(`WATCH burst of ${burst} creates, ${plan.connections} in flight`, `${perSec((burst / (lastEvent - t)) * 1000)} events; write → event p50 ${ms(pct(bl, 50))}, p99 ${ms(pct(bl, 99))}; last event ${ms(Math.max(0, lastEvent - lastResponse))} after last response`)
+        info(`WATCH burst of ${burst} creates, ${plan.connections} in flight`, `${perSec((burst / (lastEvent - t)) * 1000)} events; write → event p50 ${ms(pct(bl, 50))}, p99 ${ms(pct(bl, 99))}; last event ${ms(Math.max(0, lastEvent - lastResponse))} after last response; server CPU ${ms(burstCpu)} a create`)
       } finally {
         await w.close()
       }
@@ -505,7 +519,7 @@ async function apiPhases(run: Running): Promise<void> {
 }
 
 /** kubectl's own view, for comparison: wall time of `kubectl get --raw /readyz` (process start included). */
-async function kubectlPhase(run: Running, tmp: string, kubeconfig: string): Promise<void> {
+async function kubectlPhase(tmp: string, kubeconfig: string): Promise<void> {
   const kubectl = process.env.KUBECTL ?? '/usr/bin/kubectl'
   if (!existsSync(kubectl)) return
   const times: number[] = []
@@ -519,7 +533,6 @@ async function kubectlPhase(run: Running, tmp: string, kubeconfig: string): Prom
     }
   }
   info('kubectl get --raw /readyz, wall (median of 3)', ms(median(times)))
-  void run
 }
 
 async function main(): Promise<void> {
@@ -543,12 +556,12 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
-    const load = loadavg().map((x) => x.toFixed(2)).join(' ')
-    console.log(`kubelite API benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${load}, dist/ built ${built.toISOString()}`)
-    if (loadavg()[0]! > cpus().length / 2) progress(`load average ${load} on ${cpus().length} cores: other work competes for the CPU, figures will be low and noisy`)
+    const busy = await machineBusy(1_000)
+    console.log(`kubelite API benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, CPU busy before the run ${(busy * 100).toFixed(0)}%, dist/ built ${built.toISOString()}`)
+    if (busy > 0.15) progress(`the machine was ${(busy * 100).toFixed(0)}% busy before the run: other work competes for the CPU, so figures will be low and noisy`)
     const run = await startupPhase(tmp)
     await apiPhases(run)
-    await kubectlPhase(run, tmp, join(tmp, 'warm.kubeconfig'))
+    await kubectlPhase(tmp, join(tmp, 'warm.kubeconfig'))
     await stop(run.child)
     notes.push(`total run: ${((performance.now() - started) / 1000).toFixed(1)} s`)
     printTable()
