@@ -116,6 +116,11 @@ export class Snapshot {
     return this.pods.has(key)
   }
 
+  /** The node the pod `key` is counted on, if any. */
+  podNode(key: string): string | undefined {
+    return this.pods.get(key)?.node
+  }
+
   /** For tests: a snapshot of these nodes and the pods already bound to them. */
   static of(nodes: Node[], pods: Pod[]): Snapshot {
     const s = new Snapshot()

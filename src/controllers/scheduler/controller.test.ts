@@ -1,0 +1,134 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { StoredObject } from '../../apis/meta.js'
+import { ApiServer } from '../../api/server.js'
+import { podBinding } from '../../api/subresources/binding.js'
+import { inProcessClient } from '../../client/inprocess.js'
+import { namespaceLifecycle } from '../../registry/admission.js'
+import { builtInResources } from '../../registry/index.js'
+import { MemoryStore } from '../../store/memory/memory.js'
+import { Scheduler } from './controller.js'
+
+async function cluster() {
+  const store = new MemoryStore()
+  const binding = podBinding({ store })
+  let api: ApiServer
+  api = new ApiServer({
+    resources: builtInResources(),
+    store,
+    serverAddress: '127.0.0.1:6443',
+    admission: [namespaceLifecycle((n) => api.resource('', 'namespaces')!.get(undefined, n))],
+    subresources: new Map([['pods/binding', binding]]),
+  })
+  await api.resource('', 'namespaces')!.create(undefined, { metadata: { name: 'default' } })
+  const client = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'test')
+  const pods = api.resource('', 'pods')!
+  const scheduler = new Scheduler(client, { bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) })
+  const ac = new AbortController()
+  const running = scheduler.start(ac.signal)
+  return {
+    api,
+    pods,
+    nodes: api.resource('', 'nodes')!,
+    events: api.resource('', 'events')!,
+    scheduler,
+    async close() {
+      ac.abort()
+      await running
+      await scheduler.flushEvents()
+      await store.close()
+    },
+  }
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await f()
+    if (v) return v
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const node = (name: string, labels: Record<string, string> = {}) => ({
+  metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+  status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ok' }] },
+})
+const pod = (name: string, spec: Record<string, unknown> = {}) => ({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } })
+
+test('scheduler binds a pod and records Scheduled', async () => {
+  const c = await cluster()
+  try {
+    await c.nodes.create(undefined, node('kubelite'))
+    await c.pods.create('default', pod('web-abc'))
+    const bound = await until('binding', async () => {
+      const p = (await c.pods.get('default', 'web-abc')) as any
+      return p.spec.nodeName ? p : undefined
+    })
+    assert.equal(bound.spec.nodeName, 'kubelite')
+    assert.equal(bound.status.conditions.find((x: any) => x.type === 'PodScheduled').status, 'True')
+    await c.scheduler.flushEvents()
+    const ev = (await c.events.list('default')).items.find((e: any) => e.reason === 'Scheduled') as any
+    assert.equal(ev.message, 'Successfully assigned default/web-abc to kubelite')
+    assert.equal(ev.type, 'Normal')
+    assert.equal(ev.source.component, 'default-scheduler')
+    assert.equal(ev.involvedObject.name, 'web-abc')
+  } finally {
+    await c.close()
+  }
+})
+
+test('an unschedulable pod gets FailedScheduling and PodScheduled=False, then binds when a node fits', async () => {
+  const c = await cluster()
+  try {
+    await c.nodes.create(undefined, node('kubelite'))
+    await c.pods.create('default', pod('picky', { nodeSelector: { disk: 'ssd' } }))
+    const msg = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+    const cond = await until('PodScheduled=False', async () => {
+      const p = (await c.pods.get('default', 'picky')) as any
+      return p.status.conditions?.find((x: any) => x.type === 'PodScheduled')
+    })
+    assert.deepEqual({ status: cond.status, reason: cond.reason, message: cond.message }, { status: 'False', reason: 'Unschedulable', message: msg })
+    await c.scheduler.flushEvents()
+    const ev = (await c.events.list('default')).items.find((e: any) => e.reason === 'FailedScheduling') as any
+    assert.equal(ev.type, 'Warning')
+    assert.equal(ev.message, msg)
+
+    // A matching node appears: the pod is retried (after its 1 s back-off) and bound there.
+    await c.nodes.create(undefined, node('fast', { disk: 'ssd' }))
+    const p = await until('rebinding', async () => {
+      const x = (await c.pods.get('default', 'picky')) as any
+      return x.spec.nodeName ? x : undefined
+    })
+    assert.equal(p.spec.nodeName, 'fast')
+    assert.deepEqual(
+      p.status.conditions.filter((x: any) => x.type === 'PodScheduled').map((x: any) => [x.status, x.reason]),
+      [['True', undefined]],
+    )
+  } finally {
+    await c.close()
+  }
+})
+
+test('replicas spread over nodes; pods with nodeName or another scheduler are left alone', async () => {
+  const c = await cluster()
+  try {
+    await c.nodes.create(undefined, node('n1'))
+    await c.nodes.create(undefined, node('n2'))
+    const owner = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }]
+    for (let i = 0; i < 6; i++) await c.pods.create('default', { ...pod(`r${i}`), metadata: { name: `r${i}`, ownerReferences: owner } })
+    await c.pods.create('default', pod('other', { schedulerName: 'my-scheduler' }))
+    const all = await until('six bound', async () => {
+      const items = (await c.pods.list('default')).items as StoredObject[] as any[]
+      const bound = items.filter((p) => p.spec.nodeName)
+      return bound.length === 6 ? bound : undefined
+    })
+    const per = new Map<string, number>()
+    for (const p of all) per.set(p.spec.nodeName, (per.get(p.spec.nodeName) ?? 0) + 1)
+    assert.deepEqual(Object.fromEntries(per), { n1: 3, n2: 3 })
+    assert.equal(((await c.pods.get('default', 'other')) as any).spec.nodeName, undefined)
+  } finally {
+    await c.close()
+  }
+})

@@ -1,0 +1,302 @@
+// The scheduler: the thin shell around planSchedule. Informers on pods and nodes keep the
+// snapshot (what each node already runs) current one event at a time; a work queue of
+// unscheduled pods is worked off by planning, "assuming" the pod onto its node in the snapshot at
+// once (so the next pod sees it), then POSTing pods/binding. A pod that fits nowhere gets a
+// FailedScheduling event and PodScheduled=False/Unschedulable, and waits in an unschedulable set
+// until a node or a bound pod changes (upstream's scheduling queue, with its 1 s → 10 s back-off
+// and a 5-minute sweep).
+import { isDeepStrictEqual } from 'node:util'
+import type { Binding, Node, Pod } from 'kubernetes-types/core/v1.js'
+import { clone, type StoredObject } from '../../apis/meta.js'
+import { isConflict, isNotFound } from '../../client/errors.js'
+import { EventRecorder } from '../../client/events.js'
+import { Informer, objectKey } from '../../client/informer.js'
+import type { Client } from '../../client/types.js'
+import { WorkQueue } from '../../client/workqueue.js'
+import { rfc3339 } from '../../lib/duration.js'
+import { runWorkers, type Reconciler, type Result, type RunnerLog } from '../runtime/runner.js'
+import { planSchedule } from './plan.js'
+import { Snapshot, usageOf } from './snapshot.js'
+
+export const defaultSchedulerName = 'default-scheduler'
+
+type PodObj = StoredObject & Pod
+type NodeObj = StoredObject & Node
+
+export interface SchedulerOptions {
+  /**
+   * Performs the binding. Default: `create` of the Binding on the pods/binding subresource through
+   * the client (the HTTP client's POST .../pods/{name}/binding).
+   */
+  bind?: (namespace: string, binding: Binding) => Promise<void>
+  log?: RunnerLog
+  clock?: () => Date
+  /** Concurrent bindings in flight (default 4). */
+  workers?: number
+}
+
+const initialBackoffMs = 1000
+const maxBackoffMs = 10_000
+/** Unschedulable pods are retried at least this often (upstream podMaxInUnschedulablePodsDuration). */
+const maxUnschedulableMs = 5 * 60_000
+
+interface Waiting {
+  attempts: number
+  lastTry: number
+  /** A cluster change may have made room: retry once the back-off has passed. */
+  wake: boolean
+}
+
+const podsGVR = { group: '', version: 'v1', resource: 'pods' }
+const nodesGVR = { group: '', version: 'v1', resource: 'nodes' }
+
+const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed'
+
+/** Node changes that can make a pod fit (labels, taints, cordon, capacity, readiness); heartbeats cannot. */
+function schedulingPropertiesChanged(a: Node, b: Node): boolean {
+  const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status
+  return (
+    !isDeepStrictEqual(a.metadata?.labels, b.metadata?.labels) ||
+    !isDeepStrictEqual(a.spec?.taints, b.spec?.taints) ||
+    Boolean(a.spec?.unschedulable) !== Boolean(b.spec?.unschedulable) ||
+    !isDeepStrictEqual(a.status?.allocatable, b.status?.allocatable) ||
+    ready(a) !== ready(b)
+  )
+}
+
+export class Scheduler implements Reconciler {
+  readonly name = defaultSchedulerName
+  private readonly queue = new WorkQueue({ baseDelayMs: initialBackoffMs, maxDelayMs: maxBackoffMs })
+  private readonly pods: Informer<PodObj>
+  private readonly nodes: Informer<NodeObj>
+  private readonly snapshot = new Snapshot()
+  /** Pods with a binding in flight: counted on their node already, not to be planned again. */
+  private readonly assumed = new Set<string>()
+  private readonly waiting = new Map<string, Waiting>()
+  private readonly recorder: EventRecorder
+  private readonly clock: () => Date
+  private readonly bindFn: (namespace: string, binding: Binding) => Promise<void>
+  private flushTimer: NodeJS.Timeout | undefined
+  private flushAt = Infinity
+  /** Bumped on every cluster change that may free room (see reconcile). */
+  private changes = 0
+
+  constructor(
+    private readonly client: Client,
+    private readonly opts: SchedulerOptions = {},
+  ) {
+    this.clock = opts.clock ?? (() => new Date())
+    const onError = (what: string) => (err: unknown) => opts.log?.error({ err }, what)
+    this.recorder = new EventRecorder(client, { component: defaultSchedulerName }, this.clock, onError('scheduler event'))
+    const podsClient = client.resource<PodObj>(podsGVR)
+    this.bindFn =
+      opts.bind ??
+      (async (ns, binding) => {
+        await podsClient.create(ns, binding as never, { subresource: 'binding' })
+      })
+    this.pods = new Informer<PodObj>(podsClient, { onError: onError('scheduler pod informer') })
+    this.nodes = new Informer<NodeObj>(client.resource<NodeObj>(nodesGVR), { onError: onError('scheduler node informer') })
+    this.pods.on({
+      add: (p) => this.observePod(p),
+      update: (old, p) => this.observePod(p, old),
+      delete: (p) => this.forgetPod(p),
+    })
+    this.nodes.on({
+      add: (n) => {
+        this.snapshot.setNode(n)
+        this.wakeAll()
+      },
+      update: (old, n) => {
+        this.snapshot.setNode(n)
+        if (schedulingPropertiesChanged(old, n)) this.wakeAll()
+      },
+      delete: (n) => this.snapshot.removeNode(n.metadata.name!),
+    })
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const running = [this.pods.start(signal), this.nodes.start(signal)]
+    await Promise.all([this.pods.waitForSync(), this.nodes.waitForSync()])
+    const sweep = setInterval(() => this.sweep(), 30_000)
+    sweep.unref?.()
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearInterval(sweep)
+        if (this.flushTimer) clearTimeout(this.flushTimer)
+      },
+      { once: true },
+    )
+    await Promise.all([...running, runWorkers(this.queue, this, this.opts.workers ?? 4, signal, this.opts.log)])
+  }
+
+  /** Resolves once the events recorded so far are written (tests). */
+  flushEvents(): Promise<void> {
+    return this.recorder.flush()
+  }
+
+  // ---- informer events ------------------------------------------------------------------------
+
+  private isOurs(p: Pod): boolean {
+    return (p.spec?.schedulerName ?? defaultSchedulerName) === defaultSchedulerName
+  }
+
+  private observePod(p: PodObj, old?: PodObj): void {
+    const key = objectKey(p)
+    const nodeName = p.spec?.nodeName
+    if (nodeName) {
+      this.assumed.delete(key)
+      this.waiting.delete(key)
+      if (isTerminal(p)) {
+        if (this.snapshot.hasPod(key)) {
+          this.snapshot.setPod(key, undefined)
+          this.wakeAll()
+        }
+      } else if (this.snapshot.podNode(key) !== nodeName) {
+        this.snapshot.setPod(key, usageOf(p, nodeName))
+      }
+      return
+    }
+    if (this.assumed.has(key) || !this.isOurs(p) || p.metadata.deletionTimestamp || isTerminal(p)) return
+    const w = this.waiting.get(key)
+    if (w) {
+      // Our own status write comes back as an update: only a change the user made retries.
+      if (old && (!isDeepStrictEqual(old.spec, p.spec) || !isDeepStrictEqual(old.metadata.labels, p.metadata.labels))) {
+        w.wake = true
+        this.scheduleFlush(0)
+      }
+      return
+    }
+    this.queue.add(key)
+  }
+
+  private forgetPod(p: PodObj): void {
+    const key = objectKey(p)
+    this.assumed.delete(key)
+    this.waiting.delete(key)
+    if (this.snapshot.hasPod(key)) {
+      this.snapshot.setPod(key, undefined)
+      this.wakeAll()
+    }
+  }
+
+  // ---- the unschedulable set ------------------------------------------------------------------
+
+  private backoff(attempts: number): number {
+    return Math.min(maxBackoffMs, initialBackoffMs * 2 ** Math.max(0, attempts - 1))
+  }
+
+  private wakeAll(): void {
+    this.changes++
+    if (this.waiting.size === 0) return
+    for (const w of this.waiting.values()) w.wake = true
+    this.scheduleFlush(0)
+  }
+
+  private scheduleFlush(ms: number): void {
+    const at = Date.now() + ms
+    if (this.flushTimer && this.flushAt <= at) return
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushAt = at
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined
+      this.flushAt = Infinity
+      this.flush()
+    }, ms)
+    this.flushTimer.unref?.()
+  }
+
+  /** Move woken pods whose back-off has passed back to the queue. */
+  private flush(): void {
+    const now = this.clock().getTime()
+    let next = Infinity
+    for (const [key, w] of this.waiting) {
+      if (!w.wake) continue
+      const due = w.lastTry + this.backoff(w.attempts)
+      if (due <= now) {
+        this.waiting.delete(key)
+        this.queue.add(key)
+      } else next = Math.min(next, due)
+    }
+    if (next < Infinity) this.scheduleFlush(next - now)
+  }
+
+  private sweep(): void {
+    const now = this.clock().getTime()
+    let any = false
+    for (const w of this.waiting.values()) {
+      if (now - w.lastTry >= maxUnschedulableMs) {
+        w.wake = true
+        any = true
+      }
+    }
+    if (any) this.scheduleFlush(0)
+  }
+
+  // ---- reconcile ------------------------------------------------------------------------------
+
+  async reconcile(key: string): Promise<Result | void> {
+    const pod = this.pods.getByKey(key)
+    if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !this.isOurs(pod) || isTerminal(pod)) return
+    if ((pod.spec?.schedulingGates ?? []).length > 0 || this.assumed.has(key) || this.waiting.has(key)) return
+    const changesBefore = this.changes
+    const decision = planSchedule(pod, this.snapshot)
+    const ns = pod.metadata.namespace ?? 'default'
+    const name = pod.metadata.name!
+    const ref = { ...pod, apiVersion: 'v1', kind: 'Pod' } as PodObj
+
+    if (decision.type === 'bind') {
+      this.assumed.add(key)
+      this.snapshot.setPod(key, usageOf(pod, decision.node))
+      const binding: Binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata.uid }, target: { kind: 'Node', name: decision.node } }
+      try {
+        await this.bindFn(ns, binding)
+      } catch (err) {
+        this.assumed.delete(key)
+        // Unless the informer has meanwhile seen the pod bound (by us or anyone), take it back off the node.
+        if (!this.pods.getByKey(key)?.spec?.nodeName) this.snapshot.setPod(key, undefined)
+        if (isNotFound(err) || isConflict(err)) return // gone, deleting, or bound elsewhere: the informer will tell
+        this.recorder.event(ref, 'Warning', 'FailedScheduling', `binding rejected: ${(err as Error).message ?? String(err)}`)
+        throw err
+      }
+      this.recorder.event(ref, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${decision.node}`)
+      return
+    }
+
+    this.recorder.event(ref, 'Warning', 'FailedScheduling', decision.message)
+    const prior = this.waiting.get(key)
+    const w: Waiting = { attempts: (prior?.attempts ?? 0) + 1, lastTry: this.clock().getTime(), wake: false }
+    this.waiting.set(key, w)
+    try {
+      await this.setUnschedulable(pod, decision.reason, decision.message)
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err
+    }
+    // No nodes at all is an error upstream, retried after the back-off; a change that happened
+    // while we were deciding must not be lost either.
+    if (decision.reason === 'SchedulerError' || this.changes !== changesBefore) {
+      w.wake = true
+      this.scheduleFlush(this.backoff(w.attempts))
+    }
+  }
+
+  /** PodScheduled=False with the reason and message, written only when they change. */
+  private async setUnschedulable(pod: PodObj, reason: string, message: string): Promise<void> {
+    const conds = pod.status?.conditions ?? []
+    const cur = conds.find((c) => c.type === 'PodScheduled')
+    if (cur && cur.status === 'False' && cur.reason === reason && cur.message === message) return
+    const next = clone(pod) as PodObj & { status: Record<string, unknown> }
+    next.status = (next.status ?? {}) as Record<string, unknown>
+    const status = next.status
+    const cond = {
+      type: 'PodScheduled',
+      status: 'False',
+      lastProbeTime: null as unknown as string,
+      lastTransitionTime: cur && cur.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : rfc3339(this.clock()),
+      reason,
+      message,
+    }
+    status.conditions = cur ? conds.map((c) => (c.type === 'PodScheduled' ? cond : c)) : [...conds, cond]
+    await this.client.resource<PodObj>(podsGVR).update(next, { subresource: 'status' })
+  }
+}
