@@ -312,6 +312,7 @@ export class ProcessRuntime implements Runtime {
     const dir = join(this.containersDir, hex)
     const logPath = join(sandbox.logDir, container.name, `${container.restartCount}.log`)
     mkdirSync(dirname(logPath), { recursive: true })
+    closeSync(openSync(logPath, 'a')) // there is a log (empty) as soon as the container exists
     const env = containerEnv(sandbox, container, image)
     let cwd = join(dir, 'rootfs')
     mkdirSync(cwd, { recursive: true })
@@ -489,6 +490,22 @@ export class ProcessRuntime implements Runtime {
       for (const c of [...this.running.values()]) if (!c.child && !c.alive()) c.markExited()
     }, this.opts.pollIntervalMs ?? 250)
     this.poller.unref()
+  }
+
+  /**
+   * Lets go of every container without stopping it, as an agent that exits to be restarted does:
+   * the next runtime on this state dir adopts them through listRunning().
+   */
+  detach(): void {
+    this.closed = true
+    for (const c of this.running.values()) {
+      c.child?.removeAllListeners('exit')
+      c.child?.stdin?.destroy()
+      c.child?.unref()
+    }
+    this.running.clear()
+    clearInterval(this.poller)
+    this.poller = undefined
   }
 
   async close(graceSeconds: number): Promise<void> {

@@ -10,7 +10,7 @@
 //            logs, then exits the way the child did.
 // Plain ESM without compilation: it runs the same from a checkout (tsx) and from dist/.
 import { spawn } from 'node:child_process'
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { constants } from 'node:os'
@@ -37,12 +37,17 @@ function rotate() {
   const d = new Date()
   const p = (n) => String(n).padStart(2, '0')
   const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`
-  let target = `${spec.logPath}.${stamp}`
-  for (let i = 1; existsSync(target); i++) target = `${spec.logPath}.${stamp}.${i}`
+  const prefix = basename(spec.logPath) + '.'
+  const dir = dirname(spec.logPath)
   try {
+    // Names sort by age: several rotations within one second get .001, .002... after the newest.
+    const same = readdirSync(dir).filter((n) => n.startsWith(`${prefix}${stamp}`))
+    let target = `${spec.logPath}.${stamp}`
+    if (same.length > 0) {
+      const last = Math.max(...same.map((n) => Number(n.slice(prefix.length + stamp.length + 1) || 0)))
+      target = `${spec.logPath}.${stamp}.${String(last + 1).padStart(3, '0')}`
+    }
     renameSync(spec.logPath, target)
-    const prefix = basename(spec.logPath) + '.'
-    const dir = dirname(spec.logPath)
     const rotated = readdirSync(dir).filter((n) => n.startsWith(prefix)).sort()
     while (rotated.length > maxFiles - 1) unlinkSync(join(dir, rotated.shift()))
   } catch {
