@@ -1,0 +1,107 @@
+// pods/NAME/exec: validated here as upstream's ExecREST/streamLocation does, then run on the
+// node over whichever transport the client upgraded to: WebSocket (`v5.channel.k8s.io`,
+// kubectl ≥ 1.30's default; `v4.channel.k8s.io`) or SPDY/3.1 (kubectl's fallback, and
+// KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false).
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { NodeError, type NodeDialer } from '../../node/connection.js'
+import { queryBool } from '../request.js'
+import type { SubresourceHandler, UpgradeHandler } from '../server.js'
+import { errors } from '../status.js'
+import { execOverSpdy, execOverWebSocket, type ExecIO, type ExecOutcome, type ExecStreams } from './channels.js'
+import { chooseContainer, podRef, requireNode, type PodView } from './pods.js'
+import { acceptSpdy, isSpdyUpgrade, isWebSocketUpgrade, negotiateProtocol, refuseSpdy, spdyServer } from './spdy.js'
+
+export const execWebSocketProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const
+/** Over SPDY v5 and v4 behave alike (stdin EOF is the stream's FIN); v1–v3 are not served. */
+export const execSpdyProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const
+export const portForwardWebSocketProtocol = 'SPDY/3.1+portforward.k8s.io'
+
+/** One WebSocket server (no listener of its own) for every streaming upgrade. */
+export function streamingWebSocketServer(): WebSocketServer {
+  const known: string[] = [...execWebSocketProtocols, portForwardWebSocketProtocol]
+  return new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: 16 * 1024 * 1024,
+    handleProtocols: (offered) => [...offered].find((p) => known.includes(p)) ?? false,
+  })
+}
+
+/** Completes a WebSocket handshake; undefined if ws refused it (it has answered and closed the socket). */
+export function acceptWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket | undefined> {
+  return new Promise((resolve) => {
+    const onClose = () => resolve(undefined)
+    socket.once('close', onClose)
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('close', onClose)
+      resolve(ws)
+    })
+  })
+}
+
+/** The failure text the client prints, shaped as upstream's layers shape it for each transport. */
+export function execFailure(err: unknown, transport: 'websocket' | 'spdy'): string {
+  const msg = err instanceof Error ? err.message : String(err)
+  // A node refusing to start the command (no such running container...) is, upstream, the
+  // kubelet refusing the SPDY upgrade; the WebSocket translator wraps that as an internal error.
+  if (err instanceof NodeError && err.code < 500) {
+    return transport === 'websocket' ? `Internal error occurred: unable to upgrade connection: ${msg}` : `unable to upgrade connection: ${msg}`
+  }
+  return `Internal error occurred: error executing command in container: ${msg}`
+}
+
+export function execHandlers(dialer: NodeDialer, wss: WebSocketServer): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
+  const upgrade: UpgradeHandler = async ({ req, socket, head, url, target, store }) => {
+    if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed()
+    const q = url.searchParams
+    const want: ExecStreams = { stdin: queryBool(q.get('stdin')), stdout: queryBool(q.get('stdout')), stderr: queryBool(q.get('stderr')), tty: queryBool(q.get('tty')) }
+    const command = q.getAll('command')
+    const name = target.name ?? ''
+    const pod = (await store.get(target.namespace, name)) as PodView
+    const container = chooseContainer(pod, q.get('container'))
+    const conn = requireNode(dialer, pod)
+    if (!want.stdin && !want.stdout && !want.stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr')
+    const phase = pod.status?.phase
+    const ac = new AbortController()
+
+    const run = (transport: 'websocket' | 'spdy') => async (io: ExecIO): Promise<ExecOutcome> => {
+      // A finished pod has no running container: the kubelet's own answer.
+      if (phase === 'Succeeded' || phase === 'Failed') return { error: execFailure(new NodeError(404, `container not found (${JSON.stringify(container)})`), transport) }
+      try {
+        const exitCode = await conn.exec(podRef(pod), { container, command, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, tty: want.tty, resize: io.resize, signal: ac.signal })
+        return { exitCode, command }
+      } catch (err) {
+        return { error: execFailure(err, transport) }
+      }
+    }
+
+    if (isWebSocketUpgrade(req)) {
+      const { chosen, offered } = negotiateProtocol(req, 'sec-websocket-protocol', execWebSocketProtocols)
+      if (!chosen) throw errors.badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts [${execWebSocketProtocols.join(' ')}]`)
+      const ws = await acceptWebSocket(wss, req, socket, head)
+      if (!ws) return
+      ws.once('close', () => ac.abort())
+      await execOverWebSocket(ws, ws.protocol === 'v4.channel.k8s.io' ? 4 : 5, want, run('websocket'))
+      return
+    }
+    if (isSpdyUpgrade(req)) {
+      const { chosen, offered } = negotiateProtocol(req, 'x-stream-protocol-version', execSpdyProtocols)
+      if (!chosen) return refuseSpdy(socket, offered, execSpdyProtocols)
+      const session = spdyServer(acceptSpdy(socket, head, chosen))
+      session.on('close', () => ac.abort())
+      await execOverSpdy(session, want, run('spdy'))
+      return
+    }
+    throw errors.badRequest('Upgrade request required')
+  }
+  const subresource: SubresourceHandler = {
+    info: { name: 'pods/exec', responseKind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
+    async handle({ req }) {
+      if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed()
+      throw errors.badRequest('Upgrade request required')
+    },
+  }
+  return { subresource, upgrade }
+}
