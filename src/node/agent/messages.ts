@@ -71,8 +71,9 @@ export const msg = {
   probeErrored: (kind: ProbeKind, err: string) => `${probeKindTitle[kind]} probe errored: ${err}`,
   probeKill: (container: string, kind: 'liveness' | 'startup') => `Container ${container} failed ${kind} probe, will be restarted`,
   definitionChanged: (container: string) => `Container ${container} definition changed, will be restarted`,
-  preStopFailed: (err: string) => `PreStopHook failed: ${err}`,
-  postStartFailed: (err: string) => `PostStartHook failed: ${err}`,
+  // Upstream leaves the hook's error out of the event so that secrets do not leak.
+  preStopFailed: 'PreStopHook failed',
+  postStartFailed: 'PostStartHook failed',
 }
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup'

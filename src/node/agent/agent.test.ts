@@ -1,0 +1,346 @@
+// The agent against an in-process API server and the fake runtime.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import type { KObject, StoredObject } from '../../apis/meta.js'
+import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiring.js'
+import { MemoryStore } from '../../store/memory/memory.js'
+import { NodeAgent, type NodeAgentOptions } from './agent.js'
+import { FakeRuntime, type FakeContainer } from './fake-runtime.js'
+import type { EventSink } from './worker.js'
+
+type PodObj = StoredObject & Pod
+
+interface Recorded {
+  pod: string
+  type: string
+  reason: string
+  message: string
+  fieldPath?: string
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+async function setup(extra: Partial<NodeAgentOptions> = {}, runtime = new FakeRuntime()) {
+  const store = new MemoryStore()
+  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
+  await bootstrapNamespaces(api)
+  const client = localClient(api, 'kubelet')
+  const events: Recorded[] = []
+  const sink: EventSink = { event: (obj, type, reason, message, fieldPath) => void events.push({ pod: obj.metadata.name!, type, reason, message, fieldPath }) }
+  const logDir = mkdtempSync(join(tmpdir(), 'kubelite-agent-'))
+  const agent = new NodeAgent({
+    client,
+    runtime,
+    nodeName: 'kubelite',
+    address: '127.0.0.1',
+    podCIDR: '127.244.0.0/24',
+    controlPlane: true,
+    logDir,
+    drainDelayMs: 50,
+    shutdownGraceSeconds: 1,
+    crashBackOff: { initialMs: 100, maxMs: 400 },
+    imageBackOff: { initialMs: 300, maxMs: 600 },
+    syncRetryMs: 100,
+    events: sink,
+    log: { info() {}, error: (obj, msg) => console.error('agent error:', msg, obj) },
+    ...extra,
+  })
+  const ac = new AbortController()
+  const running = agent.start(ac.signal)
+  await agent.ready()
+  const pods = api.resource('', 'pods')!
+  return {
+    api,
+    agent,
+    runtime,
+    events,
+    pods,
+    client,
+    async create(pod: KObject): Promise<PodObj> {
+      const body = { apiVersion: 'v1', kind: 'Pod', ...pod, spec: { nodeName: 'kubelite', ...(pod.spec as object) } }
+      return (await pods.create('default', body as KObject)) as PodObj
+    },
+    get: (name: string) => pods.get('default', name).then((p) => p as PodObj, () => undefined),
+    async close() {
+      ac.abort()
+      await running
+      await store.close()
+      rmSync(logDir, { recursive: true, force: true })
+    },
+  }
+}
+
+const cond = (p: PodObj | undefined, type: string) => p?.status?.conditions?.find((c) => c.type === type)
+
+test('registers the node with status and renews its lease', async () => {
+  const c = await setup()
+  try {
+    const node = (await c.api.resource('', 'nodes')!.get(undefined, 'kubelite')) as StoredObject & { status: { conditions: { type: string; status: string; reason: string }[]; nodeInfo: Record<string, string>; addresses: unknown[] }; spec: { podCIDR: string } }
+    assert.equal(node.metadata.labels!['kubernetes.io/hostname'], 'kubelite')
+    assert.equal(node.metadata.labels!['node-role.kubernetes.io/control-plane'], '')
+    assert.equal(node.spec.podCIDR, '127.244.0.0/24')
+    assert.deepEqual(node.status.conditions.map((x) => [x.type, x.status, x.reason]), [
+      ['MemoryPressure', 'False', 'KubeletHasSufficientMemory'],
+      ['DiskPressure', 'False', 'KubeletHasNoDiskPressure'],
+      ['PIDPressure', 'False', 'KubeletHasSufficientPID'],
+      ['Ready', 'True', 'KubeletReady'],
+    ])
+    assert.equal(node.status.nodeInfo.containerRuntimeVersion, 'fake://1.0')
+    assert.deepEqual(node.status.addresses, [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: 'kubelite' }])
+    const lease = await until('lease', () => c.api.resource('coordination.k8s.io', 'leases')!.get('kube-node-lease', 'kubelite').catch(() => undefined))
+    const spec = lease.spec as Record<string, unknown>
+    assert.equal(spec.holderIdentity, 'kubelite')
+    assert.equal(spec.leaseDurationSeconds, 40)
+    assert.match(String(spec.renewTime), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+    assert.equal(lease.metadata.ownerReferences?.[0].uid, node.metadata.uid)
+  } finally {
+    await c.close()
+  }
+})
+
+test('a pod runs: IP, Running, Ready, events, containerStatuses', async () => {
+  const c = await setup()
+  try {
+    await c.create({ metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', env: [{ name: 'ME', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }] } })
+    const p = await until('ready', async () => {
+      const p = await c.get('web')
+      return cond(p, 'Ready')?.status === 'True' && p
+    })
+    assert.equal(p.status!.phase, 'Running')
+    assert.match(p.status!.podIP!, /^127\.244\.0\.\d+$/)
+    assert.equal(p.status!.hostIP, '127.0.0.1')
+    assert.deepEqual(p.status!.conditions!.map((x) => x.type), ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'])
+    const cs = p.status!.containerStatuses![0]
+    assert.equal(cs.ready, true)
+    assert.equal(cs.started, true)
+    assert.equal(cs.restartCount, 0)
+    assert.match(cs.containerID!, /^fake:\/\//)
+    assert.equal(cs.imageID, `nginx@sha256:${'ab'.repeat(32)}`)
+    assert.ok(cs.state!.running)
+    assert.equal(c.runtime.containers[0].spec.env.ME, p.status!.podIP)
+    assert.deepEqual(
+      c.events.map((e) => [e.reason, e.message.replace(/in \d+m?s \(\d+m?s/, "in Xms (Xms"), e.fieldPath]),
+      [
+        ['Pulling', 'Pulling image "nginx:1.27"', 'spec.containers{web}'],
+        ['Pulled', 'Successfully pulled image "nginx:1.27" in Xms (Xms including waiting). Image size: 4242 bytes.', 'spec.containers{web}'],
+        ['Created', 'Created container: web', 'spec.containers{web}'],
+        ['Started', 'Started container web', 'spec.containers{web}'],
+      ],
+    )
+  } finally {
+    await c.close()
+  }
+})
+
+test('crash loop: restarts with back-off, CrashLoopBackOff and BackOff events', async () => {
+  const runtime = new FakeRuntime()
+  runtime.behaviour = () => ({ exitAfterMs: 5, exitCode: 1 })
+  const c = await setup({}, runtime)
+  try {
+    await c.create({ metadata: { name: 'crash' }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } })
+    const p = await until('crash loop', async () => {
+      const p = await c.get('crash')
+      const cs = p?.status?.containerStatuses?.[0]
+      return cs && cs.restartCount >= 2 && cs.state?.waiting?.reason === 'CrashLoopBackOff' && p
+    })
+    const cs = p.status!.containerStatuses![0]
+    assert.equal(cs.lastState!.terminated!.exitCode, 1)
+    assert.equal(cs.lastState!.terminated!.reason, 'Error')
+    assert.match(cs.state!.waiting!.message!, /^back-off \d+ms restarting failed container=app pod=crash_default\(.+\)$/)
+    assert.equal(p.status!.phase, 'Running')
+    const backOff = c.events.find((e) => e.reason === 'BackOff')!
+    assert.equal(backOff.type, 'Warning')
+    assert.match(backOff.message, /^Back-off restarting failed container app in pod crash_default\(.+\)$/)
+    // Image present after the first pull: later starts say so.
+    assert.ok(c.events.some((e) => e.reason === 'Pulled' && e.message === 'Container image "busybox:1.36" already present on machine'))
+  } finally {
+    await c.close()
+  }
+})
+
+test('unknown image: ErrImagePull, then ImagePullBackOff', async () => {
+  const runtime = new FakeRuntime()
+  runtime.missing.add('nginx:v10')
+  const c = await setup({}, runtime)
+  try {
+    await c.create({ metadata: { name: 'bad' }, spec: { containers: [{ name: 'web', image: 'nginx:v10' }] } })
+    await until('ErrImagePull', async () => (await c.get('bad'))?.status?.containerStatuses?.[0].state?.waiting?.reason === 'ErrImagePull')
+    const p = await until('ImagePullBackOff', async () => {
+      const p = await c.get('bad')
+      return p?.status?.containerStatuses?.[0].state?.waiting?.reason === 'ImagePullBackOff' && p
+    })
+    assert.equal(p.status!.containerStatuses![0].state!.waiting!.message, 'Back-off pulling image "nginx:v10"')
+    assert.equal(p.status!.phase, 'Pending')
+    const texts = c.events.map((e) => `${e.type} ${e.reason} ${e.message}`)
+    assert.ok(texts.includes('Warning Failed Failed to pull image "nginx:v10": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:v10": not found'))
+    assert.ok(texts.includes('Warning Failed Error: ErrImagePull'))
+    assert.ok(texts.includes('Normal BackOff Back-off pulling image "nginx:v10"'))
+    assert.ok(texts.includes('Warning Failed Error: ImagePullBackOff'))
+    await assert.rejects(c.agent.connection.logs({ namespace: 'default', name: 'bad' }, { container: 'web' }), /is waiting to start: (image can't be pulled|trying and failing to pull image)/)
+  } finally {
+    await c.close()
+  }
+})
+
+test('graceful deletion: Ready=False is published before the container is stopped, then the agent deletes the pod', async () => {
+  const c = await setup()
+  try {
+    await c.create({ metadata: { name: 'web' }, spec: { terminationGracePeriodSeconds: 7, containers: [{ name: 'web', image: 'nginx' }] } })
+    const running = await until('ready', async () => {
+      const p = await c.get('web')
+      return cond(p, 'Ready')?.status === 'True' && p
+    })
+    const ip = running.status!.podIP!
+    let readyFalseAt = 0
+    const watchAc = new AbortController()
+    const watching = (async () => {
+      for await (const ev of c.pods.watch('default', { resourceVersion: running.metadata.resourceVersion }, watchAc.signal)) {
+        const p = ev.object as unknown as PodObj
+        if (!readyFalseAt && cond(p, 'Ready')?.status === 'False') readyFalseAt = Date.now()
+      }
+    })()
+    await c.pods.delete('default', 'web', {})
+    await until('pod gone', async () => !(await c.get('web')))
+    watchAc.abort()
+    await watching.catch(() => undefined)
+    const stop = c.runtime.calls.find((x) => x.op === 'stop')!
+    assert.ok(readyFalseAt > 0, 'Ready=False was published')
+    assert.ok(readyFalseAt <= stop.at, 'Ready=False before SIGTERM')
+    assert.ok(stop.at - readyFalseAt >= 40, 'the drain delay passed first')
+    assert.equal(stop.grace, 7)
+    assert.ok(c.events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container web'))
+    // The address is free again (after the rest of the range).
+    await until('worker gone', () => !c.agent.findWorker('default', 'web'))
+    assert.equal(c.runtime.running().length, 0)
+    void ip
+  } finally {
+    await c.close()
+  }
+})
+
+test('restartPolicy Never: Succeeded; init containers run first', async () => {
+  const runtime = new FakeRuntime()
+  runtime.behaviour = () => ({ exitAfterMs: 20, exitCode: 0 })
+  const c = await setup({}, runtime)
+  try {
+    await c.create({ metadata: { name: 'job' }, spec: { restartPolicy: 'Never', initContainers: [{ name: 'init', image: 'busybox' }], containers: [{ name: 'main', image: 'busybox' }] } })
+    const p = await until('succeeded', async () => {
+      const p = await c.get('job')
+      return p?.status?.phase === 'Succeeded' && p
+    })
+    assert.deepEqual(c.runtime.calls.filter((x) => x.op === 'start').map((x) => x.container), ['init', 'main'])
+    assert.equal(p.status!.initContainerStatuses![0].state!.terminated!.reason, 'Completed')
+    assert.equal(cond(p, 'Ready')!.reason, 'PodCompleted')
+    assert.equal(cond(p, 'PodReadyToStartContainers')!.status, 'False')
+  } finally {
+    await c.close()
+  }
+})
+
+test('agent restart: adopts containers of its pods, stops the rest, and stops everything on shutdown', async () => {
+  const runtime = new FakeRuntime()
+  const first = await setup({ closeRuntime: false }, runtime)
+  let uid = ''
+  try {
+    const p = await first.create({ metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } })
+    uid = p.metadata.uid!
+    await until('ready', async () => cond(await first.get('web'), 'Ready')?.status === 'True')
+  } finally {
+    // Keep the API and store: simulate only the agent going away.
+  }
+  // The old agent's container "survives" in the runtime; hand it to a new agent on the same API.
+  const survivor = runtime.containers[0]
+  const orphan = (await runtime.startContainer({ podUid: 'gone-uid', podName: 'old', namespace: 'default', podIP: '127.244.0.9', logDir: join(tmpdir(), 'kubelite-orphan') }, { name: 'x', image: 'nginx', env: {}, restartCount: 0 })) as FakeContainer
+  const runtime2 = new FakeRuntime()
+  runtime2.leftovers = [
+    { podUid: uid, container: 'web', handle: survivor },
+    { podUid: 'gone-uid', container: 'x', handle: orphan },
+  ]
+  // Stop the first agent without stopping containers: abort its loops only.
+  const startsBefore = runtime.calls.filter((x) => x.op === 'start').length
+  assert.equal(startsBefore, 2)
+  const agent2 = new NodeAgent({
+    client: first.client,
+    runtime: runtime2,
+    nodeName: 'kubelite-2',
+    address: '127.0.0.1',
+    podCIDR: '127.244.1.0/24',
+    logDir: join(tmpdir(), 'kubelite-agent2'),
+    shutdownGraceSeconds: 1,
+  })
+  // The pod is bound to `kubelite`, not `kubelite-2`: its container is not this agent's, so it is stopped.
+  const ac = new AbortController()
+  const run2 = agent2.start(ac.signal)
+  await agent2.ready()
+  await until('orphans stopped', () => !orphan.running && !survivor.running)
+  ac.abort()
+  await run2
+  await first.close()
+})
+
+test('adoption by the same node keeps the running container and its IP', async () => {
+  const runtime = new FakeRuntime()
+  const c = await setup({ closeRuntime: false }, runtime)
+  const p = await c.create({ metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } })
+  const ready = await until('ready', async () => {
+    const x = await c.get('web')
+    return cond(x, 'Ready')?.status === 'True' && x
+  })
+  const survivor = runtime.containers[0]
+  // A second agent object for the same node and API: it must adopt, not restart.
+  const runtime2 = new FakeRuntime()
+  runtime2.leftovers = [{ podUid: p.metadata.uid!, container: 'web', handle: survivor }]
+  const agent2 = new NodeAgent({ client: c.client, runtime: runtime2, nodeName: 'kubelite', address: '127.0.0.1', podCIDR: '127.244.0.0/24', logDir: join(tmpdir(), 'kubelite-agent3'), shutdownGraceSeconds: 1, closeRuntime: false })
+  const ac = new AbortController()
+  const run2 = agent2.start(ac.signal)
+  await agent2.ready()
+  await new Promise((r) => setTimeout(r, 100))
+  assert.equal(runtime2.calls.filter((x) => x.op === 'start').length, 0, 'no new container')
+  assert.equal(survivor.running, true)
+  const w = agent2.findWorker('default', 'web')!
+  assert.equal(w.ip, ready.status!.podIP)
+  ac.abort()
+  await run2
+  assert.equal(survivor.running, false, 'shutdown stops adopted containers')
+  await c.close()
+})
+
+test('logs: tail, timestamps, previous', async () => {
+  const runtime = new FakeRuntime()
+  let n = 0
+  runtime.behaviour = () => (n++ === 0 ? { logs: ['one', 'two', 'three'], exitAfterMs: 30, exitCode: 2 } : { logs: ['again'] })
+  const c = await setup({}, runtime)
+  try {
+    await c.create({ metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } })
+    await until('restarted', async () => (await c.get('web'))?.status?.containerStatuses?.[0].restartCount === 1)
+    const read = async (opts: Parameters<typeof c.agent.connection.logs>[1]) => {
+      const s = await c.agent.connection.logs({ namespace: 'default', name: 'web' }, opts)
+      let out = ''
+      for await (const chunk of s) out += chunk.toString()
+      return out
+    }
+    assert.equal(await read({ container: 'web' }), 'again\n')
+    assert.equal(await read({ container: 'web', previous: true }), 'one\ntwo\nthree\n')
+    assert.equal(await read({ container: 'web', previous: true, tailLines: 2 }), 'two\nthree\n')
+    assert.equal(await read({ container: 'web', previous: true, tailLines: 1, timestamps: true }), '2026-01-01T00:00:02.000000001Z three\n')
+    assert.equal(await read({ container: 'web', previous: true, limitBytes: 6 }), 'one\ntw')
+    assert.equal(await read({ container: '', previous: true, sinceTime: '2026-01-01T00:00:01.5Z' }), 'three\n')
+    await assert.rejects(c.agent.connection.logs({ namespace: 'default', name: 'nope' }, { container: 'web' }), { code: 404 })
+    await assert.rejects(c.agent.connection.logs({ namespace: 'default', name: 'web' }, { container: 'nope' }), { code: 404 })
+    assert.equal(await c.agent.connection.exec({ namespace: 'default', name: 'web' }, { container: 'web', command: ['true'] }), 0)
+  } finally {
+    await c.close()
+  }
+})

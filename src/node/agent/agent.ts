@@ -1,0 +1,361 @@
+// The node agent (upstream: the kubelet): registers its Node, renews its Lease, keeps the node's
+// status fresh, and runs one worker per pod bound to it. It reaches the API only through a Client,
+// so it could run in another process (or on another machine) unchanged.
+import { mkdirSync } from 'node:fs'
+import type { ConfigMap, Node, NodeStatus, Secret, Service } from 'kubernetes-types/core/v1.js'
+import type { KObject, StoredObject } from '../../apis/meta.js'
+import { clone } from '../../apis/meta.js'
+import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.js'
+import { EventRecorder } from '../../client/events.js'
+import { Informer } from '../../client/informer.js'
+import type { Client, ResourceClient } from '../../client/types.js'
+import { rfc3339Micro } from '../../lib/duration.js'
+import type { NodeConnection } from '../connection.js'
+import type { ContainerHandle, PulledImage, Runtime } from '../runtime/types.js'
+import { defaultBackOff, type BackOffOptions } from './backoff.js'
+import { AgentConnection } from './connection.js'
+import { hostInfo } from './host-info.js'
+import { PodIPAllocator } from './ipam.js'
+import { newNode, nodeLabels, nodeStatus, statusChanged, type HostInfo, type NodeSpecInput } from './node-status.js'
+import { PodWorker, type EventSink, type PodObj, type WorkerEnv } from './worker.js'
+
+export interface NodeAgentLog {
+  info(obj: unknown, msg?: string): void
+  error(obj: unknown, msg?: string): void
+}
+
+export interface NodeAgentOptions {
+  client: Client
+  runtime: Runtime
+  /** The Node's name (`kubelite`, `kubelite-2`, ...). */
+  nodeName: string
+  /** InternalIP of the node (and every pod's hostIP), e.g. 127.0.0.1. */
+  address: string
+  /** This node's slice of 127.244.0.0/16, e.g. `127.244.0.0/24`. An existing Node keeps its own. */
+  podCIDR: string
+  /** Label the node node-role.kubernetes.io/control-plane (the first node). */
+  controlPlane?: boolean
+  /** Where pod logs live: `<logDir>/<ns>_<pod>_<uid>/<container>/<restart>.log`. */
+  logDir: string
+  /** Capacity `pods` (110 like upstream; more for the sim runtime). */
+  maxPods?: number
+  /** Pause between publishing Ready=False and signalling a deleted pod's containers (ms, default 1000; capped by the grace period). */
+  drainDelayMs?: number
+  /** Longest grace period granted to containers when the agent itself stops (s, default 10). */
+  shutdownGraceSeconds?: number
+  /** Stop the runtime on shutdown (default true: the agent owns its runtime). */
+  closeRuntime?: boolean
+  leaseDurationSeconds?: number
+  /** How often the node status is computed (ms, default 10 s); it is posted when changed or every statusReportIntervalMs. */
+  statusUpdateIntervalMs?: number
+  statusReportIntervalMs?: number
+  crashBackOff?: BackOffOptions
+  imageBackOff?: BackOffOptions
+  /** Delay before retrying a failed pod sync (ms, default 10 s plus jitter, as upstream). */
+  syncRetryMs?: number
+  /** Overrides for host facts (tests). */
+  host?: Partial<HostInfo>
+  clock?: () => Date
+  log?: NodeAgentLog
+  /** Event sink instead of an EventRecorder on the client (tests). */
+  events?: EventSink
+}
+
+const nodesGVR = { group: '', version: 'v1', resource: 'nodes' }
+const podsGVR = { group: '', version: 'v1', resource: 'pods' }
+const leasesGVR = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }
+const leaseNamespace = 'kube-node-lease'
+
+const quietLog: NodeAgentLog = { info() {}, error() {} }
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const t = setTimeout(done, ms)
+    function done() {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
+
+export class NodeAgent {
+  readonly nodeName: string
+  /** What the API server uses for logs, exec and port-forward on this node's pods. */
+  readonly connection: NodeConnection
+  private readonly opts: NodeAgentOptions
+  private readonly log: NodeAgentLog
+  private readonly clock: () => Date
+  private readonly nodes: ResourceClient<StoredObject & Node>
+  private readonly pods: ResourceClient<PodObj>
+  private readonly workers = new Map<string, PodWorker>()
+  private readonly byKey = new Map<string, string>()
+  private readonly images = new Map<string, PulledImage>()
+  private adoptable = new Map<string, { container: string; handle: ContainerHandle }[]>()
+  private started = false
+  private readyFlag = false
+  private readyWaiters: (() => void)[] = []
+  private ipam?: PodIPAllocator
+  private spec?: NodeSpecInput
+  private lastStatus?: NodeStatus
+  private lastPosted = 0
+  private services?: Informer<StoredObject & Service>
+  private env?: WorkerEnv
+
+  constructor(opts: NodeAgentOptions) {
+    this.opts = opts
+    this.nodeName = opts.nodeName
+    this.log = opts.log ?? quietLog
+    this.clock = opts.clock ?? (() => new Date())
+    this.nodes = opts.client.resource<StoredObject & Node>(nodesGVR)
+    this.pods = opts.client.resource<PodObj>(podsGVR)
+    this.connection = new AgentConnection((ns, name, uid) => this.findWorker(ns, name, uid), opts.runtime)
+  }
+
+  /** True once the Node is registered and the agent runs its pods. */
+  isReady(): boolean {
+    return this.readyFlag
+  }
+
+  ready(): Promise<void> {
+    return this.readyFlag ? Promise.resolve() : new Promise((r) => this.readyWaiters.push(r))
+  }
+
+  /** The worker of a pod on this node (by namespace/name, and uid when given). */
+  findWorker(namespace: string, name: string, uid?: string): PodWorker | undefined {
+    const id = this.byKey.get(`${namespace}/${name}`)
+    const w = id ? this.workers.get(id) : undefined
+    if (!w || (uid && w.uid !== uid)) return undefined
+    return w
+  }
+
+  /** Runs until the signal aborts; then stops every container it runs and returns. */
+  async start(signal: AbortSignal): Promise<void> {
+    const { opts } = this
+    mkdirSync(opts.logDir, { recursive: true })
+    const host: HostInfo = { ...hostInfo(opts.logDir), ...opts.host }
+    this.spec = {
+      name: opts.nodeName,
+      address: opts.address,
+      podCIDR: opts.podCIDR,
+      controlPlane: opts.controlPlane ?? false,
+      maxPods: opts.maxPods ?? 110,
+      containerRuntimeVersion: opts.runtime.version,
+      host,
+    }
+    // Containers an earlier life of the agent left running: adopt them or stop them, never orphan.
+    for (const r of await opts.runtime.listRunning().catch((err) => (this.log.error({ err }, 'listing running containers failed'), []))) {
+      const list = this.adoptable.get(r.podUid) ?? []
+      list.push({ container: r.container, handle: r.handle })
+      this.adoptable.set(r.podUid, list)
+    }
+
+    const background: Promise<unknown>[] = []
+    try {
+      const node = await this.register(signal)
+      if (!node || signal.aborted) return
+      this.ipam = new PodIPAllocator(node.spec?.podCIDR || opts.podCIDR)
+
+      const events = opts.events ?? new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName }, this.clock, (err) => this.log.error({ err }, 'recording an event failed'))
+      const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'informer')
+      const podInformer = new Informer<PodObj>(this.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError })
+      this.services = new Informer<StoredObject & Service>(opts.client.resource({ group: '', version: 'v1', resource: 'services' }), { onError })
+      this.env = this.workerEnv(events)
+      podInformer.on({
+        add: (p) => this.dispatch(p),
+        update: (_, p) => this.dispatch(p),
+        delete: (p) => this.workers.get(p.metadata.uid ?? '')?.remove(),
+      })
+      background.push(podInformer.start(signal), this.services.start(signal))
+      await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync()]), wait(2 ** 31 - 1, signal)])
+      if (signal.aborted) return
+
+      for (const [, list] of this.adoptable) for (const a of list) void a.handle.stop(Math.min(this.shutdownGrace, 30)).catch(() => undefined)
+      this.adoptable.clear()
+      this.started = true
+      for (const w of this.workers.values()) w.start()
+      this.readyFlag = true
+      for (const r of this.readyWaiters.splice(0)) r()
+      this.log.info({ node: opts.nodeName, podCIDR: this.ipam.cidr }, 'node agent running')
+
+      background.push(this.leaseLoop(signal, node.metadata.uid!), this.statusLoop(signal))
+      await wait(2 ** 31 - 1, signal)
+    } finally {
+      await this.shutdown()
+      await Promise.allSettled(background)
+    }
+  }
+
+  private get shutdownGrace(): number {
+    return this.opts.shutdownGraceSeconds ?? 10
+  }
+
+  private async shutdown(): Promise<void> {
+    const grace = this.shutdownGrace
+    await Promise.allSettled([...this.workers.values()].map((w) => w.shutdown(grace)))
+    for (const [, list] of this.adoptable) for (const a of list) await a.handle.stop(Math.min(grace, 2)).catch(() => undefined)
+    this.adoptable.clear()
+    if (this.opts.closeRuntime !== false) await this.opts.runtime.close(grace).catch((err) => this.log.error({ err }, 'closing the runtime failed'))
+  }
+
+  private workerEnv(events: EventSink): WorkerEnv {
+    const { opts } = this
+    const getOrNull = async <T>(resource: string, ns: string, name: string): Promise<T | null> => {
+      try {
+        return (await opts.client.resource({ group: '', version: 'v1', resource }).get(ns, name)) as T
+      } catch (err) {
+        if (isNotFound(err)) return null
+        throw err
+      }
+    }
+    return {
+      nodeName: opts.nodeName,
+      hostIP: opts.address,
+      runtime: opts.runtime,
+      pods: this.pods,
+      events,
+      ipam: this.ipam!,
+      images: this.images,
+      logRoot: opts.logDir,
+      services: () => this.services?.list() ?? [],
+      getConfigMap: (ns, name) => getOrNull<ConfigMap>('configmaps', ns, name),
+      getSecret: (ns, name) => getOrNull<Secret>('secrets', ns, name),
+      nodeAllocatable: () => (this.lastStatus?.allocatable as Record<string, string>) ?? {},
+      drainDelayMs: opts.drainDelayMs ?? 1000,
+      crashBackOff: opts.crashBackOff ?? defaultBackOff,
+      imageBackOff: opts.imageBackOff ?? defaultBackOff,
+      syncRetryMs: opts.syncRetryMs ?? 10_000,
+      clock: this.clock,
+      log: this.log,
+      onFinished: (w) => {
+        if (this.workers.get(w.uid) === w) this.workers.delete(w.uid)
+        if (this.byKey.get(w.key) === w.uid) this.byKey.delete(w.key)
+      },
+    }
+  }
+
+  private dispatch(pod: PodObj): void {
+    const uid = pod.metadata.uid
+    if (!uid || !this.env) return
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`
+    const prevUid = this.byKey.get(key)
+    if (prevUid && prevUid !== uid) this.workers.get(prevUid)?.remove()
+    let w = this.workers.get(uid)
+    if (!w) {
+      const adopted = this.adoptable.get(uid) ?? []
+      this.adoptable.delete(uid)
+      w = new PodWorker(this.env, pod, adopted)
+      this.workers.set(uid, w)
+      this.byKey.set(key, uid)
+      if (this.started) w.start()
+      return
+    }
+    this.byKey.set(key, uid)
+    w.update(pod)
+  }
+
+  // ---- registration, status, lease ---------------------------------------------------------
+
+  private health() {
+    return { ready: true }
+  }
+
+  /** Create the Node, or bring an existing one's labels and status up to date. Retries until the signal aborts. */
+  private async register(signal: AbortSignal): Promise<(StoredObject & Node) | undefined> {
+    const spec = this.spec!
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        const now = this.clock()
+        try {
+          const created = await this.nodes.create(undefined, newNode(spec, this.health(), now) as KObject)
+          this.lastStatus = created.status
+          this.lastPosted = now.getTime()
+          this.log.info({ node: spec.name }, 'node registered')
+          return created
+        } catch (err) {
+          if (!isAlreadyExists(err)) throw err
+        }
+        const existing = await this.nodes.get(undefined, spec.name)
+        const next = clone(existing)
+        next.metadata.labels = { ...next.metadata.labels, ...nodeLabels(spec) }
+        if (!next.spec?.podCIDR) next.spec = { ...next.spec, podCIDR: spec.podCIDR, podCIDRs: [spec.podCIDR] }
+        const updated = await this.nodes.update(next)
+        const withStatus = await this.postStatus(updated)
+        return withStatus
+      } catch (err) {
+        if (!isConflict(err)) this.log.error({ err, node: spec.name }, 'node registration failed; retrying')
+        await wait(Math.min(7000, 100 * 2 ** attempt), signal)
+      }
+    }
+    return undefined
+  }
+
+  private async postStatus(current: StoredObject & Node): Promise<StoredObject & Node> {
+    const now = this.clock()
+    const status = nodeStatus(this.spec!, this.health(), now, current.status)
+    const updated = await this.nodes.update({ ...current, status }, { subresource: 'status' })
+    this.lastStatus = updated.status
+    this.lastPosted = now.getTime()
+    return updated
+  }
+
+  private async statusLoop(signal: AbortSignal): Promise<void> {
+    const every = this.opts.statusUpdateIntervalMs ?? 10_000
+    const report = this.opts.statusReportIntervalMs ?? 5 * 60_000
+    while (!signal.aborted) {
+      await wait(every, signal)
+      if (signal.aborted) return
+      try {
+        const now = this.clock()
+        const wanted = nodeStatus(this.spec!, this.health(), now, this.lastStatus)
+        if (!statusChanged(this.lastStatus, wanted) && now.getTime() - this.lastPosted < report) continue
+        const current = await this.nodes.get(undefined, this.nodeName)
+        await this.postStatus(current)
+      } catch (err) {
+        if (!signal.aborted && !isConflict(err)) this.log.error({ err, node: this.nodeName }, 'updating node status failed')
+        if (isNotFound(err)) await this.register(signal).catch(() => undefined)
+      }
+    }
+  }
+
+  /** Renew the node's Lease every leaseDuration/4 (10 s), creating it when missing. */
+  private async leaseLoop(signal: AbortSignal, nodeUid: string): Promise<void> {
+    const leases = this.opts.client.resource(leasesGVR)
+    const duration = this.opts.leaseDurationSeconds ?? 40
+    const every = (duration * 1000) / 4
+    while (!signal.aborted) {
+      try {
+        await this.renewLease(leases, duration, nodeUid)
+      } catch (err) {
+        if (!signal.aborted && !isConflict(err)) this.log.error({ err, node: this.nodeName }, 'renewing the node lease failed')
+        await wait(Math.min(every, 1000), signal)
+        continue
+      }
+      await wait(every, signal)
+    }
+  }
+
+  private async renewLease(leases: ResourceClient, duration: number, nodeUid: string): Promise<void> {
+    const renewTime = rfc3339Micro(this.clock())
+    try {
+      const lease = await leases.get(leaseNamespace, this.nodeName)
+      const next = clone(lease)
+      next.spec = { ...(next.spec as object), holderIdentity: this.nodeName, leaseDurationSeconds: duration, renewTime }
+      await leases.update(next)
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+      await leases.create(leaseNamespace, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name: this.nodeName,
+          namespace: leaseNamespace,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: nodeUid }],
+        },
+        spec: { holderIdentity: this.nodeName, leaseDurationSeconds: duration, renewTime },
+      })
+    }
+  }
+}
