@@ -86,11 +86,9 @@ export function computeSubsets(svc: ServiceObj, pods: PodObj[]): EndpointSubset[
     if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue
     const ip = podIPv4s(pod)[0]
     if (!ip) continue
-    const addr: EndpointAddress = {
-      ip,
-      nodeName: pod.spec?.nodeName ?? '',
-      targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
-    }
+    const addr: EndpointAddress = { ip }
+    if (pod.spec?.nodeName) addr.nodeName = pod.spec.nodeName
+    addr.targetRef = { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid }
     if (shouldSetHostname(pod, svc)) addr.hostname = pod.spec!.hostname
     const ready = publishNotReady || isPodReady(pod)
     if (servicePorts.length === 0) {
