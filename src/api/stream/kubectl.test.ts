@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable, type Duplex } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
+import { WebSocket, WebSocketServer } from 'ws'
 import { NodeError, type NodeConnection } from '../../node/connection.js'
 import { builtInResources } from '../../registry/index.js'
 import { MemoryStore } from '../../store/memory/memory.js'
@@ -22,10 +23,12 @@ const big = Buffer.alloc(1024 * 1024, 'abcdefghij')
 
 interface Env {
   dir: string
+  apiPort: number
   api: Server
   pod: Server
   podPort: number
   store: MemoryStore
+  apiServer: ApiServer
   close(): Promise<void>
 }
 
@@ -60,6 +63,16 @@ function fakeNode(podPort: () => number): NodeConnection {
           if (!req.stdin) return 1
           for await (const chunk of req.stdin) await write(req.stdout, String(chunk).toUpperCase())
           return 0
+        case 'size': {
+          // -t: the first resize the client sends, and whether stderr was kept apart.
+          let size = 'none'
+          for await (const r of req.resize ?? []) {
+            size = `${r.width}x${r.height}`
+            break
+          }
+          await write(req.stdout, `tty=${req.tty} stderr=${req.stderr !== undefined} size=${size}\n`)
+          return 0
+        }
         case 'missing':
           throw new NodeError(404, 'container not found ("web")')
         default:
@@ -87,6 +100,8 @@ async function startEnv(): Promise<Env> {
     res.setHeader('Content-Type', 'text/plain')
     res.end(`hello from pod ${req.method} ${req.url} auth=${req.headers.authorization ?? 'none'}\n`)
   })
+  const podWs = new WebSocketServer({ server: pod, path: '/ws' })
+  podWs.on('connection', (ws, req) => ws.on('message', (m) => ws.send(`echo ${req.url} ${String(m)}`)))
   await new Promise<void>((r) => pod.listen(0, podIP, r))
   const podPort = (pod.address() as AddressInfo).port
   const store = new MemoryStore()
@@ -117,10 +132,12 @@ async function startEnv(): Promise<Env> {
   )
   return {
     dir,
+    apiPort,
     api,
     pod,
     podPort,
     store,
+    apiServer,
     async close() {
       streaming.close()
       api.closeAllConnections()
@@ -236,6 +253,53 @@ describe('streaming subresources with the real kubectl', { timeout: 120_000 }, (
       assert.match(missing.stderr, /unable to upgrade connection: container not found \("web"\)/)
     })
   }
+
+  for (const [transport, extra] of [
+    ['WebSocket v5', ''],
+    ['SPDY', 'KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false '],
+  ] as const) {
+    it(`kubectl exec -it under a terminal over ${transport}: tty=true, no stderr stream, the size on the resize stream`, async () => {
+      const cmd = [kubectlBin, '--kubeconfig', join(env.dir, 'kubeconfig'), '--cache-dir', join(env.dir, 'cache'), 'exec', '-it', 'web', '--', 'size'].join(' ')
+      const child = spawn('script', ['-qec', `stty cols 91 rows 33; ${extra}${cmd}`, '/dev/null'], { env: { ...process.env, HOME: env.dir }, stdio: ['pipe', 'pipe', 'pipe'] })
+      children.add(child)
+      let out = ''
+      child.stdout!.on('data', (d) => (out += d))
+      const code = await new Promise<number | null>((resolve) => {
+        const t = setTimeout(() => child.kill('SIGKILL'), 20_000)
+        child.on('close', (c) => {
+          clearTimeout(t)
+          resolve(c)
+        })
+      })
+      children.delete(child)
+      assert.equal(code, 0, out)
+      assert.match(out, /tty=true stderr=false size=91x33/)
+    })
+  }
+
+  it('pods/NAME/proxy passes WebSocket upgrades through to the pod', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${env.apiPort}/api/v1/namespaces/default/pods/web:8080/proxy/ws?k=v`)
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send('ping'))
+      ws.on('message', (m) => resolve(String(m)))
+      ws.on('error', reject)
+    })
+    ws.close()
+    assert.equal(reply, 'echo /ws?k=v ping')
+  })
+
+  it('pods/log of a pod not yet bound is empty; exec needs a host; exec without an upgrade is a 400', async () => {
+    const pods = env.apiServer.resource('', 'pods')!
+    await pods.create('default', { metadata: { name: 'pending' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } })
+    const logs = await fetch(`http://127.0.0.1:${env.apiPort}/api/v1/namespaces/default/pods/pending/log`)
+    assert.equal(logs.status, 200)
+    assert.equal(await logs.text(), '')
+    const exec = await kubectl(['exec', 'pending', '--', 'env'])
+    assert.match(exec.stderr, /pod pending does not have a host assigned/)
+    const spdy = await fetch(`http://127.0.0.1:${env.apiPort}/api/v1/namespaces/default/pods/web/exec?command=env&stdout=true`)
+    assert.equal(spdy.status, 400)
+    assert.equal(((await spdy.json()) as { message: string }).message, 'Upgrade request required')
+  })
 
   it('kubectl exec: a completed pod is refused by kubectl itself; a wrong container by the server', async () => {
     const done = await kubectl(['exec', 'done', '--', 'env'])

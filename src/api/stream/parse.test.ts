@@ -1,13 +1,14 @@
 // The pure parsers of the streaming subresources: log options, proxy ids and paths, port headers,
 // exec status messages, resize messages.
 import assert from 'node:assert/strict'
+import { PassThrough } from 'node:stream'
 import { test } from 'node:test'
 import { StatusError } from '../status.js'
 import { ResizeQueue, statusMessage } from './channels.js'
 import { execFailure } from './exec.js'
 import { parseLogOptions } from './logs.js'
 import { parsePortHeader } from './portforward.js'
-import { endpointsServiceDialer, proxySubpath, rewriteLocation, splitSchemeNamePort } from './proxy.js'
+import { endpointsServiceDialer, proxySubpath, reachError, rewriteLocation, splitSchemeNamePort } from './proxy.js'
 import { NodeError } from '../../node/connection.js'
 
 const statusOf = (fn: () => unknown): string => {
@@ -50,7 +51,7 @@ test('proxySubpath: the raw remainder after /proxy, trailing slash and encoding 
 })
 
 test('rewriteLocation: redirects to the backend stay behind the proxy path', () => {
-  const t = { scheme: 'http' as const, host: '127.244.0.5:8080', dial: async () => { throw new Error() } }
+  const t = { scheme: 'http', host: '127.244.0.5:8080' }
   const prefix = '/api/v1/namespaces/default/pods/web/proxy'
   assert.equal(rewriteLocation('/login?next=1', t, prefix), `${prefix}/login?next=1`)
   assert.equal(rewriteLocation('http://127.244.0.5:8080/x', t, prefix), `${prefix}/x`)
@@ -96,12 +97,25 @@ test('ResizeQueue: JSON values in, sizes out, ends on close', async () => {
 test('endpointsServiceDialer: port numbers map to names; upstream 503s', async () => {
   const svc = { spec: { ports: [{ name: 'http', port: 80 }] } }
   const eps = { subsets: [{ addresses: [{ ip: '127.244.0.9' }], ports: [{ name: 'http', port: 8080 }] }] }
-  const dial = endpointsServiceDialer({ getService: async () => svc, getEndpoints: async () => eps, connect: async () => { throw new Error('unused') } })
-  const ep = await dial({ namespace: 'default', name: 'web', port: '80' })
-  assert.deepEqual([ep.host, ep.port], ['127.244.0.9', 8080])
-  assert.deepEqual([(await dial({ namespace: 'default', name: 'web', port: 'http' })).port], [8080])
+  const dialled: string[] = []
+  const connect = async (host: string, port: number) => {
+    dialled.push(`${host}:${port}`)
+    return new PassThrough()
+  }
+  const dial = endpointsServiceDialer({ getService: async () => svc, getEndpoints: async () => eps, connect })
+  await dial({ namespace: 'default', name: 'web', port: '80' })
+  await dial({ namespace: 'default', name: 'web', port: 'http' })
+  assert.deepEqual(dialled, ['127.244.0.9:8080', '127.244.0.9:8080'])
   await assert.rejects(dial({ namespace: 'default', name: 'web', port: '81' }), (e: StatusError) => e.status.code === 503 && e.status.message === 'no service port 81 found for service "web"')
   await assert.rejects(dial({ namespace: 'default', name: 'web', port: '' }), (e: StatusError) => e.status.message === 'no endpoints available for service "web"')
   const empty = endpointsServiceDialer({ getService: async () => svc, getEndpoints: async () => ({ subsets: [] }) })
   await assert.rejects(empty({ namespace: 'default', name: 'web', port: 'http' }), (e: StatusError) => e.status.reason === 'ServiceUnavailable')
+})
+
+test('reachError: coded errors pass through, socket errors read like Go', () => {
+  const coded = Object.assign(new Error('no endpoints available for service "web"'), { code: 503, reason: 'ServiceUnavailable' })
+  assert.deepEqual([reachError(coded).status.code, reachError(coded).status.reason, reachError(coded).status.message], [503, 'ServiceUnavailable', 'no endpoints available for service "web"'])
+  const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', address: '127.244.0.9', port: 8080 })
+  const s = reachError(refused).status
+  assert.deepEqual([s.code, s.reason, s.message], [500, undefined, 'error trying to reach service: dial tcp 127.244.0.9:8080: connect: connection refused'])
 })

@@ -39,21 +39,21 @@ export function proxySubpath(rawUrl: string, group: string, namespaced: boolean)
   return rest.length === 0 ? '' : '/' + rest.join('/')
 }
 
-/** Where a proxied request goes: how to connect, and what to call the backend. */
+/** Where a proxied request goes. */
 export interface ProxyTarget {
   scheme: 'http' | 'https'
-  /** host:port as the backend sees it (the Host header). */
-  host: string
-  /** Opens the TCP connection (through the node for pods, to an endpoint for services). */
-  dial(): Promise<Duplex>
+  /** Opens the TCP connection (through the node for pods, to an endpoint for services); host is `ip:port` as the backend sees it. */
+  dial(): Promise<{ socket: Duplex; host: string }>
 }
 
 /**
- * Resolves `services/[scheme:]NAME[:PORT]/proxy` to one ready endpoint and opens a connection to
- * it. Throws StatusError for API-level failures (not found, no endpoints: 503); a failed dial
- * rejects with the socket error.
+ * Opens a connection to one ready endpoint of `services/NAME[:PORT]` (port: a service port
+ * name, a service port number, or '' for the unnamed port). Rejects, for API-level failures,
+ * with an error carrying the HTTP `code` and Status `reason` (the service proxy's
+ * ServiceDialError, or a StatusError: 404 not found, 503 no endpoints / no such port), or with
+ * the socket error of a failed connect (`address`/`port` set, as node:net sets them).
  */
-export type ServiceDialer = (target: { namespace: string; name: string; port: string }) => Promise<{ host: string; port: number; connect(): Promise<Duplex> }>
+export type ServiceDialer = (target: { namespace: string; name: string; port: string }) => Promise<Duplex>
 
 /** A TCP connection, resolved once connected. */
 export function tcpConnect(host: string, port: number): Promise<Socket> {
@@ -110,7 +110,7 @@ export function endpointsServiceDialer(deps: {
       const p = (ss.ports ?? []).find((x) => (x.name ?? '') === portName)
       if (!p) continue
       const ip = addrs[pick(addrs)].ip
-      return { host: ip, port: p.port, connect: () => connect(ip, p.port) }
+      return connect(ip, p.port)
     }
     throw errors.serviceUnavailable(`no endpoints available for service ${JSON.stringify(name)}`)
   }
@@ -137,53 +137,60 @@ export function backendHeaders(req: IncomingMessage, host: string, keepUpgrade: 
   return out
 }
 
-/** Upstream's proxy error: 500 with no reason, `error trying to reach service: <dial error>`. */
-function reachError(err: unknown, host: string): StatusError {
+/**
+ * Upstream's proxy error: 500 with no reason, `error trying to reach service: <dial error>`; an
+ * error that already says its HTTP code and reason (not found, no endpoints) goes out as it is.
+ */
+export function reachError(err: unknown, host?: string): StatusError {
   if (isStatusError(err)) return err
-  const [h, p] = [host.slice(0, host.lastIndexOf(':')), host.slice(host.lastIndexOf(':') + 1)]
-  return statusErrorFrom(500, undefined, `error trying to reach service: ${dialErrorText(err, h, p)}`)
+  const e = err as { code?: unknown; reason?: unknown; message?: unknown; address?: string; port?: number }
+  if (typeof e?.code === 'number' && typeof e.reason === 'string' && typeof e.message === 'string') {
+    return statusErrorFrom(e.code, e.reason, e.message)
+  }
+  const i = host?.lastIndexOf(':') ?? -1
+  return statusErrorFrom(500, undefined, `error trying to reach service: ${dialErrorText(err, e?.address ?? host?.slice(0, i) ?? '', e?.port ?? host?.slice(i + 1) ?? '')}`)
 }
 
-async function openBackend(target: ProxyTarget): Promise<Duplex> {
-  let sock: Duplex
+async function openBackend(target: ProxyTarget): Promise<{ socket: Duplex; host: string }> {
+  let opened: { socket: Duplex; host: string }
   try {
-    sock = await target.dial()
+    opened = await target.dial()
   } catch (err) {
-    throw reachError(err, target.host)
+    throw reachError(err)
   }
   if (target.scheme === 'https') {
     // Pods and endpoints serve self-signed certificates; upstream's proxy transport does not verify them either.
-    const tls = tlsConnect({ socket: sock, rejectUnauthorized: false, servername: undefined })
+    const tls = tlsConnect({ socket: opened.socket, rejectUnauthorized: false })
     await new Promise<void>((resolve, reject) => {
       tls.once('secureConnect', () => resolve())
-      tls.once('error', (err) => reject(reachError(err, target.host)))
+      tls.once('error', (err) => reject(reachError(err, opened.host)))
     })
-    return tls
+    return { socket: tls, host: opened.host }
   }
-  return sock
+  return opened
 }
 
 /** Rewrites a backend redirect to the backend itself so it points back through the proxy path. */
-export function rewriteLocation(location: string, target: ProxyTarget, prefix: string): string {
+export function rewriteLocation(location: string, backend: { scheme: string; host: string }, prefix: string): string {
   let u: URL
   try {
-    u = new URL(location, `${target.scheme}://${target.host}/`)
+    u = new URL(location, `${backend.scheme}://${backend.host}/`)
   } catch {
     return location
   }
-  if (u.host !== target.host) return location
+  if (u.host !== backend.host) return location
   return `${prefix}${u.pathname}${u.search}${u.hash}`
 }
 
 /** Relays one HTTP request to the backend and its response back. */
 export async function proxyHTTP(req: IncomingMessage, res: ServerResponse, target: ProxyTarget, path: string, prefix: string): Promise<void> {
-  const sock = await openBackend(target)
+  const { socket: sock, host } = await openBackend(target)
   await new Promise<void>((resolve) => {
-    const out = httpRequest({ method: req.method, path, headers: backendHeaders(req, target.host, false), createConnection: () => sock as Socket })
+    const out = httpRequest({ method: req.method, path, headers: backendHeaders(req, host, false), createConnection: () => sock as Socket })
     out.on('response', (back) => {
       const headers: Record<string, string | string[]> = {}
       for (const [k, v] of Object.entries(back.headers)) if (v !== undefined && !hopByHop.has(k) && k !== 'connection') headers[k] = v
-      if (typeof headers.location === 'string') headers.location = rewriteLocation(headers.location, target, prefix)
+      if (typeof headers.location === 'string') headers.location = rewriteLocation(headers.location, { scheme: target.scheme, host }, prefix)
       res.writeHead(back.statusCode ?? 502, back.statusMessage, headers)
       back.pipe(res)
       back.on('end', resolve)
@@ -194,7 +201,7 @@ export async function proxyHTTP(req: IncomingMessage, res: ServerResponse, targe
     })
     out.on('error', (err) => {
       if (!res.headersSent) {
-        const status = reachError(err, target.host).status
+        const status = reachError(err, host).status
         res.writeHead(status.code, { 'Content-Type': 'application/json' })
         res.end(JSON.stringify(status))
       } else res.destroy()
@@ -211,8 +218,8 @@ export async function proxyHTTP(req: IncomingMessage, res: ServerResponse, targe
 
 /** Relays an upgrade request (WebSocket...) as raw bytes: the request head, then both directions. */
 export async function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ProxyTarget, path: string): Promise<void> {
-  const back = await openBackend(target)
-  const headers = backendHeaders(req, target.host, true)
+  const { socket: back, host } = await openBackend(target)
+  const headers = backendHeaders(req, host, true)
   let headText = `${req.method} ${path} HTTP/1.1\r\n`
   for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) headText += `${k}: ${one}\r\n`
   back.write(headText + '\r\n')
@@ -261,7 +268,16 @@ async function podTarget(dialer: NodeDialer, ctx: { store: SubresourceContext['s
   const node = requireNode(dialer, pod)
   const ref = podRef(pod)
   const p = port
-  return { scheme: parsed.scheme === 'https' ? 'https' : 'http', host: `${ip}:${p}`, dial: () => node.portForward(ref, p) }
+  return {
+    scheme: parsed.scheme === 'https' ? 'https' : 'http',
+    dial: async () => {
+      try {
+        return { socket: await node.portForward(ref, p), host: `${ip}:${p}` }
+      } catch (err) {
+        throw reachError(err, `${ip}:${p}`)
+      }
+    },
+  }
 }
 
 async function serviceTarget(dial: ServiceDialer, ctx: { store: SubresourceContext['store']; target: SubresourceContext['target'] }): Promise<ProxyTarget> {
@@ -270,8 +286,15 @@ async function serviceTarget(dial: ServiceDialer, ctx: { store: SubresourceConte
   if (!parsed) throw errors.badRequest(`invalid service request ${JSON.stringify(id)}`)
   // The Service must exist (upstream reads it, or its Endpoints, first).
   await ctx.store.get(ctx.target.namespace, parsed.name)
-  const ep = await dial({ namespace: ctx.target.namespace ?? 'default', name: parsed.name, port: parsed.port })
-  return { scheme: parsed.scheme === 'https' ? 'https' : 'http', host: `${ep.host}:${ep.port}`, dial: () => ep.connect() }
+  const namespace = ctx.target.namespace ?? 'default'
+  return {
+    scheme: parsed.scheme === 'https' ? 'https' : 'http',
+    dial: async () => {
+      const socket = await dial({ namespace, name: parsed.name, port: parsed.port })
+      const s = socket as Partial<Socket>
+      return { socket, host: s.remoteAddress && s.remotePort ? `${s.remoteAddress}:${s.remotePort}` : `${parsed.name}.${namespace}.svc` }
+    },
+  }
 }
 
 function proxyPrefix(rawUrl: string, subpath: string): string {
