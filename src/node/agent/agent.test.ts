@@ -344,3 +344,35 @@ test('logs: tail, timestamps, previous', async () => {
     await c.close()
   }
 })
+
+test('probes: failing readiness keeps the pod unready with Unhealthy events; failing liveness restarts the container', async () => {
+  const runtime = new FakeRuntime()
+  runtime.execExitCode = (cmd) => (cmd[0] === 'ready' ? 1 : cmd[0] === 'live' ? 1 : 0)
+  const c = await setup({}, runtime)
+  try {
+    await c.create({
+      metadata: { name: 'probed' },
+      spec: {
+        containers: [
+          { name: 'a', image: 'nginx', readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1 } },
+          { name: 'b', image: 'nginx', livenessProbe: { exec: { command: ['live'] }, periodSeconds: 1, failureThreshold: 1 } },
+        ],
+      },
+    })
+    const p = await until('liveness restart', async () => {
+      const p = await c.get('probed')
+      return (p?.status?.containerStatuses?.find((s) => s.name === 'b')?.restartCount ?? 0) >= 1 && p
+    })
+    const a = p.status!.containerStatuses!.find((s) => s.name === 'a')!
+    assert.equal(a.ready, false)
+    assert.equal(a.started, true)
+    assert.equal(cond(p, 'Ready')!.message, 'containers with unready status: [a]')
+    const texts = c.events.map((e) => `${e.type} ${e.reason} ${e.fieldPath} ${e.message}`)
+    assert.ok(texts.includes('Warning Unhealthy spec.containers{a} Readiness probe failed: ran ready\n'), texts.join('\n'))
+    assert.ok(texts.includes('Warning Unhealthy spec.containers{b} Liveness probe failed: ran live\n'))
+    assert.ok(texts.includes('Normal Killing spec.containers{b} Container b failed liveness probe, will be restarted'))
+    assert.equal(p.status!.containerStatuses!.find((s) => s.name === 'b')!.lastState!.terminated!.exitCode, 143)
+  } finally {
+    await c.close()
+  }
+})

@@ -37,6 +37,8 @@ export class PodIPAllocator {
   private readonly size: number
   /** ip → owner (pod uid). */
   private readonly used = new Map<string, string>()
+  /** owner → ip (one address a pod). */
+  private readonly owners = new Map<string, string>()
   private last = -1
 
   constructor(readonly cidr: string) {
@@ -59,8 +61,7 @@ export class PodIPAllocator {
 
   /** The address held by `owner`, if any. */
   ipOf(owner: string): string | undefined {
-    for (const [ip, o] of this.used) if (o === owner) return ip
-    return undefined
+    return this.owners.get(owner)
   }
 
   /** Reserve a specific address for owner (adoption). False if it is outside the range or taken by another. */
@@ -68,7 +69,9 @@ export class PodIPAllocator {
     if (!this.contains(ip)) return false
     const cur = this.used.get(ip)
     if (cur !== undefined && cur !== owner) return false
+    this.release(owner)
     this.used.set(ip, owner)
+    this.owners.set(owner, ip)
     return true
   }
 
@@ -83,6 +86,7 @@ export class PodIPAllocator {
       const ip = intToIp(this.base + off)
       if (!this.used.has(ip)) {
         this.used.set(ip, owner)
+        this.owners.set(owner, ip)
         this.last = off
         return ip
       }
@@ -91,7 +95,10 @@ export class PodIPAllocator {
   }
 
   release(owner: string): void {
-    for (const [ip, o] of [...this.used]) if (o === owner) this.used.delete(ip)
+    const ip = this.owners.get(owner)
+    if (ip === undefined) return
+    this.owners.delete(owner)
+    this.used.delete(ip)
   }
 
   get inUse(): number {
