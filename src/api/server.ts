@@ -136,7 +136,7 @@ export class ApiServer {
       const extra = [...(opts.subresources ?? new Map()).entries()]
         .filter(([key]) => key.startsWith(`${def.group === '' ? def.resource : `${def.resource}.${def.group}`}/`))
         .map(([, h]) => h.info)
-      this.served.push({ def, subresources: [...builtInSubresources(def), ...extra] })
+      this.served.push({ def, subresources: [...builtInSubresources(def), ...extra].sort((a, b) => a.name.localeCompare(b.name)) })
     }
   }
 

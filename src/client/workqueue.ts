@@ -13,7 +13,7 @@ export class WorkQueue {
   private readonly processing = new Set<string>()
   private readonly dirty = new Set<string>()
   private readonly failures = new Map<string, number>()
-  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; due: number }>()
   private waiters: (() => void)[] = []
   private shutDown = false
 
@@ -32,17 +32,21 @@ export class WorkQueue {
     w?.()
   }
 
-  /** Add after a delay (an earlier pending delayed add for the key wins only if sooner). */
+  /** Add after a delay; a pending delayed add for the key that falls due sooner wins. */
   addAfter(key: string, ms: number): void {
     if (this.shutDown) return
     if (ms <= 0) return this.add(key)
+    const due = Date.now() + ms
     const existing = this.timers.get(key)
-    if (existing) clearTimeout(existing)
-    const t = setTimeout(() => {
+    if (existing) {
+      if (existing.due <= due) return
+      clearTimeout(existing.timer)
+    }
+    const timer = setTimeout(() => {
       this.timers.delete(key)
       this.add(key)
     }, ms)
-    this.timers.set(key, t)
+    this.timers.set(key, { timer, due })
   }
 
   /** Retry with back-off: 5 ms, 10 ms, 20 ms, ... up to maxDelayMs. */
@@ -84,7 +88,7 @@ export class WorkQueue {
 
   shutdown(): void {
     this.shutDown = true
-    for (const t of this.timers.values()) clearTimeout(t)
+    for (const t of this.timers.values()) clearTimeout(t.timer)
     this.timers.clear()
     for (const w of this.waiters.splice(0)) w()
   }
