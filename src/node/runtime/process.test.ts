@@ -207,6 +207,27 @@ test('nginx: welcome page on port 80, 404 page, access log, exit 0 on SIGTERM; b
   assert.equal(sl.exitCode, 0)
 })
 
+test('hello-app answers with its version and hostname; pause exits 0 on SIGTERM', async () => {
+  const rt = newRuntime('hello')
+  const sb = sandbox('hello-server-5bfd595c65-abcde')
+  const [h, p] = await Promise.all([
+    rt.startContainer(sb, spec('gcr.io/google-samples/hello-app:2.0')),
+    rt.startContainer(sb, spec('registry.k8s.io/pause:3.10', { name: 'pause' })),
+  ])
+  pids.push(h.pid!, p.pid!)
+  // Stopped at once, while still loading: the signal waits for the program, which exits 0.
+  const early = await rt.startContainer(sb, spec('registry.k8s.io/pause:3.10', { name: 'early' }))
+  pids.push(early.pid!)
+  assert.equal((await early.stop(10)).exitCode, 0)
+  const r = await get(sb.podIP, 8080, '/x')
+  assert.equal(r.body, 'Hello, world!\nVersion: 2.0.0\nHostname: hello-server-5bfd595c65-abcde\n')
+  await waitFor(() => logRecords(h.logPath).some((l) => / Serving request: \/x$/.test(l.text)))
+  assert.match(logRecords(h.logPath)[0].text, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Server listening on port 8080$/)
+  const [hs, ps] = await Promise.all([h.stop(10), p.stop(10)])
+  assert.equal(hs.exitCode, 2)
+  assert.equal(ps.exitCode, 0)
+})
+
 test('kubelite/static serves the directory given by args', async () => {
   const rt = newRuntime('static')
   const site = join(root, 'site')

@@ -346,13 +346,24 @@ export class ProcessRuntime implements Runtime {
       cwd,
       env,
       detached: true,
-      stdio: [container.stdin ? 'pipe' : 'ignore', 'ignore', 'ignore'],
+      // fd 3: the shim writes one byte once it holds stop signals for the container (see shim.mjs).
+      stdio: [container.stdin ? 'pipe' : 'ignore', 'ignore', 'ignore', 'pipe'],
     })
     try {
       await once(child, 'spawn')
     } catch (err) {
       rmSync(dir, { recursive: true, force: true })
       return cannotRun(id, logPath, `${ociCreateFailed}${(err as Error).message}: unknown`)
+    }
+    const ready = child.stdio[3] as NodeJS.ReadableStream | null
+    if (ready) {
+      // Resolves on the byte, or when the shim dies first (then `exited` tells the story).
+      await new Promise<void>((r) => {
+        ready.once('data', () => r())
+        ready.once('close', () => r())
+        ready.once('error', () => r())
+      })
+      ;(ready as unknown as { destroy(): void }).destroy()
     }
     // Kept referenced: a pending `exited` keeps the agent's event loop alive, as it should.
     const pid = child.pid!

@@ -15,6 +15,22 @@ import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { constants } from 'node:os'
 
+const fatalSignals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2']
+
+/**
+ * Tells the runtime (one byte on fd 3) that the container's process is in place: a stop signal
+ * sent from now on reaches it (host mode: the child exists; program mode: signals are held until
+ * the program has loaded), so a container stopped right after its start is not lost.
+ */
+function ready() {
+  try {
+    writeSync(3, 'R')
+    closeSync(3)
+  } catch {
+    // started by hand, without the pipe
+  }
+}
+
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const maxLine = 16 * 1024
 const maxSize = spec.logMaxSize ?? 10 * 1024 * 1024
@@ -117,7 +133,6 @@ function writeStatus(exitCode, signal, reason) {
 }
 
 const signalNumber = (sig) => constants.signals[sig] ?? 0
-const fatalSignals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2']
 
 /** Ends this process the way the container's main process ended (signal or exit code). */
 function endLike(exitCode, signal) {
@@ -155,23 +170,33 @@ if (spec.launch.kind === 'program') {
     process.exit(1)
   })
   process.argv = [process.execPath, spec.launch.program, ...spec.launch.args]
+  // A signal that arrives while the program is still loading waits for it, so a container
+  // stopped right after its start ends the way the program ends on that signal.
+  const early = []
+  const holdEarly = (sig) => early.push(sig)
+  for (const sig of fatalSignals) process.on(sig, holdEarly)
+  ready()
   await import(pathToFileURL(spec.launch.program).href)
   // A program that does not handle a fatal signal dies of it (SIGTERM → 143). Record that first;
-  // the agent cannot wait() for an adopted process.
-  for (const sig of fatalSignals) {
-    if (process.listenerCount(sig) > 0) continue
-    const onSignal = () => {
-      if (process.listenerCount(sig) > 1) return // the program handles it after all
-      writeStatus(128 + signalNumber(sig), sig)
-      endLike(128 + signalNumber(sig), sig)
-    }
-    process.on(sig, onSignal)
+  // the agent cannot wait() for an adopted process. (Handlers go in before holdEarly goes out,
+  // so the signal watcher never stops and a signal in flight is not lost.)
+  const others = (sig) => process.listeners(sig).filter((l) => l !== holdEarly && l !== onSignal).length
+  function onSignal(sig) {
+    if (others(sig) > 0) return // the program handles it after all
+    writeStatus(128 + signalNumber(sig), sig)
+    endLike(128 + signalNumber(sig), sig)
   }
+  for (const sig of fatalSignals) {
+    if (others(sig) === 0) process.on(sig, onSignal)
+    process.removeListener(sig, holdEarly)
+  }
+  for (const sig of early) process.emit(sig, sig)
 } else {
   const [file, ...args] = spec.launch.argv
   // The runtime signals the whole group: the child gets the signal itself; the shim waits for it.
   for (const sig of fatalSignals) process.on(sig, () => {})
   const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'] })
+  ready()
   let open = 2
   let exited
   let finished = false

@@ -9,7 +9,7 @@
 //   - any other reference pulls, unless its repository or tag contains "doesnotexist" or
 //     "notfound", which fail with containerd's "not found" message.
 // exec knows a few commands: env, printenv, echo, hostname, true, false, cat (stdin to stdout).
-import { randomBytes, createHash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { resolveImage, imagePullErrorMessage, isBuiltinRepository } from '../../images/registry.js'
@@ -119,7 +119,9 @@ export class SimRuntime implements Runtime {
       }
       closeSync(openSync(logPath, 'a'))
     }
-    const c = new SimContainer(`sim://${randomBytes(32).toString('hex')}`, new Date(), logPath, (x) => this.running.delete(x))
+    // Deterministic ids: the same pod, container and restart count always get the same one.
+    const id = createHash('sha256').update(`${sandbox.podUid}/${container.name}/${container.restartCount}`).digest('hex')
+    const c = new SimContainer(`sim://${id}`, new Date(), logPath, (x) => this.running.delete(x))
     this.running.add(c)
     return c
   }
