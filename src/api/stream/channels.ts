@@ -121,7 +121,10 @@ export async function execOverWebSocket(ws: WebSocket, version: 4 | 5, want: Exe
     const body = buf.subarray(1)
     switch (buf[0]) {
       case channel.stdin:
-        if (stdin && !stdin.writableEnded && body.length > 0) stdin.write(body)
+        if (stdin && !stdin.writableEnded && body.length > 0 && !stdin.write(body)) {
+          ws.pause()
+          stdin.once('drain', () => ws.resume())
+        }
         break
       case channel.resize:
         resize?.pushJSON(body.toString('utf8'))

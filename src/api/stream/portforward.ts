@@ -93,8 +93,10 @@ async function forward(data: SpdyStream, errorStream: SpdyStream, node: NodeConn
   try {
     target = await node.portForward(pod, port)
   } catch (err) {
-    // Upstream (CRI streaming server): `error forwarding port 8080 to pod <sandbox>, uid : <dial error>`.
-    return finish(`error forwarding port ${port} to pod ${pod.uid ?? `${pod.name}_${pod.namespace}`}, uid : ${dialErrorText(err, '127.0.0.1', port)}`)
+    // Upstream (CRI streaming server): `error forwarding port 8080 to pod <sandbox>, uid : <dial error>`;
+    // a node that already words it so is passed through.
+    const text = dialErrorText(err, '127.0.0.1', port)
+    return finish(text.startsWith('error forwarding port ') ? text : `error forwarding port ${port} to pod ${pod.uid ?? `${pod.name}_${pod.namespace}`}, uid : ${text}`)
   }
   open.add(target)
   target.on('error', () => target.destroy())

@@ -302,11 +302,14 @@ function proxyPrefix(rawUrl: string, subpath: string): string {
   return p.slice(0, p.length - subpath.length)
 }
 
+const proxyMethods = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+
 function handlers(resolve: (ctx: { store: SubresourceContext['store']; target: SubresourceContext['target'] }) => Promise<ProxyTarget>, resource: 'pods' | 'services'): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
   const kind = resource === 'pods' ? 'PodProxyOptions' : 'ServiceProxyOptions'
   const subresource: SubresourceHandler = {
     info: { name: `${resource}/proxy`, responseKind: { group: '', version: 'v1', kind }, verbs: ['create', 'delete', 'get', 'patch', 'update'] },
     async handle(ctx) {
+      if (!proxyMethods.has(ctx.req.method ?? '')) throw errors.methodNotAllowed()
       const raw = ctx.req.url ?? '/'
       const sub = proxySubpath(raw, ctx.target.group, ctx.target.namespace !== undefined)
       if (sub === undefined) throw errors.pathNotFound()
