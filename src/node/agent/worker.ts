@@ -418,7 +418,9 @@ export class PodWorker {
     this.probers.delete(name)
     const o = this.containers.get(name)
     if (o?.current && o.current.containerID === h.id) {
-      o.current = { ...o.current, finishedAt: st.finishedAt, exitCode: st.exitCode, reason: st.reason, message: st.message }
+      // The runtime's last lines of output become the message only under FallbackToLogsOnError, on failure.
+      const fallback = st.reason === 'ContainerCannotRun' || (this.containerDef(name)?.terminationMessagePolicy === 'FallbackToLogsOnError' && st.exitCode !== 0)
+      o.current = { ...o.current, finishedAt: st.finishedAt, exitCode: st.exitCode, reason: st.reason, message: fallback ? st.message : undefined }
       o.ready = false
       o.started = false
     }
