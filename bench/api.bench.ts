@@ -74,16 +74,19 @@ function cpuMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10 // utime, stime: fields 14 and 15
 }
 
-/** Share of all cores busy over `ms` (from /proc/stat): other work competing with the benchmark. */
+/** All cores' busy and total time so far, in ms (from /proc/stat, ticks of 1/100 s). */
+function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  const total = f.reduce((a, b) => a + b, 0) * 10
+  return { busy: total - (f[3]! + f[4]!) * 10, total }
+}
+
+/** Share of all cores busy over `ms`: other work competing with the benchmark. */
 async function machineBusy(ms: number): Promise<number> {
-  const sample = () => {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
-    return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) }
-  }
-  const a = sample()
+  const a = machineTicks()
   await sleep(ms)
-  const b = sample()
-  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total)
+  const b = machineTicks()
+  return b.total === a.total ? 0 : (b.busy - a.busy) / (b.total - a.total)
 }
 
 // ---- the kubelite process -----------------------------------------------------------------------
@@ -94,15 +97,24 @@ interface Running {
   dataDir: string
   /** Spawn → first 200 on /readyz, wall clock. */
   readyMs: number
+  /** CPU the process used until then (all its threads): less disturbed by other work than readyMs. */
+  readyCpuMs: number
   /** What kubelite itself printed ("is ready in N ms", its time in startCluster), once printed. */
   selfReportedMs(): number | undefined
   output: () => string
 }
 
 const children = new Set<ChildProcess>()
+/** CPU the kubelite processes used, read just before each is stopped. */
+let childrenCpuMs = 0
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
+    try {
+      childrenCpuMs += cpuMs(child.pid!)
+    } catch {
+      // already gone
+    }
     const exited = new Promise<void>((r) => child.once('exit', () => r()))
     child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
@@ -153,11 +165,12 @@ async function launch(dataDir: string, kubeconfig: string, extraNodeArgs: string
         const body = await r.body.text()
         if (r.statusCode === 200 && body === 'ok') {
           const readyMs = performance.now() - t0
+          const readyCpuMs = cpuMs(child.pid!)
           const selfReportedMs = () => {
             const m = /is ready in (\d+) ms/.exec(out)
             return m ? Number(m[1]) : undefined
           }
-          return { child, port, dataDir, readyMs, selfReportedMs, output: () => out }
+          return { child, port, dataDir, readyMs, readyCpuMs, selfReportedMs, output: () => out }
         }
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
@@ -340,6 +353,8 @@ const mb = (x: number) => `${x.toFixed(1)} MB`
 
 async function startupPhase(tmp: string): Promise<Running> {
   const cold: number[] = []
+  const coldCpu: number[] = []
+  const warmCpu: number[] = []
   const coldSelf: number[] = []
   const coldRss: number[] = []
   const warm: number[] = []
@@ -351,6 +366,7 @@ async function startupPhase(tmp: string): Promise<Running> {
     dataDir = join(tmp, `cold-${i}`)
     const r = await launch(dataDir, join(tmp, `cold-${i}.kubeconfig`))
     cold.push(r.readyMs)
+    coldCpu.push(r.readyCpuMs)
     await sleep(plan.idleMs)
     coldSelf.push(r.selfReportedMs() ?? NaN)
     coldRss.push(rssMB(r.child.pid!))
@@ -363,6 +379,7 @@ async function startupPhase(tmp: string): Promise<Running> {
     const nodeArgs = i === plan.warmStarts - 1 ? (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) : []
     const r = await launch(dataDir, join(tmp, 'warm.kubeconfig'), nodeArgs)
     warm.push(r.readyMs)
+    warmCpu.push(r.readyCpuMs)
     await sleep(plan.idleMs)
     warmSelf.push(r.selfReportedMs() ?? NaN)
     warmRss.push(rssMB(r.child.pid!))
@@ -375,7 +392,8 @@ async function startupPhase(tmp: string): Promise<Running> {
   upper(`ready, warm restart (median of ${warm.length})`, median(warm), goals.readyMs, ms)
   upper(`ready, warm restart (worst of ${warm.length})`, Math.max(...warm), goals.readyMs, ms)
   upper('idle RSS after 2 s (worst of all starts)', Math.max(...coldRss, ...warmRss), goals.rssMB, mb)
-  notes.push(`ready, cold: ${list(cold)} ms (kubelite's own "ready in": ${list(coldSelf)} ms); warm: ${list(warm)} ms (own: ${list(warmSelf)} ms)`)
+  notes.push(`ready, cold: ${list(cold)} ms (kubelite's own "ready in": ${list(coldSelf)} ms; CPU used until ready: ${list(coldCpu)} ms)`)
+  notes.push(`ready, warm: ${list(warm)} ms (own "ready in": ${list(warmSelf)} ms; CPU until ready: ${list(warmCpu)} ms)`)
   notes.push(`idle RSS, cold: ${coldRss.map((x) => x.toFixed(1)).join(', ')} MB; warm: ${warmRss.map((x) => x.toFixed(1)).join(', ')} MB`)
   return last!
 }
@@ -559,11 +577,16 @@ async function main(): Promise<void> {
     const busy = await machineBusy(1_000)
     console.log(`kubelite API benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, CPU busy before the run ${(busy * 100).toFixed(0)}%, dist/ built ${built.toISOString()}`)
     if (busy > 0.15) progress(`the machine was ${(busy * 100).toFixed(0)}% busy before the run: other work competes for the CPU, so figures will be low and noisy`)
+    const ticks0 = machineTicks()
+    const own0 = process.cpuUsage()
     const run = await startupPhase(tmp)
     await apiPhases(run)
     await kubectlPhase(tmp, join(tmp, 'warm.kubeconfig'))
     await stop(run.child)
-    notes.push(`total run: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    const ticks1 = machineTicks()
+    const own = process.cpuUsage(own0)
+    const others = ticks1.busy - ticks0.busy - childrenCpuMs - (own.user + own.system) / 1000
+    notes.push(`total run: ${((performance.now() - started) / 1000).toFixed(1)} s; other processes used about ${Math.max(0, (others / (ticks1.total - ticks0.total)) * 100).toFixed(0)}% of the machine meanwhile (kubectl included)`)
     printTable()
   } catch (err) {
     if (rows.length) printTable()
