@@ -95,6 +95,8 @@ export interface ApiServerOptions {
   serverAddress: string
   subresources?: SubresourceHandlers
   upgrades?: Map<string, UpgradeHandler>
+  /** Prometheus text for GET /metrics. */
+  metrics?: () => Promise<string>
   /** How often watches with allowWatchBookmarks get a BOOKMARK (default 60 s). */
   bookmarkIntervalMs?: number
   log?: { error(obj: unknown, msg?: string): void; info?(obj: unknown, msg?: string): void }
@@ -199,6 +201,7 @@ export class ApiServer {
     if (path === '/version' || path === '/version/') return this.sendJSON(res, 200, serverVersion)
     if (!this.authenticated(req)) throw errors.unauthorized()
 
+    if (path === '/metrics' && this.opts.metrics) return this.sendRaw(res, 200, await this.opts.metrics(), 'text/plain; version=0.0.4; charset=utf-8')
     if (path === '/openapi/v3' || path === '/openapi/v3/') return this.serveOpenAPIRoot(res)
     if (path.startsWith('/openapi/v3/')) return this.serveOpenAPIDoc(res, path.slice('/openapi/v3/'.length))
     if (path === '/openapi/v2' || path === '/swagger.json') return this.serveOpenAPIV2(req, res)

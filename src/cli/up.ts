@@ -1,4 +1,4 @@
-// `kubelite up`: wires the store, the API server and (later) controllers, the node agent and the
+// `kubelite up`: wires the store, the API server, the controllers, the node agents and the service
 // proxy into one process, and writes the kubeconfig. Flags → config → wiring only.
 import { setMaxListeners } from 'node:events'
 import { createServer, type Server } from 'node:https'
@@ -6,9 +6,20 @@ import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import type { Socket } from 'node:net'
+import { Registry } from 'prom-client'
 import type { ApiServer } from '../api/server.js'
+import { streamingSubresources } from '../api/stream/index.js'
+import { podBinding } from '../api/subresources/binding.js'
+import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
+import { endpointControllers } from '../controllers/endpoints/start.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
+import { Scheduler } from '../controllers/scheduler/controller.js'
+import { NodeAgent } from '../node/index.js'
+import { createRuntime } from '../node/runtime/index.js'
+import { ServiceProxy } from '../proxy/index.js'
+import { serviceAllocation } from '../registry/allocation/admission.js'
+import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
@@ -56,12 +67,30 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   setMaxListeners(0, abort.signal) // every informer and watch listens to it
   const url = `https://${cfg.host}:${cfg.port}`
 
+  // Node agents first: the API server dials them for logs, exec and port-forward.
+  const agents: NodeAgent[] = []
+  const dialer = (nodeName: string) => agents.find((a) => a.nodeName === nodeName)?.connection
+  let proxy: ServiceProxy | undefined
+  const streaming = streamingSubresources(dialer, {
+    serviceDialer: async ({ namespace, name, port }) => {
+      if (!proxy) throw Object.assign(new Error('the service proxy is not running'), { code: 503, reason: 'ServiceUnavailable' })
+      return proxy.dialService(namespace, name, port === '' ? undefined : port)
+    },
+  })
+  const binding = podBinding({ store })
+  let api: ApiServer
+  const allocator = new ServiceAllocator({ listServices: async () => (await api.resource('', 'services')!.list(undefined)).items })
+  const metrics = new Registry()
   let bootstrapped = false
-  const api = buildApiServer({
+  api = buildApiServer({
     store,
     tokens: [creds.token],
     serverAddress: `${cfg.host}:${cfg.port}`,
-    readiness: async () => (bootstrapped ? [] : ['poststarthook/bootstrap-controller']),
+    admission: [serviceAllocation(allocator)],
+    subresources: new Map([['pods/binding', binding], ...streaming.subresources]),
+    upgrades: streaming.upgrades,
+    readiness: async () => [...(bootstrapped ? [] : ['poststarthook/bootstrap-controller']), ...(agents[0]?.isReady() ? [] : ['node-ready'])],
+    metrics: () => metrics.metrics(),
     log,
   })
 
@@ -91,14 +120,28 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   }
 
   await bootstrapNamespaces(api)
+  await kubernetesServiceEndpoints(localClient(api, 'kube-apiserver'), { host: cfg.host, port: cfg.port })
   bootstrapped = true
   const background: Promise<unknown>[] = []
   background.push(startCompactor(store, { intervalMs: 5 * 60_000, onError: (err) => log.error({ err }, 'compaction failed') }, abort.signal))
 
-  // Controllers talk to the API through a client, exactly as if they ran in another process.
+  // Controllers, agents and the proxy talk to the API through a client, exactly as if they ran in
+  // another process.
   const controllerClient = localClient(api, 'kube-controller-manager')
   background.push(new NamespaceController(controllerClient, log).start(abort.signal))
   background.push(new GarbageCollector(controllerClient, log).start(abort.signal))
+  background.push(endpointControllers(controllerClient, log).start(abort.signal))
+  const pods = api.resource('', 'pods')!
+  background.push(
+    new Scheduler(localClient(api, 'default-scheduler'), { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),
+  )
+  proxy = new ServiceProxy(localClient(api, 'kube-proxy'), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log })
+  background.push(proxy.start(abort.signal))
+
+  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log))
+  // Agents stop their containers on abort: awaited in full on close, not raced.
+  const agentRuns = agents.map((a) => a.start(abort.signal))
+  await agents[0].ready()
 
   const kubeconfigPath = cfg.kubeconfig ? resolvePath(cfg.kubeconfig) : defaultKubeconfigPath()
   await writeKubeconfig(kubeconfigPath, { name: 'kubelite', server: url, caCertPem: creds.caCertPem, token: creds.token }, !cfg.kubeconfig)
@@ -112,13 +155,46 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     close() {
       closed ??= (async () => {
         abort.abort()
+        streaming.close()
         const done = new Promise<void>((r) => server.close(() => r()))
         for (const s of sockets) s.destroy()
         await done
+        await Promise.allSettled(agentRuns)
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 2000).unref())])
         await store.close()
       })()
       return closed
     },
   }
+}
+
+/** Node names as minikube names them: `kubelite`, `kubelite-m02`, ... (stable across restarts: adoption relies on it). */
+export function nodeName(i: number): string {
+  return i === 0 ? 'kubelite' : `kubelite-m${String(i + 1).padStart(2, '0')}`
+}
+
+/**
+ * Each node's slice of 127.244.0.0/16. Process runtime: a /24 per node (254 pods, upstream's default
+ * max is 110). Sim runtime: the /16 split evenly, so one node holds thousands of pods.
+ */
+export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): string {
+  if (runtime === 'process') return `127.244.${i}.0/24`
+  const bits = 16 + Math.ceil(Math.log2(Math.max(1, nodes)))
+  return `127.244.${(i << (24 - bits)) & 255}.0/${bits}`
+}
+
+function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger): NodeAgent {
+  const name = nodeName(i)
+  const nodeDir = join(dataDir, 'nodes', name)
+  return new NodeAgent({
+    client: localClient(api, 'kubelet'),
+    runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime') }),
+    nodeName: name,
+    address: '127.0.0.1',
+    podCIDR: podCIDR(cfg.runtime, cfg.nodes, i),
+    controlPlane: i === 0,
+    logDir: join(nodeDir, 'pods'),
+    maxPods: cfg.runtime === 'sim' ? 20_000 : 110,
+    log,
+  })
 }

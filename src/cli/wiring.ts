@@ -21,6 +21,7 @@ export interface ApiWiring {
   readiness?: ApiServerOptions['readiness']
   subresources?: ApiServerOptions['subresources']
   upgrades?: ApiServerOptions['upgrades']
+  metrics?: ApiServerOptions['metrics']
 }
 
 export function buildApiServer(w: ApiWiring): ApiServer {
@@ -47,6 +48,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
     readiness: w.readiness,
     subresources: w.subresources,
     upgrades: w.upgrades,
+    metrics: w.metrics,
     log: w.log,
   })
   return api
