@@ -48,6 +48,11 @@ export class PortBalancer {
     return this.backends
   }
 
+  /** Whether picks depend on the client's address (ClientIP affinity is on). */
+  get usesClientIp(): boolean {
+    return this.affinityMs !== undefined
+  }
+
   has(key: string): boolean {
     return this.byKey.has(key)
   }

@@ -470,6 +470,8 @@ export class ServiceProxy {
       client.destroy()
       return
     }
-    relayConnection(client, this.hooks(st, ps, client.remoteAddress ?? ''), { connectTimeoutsMs: this.opts.connectTimeoutsMs })
+    // remoteAddress is a getpeername(2) call: only made when affinity needs it.
+    const clientIp = ps.balancer.usesClientIp ? (client.remoteAddress ?? '') : ''
+    relayConnection(client, this.hooks(st, ps, clientIp), { connectTimeoutsMs: this.opts.connectTimeoutsMs })
   }
 }

@@ -58,25 +58,26 @@ function reset(s: Socket | undefined): void {
   else s.destroy()
 }
 
-/** One connect attempt: resolves with the connected socket, rejects (socket destroyed) on error or timeout. */
-function connectOnce(b: Backend, timeoutMs: number, sockets: Set<Socket> | undefined): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true })
-    track(sockets, s)
-    const timer = setTimeout(() => s.destroy(new ConnectTimeout(b, timeoutMs)), timeoutMs)
-    const onError = (err: Error) => {
-      clearTimeout(timer)
-      s.destroy()
-      reject(err)
-    }
-    s.once('error', onError)
-    s.once('connect', () => {
-      clearTimeout(timer)
-      s.off('error', onError)
-      resolve(s)
-    })
+/** One connect attempt: `done` gets the connected socket, or the error (socket destroyed) on failure or timeout. */
+function connectOnce(b: Backend, timeoutMs: number, sockets: Set<Socket> | undefined, done: (err: Error | null, s: Socket) => void): void {
+  const s = connect({ host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true })
+  track(sockets, s)
+  const timer = setTimeout(() => s.destroy(new ConnectTimeout(b, timeoutMs)), timeoutMs)
+  const onError = (err: Error) => {
+    clearTimeout(timer)
+    s.destroy()
+    done(err, s)
+  }
+  s.once('error', onError)
+  s.once('connect', () => {
+    clearTimeout(timer)
+    s.off('error', onError)
+    done(null, s)
   })
 }
+
+const connectAsync = (b: Backend, timeoutMs: number, sockets: Set<Socket> | undefined): Promise<Socket> =>
+  new Promise((resolve, reject) => connectOnce(b, timeoutMs, sockets, (err, s) => (err ? reject(err) : resolve(s))))
 
 /**
  * Connect to an endpoint of a Service port, retrying on others (no relay: the caller owns the
@@ -96,7 +97,7 @@ export async function dialEndpoint(hooks: DialHooks, opts: RelayOptions = {}, no
     }
     tried.add(b.key)
     try {
-      const socket = await connectOnce(b, timeouts[attempt], hooks.sockets)
+      const socket = await connectAsync(b, timeouts[attempt], hooks.sockets)
       return { socket, backend: b }
     } catch (err) {
       lastErr = err as Error
@@ -115,6 +116,7 @@ export async function dialEndpoint(hooks: DialHooks, opts: RelayOptions = {}, no
  * placed on any endpoint is reset, as upstream's REJECT rule does for a Service without endpoints.
  */
 export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOptions = {}): void {
+  // The client socket comes from a server created with noDelay, so Nagle is already off.
   const timeouts = opts.connectTimeoutsMs ?? defaultConnectTimeoutsMs
   const replayLimit = opts.replayLimitBytes ?? defaultReplayLimit
   const svc = hooks.service
@@ -133,7 +135,6 @@ export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOpt
   svc.connections++
   svc.active++
   track(hooks.sockets, client)
-  client.setNoDelay(true)
 
   client.on('error', (err) => {
     hooks.log?.({ err: err.message }, 'client connection error')
@@ -240,22 +241,20 @@ export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOpt
     }
     tried.add(b.key)
     const timeout = timeouts[attempt++]
-    connectOnce(b, timeout, hooks.sockets).then(
-      (s) => {
-        if (clientClosed) {
-          s.destroy()
-          return
-        }
-        attach(s, b)
-      },
-      (err: Error) => {
+    const onConnect = (err: Error | null, s: Socket) => {
+      if (err) {
         svc.connectErrors++
         lastFailed = hooks.endpoint(b)
         lastFailed.connectErrors++
         hooks.log?.({ endpoint: b.key, err: err.message }, 'endpoint connect failed')
         next()
-      },
-    )
+      } else if (clientClosed) {
+        s.destroy()
+      } else {
+        attach(s, b)
+      }
+    }
+    connectOnce(b, timeout, hooks.sockets, onConnect)
   }
 
   next()
