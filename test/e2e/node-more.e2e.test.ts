@@ -1,0 +1,183 @@
+// More of the node issue on a two-node cluster: scheduling (spread, nodeSelector, FailedScheduling),
+// restarts with CrashLoopBackOff, init containers, log options, exec with stdin, session
+// affinity, `kubectl expose`, /metrics, and adopting running pods after kubelite is killed.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { parseTable, startCluster, type Cluster } from './harness.js'
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, timeout: 3000 }, (res) => {
+      let body = ''
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve(body))
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await fn().catch(() => undefined)
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 150))
+  }
+}
+
+describe('node features on two nodes', () => {
+  let c: Cluster
+  const podJSON = async (name: string) => JSON.parse(await c.k('get', 'pod', name, '-o', 'json'))
+  const ready = (name: string) =>
+    until(`${name} Ready`, async () => {
+      const p = await podJSON(name)
+      return p.status.conditions?.some((x: { type: string; status: string }) => x.type === 'Ready' && x.status === 'True') ? p : undefined
+    })
+
+  before(async () => {
+    c = await startCluster(['--nodes', '2'])
+  })
+  after(async () => {
+    await c?.destroy()
+  })
+
+  test('two nodes register; pods of one owner spread across them', async () => {
+    const nodes = parseTable(await c.k('get', 'nodes'))
+    assert.deepEqual(nodes.map((n) => [n.NAME, n.STATUS, n.ROLES]), [
+      ['kubelite', 'Ready', 'control-plane'],
+      ['kubelite-m02', 'Ready', '<none>'],
+    ])
+    const rs = c.file('rs.yaml', `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: spread, uid: x}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: spread}}
+  template:
+    metadata: {labels: {app: spread}}
+    spec: {containers: [{name: web, image: gcr.io/google-samples/kubernetes-bootcamp:v1}]}
+`)
+    await c.k('create', '-f', rs)
+    const owner = JSON.parse(await c.k('get', 'rs', 'spread', '-o', 'json'))
+    for (const i of [1, 2, 3, 4]) {
+      await c.k('create', '-f', c.file(`spread-${i}.yaml`, `apiVersion: v1
+kind: Pod
+metadata:
+  name: spread-${i}
+  labels: {app: spread}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: spread, uid: ${owner.metadata.uid}, controller: true}]
+spec: {containers: [{name: web, image: gcr.io/google-samples/kubernetes-bootcamp:v1}]}
+`))
+    }
+    const placed = await Promise.all([1, 2, 3, 4].map(async (i) => (await ready(`spread-${i}`)).spec.nodeName as string))
+    assert.equal(placed.filter((n) => n === 'kubelite').length, 2, placed.join(','))
+    assert.equal(placed.filter((n) => n === 'kubelite-m02').length, 2, placed.join(','))
+    const ips = await Promise.all([1, 2, 3, 4].map(async (i) => (await podJSON(`spread-${i}`)).status.podIP as string))
+    assert.equal(new Set(ips).size, 4, 'every pod has its own IP')
+    const events = await c.k('get', 'events', '--field-selector', 'reason=Scheduled')
+    assert.match(events, /Successfully assigned default\/spread-1 to kubelite(-m02)?/)
+  })
+
+  test('a pod that fits nowhere gets FailedScheduling and stays Pending', async () => {
+    await c.k('run', 'nowhere', '--image=nginx', '--overrides', JSON.stringify({ spec: { nodeSelector: { disk: 'ssd' } } }))
+    const ev = await until('FailedScheduling', async () => {
+      const out = await c.k('get', 'events', '--field-selector', 'involvedObject.name=nowhere,reason=FailedScheduling')
+      return out.includes('FailedScheduling') ? out : undefined
+    })
+    assert.match(ev, /0\/2 nodes are available: 2 node\(s\) didn't match Pod's node affinity\/selector/)
+    const p = await podJSON('nowhere')
+    assert.equal(p.status.phase, 'Pending')
+    assert.deepEqual(
+      p.status.conditions.find((x: { type: string }) => x.type === 'PodScheduled'),
+      { ...p.status.conditions.find((x: { type: string }) => x.type === 'PodScheduled'), status: 'False', reason: 'Unschedulable' },
+    )
+    await c.k('label', 'node', 'kubelite-m02', 'disk=ssd')
+    const placed = await until('scheduled after the label', async () => (await podJSON('nowhere')).spec.nodeName)
+    assert.equal(placed, 'kubelite-m02')
+  })
+
+  test('a crashing container restarts with back-off and shows CrashLoopBackOff; --previous shows the last run', async () => {
+    await c.k('run', 'crash', '--image=busybox', '--', 'sh', '-c', 'echo run-$(date +%s%N); exit 1')
+    const row = await until(
+      'CrashLoopBackOff',
+      async () => {
+        const r = parseTable(await c.k('get', 'pod', 'crash')).find((x) => x.NAME === 'crash')
+        return r?.STATUS === 'CrashLoopBackOff' ? r : undefined
+      },
+      30_000,
+    )
+    assert.match(row.RESTARTS, /^[1-9]/)
+    const p = await podJSON('crash')
+    assert.equal(p.status.containerStatuses[0].lastState.terminated.exitCode, 1)
+    assert.equal(p.status.containerStatuses[0].lastState.terminated.reason, 'Error')
+    assert.match(await c.k('logs', 'crash', '--previous'), /^run-\d+\n$/)
+    const ev = await c.k('get', 'events', '--field-selector', 'involvedObject.name=crash,reason=BackOff')
+    assert.match(ev, /Back-off restarting failed container crash in pod crash_default/)
+  })
+
+  test('init containers run first; logs -c, --tail and -f', async () => {
+    await c.k('apply', '-f', c.file('init.yaml', `apiVersion: v1
+kind: Pod
+metadata: {name: init}
+spec:
+  initContainers:
+  - {name: setup, image: busybox, command: [sh, -c, 'echo init done']}
+  containers:
+  - {name: main, image: busybox, command: [sh, -c, 'for i in 1 2 3 4 5; do echo line $i; done; sleep 3600']}
+`))
+    await ready('init')
+    assert.equal((await c.k('logs', 'init', '-c', 'setup')).trim(), 'init done')
+    assert.equal(await c.k('logs', 'init', '-c', 'main', '--tail=2'), 'line 4\nline 5\n')
+    const follow = await c.kubectl(['logs', 'init', '-c', 'main', '-f', '--tail=1'], { timeoutMs: 1500 })
+    assert.equal(follow.stdout, 'line 5\n', 'follow printed the tail and kept streaming until killed')
+    const p = await podJSON('init')
+    assert.equal(p.status.initContainerStatuses[0].state.terminated.reason, 'Completed')
+  })
+
+  test('exec -i passes stdin through', async () => {
+    const r = await c.kubectl(['exec', '-i', 'init', '-c', 'main', '--', 'sh', '-c', 'tr a-z A-Z'], { stdin: 'hello from stdin\n' })
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, 'HELLO FROM STDIN\n')
+  })
+
+  test('kubectl expose allocates a ClusterIP and a NodePort; ClientIP affinity sticks to one pod', async () => {
+    await c.k('create', 'deployment', 'spread', '--image=gcr.io/google-samples/kubernetes-bootcamp:v1', '--replicas=0')
+    const out = await c.k('expose', 'deployment/spread', '--type=NodePort', '--port', '8080')
+    assert.equal(out.trim(), 'service/spread exposed')
+    const svc = JSON.parse(await c.k('get', 'svc', 'spread', '-o', 'json'))
+    assert.match(svc.spec.clusterIP, /^127\.96\.\d+\.\d+$/)
+    const nodePort = svc.spec.ports[0].nodePort
+    assert.ok(nodePort >= 30000 && nodePort <= 32767)
+    const row = parseTable(await c.k('get', 'svc', 'spread')).find((r) => r.NAME === 'spread')!
+    assert.equal(row['PORT(S)'], `8080:${nodePort}/TCP`)
+    const seen = new Set<string>()
+    for (let i = 0; i < 12; i++) seen.add(await until('an answer', () => get(`http://127.0.0.1:${nodePort}/`)))
+    assert.ok(seen.size > 1, 'round-robin reaches several pods')
+    await c.k('patch', 'svc', 'spread', '-p', '{"spec":{"sessionAffinity":"ClientIP"}}')
+    await new Promise((r) => setTimeout(r, 500))
+    const sticky = new Set<string>()
+    for (let i = 0; i < 8; i++) sticky.add(await get(`http://${svc.spec.clusterIP}:8080/`))
+    assert.equal(sticky.size, 1, [...sticky].join(' / '))
+    const metrics = await c.k('get', '--raw', '/metrics')
+    assert.match(metrics, /kubelite_proxy_/)
+  })
+
+  test('pods keep running when kubelite is killed and are adopted on restart', async () => {
+    const before = await podJSON('spread-1')
+    const answer = await get(`http://${before.status.podIP}:8080/`)
+    process.kill(Number((await import('node:child_process')).execSync(`pgrep -f 'kubelite.js up --data-dir ${c.dataDir}'`).toString().trim().split('\n')[0]), 'SIGKILL')
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(await get(`http://${before.status.podIP}:8080/`), answer, 'the container outlived kubelite')
+    await c.stop()
+    await c.restart()
+    const after = await ready('spread-1')
+    assert.equal(after.status.podIP, before.status.podIP)
+    assert.equal(after.status.containerStatuses[0].containerID, before.status.containerStatuses[0].containerID, 'adopted, not restarted')
+    assert.equal(after.status.containerStatuses[0].restartCount, 0)
+    assert.equal(await get(`http://${after.status.podIP}:8080/`), answer)
+  })
+})
