@@ -111,3 +111,15 @@ test('planPorts: garbage in slices is skipped, never thrown', () => {
   ] as unknown as EndpointSlice[]
   assert.deepEqual(planPorts(s, bad)[0].backends, [])
 })
+
+test('planPorts and listenSpecs: malformed Services are handled, never thrown', () => {
+  const weird = [
+    { metadata: {}, spec: { ports: 'x', clusterIPs: 'y' } },
+    { metadata: {}, spec: { ports: [null, { port: 'a' }], clusterIP: '127.96.0.1' } },
+    { metadata: {} },
+  ] as unknown as Service[]
+  for (const s of weird) {
+    assert.deepEqual(listenSpecs(s, '127.0.0.1'), [])
+    assert.deepEqual(planPorts(s, [null, { endpoints: 'z', ports: {} }] as unknown as EndpointSlice[]), [])
+  }
+})

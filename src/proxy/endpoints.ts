@@ -48,7 +48,9 @@ export interface EndpointOptions {
   terminatingFallback?: boolean
 }
 
-const tcpPorts = (svc: Service): ServicePort[] => (svc.spec?.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP' && Number.isInteger(p.port))
+const list = <T>(v: readonly T[] | undefined): readonly T[] => (Array.isArray(v) ? v : [])
+
+const tcpPorts = (svc: Service): ServicePort[] => list(svc.spec?.ports).filter((p) => !!p && (p.protocol ?? 'TCP') === 'TCP' && Number.isInteger(p.port))
 
 /** ExternalName Services have no proxy rules (upstream skips them); nor do Services without ports. */
 export function isProxied(svc: Service): boolean {
@@ -65,8 +67,8 @@ export function affinitySeconds(svc: Service): number | undefined {
 /** The Service's cluster IPs that can be bound (not headless, valid addresses). */
 export function clusterIPs(svc: Service): string[] {
   const spec = svc.spec ?? {}
-  const ips = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []
-  return ips.filter((ip) => ip !== 'None' && isIP(ip) !== 0)
+  const ips = list(spec.clusterIPs).length ? list(spec.clusterIPs) : spec.clusterIP ? [spec.clusterIP] : []
+  return ips.filter((ip) => typeof ip === 'string' && ip !== 'None' && isIP(ip) !== 0)
 }
 
 /**
@@ -105,12 +107,12 @@ export function planPorts(svc: Service, slices: EndpointSlice[], opts: EndpointO
     const name = sp.name ?? ''
     const byKey = new Map<string, Candidate>()
     for (const slice of slices) {
-      if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue
-      const target = (slice.ports ?? []).find((p) => (p.name ?? '') === name && (p.protocol ?? 'TCP') === 'TCP')
+      if (!slice || (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6')) continue
+      const target = list(slice.ports).find((p) => !!p && (p.name ?? '') === name && (p.protocol ?? 'TCP') === 'TCP')
       if (!target || typeof target.port !== 'number' || target.port < 1 || target.port > 65535) continue
-      for (const ep of slice.endpoints ?? []) {
-        const ip = ep.addresses?.[0]
-        if (!ip || isIP(ip) === 0) continue
+      for (const ep of list(slice.endpoints)) {
+        const ip = list(ep?.addresses)[0]
+        if (typeof ip !== 'string' || isIP(ip) === 0) continue
         const c = ep.conditions ?? {}
         const terminating = c.terminating === true
         const ready = c.ready !== false && !terminating

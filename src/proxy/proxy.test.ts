@@ -357,6 +357,7 @@ test('dialService connects by port number or name, with upstream errors otherwis
       [['default', 'dial'], 503, 'no endpoints available for service "dial"'],
       [['default', 'empty', 18080], 503, 'no endpoints available for service "empty"'],
     ]
+    await assert.rejects(new ServiceProxy(h.client).dialService('default', 'dial', 'http'), { code: 503, message: 'the service proxy is not running' })
     for (const [args, code, message] of fails) {
       await assert.rejects(h.proxy.dialService(...args), (err: unknown) => err instanceof ServiceDialError && err.code === code && err.message === message, JSON.stringify(args))
     }

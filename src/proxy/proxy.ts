@@ -237,6 +237,7 @@ export class ServiceProxy {
    * Rejects with ServiceDialError (404 / 503, upstream's wording) or the last connect error.
    */
   async dialService(namespace: string, name: string, port?: number | string, opts: { id?: string; clientIp?: string } = {}): Promise<Socket> {
+    if (!this.signal) throw new ServiceDialError(503, 'ServiceUnavailable', 'the service proxy is not running')
     await this.waitForSync()
     if (this.stopped) throw new ServiceDialError(503, 'ServiceUnavailable', 'the service proxy is shutting down')
     const key = `${namespace}/${name}`

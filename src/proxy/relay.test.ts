@@ -221,3 +221,32 @@ test('dialEndpoint: returns a connected socket, skipping refusing endpoints; rej
     await close(b.server)
   }
 })
+
+test('relay: a client that resets mid-stream takes the endpoint side down; nothing leaks', async () => {
+  let endpointClosed!: Promise<string>
+  const server = createServer({ allowHalfOpen: true }, (s) => {
+    endpointClosed = new Promise((resolve) => {
+      s.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'))
+      s.on('close', () => resolve('closed'))
+    })
+    s.write('hello')
+  })
+  const port = await listen(server, '127.244.251.5')
+  const f = await front(() => [{ key: `127.244.251.5:${port}`, ip: '127.244.251.5', port }])
+  try {
+    await new Promise<void>((resolve) => {
+      const s = connect({ host: '127.96.251.1', port: f.port })
+      s.on('error', () => {})
+      s.once('data', () => {
+        s.resetAndDestroy()
+        resolve()
+      })
+    })
+    assert.ok(['ECONNRESET', 'closed'].includes(await endpointClosed))
+    await settle()
+    assert.equal(f.stats.active, 0)
+    assert.equal(f.sockets.size, 0)
+  } finally {
+    await Promise.all([close(f.server), close(server)])
+  }
+})

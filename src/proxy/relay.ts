@@ -143,8 +143,9 @@ export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOpt
   client.on('close', () => {
     clientClosed = true
     svc.active--
-    // Client gone while still connecting or mid-retry: the endpoint side has nothing to finish.
-    if (!upstream || client.errored) reset(upstream)
+    // A client that went away with an error takes the endpoint side with it; one still
+    // connecting is dropped by the connect callback (clientClosed).
+    if (client.errored) reset(upstream)
   })
   client.on('end', () => {
     clientEnded = true
