@@ -30,11 +30,14 @@ if (part !== 'e2e') {
 }
 run(join(npx, 'tsc'), ['-p', 'tsconfig.build.json'])
 
-const files = []
-if (part === 'all' || part === 'unit') files.push(...walk(join(root, 'src'), '.test.ts'))
-if (part === 'all' || part === 'e2e') files.push(...walk(join(root, 'test', 'e2e'), '.e2e.test.ts'))
-if (files.length === 0) {
+const unit = part === 'all' || part === 'unit' ? walk(join(root, 'src'), '.test.ts') : []
+// End-to-end files run one at a time: each starts a cluster whose pods take 127.244.0.1, .2, ...
+// and whose NodePorts are real listeners, so two at once would fight over the same addresses.
+const e2e = part === 'all' || part === 'e2e' ? walk(join(root, 'test', 'e2e'), '.e2e.test.ts') : []
+if (unit.length + e2e.length === 0) {
   console.error(`no test files matched (part=${part} filter=${filter})`)
   process.exit(1)
 }
-run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files])
+const runTests = (files, concurrency) => run(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files])
+if (unit.length) runTests(unit, 2)
+if (e2e.length) runTests(e2e, 1)
