@@ -166,6 +166,38 @@ spec:
     assert.match(metrics, /kubelite_proxy_/)
   })
 
+  test('env from fieldRef, ConfigMap and Secret; node leases; NodePort conflicts are 422', async () => {
+    await c.k('create', 'configmap', 'cfg', '--from-literal=color=blue')
+    await c.k('create', 'secret', 'generic', 'sec', '--from-literal=token=s3cret')
+    await c.k('apply', '-f', c.file('envpod.yaml', `apiVersion: v1
+kind: Pod
+metadata: {name: envpod, labels: {tier: backend}}
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: [sleep, '3600']
+    env:
+    - {name: MY_POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: MY_TIER, valueFrom: {fieldRef: {fieldPath: "metadata.labels['tier']"}}}
+    - {name: MY_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: COLOR, valueFrom: {configMapKeyRef: {name: cfg, key: color}}}
+    - {name: TOKEN, valueFrom: {secretKeyRef: {name: sec, key: token}}}
+    - {name: GREETING, value: "hello $(COLOR)"}
+`))
+    const p = await ready('envpod')
+    const env = await c.k('exec', 'envpod', '--', 'env')
+    for (const line of ['MY_POD=envpod', 'MY_TIER=backend', `MY_IP=${p.status.podIP}`, 'COLOR=blue', 'TOKEN=s3cret', 'GREETING=hello blue']) {
+      assert.ok(env.split('\n').includes(line), `${line} in env`)
+    }
+    const leases = parseTable(await c.k('get', 'leases', '-n', 'kube-node-lease'))
+    assert.deepEqual(leases.map((l) => [l.NAME, l.HOLDER]), [['kubelite', 'kubelite'], ['kubelite-m02', 'kubelite-m02']])
+    const port = JSON.parse(await c.k('get', 'svc', 'spread', '-o', 'json')).spec.ports[0].nodePort
+    const dup = await c.kubectl(['create', 'service', 'nodeport', 'dup', '--tcp=80:8080', `--node-port=${port}`])
+    assert.equal(dup.code, 1)
+    assert.match(dup.stderr, new RegExp(`spec\\.ports\\[0\\]\\.nodePort: Invalid value: ${port}: provided port is already allocated`))
+  })
+
   test('pods keep running when kubelite is killed and are adopted on restart', async () => {
     const before = await podJSON('spread-1')
     const answer = await get(`http://${before.status.podIP}:8080/`)
