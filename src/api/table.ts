@@ -2,6 +2,7 @@
 // TableDef on the server, AGE included; rows carry the object's metadata so kubectl can show
 // --show-labels, -L and the NAMESPACE column.
 import type { StoredObject } from '../apis/meta.js'
+import { creationTimestampDescription, nameColumn } from '../registry/columns.js'
 import type { ResourceDef, TableColumn } from '../registry/types.js'
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object'
@@ -19,8 +20,8 @@ export interface TableOptions {
 
 /** Every kind without its own printer gets upstream's default columns. */
 export const defaultColumns: TableColumn[] = [
-  { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', priority: 0 },
-  { name: 'Created At', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', priority: 0 },
+  nameColumn,
+  { name: 'Created At', type: 'date', format: '', description: creationTimestampDescription, priority: 0 },
 ]
 
 function rowObject(obj: StoredObject, include: IncludeObject, version: string): unknown {

@@ -3,31 +3,9 @@
 // affinity, `kubectl expose`, /metrics, and adopting running pods after kubelite is killed.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
-import { parseTable, startCluster, type Cluster } from './harness.js'
+import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, timeout: 3000 }, (res) => {
-      let body = ''
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve(body))
-    })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', reject)
-    req.end()
-  })
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 150))
-  }
-}
+const get = async (url: string) => (await httpGet(url)).body
 
 describe('node features on two nodes', () => {
   let c: Cluster

@@ -4,8 +4,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { request } from 'node:http'
-import { parseTable, startCluster, type Cluster } from './harness.js'
+import { httpGet as get, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 const seedService = `apiVersion: v1
 kind: Service
@@ -36,30 +35,6 @@ spec:
     image: ${image}
     ports: [{containerPort: 8080}]
 ${extra}`
-
-function get(url: string, timeoutMs = 2000): Promise<{ code: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = ''
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve({ code: res.statusCode ?? 0, body }))
-      res.on('error', reject)
-    })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', reject)
-    req.end()
-  })
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 150))
-  }
-}
 
 describe('pods run and services route', () => {
   let c: Cluster

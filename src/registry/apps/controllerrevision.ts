@@ -5,7 +5,7 @@ import type { FieldError } from '../../apis/validation.js'
 import { isDNS1123Subdomain, required } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef, TableColumn } from '../types.js'
-import { ageColumn, nameColumn } from './columns.js'
+import { ageColumn, nameColumn } from '../columns.js'
 import { goInvalid, goRawExtension } from './gosyntax.js'
 import { isObj, numOr, validateNonNegative } from './workload.js'
 

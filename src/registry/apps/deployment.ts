@@ -8,7 +8,7 @@ import { age } from '../../lib/duration.js'
 import type { ResourceDef, ScaleDef, TableColumn } from '../types.js'
 import { goDeploymentStrategy, goIntOrString, goInvalid, goLabelSelector, goNotSupported } from './gosyntax.js'
 import { intOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent } from './intorpercent.js'
-import { nameColumn, ageColumn, containersColumn, imagesColumn } from './columns.js'
+import { nameColumn, ageColumn, containersColumn, imagesColumn } from '../columns.js'
 import {
   containerCells,
   ensureObj,

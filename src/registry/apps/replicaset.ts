@@ -6,7 +6,7 @@ import { isDNS1123Subdomain } from '../../apis/validation.js'
 import { defaultPodTemplateSpec } from '../../apis/core/pod.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef, TableColumn } from '../types.js'
-import { ageColumn, containersColumn, imagesColumn, nameColumn } from './columns.js'
+import { ageColumn, containersColumn, imagesColumn, nameColumn } from '../columns.js'
 import { replicasScale, validateSelectorImmutable } from './deployment.js'
 import {
   containerCells,

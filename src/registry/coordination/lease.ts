@@ -5,7 +5,7 @@ import type { FieldError } from '../../apis/validation.js'
 import { forbidden, invalid, isDNS1123Subdomain, isQualifiedName, notSupported } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef, TableColumn } from '../types.js'
-import { ageColumn, nameColumn } from '../apps/columns.js'
+import { ageColumn, nameColumn } from '../columns.js'
 import { isObj, objAt } from '../apps/workload.js'
 
 const validStrategies = ['OldestEmulationVersion']

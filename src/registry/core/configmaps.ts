@@ -6,7 +6,7 @@ import { forbidden, invalid, isDNS1123Subdomain, tooLong, type FieldError } from
 import { isConfigMapKey } from '../../apis/core/names.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
-import { ageColumn, column, nameColumn } from './columns.js'
+import { ageColumn, column, nameColumn } from '../columns.js'
 import { docs } from './docs.js'
 import { objOf, str } from './util.js'
 

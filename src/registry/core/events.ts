@@ -5,7 +5,7 @@ import type { StoredObject } from '../../apis/meta.js'
 import { invalid, isDNS1123Subdomain, isQualifiedName, required, type FieldError } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
-import { column, nameColumn } from './columns.js'
+import { column, nameColumn } from '../columns.js'
 import { docs } from './docs.js'
 import { objOf, str } from './util.js'
 

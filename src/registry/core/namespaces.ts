@@ -4,7 +4,7 @@ import { finalizers, wellKnown, type StoredObject } from '../../apis/meta.js'
 import { invalid, isDNS1123Label, isQualifiedName, type FieldError } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
-import { ageColumn, column, nameColumn } from './columns.js'
+import { ageColumn, column, nameColumn } from '../columns.js'
 import { isObj, list, objOf, str, type Obj } from './util.js'
 
 export type NamespaceObj = StoredObject & Namespace

@@ -4,7 +4,7 @@ import type { StoredObject } from '../../apis/meta.js'
 import { forbidden, invalid, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, notSupported, required, duplicate, type FieldError } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
-import { ageColumn, column, nameColumn } from './columns.js'
+import { ageColumn, column, nameColumn } from '../columns.js'
 import { docs } from './docs.js'
 import { isObj, list, objOf, str, type Obj } from './util.js'
 

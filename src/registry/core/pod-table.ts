@@ -4,7 +4,7 @@ import type { Pod, ContainerStatus } from 'kubernetes-types/core/v1.js'
 import { age } from '../../lib/duration.js'
 import type { TableDef } from '../types.js'
 import type { StoredObject } from '../../apis/meta.js'
-import { ageColumn, column, nameColumn } from './columns.js'
+import { ageColumn, column, nameColumn } from '../columns.js'
 import { docs } from './docs.js'
 
 type PodObj = StoredObject & Pod

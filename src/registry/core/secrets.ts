@@ -6,7 +6,7 @@ import { invalid, isDNS1123Subdomain, required, tooLong, type FieldError } from 
 import { isConfigMapKey } from '../../apis/core/names.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
-import { ageColumn, column, nameColumn } from './columns.js'
+import { ageColumn, column, nameColumn } from '../columns.js'
 import { maxDataSize, validateImmutableData } from './configmaps.js'
 import { docs } from './docs.js'
 import { isObj, objOf, str, type Obj } from './util.js'

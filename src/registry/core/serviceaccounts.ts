@@ -4,7 +4,7 @@ import type { StoredObject } from '../../apis/meta.js'
 import { isDNS1123Subdomain } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
-import { ageColumn, column, nameColumn } from './columns.js'
+import { ageColumn, column, nameColumn } from '../columns.js'
 import { docs } from './docs.js'
 import { list } from './util.js'
 

@@ -5,7 +5,7 @@ import type { StoredObject } from '../../apis/meta.js'
 import { isDNS1035Label } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef, TableDef } from '../types.js'
-import { ageColumn, column, nameColumn } from './columns.js'
+import { ageColumn, column, nameColumn } from '../columns.js'
 import { docs } from './docs.js'
 import {
   defaultServiceSpec, dropTypeDependentFields, initIPFamilyFields, isObj, list, normalizeClusterIPs, patchAllocatedValues, specOf,

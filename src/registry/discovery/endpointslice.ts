@@ -7,7 +7,7 @@ import type { FieldError } from '../../apis/validation.js'
 import { duplicate, invalid, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, notSupported, required, tooMany, validateLabels } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef, TableColumn } from '../types.js'
-import { ageColumn, nameColumn } from '../apps/columns.js'
+import { ageColumn, nameColumn } from '../columns.js'
 import { isObj, semanticEqual, type Obj } from '../apps/workload.js'
 
 const addressTypes = ['FQDN', 'IPv4', 'IPv6'] as const

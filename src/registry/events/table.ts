@@ -3,6 +3,7 @@
 // wide; kubectl hides the priority-1 columns.
 import type { StoredObject } from '../../apis/meta.js'
 import { age } from '../../lib/duration.js'
+import { nameDescription } from '../columns.js'
 import type { TableColumn, TableDef } from '../types.js'
 import { asCoreEvent } from './convert.js'
 
@@ -29,7 +30,7 @@ export const eventColumns: TableColumn[] = [
   col('Count', 'The number of times this event has occurred.', 1),
   col(
     'Name',
-    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+    nameDescription,
     1,
     'name',
   ),
