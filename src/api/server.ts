@@ -32,6 +32,7 @@ import {
   type OutputFormat,
 } from './request.js'
 import { errors, isStatusError, StatusError, type Status } from './status.js'
+import { openapiV2Response } from './openapi-v2-proto.js'
 import { parseIncludeObject, toTable } from './table.js'
 
 export const serverVersion = {
@@ -275,11 +276,11 @@ export class ApiServer {
   }
 
   private serveOpenAPIV2(req: IncomingMessage, res: ServerResponse): void {
-    const accept = req.headers.accept ?? ''
-    const wantsJSON = accept === '' || /application\/json|\*\/\*/.test(accept)
-    const doc = wantsJSON ? this.opts.openapi?.v2() : undefined
+    const doc = this.opts.openapi?.v2()
     if (!doc) throw errors.pathNotFound()
-    this.sendJSON(res, 200, doc)
+    const out = openapiV2Response(doc as Record<string, unknown>, { accept: req.headers.accept, ifNoneMatch: req.headers['if-none-match'], method: req.method })
+    res.writeHead(out.code, { 'Cache-Control': 'no-cache, private', ...out.headers })
+    res.end(out.body)
   }
 
   // ---- resources --------------------------------------------------------------------------------
