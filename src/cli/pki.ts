@@ -1,9 +1,10 @@
 // Credentials kept in the data dir: a CA, a serving certificate for 127.0.0.1/localhost signed by it,
-// and an admin bearer token. Made on first start (ECDSA P-256: fast to generate), reused after, so
+// and an admin bearer token. Made on first start (ECDSA P-256: fast to generate, with node:crypto alone), reused after, so
 // a restart keeps the kubeconfig valid.
-import { randomBytes, webcrypto } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createCertificate, newKeyPair, privateKeyPem } from './x509.js'
 
 export interface Credentials {
   caCertPem: string
@@ -27,11 +28,6 @@ async function readIfExists(path: string): Promise<string | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
   }
-}
-
-function toPem(der: ArrayBuffer, label: string): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`
 }
 
 /** Load the credentials in `<dataDir>/pki`, creating whatever is missing. */
@@ -58,58 +54,25 @@ export async function ensureCredentials(dataDir: string): Promise<Credentials> {
 }
 
 async function generateCredentials(): Promise<Credentials & { caKeyPem: string }> {
-  await import('reflect-metadata') // @peculiar/x509's dependency injection needs it loaded first
-  const x509 = await import('@peculiar/x509')
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
-  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
-  const subtle = webcrypto.subtle
   const notBefore = new Date(Date.now() - 60_000)
   const notAfter = new Date(Date.now() + 10 * 365 * 864e5)
-  const caKeys = (await subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomBytes(8).toString('hex'),
-    name: 'CN=kubelite-ca',
+  const caKeys = newKeyPair()
+  const serverKeys = newKeyPair()
+  const caCertPem = createCertificate({ subject: 'kubelite-ca', keys: caKeys, notBefore, notAfter, ca: true })
+  const serverCertPem = createCertificate({
+    subject: 'kube-apiserver',
+    issuer: { subject: 'kubelite-ca', ...caKeys },
+    keys: serverKeys,
     notBefore,
     notAfter,
-    keys: caKeys,
-    signingAlgorithm: alg,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
-    ],
-  })
-  const serverKeys = (await subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
-  const server = await x509.X509CertificateGenerator.create({
-    serialNumber: randomBytes(8).toString('hex'),
-    subject: 'CN=kube-apiserver',
-    issuer: ca.subject,
-    notBefore,
-    notAfter,
-    signingKey: caKeys.privateKey,
-    publicKey: serverKeys.publicKey,
-    signingAlgorithm: alg,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: 'localhost' },
-        { type: 'dns', value: 'kubernetes' },
-        { type: 'dns', value: 'kubernetes.default' },
-        { type: 'dns', value: 'kubernetes.default.svc' },
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'ip', value: '127.96.0.1' },
-        { type: 'ip', value: '::1' },
-      ]),
-      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
-    ],
+    ca: false,
+    altNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', '127.0.0.1', '127.96.0.1', '::1'],
   })
   return {
-    caCertPem: ca.toString('pem') + '\n',
-    caKeyPem: toPem(await subtle.exportKey('pkcs8', caKeys.privateKey), 'PRIVATE KEY'),
-    serverCertPem: server.toString('pem') + '\n',
-    serverKeyPem: toPem(await subtle.exportKey('pkcs8', serverKeys.privateKey), 'PRIVATE KEY'),
+    caCertPem,
+    caKeyPem: privateKeyPem(caKeys.privateKey),
+    serverCertPem,
+    serverKeyPem: privateKeyPem(serverKeys.privateKey),
     token: randomBytes(32).toString('base64url'),
   }
 }
