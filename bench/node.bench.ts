@@ -818,7 +818,10 @@ async function main(): Promise<void> {
     if (rows.length) printTable()
     void cleanup().then(() => process.exit(2))
   }, plan.totalDeadlineMs)
-  const onSignal = () => void cleanup().then(() => process.exit(130))
+  const onSignal = () => {
+    progress('interrupted: stopping kubelite, removing temp files (figures below are partial)')
+    void cleanup().then(() => process.exit(130))
+  }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
