@@ -124,3 +124,33 @@ test('a watch that is replaying when compaction passes it ends with Expired', as
   ac.abort()
   await s.close()
 })
+
+test('group commit: writes of one turn share a commit; a failed one leaves the others; readers see only committed rows', async () => {
+  const { MemoryStore } = await import('../memory/memory.js')
+  const store = new MemoryStore()
+  const ac = new AbortController()
+  const seen: number[] = []
+  const watching = (async () => {
+    for await (const ev of store.watch('/g/', { afterRevision: 0, signal: ac.signal })) {
+      seen.push(ev.revision)
+      if (seen.length === 3) break
+    }
+  })()
+  await new Promise((r) => setImmediate(r))
+  await store.create('/g/taken', '1')
+  const before = await store.currentRevision()
+  const writes = [store.create('/g/a', 'a'), store.create('/g/taken', 'again'), store.create('/g/b', 'b')]
+  // Same turn: nothing is visible to readers yet.
+  assert.equal(await store.get('/g/a'), undefined)
+  const results = await Promise.allSettled(writes)
+  assert.equal(results[0].status, 'fulfilled')
+  assert.equal(results[1].status, 'rejected')
+  assert.equal((results[1] as PromiseRejectedResult).reason.code, 'AlreadyExists')
+  assert.equal(results[2].status, 'fulfilled')
+  assert.equal(await store.currentRevision(), before + 2)
+  assert.equal((await store.get('/g/b'))?.value, 'b')
+  await watching
+  assert.deepEqual(seen, [before, before + 1, before + 2])
+  ac.abort()
+  await store.close()
+})
