@@ -104,6 +104,8 @@ export interface ApiServerOptions {
 }
 
 const dryRunValues = new Set(['All'])
+/** How much a watch may buffer for a slow client before it waits for the socket. */
+const watchBufferBytes = 4 * 1024 * 1024
 const fieldValidationValues: FieldValidation[] = ['Ignore', 'Warn', 'Strict']
 
 function subresourceKey(def: ResourceDef, sub: string): string {
@@ -482,10 +484,12 @@ export class ApiServer {
     const apiVersion = apiVersionOf(rs.def.group, rs.def.version)
     let lastRV = q.get('resourceVersion') && q.get('resourceVersion') !== '0' ? q.get('resourceVersion')! : undefined
     let headersSent = false
+    // Back-pressure only past a few megabytes: waiting for 'drain' after every small buffer
+    // would let a busy watch fall far behind the store (and end in 410 Expired).
     const write = async (type: string, object: unknown): Promise<void> => {
       if (res.destroyed || res.writableEnded) return
-      const line = JSON.stringify({ type, object }) + '\n'
-      if (!res.write(line)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
+      res.write(JSON.stringify({ type, object }) + '\n')
+      if (res.writableLength > watchBufferBytes) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve) })
     }
     const bookmarks = queryBool(q.get('allowWatchBookmarks'))
       ? setInterval(() => {

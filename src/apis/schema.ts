@@ -96,6 +96,18 @@ export function definitionNameForKind(group: string, version: string, kind: stri
  * DeploymentStrategy schema carrying retainKeys. An unknown reference resolves to itself.
  */
 export const resolve: SchemaResolver = (schema) => {
+  let r = resolvedCache.get(schema)
+  if (!r) {
+    r = resolveUncached(schema)
+    resolvedCache.set(schema, r)
+  }
+  return r
+}
+
+/** Schemas are static data: each is resolved once (callers never mutate what resolve returns). */
+const resolvedCache = new WeakMap<Schema, Schema>()
+
+function resolveUncached(schema: Schema): Schema {
   let current = schema
   let beside: Schema = {}
   for (let depth = 0; depth < 32; depth++) {

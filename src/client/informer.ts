@@ -114,7 +114,11 @@ export class Informer<T extends StoredObject = StoredObject> {
           for (const w of this.syncWaiters.splice(0)) w()
         }
         let rv = list.resourceVersion
+        let handled = 0
         for await (const ev of this.client.watch(namespace, { labelSelector, fieldSelector, resourceVersion: rv }, signal)) {
+          // In-process watches deliver through promise continuations alone: yield to the event
+          // loop now and then so HTTP requests are served during a burst.
+          if (++handled % 64 === 0) await new Promise((r) => setImmediate(r))
           if (ev.type === 'ERROR') {
             const status = ev.object as unknown as { code?: number }
             if (status.code === 410) break

@@ -10,7 +10,7 @@
 //     "notfound", which fail with containerd's "not found" message.
 // exec knows a few commands: env, printenv, echo, hostname, true, false, cat (stdin to stdout).
 import { createHash } from 'node:crypto'
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { mkdir, open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { resolveImage, imagePullErrorMessage, isBuiltinRepository } from '../../images/registry.js'
 import { parseImageReference } from '../../images/reference.js'
@@ -112,12 +112,13 @@ export class SimRuntime implements Runtime {
     }
     const logPath = join(sandbox.logDir, container.name, `${container.restartCount}.log`)
     if (this.writeLogFiles) {
+      // Asynchronous: thousands of sim pods must not stall the one event loop on disk I/O.
       const dir = dirname(logPath)
       if (!this.madeDirs.has(dir)) {
-        mkdirSync(dir, { recursive: true })
+        await mkdir(dir, { recursive: true })
         this.madeDirs.add(dir)
       }
-      closeSync(openSync(logPath, 'a'))
+      await (await open(logPath, 'a')).close()
     }
     // Deterministic ids: the same pod, container and restart count always get the same one.
     const id = createHash('sha256').update(`${sandbox.podUid}/${container.name}/${container.restartCount}`).digest('hex')
