@@ -64,9 +64,9 @@ async function up(cfg: UpConfig): Promise<void> {
   try {
     cluster = await startCluster(cfg, log)
   } catch (err) {
+    // Whatever started before the failure (listeners, timers) must not keep the process alive.
     console.error(`kubelite: ${(err as Error).message}`)
-    process.exitCode = 1
-    return
+    process.exit(1)
   }
   const ms = Math.round(performance.now() - started)
   const ctx = cfg.kubeconfig ? `kubectl --kubeconfig ${cluster.kubeconfigPath}` : 'kubectl'

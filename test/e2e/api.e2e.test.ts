@@ -144,6 +144,17 @@ spec:
     assert.equal((await c.kubectl(['get', 'deploy', 'dry'])).code, 1, 'a dry run stores nothing')
   })
 
+  test('a second kubelite on the same data dir or port exits 1 with a clear message', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const bin = new URL('../../bin/kubelite.js', import.meta.url).pathname
+    const sameDir = spawnSync(process.execPath, [bin, 'up', '--data-dir', c.dataDir, '--port', '1', '--kubeconfig', `${c.dir}/other-kc`], { timeout: 20_000 })
+    assert.equal(sameDir.status, 1)
+    assert.match(sameDir.stderr.toString(), /kubelite: database .*state\.db is locked: another process is using it/)
+    const samePort = spawnSync(process.execPath, [bin, 'up', '--data-dir', `${c.dir}/other-data`, '--port', String(c.port), '--kubeconfig', `${c.dir}/other-kc`], { timeout: 20_000 })
+    assert.equal(samePort.status, 1)
+    assert.match(samePort.stderr.toString(), new RegExp(`kubelite: port ${c.port} on 127\\.0\\.0\\.1 is already in use`))
+  })
+
   test('objects and credentials survive a restart', async () => {
     await c.k('create', '-f', c.file('keep.yaml', deployment('keep', 2)), '--validate=false')
     const before = JSON.parse(await c.k('get', 'deploy', 'keep', '-o', 'json'))
