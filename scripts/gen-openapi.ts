@@ -315,7 +315,7 @@ function generate(): void {
     defs.get(`${meta}.${k}`)!['x-kubernetes-group-version-kind'] = [{ group: '', kind: k, version: 'v1' }]
 
   const out = Object.fromEntries(names.map((n) => [n, sortKeys(defs.get(n))]))
-  writeFileSync(join(outDir, 'definitions.json'), JSON.stringify(out, null, 1) + '\n')
+  writeFileSync(join(outDir, 'definitions.json'), loopbackOnly(JSON.stringify(out, null, 1)) + '\n')
   console.log(`wrote ${names.length} definitions`)
 }
 
@@ -592,3 +592,11 @@ if (args[0] === '--derive-overlay') {
   if (args.length !== 3) throw new Error('usage: gen-openapi.ts --derive-overlay <kubernetes/api dir> <kubernetes/apimachinery dir>')
   deriveOverlay(args[1], args[2])
 } else generate()
+
+/**
+ * The project uses no non-loopback private addresses anywhere, even in documentation: upstream's
+ * examples (private-range addresses) become addresses in kubelite's pod range.
+ */
+function loopbackOnly(text: string): string {
+  return text.replace(/\b10\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g, '127.244.$2.$3')
+}

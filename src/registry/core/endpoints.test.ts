@@ -23,7 +23,7 @@ test('defaults and validation (loopback pod IPs are allowed)', () => {
     'subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`',
     'subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
   ])
-  assert.deepEqual(d.validate!(ep([{ addresses: [{ ip: 'x' }] }])).map(fieldErrorMessage), ['subsets[0].addresses[0].ip: Invalid value: "x": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'])
+  assert.deepEqual(d.validate!(ep([{ addresses: [{ ip: 'x' }] }])).map(fieldErrorMessage), ['subsets[0].addresses[0].ip: Invalid value: "x": must be a valid IP address, (e.g. 127.244.8.7 or 2001:db8::ffff)'])
 })
 
 test('table cells truncate after three', () => {

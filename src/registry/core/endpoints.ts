@@ -17,7 +17,7 @@ function validateAddress(a: unknown, path: string): FieldError[] {
   const addr = objOf(a)
   const errs: FieldError[] = []
   const ip = str(addr.ip)
-  if (isIP(ip) === 0) errs.push(invalid(`${path}.ip`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'))
+  if (isIP(ip) === 0) errs.push(invalid(`${path}.ip`, ip, 'must be a valid IP address, (e.g. 127.244.8.7 or 2001:db8::ffff)'))
   const hostname = str(addr.hostname)
   if (hostname) for (const m of isDNS1123Label(hostname)) errs.push(invalid(`${path}.hostname`, hostname, m))
   if (addr.nodeName !== undefined && addr.nodeName !== null)

@@ -18,7 +18,7 @@ const supportedProtocols = ['SCTP', 'TCP', 'UDP']
 const supportedTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
 
 function isValidIP(path: string, value: string): FieldError[] {
-  return isIP(value) === 0 ? [invalid(path, value, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')] : []
+  return isIP(value) === 0 ? [invalid(path, value, 'must be a valid IP address, (e.g. 127.244.8.7 or 2001:db8::ffff)')] : []
 }
 
 function validateServicePort(sp: Obj, requireName: boolean, names: Set<string>, path: string): FieldError[] {

@@ -95,7 +95,7 @@ function validateAddress(address: unknown, addressType: unknown, field: string):
   const a = typeof address === 'string' ? address : ''
   switch (addressType) {
     case 'IP':
-      return parseSloppy(a) ? [] : [invalid(field, a, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')]
+      return parseSloppy(a) ? [] : [invalid(field, a, 'must be a valid IP address, (e.g. 127.244.8.7 or 2001:db8::ffff)')]
     case 'IPv4': {
       const ip = parseSloppy(a)
       return [...(ip?.v4 ? [] : [invalid(field, a, 'must be a valid IPv4 address')]), ...validateNonSpecialIP(a, field)]
