@@ -255,6 +255,8 @@ test('listeners follow the Service: port change, type change, deletion, proxy st
     await putSlice(h, 'lst', 18084, [endpoint(b)])
     const listening = (addr: string) => h.proxy.listeners().some((l) => `${l.address}:${l.port}` === addr && l.state === 'listening')
     await until('both listeners', () => listening('127.96.251.50:18080') && listening('127.96.251.251:30452'))
+    // Listeners and endpoints arrive through two informers: wait for the backend too.
+    await until('the backend', () => h.proxy.backends('default/lst').length === 1)
     assert.equal(await request('127.96.251.251', 30452), 'x')
 
     const spec = created.spec as Record<string, unknown>
