@@ -12,6 +12,7 @@ import { streamingSubresources } from '../api/stream/index.js'
 import { podBinding } from '../api/subresources/binding.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
 import { endpointControllers } from '../controllers/endpoints/start.js'
+import { runEventTTL } from '../controllers/eventttl/controller.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
@@ -131,6 +132,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   background.push(new NamespaceController(controllerClient, log).start(abort.signal))
   background.push(new GarbageCollector(controllerClient, log).start(abort.signal))
   background.push(endpointControllers(controllerClient, log).start(abort.signal))
+  background.push(runEventTTL(controllerClient, abort.signal, { log }))
   const pods = api.resource('', 'pods')!
   background.push(
     new Scheduler(localClient(api, 'default-scheduler'), { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),
