@@ -236,9 +236,11 @@ test('restartPolicy Never: Succeeded; init containers run first', async () => {
   const c = await setup({}, runtime)
   try {
     await c.create({ metadata: { name: 'job' }, spec: { restartPolicy: 'Never', initContainers: [{ name: 'init', image: 'busybox' }], containers: [{ name: 'main', image: 'busybox' }] } })
+    // The sandbox goes (PodReadyToStartContainers=False) in a status write after the one that
+    // reports Succeeded: wait for both.
     const p = await until('succeeded', async () => {
       const p = await c.get('job')
-      return p?.status?.phase === 'Succeeded' && p
+      return p?.status?.phase === 'Succeeded' && cond(p, 'PodReadyToStartContainers')?.status === 'False' && p
     })
     assert.deepEqual(c.runtime.calls.filter((x) => x.op === 'start').map((x) => x.container), ['init', 'main'])
     assert.equal(p.status!.initContainerStatuses![0].state!.terminated!.reason, 'Completed')
