@@ -6,15 +6,13 @@
 //     events/s, all over HTTPS on loopback with undici (keep-alive pool of a few connections).
 // It builds nothing: run `npm run build` first. Run: npm run bench  (or: npx tsx bench/api.bench.ts)
 // Everything is bounded in count and time; children get SIGTERM then SIGKILL, temp dirs are removed.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { cpus, tmpdir } from 'node:os'
+import { spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { Agent, Client, Pool, type Dispatcher } from 'undici'
+import { Client } from 'undici'
+import { apiClient as connect, asc, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineTicks, mb, ms, pct, perSec, procStatus, progress, report, root, sleep, spawnUp, terminate, until, waitForReadyz, type Api } from './lib.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'bin', 'kubelite.js')
 
 /** Counts and limits, kept small enough that the whole run takes well under 2 minutes. */
@@ -39,48 +37,8 @@ const goals = { readyMs: 1_000, rssMB: 80, getP99Ms: 5, createsPerSec: 1_000 }
 
 // ---- small helpers ------------------------------------------------------------------------------
 
-const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`)
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-
-/** Nearest-rank percentile of an ascending array. */
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
-}
-
-const asc = (xs: number[]) => [...xs].sort((a, b) => a - b)
 const median = (xs: number[]) => pct(asc(xs), 50)
-const ms = (x: number) => (x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-function rssMB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m ? Number(m[1]) / 1024 : NaN
-}
-
-/** CPU time (user + system) the process has used so far, in ms; /proc counts in ticks of 1/100 s. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // f[0] is field 3 (state)
-  return (Number(f[11]) + Number(f[12])) * 10 // utime, stime: fields 14 and 15
-}
-
-/** All cores' busy and total time so far, in ms (from /proc/stat, ticks of 1/100 s). */
-function machineTicks(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
-  const total = f.reduce((a, b) => a + b, 0) * 10
-  return { busy: total - (f[3]! + f[4]!) * 10, total }
-}
+const rssMB = (pid: number) => procStatus(pid, 'VmRSS')
 
 /** Share of all cores that other processes kept busy over `ms`: work competing with the benchmark. */
 async function machineBusy(ms: number): Promise<number> {
@@ -119,107 +77,36 @@ async function stop(child: ChildProcess): Promise<void> {
     } catch {
       // already gone
     }
-    const exited = new Promise<void>((r) => child.once('exit', () => r()))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-    await exited
-    clearTimeout(timer)
   }
+  await terminate(child, 5_000)
   children.delete(child)
-}
-
-function readCreds(dataDir: string): { ca: string; token: string } | undefined {
-  const caPath = join(dataDir, 'pki', 'ca.crt')
-  const tokenPath = join(dataDir, 'pki', 'admin.token')
-  if (!existsSync(tokenPath) || !existsSync(caPath)) return undefined
-  const ca = readFileSync(caPath, 'utf8')
-  const token = readFileSync(tokenPath, 'utf8').trim()
-  // Files are written one after another on a cold start: wait until both are whole.
-  if (!ca.includes('-----END CERTIFICATE-----') || token === '') return undefined
-  return { ca, token }
 }
 
 async function launch(dataDir: string, kubeconfig: string, extraNodeArgs: string[] = []): Promise<Running> {
   const port = await freePort()
   let out = ''
   const t0 = performance.now()
-  const child = spawn(process.execPath, [...extraNodeArgs, cli, 'up', '--data-dir', dataDir, '--port', String(port), '--kubeconfig', kubeconfig], {
-    cwd: root,
-    env: { ...process.env, KUBECONFIG: kubeconfig },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawnUp(cli, extraNodeArgs, dataDir, port, kubeconfig, [])
   children.add(child)
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
-
-  let agent: Agent | undefined
   try {
-    for (;;) {
-      const now = performance.now()
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`kubelite exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out}`)
-      if (now - t0 > plan.readyTimeoutMs) throw new Error(`kubelite was not ready after ${plan.readyTimeoutMs} ms:\n${out}`)
-      const creds = readCreds(dataDir)
-      if (!creds) {
-        await sleep(2)
-        continue
-      }
-      agent ??= new Agent({ connect: { ca: creds.ca }, connections: 1 })
-      try {
-        const r = await agent.request({ origin: `https://127.0.0.1:${port}`, path: '/readyz', method: 'GET', headers: { authorization: `Bearer ${creds.token}` } })
-        const body = await r.body.text()
-        if (r.statusCode === 200 && body === 'ok') {
-          const readyMs = performance.now() - t0
-          const readyCpuMs = cpuMs(child.pid!)
-          const selfReportedMs = () => {
-            const m = /is ready in (\d+) ms/.exec(out)
-            return m ? Number(m[1]) : undefined
-          }
-          return { child, port, dataDir, readyMs, readyCpuMs, selfReportedMs, output: () => out }
-        }
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code
-        // Not listening yet is the expected failure; a TLS error means the CA was read half-written.
-        if (code !== 'ECONNREFUSED' && code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') {
-          await agent.destroy()
-          agent = undefined
-        }
-      }
-      await sleep(3)
+    const readyAt = await waitForReadyz({ child, dataDir, port, t0, timeoutMs: plan.readyTimeoutMs, output: () => out, credsPollMs: 2, retryMs: 3 })
+    const readyCpuMs = cpuMs(child.pid!)
+    const selfReportedMs = () => {
+      const m = /is ready in (\d+) ms/.exec(out)
+      return m ? Number(m[1]) : undefined
     }
+    return { child, port, dataDir, readyMs: readyAt - t0, readyCpuMs, selfReportedMs, output: () => out }
   } catch (err) {
     await stop(child)
     throw err
-  } finally {
-    await agent?.destroy()
   }
 }
 
 // ---- an HTTPS client for the API phases ---------------------------------------------------------
 
-interface Api {
-  pool: Pool
-  token: string
-  ca: string
-  origin: string
-  call(method: Dispatcher.HttpMethod, path: string, body?: unknown, accept?: string): Promise<{ status: number; text: string }>
-}
-
-function apiClient(run: Running): Api {
-  const creds = readCreds(run.dataDir)!
-  const origin = `https://127.0.0.1:${run.port}`
-  const pool = new Pool(origin, { connections: plan.connections, pipelining: 1, connect: { ca: creds.ca } })
-  const headers = { authorization: `Bearer ${creds.token}`, 'content-type': 'application/json' }
-  return {
-    pool,
-    token: creds.token,
-    ca: creds.ca,
-    origin,
-    async call(method, path, body, accept = 'application/json') {
-      const r = await pool.request({ method, path, headers: { ...headers, accept }, body: body === undefined ? undefined : JSON.stringify(body) })
-      return { status: r.statusCode, text: await r.body.text() }
-    },
-  }
-}
+const apiClient = (run: Running): Api => connect(run, plan.connections)
 
 /** Runs `count` tasks with at most `concurrency` in flight; returns each task's latency (ms) and the wall time. */
 async function drive(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; wallMs: number }> {
@@ -237,10 +124,6 @@ async function drive(count: number, concurrency: number, task: (i: number) => Pr
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
   return { latencies, wallMs: performance.now() - started }
-}
-
-const expect = (what: string, want: number, got: { status: number; text: string }) => {
-  if (got.status !== want) throw new Error(`${what}: HTTP ${got.status}, want ${want}: ${got.text.slice(0, 300)}`)
 }
 
 const configMap = (ns: string, name: string) => ({
@@ -274,18 +157,8 @@ function openWatch(api: Api, path: string, onEvent: (ev: { type: string; object:
     .then((r) => {
       if (r.statusCode !== 200) throw new Error(`watch ${path}: HTTP ${r.statusCode}`)
       streamDone = (async () => {
-        let buf = ''
         try {
-          for await (const chunk of r.body) {
-            const at = performance.now()
-            buf += chunk.toString()
-            let nl: number
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, nl)
-              buf = buf.slice(nl + 1)
-              if (line.trim()) onEvent(JSON.parse(line), at)
-            }
-          }
+          for await (const { line, at } of lines(r.body)) onEvent(JSON.parse(line), at)
         } catch (err) {
           if (!ac.signal.aborted) throw err
         }
@@ -305,53 +178,13 @@ function openWatch(api: Api, path: string, onEvent: (ev: { type: string; object:
 }
 
 /** Waits (polling) until `cond` holds or `timeoutMs` passes. */
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = performance.now() + timeoutMs
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(1)
-  }
+async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  if (!(await until(cond, timeoutMs, 1))) throw new Error(`timed out waiting for ${what}`)
 }
 
 // ---- the report ---------------------------------------------------------------------------------
 
-interface Row {
-  metric: string
-  measured: string
-  goal?: string
-  /** Share of the goal used: ≤ 1 is within the goal (for throughputs: goal ÷ measured). */
-  ratio?: number
-}
-
-const rows: Row[] = []
-const notes: string[] = []
-
-function upper(metric: string, value: number, goal: number, unit: (x: number) => string): void {
-  rows.push({ metric, measured: unit(value), goal: `< ${unit(goal)}`, ratio: value / goal })
-}
-
-function lower(metric: string, value: number, goal: number, unit: (x: number) => string): void {
-  rows.push({ metric, measured: unit(value), goal: `≥ ${unit(goal)}`, ratio: goal / value })
-}
-
-function info(metric: string, measured: string): void {
-  rows.push({ metric, measured })
-}
-
-function printTable(): void {
-  const head = ['metric', 'measured', 'goal', 'ratio to goal', 'ok']
-  const body = rows.map((r) => [r.metric, r.measured, r.goal ?? '—', r.ratio === undefined ? '' : r.ratio.toFixed(2), r.ratio === undefined ? '' : r.ratio <= 1 ? 'ok' : 'NOT'])
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
-  console.log(line(head))
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
-  for (const b of body) console.log(line(b))
-  console.log('ratio: share of the goal used, ≤ 1.00 is within it (for throughputs: goal ÷ measured).')
-  for (const n of notes) console.log(n)
-}
-
-const perSec = (n: number) => `${n.toFixed(0)}/s`
-const mb = (x: number) => `${x.toFixed(1)} MB`
+const { rows, notes, upper, lower, info, printTable } = report('ratio: share of the goal used, ≤ 1.00 is within it (for throughputs: goal ÷ measured).')
 
 // ---- the phases ---------------------------------------------------------------------------------
 
@@ -486,7 +319,7 @@ async function apiPhases(run: Running): Promise<void> {
       })
       try {
         await w.headers
-        await until(() => seen >= created, plan.phaseDeadlineMs, `replay of ${created} events`)
+        await waitFor(() => seen >= created, plan.phaseDeadlineMs, `replay of ${created} events`)
       } finally {
         await w.close()
       }
@@ -512,7 +345,7 @@ async function apiPhases(run: Running): Promise<void> {
           const name = `w-${i}`
           sent.set(name, performance.now())
           expect('create configmap', 201, await api.call('POST', '/api/v1/namespaces/bench-watch/configmaps', configMap('bench-watch', name)))
-          await until(() => arrived.has(name), 5_000, `watch event for ${name}`)
+          await waitFor(() => arrived.has(name), 5_000, `watch event for ${name}`)
         }
         const lags = asc(lag)
         info(`WATCH write → event, 1 write at a time (×${lags.length})`, `p50 ${ms(pct(lags, 50))}, p99 ${ms(pct(lags, 99))}`)
@@ -530,7 +363,7 @@ async function apiPhases(run: Running): Promise<void> {
           expect('create configmap', 201, await api.call('POST', '/api/v1/namespaces/bench-watch/configmaps', configMap('bench-watch', name)))
           lastResponse = performance.now()
         })
-        await until(() => lag.length >= sent.size, 10_000, 'burst events')
+        await waitFor(() => lag.length >= sent.size, 10_000, 'burst events')
         const burstCpu = (cpuMs(pid) - burstCpu0) / burst
         const lastEvent = Math.max(...[...sent.keys()].map((n) => arrived.get(n)!))
         const bl = asc(lag)
@@ -564,30 +397,24 @@ async function kubectlPhase(tmp: string, kubeconfig: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
-    console.error('bench: dist/ is missing; run `npm run build` first (the benchmark runs the built CLI, as a user does).')
+  const built = distBuiltAt()
+  if (!built) {
     process.exitCode = 1
     return
   }
-  const built = statSync(join(root, 'dist', 'cli', 'main.js')).mtime
   const tmp = mkdtempSync(join(tmpdir(), 'kubelite-bench-'))
   const started = performance.now()
-  const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${plan.totalDeadlineMs / 1000} s; stopping`)
-    void cleanup().then(() => process.exit(2))
-  }, plan.totalDeadlineMs)
   const cleanup = async () => {
     await Promise.all([...children].map(stop))
     rmSync(tmp, { recursive: true, force: true })
   }
-  const onSignal = () => void cleanup().then(() => process.exit(130))
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  try {
+  const onError = () => {
+    if (rows.length) printTable()
+  }
+  await guarded({ deadlineMs: plan.totalDeadlineMs, cleanup, onError }, async () => {
     await sleep(500) // let the launcher (npm, tsx) settle first
     const busy = await machineBusy(1_000)
-    const commit = spawnSync('git', ['-C', root, 'log', '-1', '--format=%h %cI'], { encoding: 'utf8' }).stdout.trim() || 'unknown'
-    console.log(`kubelite API benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, CPU busy before the run ${(busy * 100).toFixed(0)}%, HEAD ${commit}, dist/ built ${built.toISOString()}`)
+    console.log(header('API', busy, built))
     if (busy > 0.15) progress(`the machine was ${(busy * 100).toFixed(0)}% busy before the run: other work competes for the CPU, so figures will be low and noisy`)
     const ticks0 = machineTicks()
     const own0 = process.cpuUsage()
@@ -600,15 +427,7 @@ async function main(): Promise<void> {
     const others = ticks1.busy - ticks0.busy - childrenCpuMs - (own.user + own.system) / 1000
     notes.push(`total run: ${((performance.now() - started) / 1000).toFixed(1)} s; other processes used about ${Math.max(0, (others / (ticks1.total - ticks0.total)) * 100).toFixed(0)}% of the machine meanwhile (kubectl included)`)
     printTable()
-  } catch (err) {
-    if (rows.length) printTable()
-    throw err
-  } finally {
-    clearTimeout(watchdog)
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-    await cleanup()
-  }
+  })
 }
 
 await main()

@@ -15,17 +15,16 @@
 // Bounded in count and time (hard limit 175 s); kubelite gets SIGTERM then SIGKILL, temp dirs are
 // removed, and no process a container started may be left (checked through /proc, killed and
 // reported if one is).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs'
+import { type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
-import { cpus, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { Agent, Client, Pool, type Dispatcher } from 'undici'
+import { Client } from 'undici'
+import { apiClient, asc, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineTicks, mb, ms, pct, perSec, procStatus, progress, report, root, sleep, spawnUp, terminate, until as poll, waitForReadyz, type Api } from './lib.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 // BENCH_KUBELITE: another build's bin/kubelite.js, to compare a change against this checkout's.
 const cli = process.env.BENCH_KUBELITE ?? join(root, 'bin', 'kubelite.js')
 
@@ -55,34 +54,10 @@ const bootcampImage = 'gcr.io/google-samples/kubernetes-bootcamp:v1'
 
 // ---- small helpers ------------------------------------------------------------------------------
 
-const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`)
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-
-/** Nearest-rank percentile of an ascending array. */
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
-}
-
-const asc = (xs: number[]) => [...xs].sort((a, b) => a - b)
-const ms = (x: number) => (!Number.isFinite(x) ? '—' : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`)
 const secs = (x: number) => (!Number.isFinite(x) ? '—' : `${(x / 1000).toFixed(1)} s`)
-const mb = (x: number) => `${x.toFixed(1)} MB`
-const perSec = (n: number) => `${n.toFixed(0)}/s`
 const dist = (xs: number[]) => {
   const s = asc(xs)
   return `p50 ${ms(pct(s, 50))}, p99 ${ms(pct(s, 99))}, max ${ms(s.at(-1) ?? NaN)} (×${s.length})`
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 /** Whether this user may listen on port 80 (nginx's) at a pod-range loopback address. */
@@ -92,25 +67,6 @@ async function canBind80(): Promise<boolean> {
     srv.once('error', () => resolve(false))
     srv.listen(80, '127.244.255.254', () => srv.close(() => resolve(true)))
   })
-}
-
-function procStatus(pid: number, field: string): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m ? Number(m[1]) / 1024 : NaN
-}
-
-/** CPU time (user + system) the process has used so far, in ms; /proc counts in ticks of 1/100 s. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // f[0] is field 3 (state)
-  return (Number(f[11]) + Number(f[12])) * 10 // utime, stime: fields 14 and 15
-}
-
-/** All cores' busy and total time so far, in ms (from /proc/stat, ticks of 1/100 s). */
-function machineTicks(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
-  const total = f.reduce((a, b) => a + b, 0) * 10
-  return { busy: total - (f[3]! + f[4]!) * 10, total }
 }
 
 async function machineBusy(ms: number): Promise<number> {
@@ -161,26 +117,9 @@ const dataDirs = new Set<string>()
 
 /** SIGTERM, SIGKILL after 10 s; resolves with the time the process took to exit. */
 async function stop(child: ChildProcess): Promise<number> {
-  const t = performance.now()
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((r) => child.once('exit', () => r()))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    await exited
-    clearTimeout(timer)
-  }
+  const took = await terminate(child, 10_000)
   children.delete(child)
-  return performance.now() - t
-}
-
-function readCreds(dataDir: string): { ca: string; token: string } | undefined {
-  const caPath = join(dataDir, 'pki', 'ca.crt')
-  const tokenPath = join(dataDir, 'pki', 'admin.token')
-  if (!existsSync(tokenPath) || !existsSync(caPath)) return undefined
-  const ca = readFileSync(caPath, 'utf8')
-  const token = readFileSync(tokenPath, 'utf8').trim()
-  if (!ca.includes('-----END CERTIFICATE-----') || token === '') return undefined
-  return { ca, token }
+  return took
 }
 
 async function launch(dataDir: string, kubeconfig: string, upArgs: string[]): Promise<Running> {
@@ -193,75 +132,17 @@ async function launch(dataDir: string, kubeconfig: string, upArgs: string[]): Pr
   }
   dataDirs.add(dataDir)
   const t0 = performance.now()
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'up', '--data-dir', dataDir, '--port', String(port), '--kubeconfig', kubeconfig, ...upArgs], {
-    cwd: root,
-    env: { ...process.env, KUBECONFIG: kubeconfig },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawnUp(cli, nodeArgs, dataDir, port, kubeconfig, upArgs)
   children.add(child)
   child.stdout!.on('data', keep)
   child.stderr!.on('data', keep)
-  let agent: Agent | undefined
   try {
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`kubelite exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out}`)
-      if (performance.now() - t0 > plan.readyTimeoutMs) throw new Error(`kubelite was not ready after ${plan.readyTimeoutMs} ms:\n${out}`)
-      const creds = readCreds(dataDir)
-      if (!creds) {
-        await sleep(5)
-        continue
-      }
-      agent ??= new Agent({ connect: { ca: creds.ca }, connections: 1 })
-      try {
-        const r = await agent.request({ origin: `https://127.0.0.1:${port}`, path: '/readyz', method: 'GET', headers: { authorization: `Bearer ${creds.token}` } })
-        const body = await r.body.text()
-        if (r.statusCode === 200 && body === 'ok') return { child, port, dataDir, readyMs: performance.now() - t0, output: () => out }
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code
-        if (code !== 'ECONNREFUSED' && code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') {
-          await agent.destroy()
-          agent = undefined
-        }
-      }
-      await sleep(10)
-    }
+    const readyAt = await waitForReadyz({ child, dataDir, port, t0, timeoutMs: plan.readyTimeoutMs, output: () => out, credsPollMs: 5, retryMs: 10 })
+    return { child, port, dataDir, readyMs: readyAt - t0, output: () => out }
   } catch (err) {
     await stop(child)
     throw err
-  } finally {
-    await agent?.destroy()
   }
-}
-
-// ---- HTTPS client -------------------------------------------------------------------------------
-
-interface Api {
-  pool: Pool
-  token: string
-  ca: string
-  origin: string
-  call(method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<{ status: number; text: string }>
-}
-
-function apiClient(run: Running, connections: number): Api {
-  const creds = readCreds(run.dataDir)!
-  const origin = `https://127.0.0.1:${run.port}`
-  const pool = new Pool(origin, { connections, pipelining: 1, connect: { ca: creds.ca } })
-  const headers = { authorization: `Bearer ${creds.token}`, 'content-type': 'application/json', accept: 'application/json' }
-  return {
-    pool,
-    token: creds.token,
-    ca: creds.ca,
-    origin,
-    async call(method, path, body) {
-      const r = await pool.request({ method, path, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-      return { status: r.statusCode, text: await r.body.text() }
-    },
-  }
-}
-
-const expect = (what: string, want: number[], got: { status: number; text: string }) => {
-  if (!want.includes(got.status)) throw new Error(`${what}: HTTP ${got.status}, want ${want.join(' or ')}: ${got.text.slice(0, 300)}`)
 }
 
 interface PodEvent {
@@ -295,20 +176,11 @@ function follow(api: Api, path: string, rv: string, onEvent: (ev: PodEvent, at: 
         })
         if (r.statusCode !== 200) throw new Error(`watch ${path}: HTTP ${r.statusCode}: ${(await r.body.text()).slice(0, 200)}`)
         ready()
-        let buf = ''
-        for await (const chunk of r.body) {
-          const at = performance.now()
-          buf += chunk.toString()
-          let nl: number
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl)
-            buf = buf.slice(nl + 1)
-            if (!line.trim()) continue
-            const ev = JSON.parse(line) as PodEvent
-            if (ev.type === 'ERROR') throw new Error(`watch ${path}: ${line.slice(0, 300)}`)
-            lastRV = ev.object.metadata?.resourceVersion ?? lastRV
-            if (ev.type !== 'BOOKMARK') onEvent(ev, at)
-          }
+        for await (const { line, at } of lines(r.body)) {
+          const ev = JSON.parse(line) as PodEvent
+          if (ev.type === 'ERROR') throw new Error(`watch ${path}: ${line.slice(0, 300)}`)
+          lastRV = ev.object.metadata?.resourceVersion ?? lastRV
+          if (ev.type !== 'BOOKMARK') onEvent(ev, at)
         }
       } catch (err) {
         if (ac.signal.aborted) return
@@ -329,14 +201,7 @@ function follow(api: Api, path: string, rv: string, onEvent: (ev: PodEvent, at: 
 
 const isReady = (o: PodEvent['object']) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 
-async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = performance.now() + timeoutMs
-  while (!cond()) {
-    if (performance.now() > end) return false
-    await sleep(2)
-  }
-  return true
-}
+const until = (cond: () => boolean, timeoutMs: number) => poll(cond, timeoutMs, 2)
 
 // ---- the API trickle, in a worker thread -------------------------------------------------------
 
@@ -420,42 +285,7 @@ function startTrickle(api: Api, getPath: string, listPath: string): { stop(): Pr
 
 // ---- the report ---------------------------------------------------------------------------------
 
-interface Row {
-  metric: string
-  measured: string
-  goal?: string
-  /** Share of the goal used: ≤ 1 is within the goal. */
-  ratio?: number
-}
-
-const rows: Row[] = []
-const notes: string[] = []
-
-function upper(metric: string, value: number, goal: number, unit: (x: number) => string): void {
-  rows.push({ metric, measured: unit(value), goal: `< ${unit(goal)}`, ratio: value / goal })
-}
-
-function info(metric: string, measured: string): void {
-  rows.push({ metric, measured })
-}
-
-function printTable(): void {
-  const head = ['metric', 'measured', 'goal', 'ratio to goal', 'ok']
-  const body = rows.map((r) => [
-    r.metric,
-    r.measured,
-    r.goal ?? '—',
-    r.ratio === undefined ? '' : Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '∞',
-    r.ratio === undefined ? '' : r.ratio <= 1 ? 'ok' : 'NOT',
-  ])
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
-  console.log(line(head))
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|')
-  for (const b of body) console.log(line(b))
-  console.log('ratio: share of the goal used, ≤ 1.00 is within it.')
-  for (const n of notes) console.log(n)
-}
+const { rows, notes, upper, info, printTable } = report('ratio: share of the goal used, ≤ 1.00 is within it.')
 
 // ---- phase 1: the sim runtime -------------------------------------------------------------------
 
@@ -795,13 +625,12 @@ async function processPhase(tmp: string, deadline: number): Promise<void> {
 // ---- main ---------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
-    console.error('bench: dist/ is missing; run `npm run build` first (the benchmark runs the built CLI, as a user does).')
+  const built = distBuiltAt()
+  if (!built) {
     process.exitCode = 1
     return
   }
   const phases = (process.env.BENCH_PHASES ?? 'sim,process').split(',')
-  const built = statSync(join(root, 'dist', 'cli', 'main.js')).mtime
   const tmp = mkdtempSync(join(tmpdir(), 'kubelite-nodebench-'))
   const started = performance.now()
   const deadline = started + plan.totalDeadlineMs - 10_000 // leave time to stop and clean up
@@ -813,21 +642,13 @@ async function main(): Promise<void> {
     }
     rmSync(tmp, { recursive: true, force: true })
   }
-  const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${plan.totalDeadlineMs / 1000} s; stopping`)
+  const printSoFar = () => {
     if (rows.length) printTable()
-    void cleanup().then(() => process.exit(2))
-  }, plan.totalDeadlineMs)
-  const onSignal = () => {
-    progress('interrupted: stopping kubelite, removing temp files (figures below are partial)')
-    void cleanup().then(() => process.exit(130))
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  try {
+  const onSignal = () => progress('interrupted: stopping kubelite, removing temp files (figures below are partial)')
+  await guarded({ deadlineMs: plan.totalDeadlineMs, cleanup, onTimeout: printSoFar, onSignal, onError: printSoFar }, async () => {
     const busy = await machineBusy(1_000)
-    const commit = spawnSync('git', ['-C', root, 'log', '-1', '--format=%h %cI'], { encoding: 'utf8' }).stdout.trim() || 'unknown'
-    console.log(`kubelite node benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, CPU busy before the run ${(busy * 100).toFixed(0)}%, HEAD ${commit}, dist/ built ${built.toISOString()}`)
+    console.log(header('node', busy, built))
     if (busy > 0.15) progress(`the machine was ${(busy * 100).toFixed(0)}% busy before the run: other work competes for the CPU, so figures will be slow and noisy`)
     const ticks0 = machineTicks()
     if (phases.includes('sim')) await simPhase(tmp, deadline)
@@ -835,15 +656,7 @@ async function main(): Promise<void> {
     const ticks1 = machineTicks()
     notes.push(`total run: ${((performance.now() - started) / 1000).toFixed(1)} s; the machine was ${(((ticks1.busy - ticks0.busy) / (ticks1.total - ticks0.total)) * 100).toFixed(0)}% busy meanwhile (kubelite and the bench included)`)
     printTable()
-  } catch (err) {
-    if (rows.length) printTable()
-    throw err
-  } finally {
-    clearTimeout(watchdog)
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-    await cleanup()
-  }
+  })
 }
 
 await main()

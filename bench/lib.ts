@@ -1,0 +1,308 @@
+// Helpers the benchmarks share: number formatting, /proc readings, starting and reaching the built
+// `kubelite up`, and the side-by-side table. Each benchmark keeps what it does differently.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Agent, Pool, type Dispatcher } from 'undici'
+
+export { freePort } from '../test/e2e/harness.js'
+
+/** The checkout the benchmarks run from (holds bin/ and dist/). */
+export const root = fileURLToPath(new URL('..', import.meta.url))
+
+// ---- small helpers ------------------------------------------------------------------------------
+
+/** A progress line on stderr, so stdout keeps only the figures. */
+export const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`)
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** Nearest-rank percentile of an ascending array. */
+export function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
+}
+
+/** A sorted (ascending) copy. */
+export const asc = (xs: number[]) => [...xs].sort((a, b) => a - b)
+
+/** Milliseconds, two decimals below 10 ms; `—` when there is no figure (NaN, ∞). */
+export const ms = (x: number) => (!Number.isFinite(x) ? '—' : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`)
+
+/** Megabytes, one decimal. */
+export const mb = (x: number) => `${x.toFixed(1)} MB`
+
+/** A rate, whole per second. */
+export const perSec = (n: number) => `${n.toFixed(0)}/s`
+
+/** Waits (polling every `pollMs`) until `cond` holds; false if `timeoutMs` passed first. */
+export async function until(cond: () => boolean, timeoutMs: number, pollMs: number): Promise<boolean> {
+  const end = performance.now() + timeoutMs
+  while (!cond()) {
+    if (performance.now() > end) return false
+    await sleep(pollMs)
+  }
+  return true
+}
+
+/** Throws unless the response's status is one of `want`. */
+export function expect(what: string, want: number | number[], got: { status: number; text: string }): void {
+  const ok = typeof want === 'number' ? [want] : want
+  if (!ok.includes(got.status)) throw new Error(`${what}: HTTP ${got.status}, want ${ok.join(' or ')}: ${got.text.slice(0, 300)}`)
+}
+
+// ---- /proc readings -----------------------------------------------------------------------------
+
+/** A `kB` field of /proc/<pid>/status (VmRSS, VmHWM), in MB. */
+export function procStatus(pid: number, field: string): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : NaN
+}
+
+/** CPU time (user + system) the process has used so far, in ms; /proc counts in ticks of 1/100 s. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // f[0] is field 3 (state)
+  return (Number(f[11]) + Number(f[12])) * 10 // utime, stime: fields 14 and 15
+}
+
+/** All cores' busy and total time so far, in ms (from /proc/stat, ticks of 1/100 s). */
+export function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  const total = f.reduce((a, b) => a + b, 0) * 10
+  return { busy: total - (f[3]! + f[4]!) * 10, total }
+}
+
+// ---- the kubelite process -----------------------------------------------------------------------
+
+/** When dist/ was built; undefined (after saying so) when it is missing. */
+export function distBuiltAt(): Date | undefined {
+  const main = join(root, 'dist', 'cli', 'main.js')
+  if (existsSync(main)) return statSync(main).mtime
+  console.error('bench: dist/ is missing; run `npm run build` first (the benchmark runs the built CLI, as a user does).')
+  return undefined
+}
+
+/** The first line of a report: when, where, how busy the machine was, which build. */
+export function header(what: string, busy: number, built: Date): string {
+  const commit = spawnSync('git', ['-C', root, 'log', '-1', '--format=%h %cI'], { encoding: 'utf8' }).stdout.trim() || 'unknown'
+  return `kubelite ${what} benchmark — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, CPU busy before the run ${(busy * 100).toFixed(0)}%, HEAD ${commit}, dist/ built ${built.toISOString()}`
+}
+
+/** The admin's CA and token from a data dir, once both files are whole. */
+export function readCreds(dataDir: string): { ca: string; token: string } | undefined {
+  const caPath = join(dataDir, 'pki', 'ca.crt')
+  const tokenPath = join(dataDir, 'pki', 'admin.token')
+  if (!existsSync(tokenPath) || !existsSync(caPath)) return undefined
+  const ca = readFileSync(caPath, 'utf8')
+  const token = readFileSync(tokenPath, 'utf8').trim()
+  // Files are written one after another on a cold start: wait until both are whole.
+  if (!ca.includes('-----END CERTIFICATE-----') || token === '') return undefined
+  return { ca, token }
+}
+
+/** Spawns `node [nodeArgs] <cli> up ...` as a user runs it, stdout and stderr piped. */
+export function spawnUp(cli: string, nodeArgs: string[], dataDir: string, port: number, kubeconfig: string, upArgs: string[]): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, cli, 'up', '--data-dir', dataDir, '--port', String(port), '--kubeconfig', kubeconfig, ...upArgs], {
+    cwd: root,
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+/** SIGTERM, SIGKILL after `killAfterMs`; resolves with the time the process took to exit. */
+export async function terminate(child: ChildProcess, killAfterMs: number): Promise<number> {
+  const t = performance.now()
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((r) => child.once('exit', () => r()))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+    await exited
+    clearTimeout(timer)
+  }
+  return performance.now() - t
+}
+
+export interface ReadyzWait {
+  child: ChildProcess
+  dataDir: string
+  port: number
+  /** When the child was spawned (performance.now()). */
+  t0: number
+  timeoutMs: number
+  output: () => string
+  /** Pause while the credentials are not written yet, and between /readyz attempts. */
+  credsPollMs: number
+  retryMs: number
+}
+
+/** Polls GET /readyz as the admin until `200 ok` and returns when that was; throws if the child exits or time runs out. */
+export async function waitForReadyz(w: ReadyzWait): Promise<number> {
+  const { child } = w
+  let agent: Agent | undefined
+  try {
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`kubelite exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${w.output()}`)
+      if (performance.now() - w.t0 > w.timeoutMs) throw new Error(`kubelite was not ready after ${w.timeoutMs} ms:\n${w.output()}`)
+      const creds = readCreds(w.dataDir)
+      if (!creds) {
+        await sleep(w.credsPollMs)
+        continue
+      }
+      agent ??= new Agent({ connect: { ca: creds.ca }, connections: 1 })
+      try {
+        const r = await agent.request({ origin: `https://127.0.0.1:${w.port}`, path: '/readyz', method: 'GET', headers: { authorization: `Bearer ${creds.token}` } })
+        const body = await r.body.text()
+        if (r.statusCode === 200 && body === 'ok') return performance.now()
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        // Not listening yet is the expected failure; a TLS error means the CA was read half-written.
+        if (code !== 'ECONNREFUSED' && code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') {
+          await agent.destroy()
+          agent = undefined
+        }
+      }
+      await sleep(w.retryMs)
+    }
+  } finally {
+    await agent?.destroy()
+  }
+}
+
+// ---- an HTTPS client ----------------------------------------------------------------------------
+
+export interface Api {
+  pool: Pool
+  token: string
+  ca: string
+  origin: string
+  call(method: Dispatcher.HttpMethod, path: string, body?: unknown, accept?: string): Promise<{ status: number; text: string }>
+}
+
+/** A keep-alive pool of `connections` to a running kubelite, as its admin, JSON in and out. */
+export function apiClient(run: { dataDir: string; port: number }, connections: number): Api {
+  const creds = readCreds(run.dataDir)!
+  const origin = `https://127.0.0.1:${run.port}`
+  const pool = new Pool(origin, { connections, pipelining: 1, connect: { ca: creds.ca } })
+  const headers = { authorization: `Bearer ${creds.token}`, 'content-type': 'application/json' }
+  return {
+    pool,
+    token: creds.token,
+    ca: creds.ca,
+    origin,
+    async call(method, path, body, accept = 'application/json') {
+      const r = await pool.request({ method, path, headers: { ...headers, accept }, body: body === undefined ? undefined : JSON.stringify(body) })
+      return { status: r.statusCode, text: await r.body.text() }
+    },
+  }
+}
+
+/** The non-blank lines of a streamed body (a watch), each with the time its chunk arrived. */
+export async function* lines(body: AsyncIterable<Buffer | string>): AsyncGenerator<{ line: string; at: number }> {
+  let buf = ''
+  for await (const chunk of body) {
+    const at = performance.now()
+    buf += chunk.toString()
+    let nl: number
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl)
+      buf = buf.slice(nl + 1)
+      if (line.trim()) yield { line, at }
+    }
+  }
+}
+
+// ---- the report ---------------------------------------------------------------------------------
+
+export interface Row {
+  metric: string
+  measured: string
+  goal?: string
+  /** Share of the goal used: ≤ 1 is within the goal (for throughputs: goal ÷ measured). */
+  ratio?: number
+}
+
+/** The figures side by side with the goals; `legend` is printed under the table, then the notes. */
+export function report(legend: string) {
+  const rows: Row[] = []
+  const notes: string[] = []
+  return {
+    rows,
+    notes,
+    /** A figure that should stay below its goal. */
+    upper(metric: string, value: number, goal: number, unit: (x: number) => string): void {
+      rows.push({ metric, measured: unit(value), goal: `< ${unit(goal)}`, ratio: value / goal })
+    },
+    /** A throughput that should reach its goal. */
+    lower(metric: string, value: number, goal: number, unit: (x: number) => string): void {
+      rows.push({ metric, measured: unit(value), goal: `≥ ${unit(goal)}`, ratio: goal / value })
+    },
+    /** A row without a goal, to explain the others. */
+    info(metric: string, measured: string): void {
+      rows.push({ metric, measured })
+    },
+    printTable(): void {
+      console.log(formatTable(rows).join('\n'))
+      console.log(legend)
+      for (const n of notes) console.log(n)
+    },
+  }
+}
+
+/** A markdown table of the rows, padded to line up. */
+export function formatTable(rows: Row[]): string[] {
+  const head = ['metric', 'measured', 'goal', 'ratio to goal', 'ok']
+  const body = rows.map((r) => [
+    r.metric,
+    r.measured,
+    r.goal ?? '—',
+    r.ratio === undefined ? '' : Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '∞',
+    r.ratio === undefined ? '' : r.ratio <= 1 ? 'ok' : 'NOT',
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
+  return [line(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...body.map(line)]
+}
+
+// ---- the run ------------------------------------------------------------------------------------
+
+export interface Guard {
+  /** Stops the run after this long: `onTimeout`, cleanup, exit 2. */
+  deadlineMs: number
+  /** Stops children and removes temp files; runs on every way out (end, error, timeout, Ctrl-C). */
+  cleanup: () => Promise<void>
+  onTimeout?: () => void
+  /** On SIGINT or SIGTERM, before cleanup and exit 130. */
+  onSignal?: () => void
+  /** When `body` throws, before the error goes on (e.g. print the figures so far). */
+  onError?: () => void
+}
+
+/** Runs `body` under a watchdog and signal handlers, and always cleans up after it. */
+export async function guarded(g: Guard, body: () => Promise<void>): Promise<void> {
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${g.deadlineMs / 1000} s; stopping`)
+    g.onTimeout?.()
+    void g.cleanup().then(() => process.exit(2))
+  }, g.deadlineMs)
+  const onSignal = () => {
+    g.onSignal?.()
+    void g.cleanup().then(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    await body()
+  } catch (err) {
+    g.onError?.()
+    throw err
+  } finally {
+    clearTimeout(watchdog)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await g.cleanup()
+  }
+}
