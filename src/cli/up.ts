@@ -19,8 +19,6 @@ import { Scheduler } from '../controllers/scheduler/controller.js'
 import { NodeAgent } from '../node/index.js'
 import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
-import { serviceAllocation } from '../registry/allocation/admission.js'
-import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
@@ -79,15 +77,12 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     },
   })
   const binding = podBinding({ store })
-  let api: ApiServer
-  const allocator = new ServiceAllocator({ listServices: async () => (await api.resource('', 'services')!.list(undefined)).items })
   const metrics = new Registry()
   let bootstrapped = false
-  api = buildApiServer({
+  const api = buildApiServer({
     store,
     tokens: [creds.token],
     serverAddress: `${cfg.host}:${cfg.port}`,
-    admission: [serviceAllocation(allocator)],
     subresources: new Map([['pods/binding', binding], ...streaming.subresources]),
     upgrades: streaming.upgrades,
     readiness: async () => [...(bootstrapped ? [] : ['poststarthook/bootstrap-controller']), ...(agents[0]?.isReady() ? [] : ['node-ready'])],

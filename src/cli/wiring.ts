@@ -6,6 +6,8 @@ import { ApiServer, type ApiServerOptions } from '../api/server.js'
 import { inProcessClient } from '../client/inprocess.js'
 import type { Client } from '../client/types.js'
 import { namespaceLifecycle } from '../registry/admission.js'
+import { serviceAllocation } from '../registry/allocation/admission.js'
+import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { builtInResources } from '../registry/index.js'
 import type { Admission } from '../registry/rest.js'
 import type { Store } from '../store/types.js'
@@ -15,7 +17,7 @@ export interface ApiWiring {
   serverAddress: string
   tokens?: string[]
   clock?: () => Date
-  /** Admission plugins after NamespaceLifecycle (e.g. Service IP allocation). */
+  /** Admission plugins after the built-in ones (NamespaceLifecycle, Service address allocation). */
   admission?: Admission[]
   log?: ApiServerOptions['log']
   readiness?: ApiServerOptions['readiness']
@@ -28,12 +30,14 @@ export function buildApiServer(w: ApiWiring): ApiServer {
   const resources = builtInResources()
   let api: ApiServer
   const getNamespace = (name: string) => api.resource('', 'namespaces')!.get(undefined, name)
+  // ClusterIPs and NodePorts are allocated as upstream's Service storage does, rebuilt from the store.
+  const allocator = new ServiceAllocator({ listServices: async () => (await api.resource('', 'services')!.list(undefined)).items })
   api = new ApiServer({
     resources,
     store: w.store,
     clock: w.clock,
     tokens: w.tokens,
-    admission: [namespaceLifecycle(getNamespace), ...(w.admission ?? [])],
+    admission: [namespaceLifecycle(getNamespace), serviceAllocation(allocator), ...(w.admission ?? [])],
     protobuf: decodeProtobuf,
     patcher,
     fieldManager,

@@ -1,28 +1,16 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiServer } from '../../api/server.js'
 import { podBinding } from '../../api/subresources/binding.js'
-import { inProcessClient } from '../../client/inprocess.js'
-import { namespaceLifecycle } from '../../registry/admission.js'
-import { serviceAllocation } from '../../registry/allocation/admission.js'
-import { ServiceAllocator } from '../../registry/allocation/allocator.js'
-import { builtInResources } from '../../registry/index.js'
+import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiring.js'
 import { MemoryStore } from '../../store/memory/memory.js'
 import { kubernetesServiceEndpoints } from './kubernetes.js'
 import { endpointControllers } from './start.js'
 
 async function cluster() {
   const store = new MemoryStore()
-  let api: ApiServer
-  const alloc = new ServiceAllocator({ listServices: async () => (await api.resource('', 'services')!.list(undefined)).items })
-  api = new ApiServer({
-    resources: builtInResources(),
-    store,
-    serverAddress: '127.0.0.1:6443',
-    admission: [namespaceLifecycle((n) => api.resource('', 'namespaces')!.get(undefined, n)), serviceAllocation(alloc)],
-  })
-  await api.resource('', 'namespaces')!.create(undefined, { metadata: { name: 'default' } })
-  const client = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'kube-controller-manager')
+  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
+  await bootstrapNamespaces(api)
+  const client = localClient(api, 'kube-controller-manager')
   const controllers = endpointControllers(client)
   const ac = new AbortController()
   const running = controllers.start(ac.signal)

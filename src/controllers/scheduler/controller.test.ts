@@ -1,27 +1,17 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { StoredObject } from '../../apis/meta.js'
-import { ApiServer } from '../../api/server.js'
 import { podBinding } from '../../api/subresources/binding.js'
-import { inProcessClient } from '../../client/inprocess.js'
-import { namespaceLifecycle } from '../../registry/admission.js'
-import { builtInResources } from '../../registry/index.js'
+import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiring.js'
 import { MemoryStore } from '../../store/memory/memory.js'
 import { Scheduler } from './controller.js'
 
 async function cluster() {
   const store = new MemoryStore()
   const binding = podBinding({ store })
-  let api: ApiServer
-  api = new ApiServer({
-    resources: builtInResources(),
-    store,
-    serverAddress: '127.0.0.1:6443',
-    admission: [namespaceLifecycle((n) => api.resource('', 'namespaces')!.get(undefined, n))],
-    subresources: new Map([['pods/binding', binding]]),
-  })
-  await api.resource('', 'namespaces')!.create(undefined, { metadata: { name: 'default' } })
-  const client = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'test')
+  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443', subresources: new Map([['pods/binding', binding]]) })
+  await bootstrapNamespaces(api)
+  const client = localClient(api, 'test')
   const pods = api.resource('', 'pods')!
   const scheduler = new Scheduler(client, { bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) })
   const ac = new AbortController()

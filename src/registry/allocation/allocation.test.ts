@@ -1,12 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiServer } from '../../api/server.js'
 import { StatusError } from '../../api/status.js'
 import type { StoredObject } from '../../apis/meta.js'
+import { bootstrapNamespaces, buildApiServer } from '../../cli/wiring.js'
 import { MemoryStore } from '../../store/memory/memory.js'
-import { builtInResources } from '../index.js'
-import { namespaceLifecycle } from '../admission.js'
-import { serviceAllocation } from './admission.js'
 import { AllocationError, ServiceAllocator, formatIPv4, parseIPv4 } from './allocator.js'
 
 test('IPv4 parse and format round-trip', () => {
@@ -88,15 +85,8 @@ test('allocator: a full range says so; undo returns values', async () => {
 
 async function apiWithAllocation() {
   const store = new MemoryStore()
-  let api: ApiServer
-  const alloc = new ServiceAllocator({ listServices: async () => (await api.resource('', 'services')!.list(undefined)).items })
-  api = new ApiServer({
-    resources: builtInResources(),
-    store,
-    serverAddress: '127.0.0.1:6443',
-    admission: [namespaceLifecycle((n) => api.resource('', 'namespaces')!.get(undefined, n)), serviceAllocation(alloc)],
-  })
-  await api.resource('', 'namespaces')!.create(undefined, { metadata: { name: 'default' } })
+  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
+  await bootstrapNamespaces(api)
   return { api, services: api.resource('', 'services')!, store }
 }
 
