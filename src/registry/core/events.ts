@@ -1,12 +1,10 @@
 // core/v1 Event (upstream pkg/registry/core/event/strategy.go, legacyValidateEvent for v1
-// requests, and printEvent with its LAST SEEN / COUNT rules for series and eventTime).
+// requests). Its printer is shared with events.k8s.io/v1 (registry/events/table.ts), as upstream's is.
 import type { Event } from 'kubernetes-types/core/v1.js'
 import type { StoredObject } from '../../apis/meta.js'
 import { invalid, isDNS1123Subdomain, isQualifiedName, required, type FieldError } from '../../apis/validation.js'
-import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
-import { column, nameColumn } from '../columns.js'
-import { docs } from './docs.js'
+import { eventTable } from '../events/table.js'
 import { objOf, str } from './util.js'
 
 export type EventObj = StoredObject & Event
@@ -43,35 +41,6 @@ function validateEvent(ev: EventObj): FieldError[] {
   return errs
 }
 
-/** `component, host`, falling back to reportingController / reportingInstance (formatEventSource). */
-export function formatEventSource(ev: EventObj): string {
-  const component = str(ev.source?.component) || str(ev.reportingComponent)
-  const instance = str(ev.source?.host) || str(ev.reportingInstance)
-  if (!component) return ''
-  return instance ? `${component}, ${instance}` : component
-}
-
-export interface EventTimes {
-  lastSeen: string
-  firstSeen: string
-  count: number
-}
-
-/**
- * FIRST SEEN is firstTimestamp, else eventTime; LAST SEEN is lastTimestamp, else first seen; a
- * series overrides both last seen and count; a count of 0 (new-style singleton) shows as 1.
- */
-export function eventTimes(ev: EventObj, now: Date): EventTimes {
-  const firstSeen = ev.firstTimestamp ? age(ev.firstTimestamp, now) : age(ev.eventTime, now)
-  let lastSeen = ev.lastTimestamp ? age(ev.lastTimestamp, now) : firstSeen
-  let count = typeof ev.count === 'number' ? ev.count : 0
-  if (ev.series) {
-    lastSeen = age(ev.series.lastObservedTime, now)
-    count = ev.series.count ?? 0
-  } else if (count === 0) count = 1
-  return { lastSeen, firstSeen, count }
-}
-
 export const eventsResource: ResourceDef<EventObj> = {
   group: '',
   version: 'v1',
@@ -85,27 +54,8 @@ export const eventsResource: ResourceDef<EventObj> = {
 
   validate: validateEvent,
 
-  table: {
-    columns: [
-      column('Last Seen', 'string', docs.eventLastTimestamp),
-      column('Type', 'string', docs.eventType),
-      column('Reason', 'string', docs.eventReason),
-      column('Object', 'string', docs.eventInvolvedObject),
-      column('Subobject', 'string', docs.fieldPath, true),
-      column('Source', 'string', docs.eventSource, true),
-      column('Message', 'string', docs.eventMessage),
-      column('First Seen', 'string', docs.eventFirstTimestamp, true),
-      column('Count', 'string', docs.eventCount, true),
-      { ...nameColumn, priority: 1 },
-    ],
-    cells(ev, now) {
-      const t = eventTimes(ev, now)
-      const involved = objOf(ev.involvedObject)
-      const kind = str(involved.kind).toLowerCase()
-      const target = str(involved.name) ? `${kind}/${str(involved.name)}` : kind
-      return [t.lastSeen, str(ev.type), str(ev.reason), target, str(involved.fieldPath), formatEventSource(ev), str(ev.message).trim(), t.firstSeen, t.count, ev.metadata.name]
-    },
-  },
+  // One printer for both Event APIs, as upstream has.
+  table: eventTable,
   fieldSelectors: {
     'involvedObject.kind': (ev) => str(ev.involvedObject?.kind),
     'involvedObject.namespace': (ev) => str(ev.involvedObject?.namespace),
