@@ -53,7 +53,6 @@ export interface PodObservation {
 }
 
 const isRestartableInit = (c: Container) => c.restartPolicy === 'Always'
-const running = (o: ContainerObservation | undefined) => !!o?.current && !o.current.finishedAt
 
 function terminated(run: ContainerRun): ContainerState {
   const t: NonNullable<ContainerState['terminated']> = {
