@@ -1,7 +1,7 @@
 // Label and field selectors: the string forms clients send (`app=web,tier in (a,b),!canary`),
 // metav1.LabelSelector objects, matching, and upstream's string formatting.
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
-import { isQualifiedName, isValidLabelValue } from '../apis/validation.js'
+import { isQualifiedName, isValidLabelValue } from './names.js'
 
 export type Operator = 'in' | 'notin' | 'exists' | '!' | '=' | '==' | '!=' | 'gt' | 'lt'
 
