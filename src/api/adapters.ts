@@ -4,12 +4,12 @@
 import type { KObject, StoredObject } from '../apis/meta.js'
 import { apiVersionOf } from '../apis/meta.js'
 import { findTypeError, findUnknownFields, resolve, schemaForKind } from '../apis/schema.js'
+import { errors, statusErrorFrom } from '../apis/status.js'
 import type { FieldManager, Patcher } from '../registry/rest.js'
 import type { ResourceDef } from '../registry/types.js'
 import { ApplyConflictError, ApplyError, serverSideApply, updateManagedFields, type FieldSet } from './apply/index.js'
 import { applyPatch, PatchError } from './patch/index.js'
 import { decodeErrorMessage, decodeProtobufObject, ProtobufError } from './protobuf/index.js'
-import { errors, statusErrorFrom } from './status.js'
 
 function schemaOf(def: ResourceDef) {
   const schema = schemaForKind(def.group, def.version, def.kind)

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http'
 import { parse as parseYaml } from 'yaml'
 import type { KObject } from '../apis/meta.js'
-import { errors } from './status.js'
+import { errors } from '../apis/status.js'
 
 /** Upstream's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import { stringify as toYaml } from 'yaml'
 import { apiVersionOf, clone, type KObject, type StoredObject } from '../apis/meta.js'
+import { errors, isStatusError, StatusError, type Status } from '../apis/status.js'
 import { ResourceStore, type Admission, type DeleteOptions, type FieldManager, type FieldValidation, type Patcher, type RestDeps, type WriteOptions } from '../registry/rest.js'
 import { allVerbs, type ResourceDef } from '../registry/types.js'
 import type { Store } from '../store/types.js'
@@ -31,7 +32,6 @@ import {
   type ApiTarget,
   type OutputFormat,
 } from './request.js'
-import { errors, isStatusError, StatusError, type Status } from './status.js'
 import { openapiV2Response } from './openapi-v2-proto.js'
 import { parseIncludeObject, toTable } from './table.js'
 

@@ -1,7 +1,7 @@
 // Built-in admission (upstream: the NamespaceLifecycle plugin). Others (Service IP allocation,
 // ServiceAccount defaults) join later as their owners land.
 import type { StoredObject } from '../apis/meta.js'
-import { errors, isStatusError } from '../api/status.js'
+import { errors, isStatusError } from '../apis/status.js'
 import type { Admission } from './rest.js'
 
 /** Namespaces that always exist and may not be deleted. */

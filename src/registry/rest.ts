@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util'
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js'
 import { apiVersionOf, clone, finalizers as knownFinalizers, type KObject, type StoredObject } from '../apis/meta.js'
 import type { FieldError } from '../apis/validation.js'
-import { errors, StatusError, successStatus, type Status } from '../api/status.js'
+import { errors, StatusError, successStatus, type Status } from '../apis/status.js'
 import { rfc3339 } from '../lib/duration.js'
 import {
   fieldsMatch,

@@ -1,11 +1,11 @@
 // GET pods/NAME/log: the container's log as text/plain, streamed (upstream LogREST +
 // LocationStreamer). With follow=true the response stays open and every chunk is flushed.
 import type { Readable } from 'node:stream'
+import { errors } from '../../apis/status.js'
 import { forbidden, invalid, type FieldError } from '../../apis/validation.js'
 import type { LogOptions, NodeDialer } from '../../node/connection.js'
 import { queryBool } from '../request.js'
 import type { SubresourceContext, SubresourceHandler } from '../server.js'
-import { errors } from '../status.js'
 import { chooseContainer, nodeErrorStatus, nodeOf, podRef, type PodView } from './pods.js'
 
 /** Go's strconv.ParseInt message, as the query-parameter decoder reports it. */

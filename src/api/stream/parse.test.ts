@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { PassThrough } from 'node:stream'
 import { test } from 'node:test'
-import { StatusError } from '../status.js'
+import { StatusError } from '../../apis/status.js'
 import { ResizeQueue, statusMessage } from './channels.js'
 import { execFailure } from './exec.js'
 import { parseLogOptions } from './logs.js'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { NodeError } from '../../node/connection.js'
-import { isStatusError, StatusError } from '../status.js'
+import { isStatusError, StatusError } from '../../apis/status.js'
 import { chooseContainer, dialErrorText, nodeErrorStatus, nodeOf, requireNode, type PodView } from './pods.js'
 
 const pod = (containers: string[], extra: Partial<NonNullable<PodView['spec']>> = {}, nodeName?: string): PodView => ({

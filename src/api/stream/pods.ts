@@ -2,8 +2,8 @@
 // pkg/registry/core/pod/strategy.go does it: pick and check the container, find the node, and
 // turn the node's errors into the Status the API server would answer with.
 import type { StoredObject } from '../../apis/meta.js'
+import { errors, statusErrorFrom, StatusError, type StatusReason } from '../../apis/status.js'
 import { NodeError, type NodeConnection, type NodeDialer, type PodRef } from '../../node/connection.js'
-import { errors, statusErrorFrom, StatusError, type StatusReason } from '../status.js'
 
 interface Container {
   name: string

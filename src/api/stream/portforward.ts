@@ -5,10 +5,10 @@
 // port and failures are written, as text, on the error stream (kubelet's httpStreamHandler).
 import type { Duplex } from 'node:stream'
 import type { WebSocketServer } from 'ws'
+import { errors } from '../../apis/status.js'
 import type { NodeConnection, PodRef } from '../../node/connection.js'
 import type { NodeDialer } from '../../node/connection.js'
 import type { SubresourceHandler, UpgradeHandler } from '../server.js'
-import { errors } from '../status.js'
 import { acceptWebSocket, portForwardWebSocketProtocol } from './exec.js'
 import { dialErrorText, podRef, requireNode, type PodView } from './pods.js'
 import { acceptSpdy, isSpdyUpgrade, isWebSocketUpgrade, negotiateProtocol, refuseSpdy, spdyServer, webSocketDuplex, type SpdyConnection, type SpdyStream } from './spdy.js'

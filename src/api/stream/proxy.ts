@@ -7,9 +7,9 @@ import { connect as netConnect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { connect as tlsConnect } from 'node:tls'
 import type { KObject } from '../../apis/meta.js'
+import { errors, isStatusError, statusErrorFrom, type StatusError } from '../../apis/status.js'
 import type { NodeDialer } from '../../node/connection.js'
 import type { SubresourceContext, SubresourceHandler, UpgradeHandler } from '../server.js'
-import { errors, isStatusError, statusErrorFrom, type StatusError } from '../status.js'
 import { dialErrorText, podRef, requireNode, type PodView } from './pods.js'
 
 /** `[scheme:]name[:port]` as upstream's SplitSchemeNamePort reads it; undefined if invalid. */

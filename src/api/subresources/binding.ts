@@ -10,12 +10,12 @@
 // are still the generic store's.
 import type { PodCondition } from 'kubernetes-types/core/v1.js'
 import { clone, type KObject, type StoredObject } from '../../apis/meta.js'
+import { errors, successStatus, type Status } from '../../apis/status.js'
 import { notSupported, required, type FieldError } from '../../apis/validation.js'
 import { rfc3339 } from '../../lib/duration.js'
 import { ResourceStore, type RestDeps } from '../../registry/rest.js'
 import type { ResourceDef } from '../../registry/types.js'
 import type { SubresourceHandler } from '../server.js'
-import { errors, successStatus, type Status } from '../status.js'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)

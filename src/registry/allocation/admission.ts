@@ -3,7 +3,7 @@
 // defaulting and validation, before the write: it fills spec.clusterIP(s) and the node ports, or
 // rejects with upstream's 422 / 500 wording. Values are never released here (see allocator.ts:
 // released lazily, by rebuilding from the store), so a DELETE that fails leaks nothing.
-import { errors } from '../../api/status.js'
+import { errors } from '../../apis/status.js'
 import { invalid, type FieldError } from '../../apis/validation.js'
 import { goStringSlice, withGoValue } from '../core/gosyntax.js'
 import type { Admission, AdmissionAttributes } from '../rest.js'

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { StatusError } from '../../api/status.js'
+import { StatusError } from '../../apis/status.js'
 import type { StoredObject } from '../../apis/meta.js'
 import { bootstrapNamespaces, buildApiServer } from '../../cli/wiring.js'
 import { MemoryStore } from '../../store/memory/memory.js'

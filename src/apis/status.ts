@@ -1,7 +1,9 @@
 // Every error the API server returns is a metav1.Status built here, with upstream's codes, reasons
 // and wording (k8s.io/apimachinery/pkg/api/errors), so kubectl prints exactly what it prints
 // against a real cluster: `Error from server (NotFound): deployments.apps "x" not found`.
-import { aggregateMessage, fieldErrorBody, type FieldError } from '../apis/validation.js'
+// It sits in apis/, below both users: registry/ throws these errors from storage and admission,
+// api/ (the HTTP edge) sends them out, and anything else as a 500.
+import { aggregateMessage, fieldErrorBody, type FieldError } from './validation.js'
 
 export type StatusReason =
   | 'BadRequest'
