@@ -1,10 +1,72 @@
 // A work queue of keys, as client-go's: a key is never processed by two workers at once; a key
 // added while it is being processed is processed again afterwards (once); failures are retried
-// with per-key exponential back-off.
+// after the longer of two limits, as DefaultControllerRateLimiter:
+//   per key: baseDelayMs · 2^failures, capped at maxDelayMs (5 ms, 10 ms, 20 ms, ...), and
+//   overall: a token bucket of qps, burst (10/s, 100), so a storm of failures across many keys
+//   is spread out: 100 retries go at once, the 101st waits 100 ms, the 102nd 200 ms, ...
+// All time comes from the injected Clock, so tests move it by hand.
+import { realClock, type Clock, type TimerHandle } from '../lib/clock.js'
 
 export interface RateLimiterOptions {
-  baseDelayMs: number
-  maxDelayMs: number
+  /** First retry delay; doubles per consecutive failure of the key. Default 5 ms. */
+  baseDelayMs?: number
+  /** Cap of the per-key delay. Default 60 s (client-go caps at 1000 s). */
+  maxDelayMs?: number
+  /** Retries per second across all keys; Infinity turns the bucket off. Default 10. */
+  qps?: number
+  /** Retries allowed at once before qps applies. Default 100. */
+  burst?: number
+}
+
+export interface WorkQueueOptions extends RateLimiterOptions {
+  clock?: Clock
+}
+
+/** client-go's ItemExponentialFailureRateLimiter. */
+class ExponentialFailureLimiter {
+  private readonly failures = new Map<string, number>()
+
+  constructor(private readonly baseDelayMs: number, private readonly maxDelayMs: number) {}
+
+  when(key: string): number {
+    const n = this.failures.get(key) ?? 0
+    this.failures.set(key, n + 1)
+    return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** n)
+  }
+
+  forget(key: string): void {
+    this.failures.delete(key)
+  }
+
+  retries(key: string): number {
+    return this.failures.get(key) ?? 0
+  }
+}
+
+/** client-go's BucketRateLimiter over golang.org/x/time/rate: each call reserves one token. */
+class TokenBucket {
+  private tokens: number
+  private last: number
+
+  constructor(private readonly clock: Clock, private readonly qps: number, private readonly burst: number) {
+    this.tokens = burst
+    this.last = clock.now()
+  }
+
+  /** How long the caller must wait for its token (0 while the burst lasts). */
+  reserve(): number {
+    if (this.qps === Infinity) return 0
+    const now = this.clock.now()
+    // Refill for the time passed; the bucket never holds more than burst.
+    if (now > this.last) this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.qps) / 1000)
+    this.last = Math.max(this.last, now)
+    this.tokens -= 1
+    return this.tokens < 0 ? (-this.tokens * 1000) / this.qps : 0
+  }
+}
+
+function check(name: string, value: number, ok: boolean, want: string): void {
+  if (!ok) throw new Error(`WorkQueue: ${name} must be ${want}, got ${value}`)
 }
 
 export class WorkQueue {
@@ -12,12 +74,26 @@ export class WorkQueue {
   private readonly queued = new Set<string>()
   private readonly processing = new Set<string>()
   private readonly dirty = new Set<string>()
-  private readonly failures = new Map<string, number>()
-  private readonly timers = new Map<string, { timer: NodeJS.Timeout; due: number }>()
+  private readonly timers = new Map<string, { handle: TimerHandle; due: number }>()
+  private readonly clock: Clock
+  private readonly failures: ExponentialFailureLimiter
+  private readonly bucket: TokenBucket
   private waiters: (() => void)[] = []
   private shutDown = false
 
-  constructor(private readonly limits: RateLimiterOptions = { baseDelayMs: 5, maxDelayMs: 60_000 }) {}
+  constructor(opts: WorkQueueOptions = {}) {
+    const base = opts.baseDelayMs ?? 5
+    const max = opts.maxDelayMs ?? 60_000
+    const qps = opts.qps ?? 10
+    const burst = opts.burst ?? 100
+    check('baseDelayMs', base, base > 0 && Number.isFinite(base), 'a finite number > 0')
+    check('maxDelayMs', max, max >= base, `>= baseDelayMs (${base})`)
+    check('qps', qps, qps > 0, '> 0 (Infinity for no limit)')
+    check('burst', burst, Number.isInteger(burst) && burst >= 1, 'an integer >= 1')
+    this.clock = opts.clock ?? realClock
+    this.failures = new ExponentialFailureLimiter(base, max)
+    this.bucket = new TokenBucket(this.clock, qps, burst)
+  }
 
   add(key: string): void {
     if (this.shutDown) return
@@ -35,34 +111,37 @@ export class WorkQueue {
   /** Add after a delay; a pending delayed add for the key that falls due sooner wins. */
   addAfter(key: string, ms: number): void {
     if (this.shutDown) return
-    if (ms <= 0) return this.add(key)
-    const due = Date.now() + ms
+    if (!(ms > 0)) return this.add(key)
+    const due = this.clock.now() + ms
     const existing = this.timers.get(key)
     if (existing) {
       if (existing.due <= due) return
-      clearTimeout(existing.timer)
+      this.clock.clearTimeout(existing.handle)
     }
-    const timer = setTimeout(() => {
+    const handle = this.clock.setTimeout(() => {
       this.timers.delete(key)
       this.add(key)
     }, ms)
-    this.timers.set(key, { timer, due })
+    this.timers.set(key, { handle, due })
   }
 
-  /** Retry with back-off: 5 ms, 10 ms, 20 ms, ... up to maxDelayMs. */
+  /**
+   * Retry after the longer of the key's back-off and the shared bucket's wait. Both limiters are
+   * charged on every call, as client-go's MaxOfRateLimiter asks each of them.
+   */
   addRateLimited(key: string): void {
-    const n = this.failures.get(key) ?? 0
-    this.failures.set(key, n + 1)
-    this.addAfter(key, Math.min(this.limits.maxDelayMs, this.limits.baseDelayMs * 2 ** n))
+    const backoff = this.failures.when(key)
+    const wait = this.bucket.reserve()
+    this.addAfter(key, Math.max(backoff, wait))
   }
 
-  /** Stop tracking failures for the key (after a success). */
+  /** Stop tracking failures for the key (after a success). The bucket is shared, not per key. */
   forget(key: string): void {
-    this.failures.delete(key)
+    this.failures.forget(key)
   }
 
   retries(key: string): number {
-    return this.failures.get(key) ?? 0
+    return this.failures.retries(key)
   }
 
   get length(): number {
@@ -88,7 +167,7 @@ export class WorkQueue {
 
   shutdown(): void {
     this.shutDown = true
-    for (const t of this.timers.values()) clearTimeout(t.timer)
+    for (const t of this.timers.values()) this.clock.clearTimeout(t.handle)
     this.timers.clear()
     for (const w of this.waiters.splice(0)) w()
   }
