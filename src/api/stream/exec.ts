@@ -6,11 +6,11 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { errors } from '../../apis/status.js'
-import { NodeError, type NodeDialer } from '../../node/connection.js'
+import type { NodeDialer } from '../../client/node-connection.js'
 import { queryBool } from '../request.js'
 import type { SubresourceHandler, UpgradeHandler } from '../server.js'
 import { execOverSpdy, execOverWebSocket, type ExecIO, type ExecOutcome, type ExecStreams } from './channels.js'
-import { chooseContainer, podRef, requireNode, type PodView } from './pods.js'
+import { chooseContainer, isNodeError, podRef, requireNode, type PodView } from './pods.js'
 import { acceptSpdy, isSpdyUpgrade, isWebSocketUpgrade, negotiateProtocol, refuseSpdy, spdyServer } from './spdy.js'
 
 export const execWebSocketProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const
@@ -44,12 +44,14 @@ export function acceptWebSocket(wss: WebSocketServer, req: IncomingMessage, sock
 /** The failure text the client prints, shaped as upstream's layers shape it for each transport. */
 export function execFailure(err: unknown, transport: 'websocket' | 'spdy'): string {
   const msg = err instanceof Error ? err.message : String(err)
-  // A node refusing to start the command (no such running container...) is, upstream, the
-  // kubelet refusing the SPDY upgrade; the WebSocket translator wraps that as an internal error.
-  if (err instanceof NodeError && err.code < 500) {
-    return transport === 'websocket' ? `Internal error occurred: unable to upgrade connection: ${msg}` : `unable to upgrade connection: ${msg}`
-  }
+  if (isNodeError(err) && err.code < 500) return upgradeRefused(msg, transport)
   return `Internal error occurred: error executing command in container: ${msg}`
+}
+
+// A node refusing to start the command (no such running container...) is, upstream, the
+// kubelet refusing the SPDY upgrade; the WebSocket translator wraps that as an internal error.
+function upgradeRefused(msg: string, transport: 'websocket' | 'spdy'): string {
+  return transport === 'websocket' ? `Internal error occurred: unable to upgrade connection: ${msg}` : `unable to upgrade connection: ${msg}`
 }
 
 export function execHandlers(dialer: NodeDialer, wss: WebSocketServer): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
@@ -68,7 +70,7 @@ export function execHandlers(dialer: NodeDialer, wss: WebSocketServer): { subres
 
     const run = (transport: 'websocket' | 'spdy') => async (io: ExecIO): Promise<ExecOutcome> => {
       // A finished pod has no running container: the kubelet's own answer.
-      if (phase === 'Succeeded' || phase === 'Failed') return { error: execFailure(new NodeError(404, `container not found (${JSON.stringify(container)})`), transport) }
+      if (phase === 'Succeeded' || phase === 'Failed') return { error: upgradeRefused(`container not found (${JSON.stringify(container)})`, transport) }
       try {
         const exitCode = await conn.exec(podRef(pod), { container, command, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, tty: want.tty, resize: io.resize, signal: ac.signal })
         return { exitCode, command }

@@ -1,7 +1,7 @@
 // The API server's streaming subresources, ready to hand to ApiServer: pods/log, pods/exec,
 // pods/portforward, pods/proxy and services/proxy. The node side is reached through a
 // NodeDialer; services through a ServiceDialer (endpointsServiceDialer by default wiring).
-import type { NodeDialer } from '../../node/connection.js'
+import type { NodeDialer } from '../../client/node-connection.js'
 import type { SubresourceHandlers, UpgradeHandler } from '../server.js'
 import { execHandlers, streamingWebSocketServer } from './exec.js'
 import { logHandler } from './logs.js'

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream'
 import { errors } from '../../apis/status.js'
 import { forbidden, invalid, type FieldError } from '../../apis/validation.js'
-import type { LogOptions, NodeDialer } from '../../node/connection.js'
+import type { LogOptions, NodeDialer } from '../../client/node-connection.js'
 import { queryBool } from '../request.js'
 import type { SubresourceContext, SubresourceHandler } from '../server.js'
 import { chooseContainer, nodeErrorStatus, nodeOf, podRef, type PodView } from './pods.js'

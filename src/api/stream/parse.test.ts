@@ -9,7 +9,7 @@ import { execFailure } from './exec.js'
 import { parseLogOptions } from './logs.js'
 import { parsePortHeader } from './portforward.js'
 import { endpointsServiceDialer, proxySubpath, reachError, rewriteLocation, splitSchemeNamePort } from './proxy.js'
-import { NodeError } from '../../node/connection.js'
+import { NodeError } from '../../client/node-connection.js'
 
 const statusOf = (fn: () => unknown): string => {
   try {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { NodeError } from '../../node/connection.js'
+import { NodeError } from '../../client/node-connection.js'
 import { isStatusError, StatusError } from '../../apis/status.js'
-import { chooseContainer, dialErrorText, nodeErrorStatus, nodeOf, requireNode, type PodView } from './pods.js'
+import { chooseContainer, dialErrorText, isNodeError, nodeErrorStatus, nodeOf, requireNode, type PodView } from './pods.js'
 
 const pod = (containers: string[], extra: Partial<NonNullable<PodView['spec']>> = {}, nodeName?: string): PodView => ({
   metadata: { name: 'web', namespace: 'default', uid: 'u1' },
@@ -48,6 +48,14 @@ test('nodeErrorStatus: as GenericHttpResponseChecker relays a kubelet answer', (
   assert.equal(s(new NodeError(418, 'x')), '418  the server responded with the status code 418 but did not return more information ( pods/log web)')
   assert.equal(s(new Error('plain')), '500 InternalError Internal error occurred: plain')
   assert.ok(isStatusError(nodeErrorStatus(new NodeError(400, 'x'), 'log', 'web'), 'BadRequest'))
+})
+
+test('isNodeError: a NodeError by its name and HTTP code, not its class (api/ loads no client/ code)', () => {
+  assert.ok(isNodeError(new NodeError(404, 'no pod')))
+  assert.ok(isNodeError(Object.assign(new Error('from afar'), { name: 'NodeError', code: 400 })))
+  assert.ok(!isNodeError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })))
+  assert.ok(!isNodeError(new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 404 })))
+  assert.ok(!isNodeError({ name: 'NodeError', code: 404 }))
 })
 
 test('dialErrorText: Go-style dial errors', () => {

@@ -3,7 +3,7 @@
 // turn the node's errors into the Status the API server would answer with.
 import type { StoredObject } from '../../apis/meta.js'
 import { errors, statusErrorFrom, StatusError, type StatusReason } from '../../apis/status.js'
-import { NodeError, type NodeConnection, type NodeDialer, type PodRef } from '../../node/connection.js'
+import type { NodeConnection, NodeDialer, NodeError, PodRef } from '../../client/node-connection.js'
 
 interface Container {
   name: string
@@ -71,13 +71,22 @@ const genericMessages: Record<number, [StatusReason, string]> = {
 }
 
 /**
+ * A node's refusal (client/node-connection.ts NodeError), known by its name and HTTP code rather
+ * than its class: api/ imports client/ for types only, and an agent in another process would send
+ * the code and text, not the object.
+ */
+export function isNodeError(err: unknown): err is NodeError {
+  return err instanceof Error && err.name === 'NodeError' && typeof (err as { code?: unknown }).code === 'number'
+}
+
+/**
  * A node's error answer as the API server relays it (upstream GenericHttpResponseChecker):
  * 400 and 500 keep the node's text; other codes get apimachinery's generic message with
  * `( pods/log NAME)` appended (the verb is empty there, hence the double space).
  */
 export function nodeErrorStatus(err: unknown, subresource: string, name: string): StatusError {
   if (err instanceof StatusError) return err
-  if (!(err instanceof NodeError)) return errors.internal(err instanceof Error ? err.message : String(err))
+  if (!isNodeError(err)) return errors.internal(err instanceof Error ? err.message : String(err))
   if (err.code === 400) return errors.badRequest(err.message)
   if (err.code === 500) return errors.internal(err.message)
   if (err.code === 403) return statusErrorFrom(403, 'Forbidden', `${err.message} ( pods/${subresource} ${name})`, { name, kind: `pods/${subresource}` })
@@ -87,7 +96,7 @@ export function nodeErrorStatus(err: unknown, subresource: string, name: string)
 
 /** Go's rendering of a failed dial (`dial tcp 127.0.0.1:8080: connect: connection refused`), for messages that quote one. */
 export function dialErrorText(err: unknown, host: string, port: number | string): string {
-  if (err instanceof NodeError) return err.message
+  if (isNodeError(err)) return err.message
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   const why: Record<string, string> = {
     ECONNREFUSED: 'connect: connection refused',

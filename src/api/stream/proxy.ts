@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream'
 import { connect as tlsConnect } from 'node:tls'
 import type { KObject } from '../../apis/meta.js'
 import { errors, isStatusError, statusErrorFrom, type StatusError } from '../../apis/status.js'
-import type { NodeDialer } from '../../node/connection.js'
+import type { NodeDialer } from '../../client/node-connection.js'
 import type { SubresourceContext, SubresourceHandler, UpgradeHandler } from '../server.js'
 import { dialErrorText, podRef, requireNode, type PodView } from './pods.js'
 

@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
 import type { ContainerStatus } from 'kubernetes-types/core/v1.js'
-import { NodeError, type ExecRequest, type LogOptions, type NodeConnection, type PodRef } from '../connection.js'
+import { NodeError, type ExecRequest, type LogOptions, type NodeConnection, type PodRef } from '../../client/node-connection.js'
 import { parseRFC3339Nano } from '../runtime/cri-log.js'
 import type { Runtime } from '../runtime/types.js'
 import { readLog } from './logs.js'

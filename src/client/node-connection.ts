@@ -1,6 +1,8 @@
-// What the API server asks of a node (upstream: the kubelet's HTTP API on :10250): logs, exec,
-// port-forward and proxying to a pod. In one process the agent implements it directly; an agent
-// on another machine would serve it over HTTPS.
+// What the API server asks of a node (upstream: the kubelet's HTTP API on :10250, and its client
+// pkg/kubelet/client): logs, exec, port-forward and proxying to a pod. In one process the agent
+// implements it directly; an agent on another machine would serve it over HTTPS. It is client/'s
+// because both ends use it: node/ implements it, api/ calls it, and api/ imports only its types
+// (.dependency-cruiser.cjs), so a NodeError is known there by its name and code (isNodeError).
 import type { Duplex, Readable, Writable } from 'node:stream'
 
 export interface LogOptions {
@@ -33,6 +35,7 @@ export interface PodRef {
   uid?: string
 }
 
+/** How a node refuses a request. The API server recognises it by `name` and `code`, not by class. */
 export class NodeError extends Error {
   constructor(
     /** HTTP code the API server should answer with (400: bad request, 404: no such container...). */
