@@ -10,12 +10,16 @@ import { Registry } from 'prom-client'
 import type { ApiServer } from '../api/server.js'
 import { streamingSubresources } from '../api/stream/index.js'
 import { podBinding } from '../api/subresources/binding.js'
+import { InformerFactory } from '../client/factory.js'
+import { DeploymentController } from '../controllers/deployment/controller.js'
+import { ReplicaSetController } from '../controllers/replicaset/controller.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
 import { endpointControllers } from '../controllers/endpoints/start.js'
 import { runEventTTL } from '../controllers/eventttl/controller.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
+import { builtinImages } from '../images/index.js'
 import { NodeAgent } from '../node/index.js'
 import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
@@ -128,6 +132,11 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   background.push(new GarbageCollector(controllerClient, log).start(abort.signal))
   background.push(endpointControllers(controllerClient, log).start(abort.signal))
   background.push(runEventTTL(controllerClient, abort.signal, { log }))
+  const informers = new InformerFactory(controllerClient, (err, resource) => log.error({ err, resource }, 'informer'))
+  background.push(new ReplicaSetController(controllerClient, informers, { log }).start(abort.signal))
+  background.push(new DeploymentController(controllerClient, informers, { log }).start(abort.signal))
+  informers.start(abort.signal)
+  background.push(informers.stopped())
   const pods = api.resource('', 'pods')!
   background.push(
     new Scheduler(localClient(api, 'default-scheduler'), { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),
@@ -185,7 +194,7 @@ function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
     client: localClient(api, 'kubelet'),
-    runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime') }),
+    runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime') }, builtinImages),
     nodeName: name,
     address: '127.0.0.1',
     podCIDR: podCIDR(cfg.runtime, cfg.nodes, i),

@@ -33,8 +33,21 @@ function deepFreeze<T>(o: T): T {
   return o
 }
 
+/** An index function: the values an object is filed under (client-go's IndexFunc). */
+export type IndexFunc<T> = (obj: T) => string[]
+
+/** Files objects by namespace (client-go's MetaNamespaceIndexFunc). */
+export const byNamespace = (obj: StoredObject): string[] => [obj.metadata.namespace ?? '']
+/** Files objects by the UID of their controller (owner with controller: true). */
+export const byControllerUID = (obj: StoredObject): string[] => {
+  const ref = (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true)
+  return ref?.uid ? [ref.uid] : []
+}
+
 export class Informer<T extends StoredObject = StoredObject> {
   private readonly cache = new Map<string, T>()
+  private readonly indexers = new Map<string, IndexFunc<T>>()
+  private readonly indices = new Map<string, Map<string, Set<string>>>()
   private readonly handlers: InformerHandlers<T>[] = []
   private synced = false
   private syncWaiters: (() => void)[] = []
@@ -47,6 +60,56 @@ export class Informer<T extends StoredObject = StoredObject> {
   on(handlers: InformerHandlers<T>): this {
     this.handlers.push(handlers)
     return this
+  }
+
+  /** Add an index (before start, or it is built from the current cache). Idempotent by name. */
+  addIndex(name: string, fn: IndexFunc<T>): this {
+    if (this.indexers.has(name)) return this
+    this.indexers.set(name, fn)
+    const index = new Map<string, Set<string>>()
+    this.indices.set(name, index)
+    for (const [key, obj] of this.cache) for (const v of fn(obj)) addTo(index, v, key)
+    return this
+  }
+
+  /** The cached objects filed under `value` in index `name`. */
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indices.get(name)?.get(value)
+    if (!keys) {
+      if (!this.indexers.has(name)) throw new Error(`informer has no index ${JSON.stringify(name)}`)
+      return []
+    }
+    const out: T[] = []
+    for (const k of keys) {
+      const o = this.cache.get(k)
+      if (o) out.push(o)
+    }
+    return out
+  }
+
+  private put(key: string, obj: T): void {
+    const old = this.cache.get(key)
+    if (old) this.unindex(key, old)
+    this.cache.set(key, obj)
+    for (const [name, fn] of this.indexers) for (const v of fn(obj)) addTo(this.indices.get(name)!, v, key)
+  }
+
+  private remove(key: string): void {
+    const old = this.cache.get(key)
+    if (!old) return
+    this.unindex(key, old)
+    this.cache.delete(key)
+  }
+
+  private unindex(key: string, obj: T): void {
+    for (const [name, fn] of this.indexers) {
+      const index = this.indices.get(name)!
+      for (const v of fn(obj)) {
+        const set = index.get(v)
+        set?.delete(key)
+        if (set && set.size === 0) index.delete(v)
+      }
+    }
   }
 
   get(namespace: string | undefined, name: string): T | undefined {
@@ -90,13 +153,13 @@ export class Informer<T extends StoredObject = StoredObject> {
       const key = objectKey(obj)
       seen.add(key)
       const old = this.cache.get(key)
-      this.cache.set(key, obj)
+      this.put(key, obj)
       if (!old) this.emit('add', obj)
       else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) this.emit('update', old, obj)
     }
     for (const [key, old] of [...this.cache]) {
       if (!seen.has(key)) {
-        this.cache.delete(key)
+        this.remove(key)
         this.emit('delete', old)
       }
     }
@@ -132,10 +195,10 @@ export class Informer<T extends StoredObject = StoredObject> {
           const key = objectKey(obj)
           const old = this.cache.get(key)
           if (ev.type === 'DELETED') {
-            this.cache.delete(key)
+            this.remove(key)
             this.emit('delete', old ?? obj)
           } else {
-            this.cache.set(key, obj)
+            this.put(key, obj)
             if (old) this.emit('update', old, obj)
             else this.emit('add', obj)
           }
@@ -148,4 +211,10 @@ export class Informer<T extends StoredObject = StoredObject> {
       }
     }
   }
+}
+
+function addTo(index: Map<string, Set<string>>, value: string, key: string): void {
+  let set = index.get(value)
+  if (!set) index.set(value, (set = new Set()))
+  set.add(key)
 }

@@ -419,6 +419,11 @@ export class ResourceStore {
       next = clone(current)
       if ('status' in body) next.status = clone(body.status)
       else delete next.status
+      if (this.def.statusTakesAnnotations) {
+        const annotations = body.metadata?.annotations
+        if (annotations && Object.keys(annotations).length) next.metadata.annotations = clone(annotations)
+        else delete next.metadata.annotations
+      }
     } else if (subresource === 'finalize') {
       // namespaces/{name}/finalize: only spec.finalizers changes.
       next = clone(current)

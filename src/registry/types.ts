@@ -72,6 +72,12 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
    * (create clears it, update keeps the old one) and `/status` changes only `status`.
    */
   hasStatus?: boolean
+  /**
+   * `/status` also takes the client's annotations (upstream's deploymentStatusStrategy resets only
+   * spec and labels: the deployment controller records the revision annotation that way, without
+   * bumping the generation).
+   */
+  statusTakesAnnotations?: boolean
   /** Keep a status sent on create (nodes: the kubelet registers with status filled in). */
   keepStatusOnCreate?: boolean
   /** Subresource `scale`. */

@@ -156,6 +156,7 @@ export const deployments: ResourceDef = {
   categories: ['all'],
   nameValidator: isDNS1123Subdomain,
   hasStatus: true,
+  statusTakesAnnotations: true,
   generation: true,
   scale: replicasScale,
   defaults: defaultDeployment,
