@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { basename, join } from 'node:path'
-import { parseImageReference, type ImageReference } from './reference.js'
+import { parseImageReference, type ImageReference } from '../lib/image-reference.js'
 
 export interface BuiltinImage {
   /** As containerd names it: `docker.io/library/nginx:1.14.2`. */

@@ -2,8 +2,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
-import type { BuiltinImage } from '../../images/registry.js'
-import type { ContainerSpec, SandboxSpec } from './types.js'
+import type { ContainerSpec, Image, SandboxSpec } from './types.js'
 
 export const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -16,7 +15,7 @@ export function signalNumber(signal: string): number {
  * commands run on the host), HOSTNAME (the pod name), TERM for a tty, the image's ENV, POD_IP,
  * the container's env (which wins), HOME last if nobody set it.
  */
-export function containerEnv(sandbox: SandboxSpec, container: ContainerSpec, image?: Pick<BuiltinImage, 'env'>): Record<string, string> {
+export function containerEnv(sandbox: SandboxSpec, container: ContainerSpec, image?: Pick<Image, 'env'>): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH || defaultPath, HOSTNAME: sandbox.podName }
   if (container.tty) env.TERM = 'xterm'
   Object.assign(env, image?.env ?? {}, { POD_IP: sandbox.podIP }, container.env)

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
+import { builtinImages } from '../../images/index.js'
 import { ProcessRuntime } from './process.js'
 import { parseCriLogLine } from './cri-log.js'
 import { ImagePullError, type ContainerSpec, type SandboxSpec } from './types.js'
@@ -33,7 +34,7 @@ after(async () => {
 })
 
 function newRuntime(name: string, extra: Partial<ConstructorParameters<typeof ProcessRuntime>[0]> = {}) {
-  const rt = new ProcessRuntime({ stateDir: join(root, name), ...extra })
+  const rt = new ProcessRuntime({ stateDir: join(root, name), images: builtinImages, ...extra })
   runtimes.push(rt)
   return rt
 }

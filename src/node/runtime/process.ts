@@ -15,11 +15,10 @@ import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { resolveImage, imagePullErrorMessage, planLaunch, type Launch } from '../../images/registry.js'
 import { cannotRun, ociCreateFailed, ProcessContainer, type ContainerState } from './container.js'
 import { containerEnv, findExecutable, shellQuote, signalNumber } from './host.js'
 import { isSameProcess, readProcStat } from './procfs.js'
-import { ImagePullError, type ContainerHandle, type ContainerSpec, type ExecOptions, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
+import { ImagePullError, type ContainerHandle, type ContainerSpec, type ExecOptions, type ImageSource, type Launch, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
 
 export { containerEnv, findExecutable } from './host.js'
 export { tailLog } from './container.js'
@@ -29,6 +28,8 @@ export const runtimeVersion = '0.1.0'
 export interface ProcessRuntimeOptions {
   /** Where container state is kept across agent restarts. */
   stateDir: string
+  /** The images it can run (cli/ passes images/'s built-in ones). */
+  images: ImageSource
   /** Rotate a container's log when it reaches this many bytes (kubelet containerLogMaxSize: 10 MiB). */
   logMaxSize?: number
   /** Log files kept per container, the live one included (kubelet containerLogMaxFiles: 5). */
@@ -59,20 +60,22 @@ export class ProcessRuntime implements Runtime {
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
     if (!opts.stateDir) throw new Error('ProcessRuntime: stateDir is required')
+    if (!opts.images) throw new Error('ProcessRuntime: images is required')
     this.containersDir = join(opts.stateDir, 'containers')
     mkdirSync(this.containersDir, { recursive: true })
   }
 
   async pullImage(image: string): Promise<PulledImage> {
-    const found = resolveImage(image)
-    if (!found) throw new ImagePullError(image, imagePullErrorMessage(image))
+    const found = this.opts.images.resolveImage(image)
+    if (!found) throw new ImagePullError(image, this.opts.images.imagePullErrorMessage(image))
     return { imageID: found.imageID, size: found.size }
   }
 
   async startContainer(sandbox: SandboxSpec, container: ContainerSpec): Promise<ContainerHandle> {
     if (this.closed) throw new Error('ProcessRuntime: closed')
-    const image = resolveImage(container.image)
-    if (!image) throw new ImagePullError(container.image, imagePullErrorMessage(container.image))
+    const images = this.opts.images
+    const image = images.resolveImage(container.image)
+    if (!image) throw new ImagePullError(container.image, images.imagePullErrorMessage(container.image))
     const hex = randomBytes(32).toString('hex')
     const id = `process://${hex}`
     const dir = join(this.containersDir, hex)
@@ -92,7 +95,7 @@ export class ProcessRuntime implements Runtime {
         return cannotRun(id, logPath, `${ociCreateFailed}chdir to cwd ("${container.workingDir}") set in config.json failed: ${code}: unknown`)
       }
     }
-    const launch: Launch = planLaunch(image, container.command, container.args)
+    const launch: Launch = images.planLaunch(image, container.command, container.args)
     if (launch.kind === 'host') {
       const file = launch.argv[0] ?? ''
       const exe = findExecutable(file, env.PATH, cwd)
@@ -170,7 +173,7 @@ export class ProcessRuntime implements Runtime {
   async exec(sandbox: SandboxSpec, container: ContainerSpec, command: string[], opts: ExecOptions): Promise<number> {
     if (command.length === 0) throw new Error('command must not be empty')
     const rec = this.findRunning(sandbox.podUid, container.name)
-    const env = { ...(rec?.state.env ?? containerEnv(sandbox, container, resolveImage(container.image))) }
+    const env = { ...(rec?.state.env ?? containerEnv(sandbox, container, this.opts.images.resolveImage(container.image))) }
     const cwd = rec?.state.cwd ?? container.workingDir ?? tmpdir()
     const exe = findExecutable(command[0], env.PATH, cwd)
     if (!exe) {

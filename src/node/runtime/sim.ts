@@ -12,8 +12,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { resolveImage, imagePullErrorMessage, isBuiltinRepository } from '../../images/registry.js'
-import { parseImageReference } from '../../images/reference.js'
+import { parseImageReference } from '../../lib/image-reference.js'
 import { containerEnv, runtimeVersion } from './process.js'
 import {
   ImagePullError,
@@ -21,12 +20,15 @@ import {
   type ContainerSpec,
   type ExecOptions,
   type ExitStatus,
+  type ImageSource,
   type PulledImage,
   type Runtime,
   type SandboxSpec,
 } from './types.js'
 
 export interface SimRuntimeOptions {
+  /** The images it knows (cli/ passes images/'s built-in ones): the image rule above. */
+  images: ImageSource
   /** Time from startContainer to "running", ms. Default 100. */
   startDelayMs?: number
   /** Create each container's (empty) log file so `kubectl logs` finds one. Default true. */
@@ -34,11 +36,11 @@ export interface SimRuntimeOptions {
 }
 
 /** The sim image rule (see the file comment): undefined when the pull succeeds, else the error text. */
-export function simPullError(image: string): string | undefined {
+export function simPullError(image: string, images: ImageSource): string | undefined {
   const parsed = parseImageReference(image)
-  if (!parsed.ok) return imagePullErrorMessage(image)
-  if (resolveImage(image)) return undefined
-  if (isBuiltinRepository(parsed.ref.repository) || /doesnotexist|notfound/.test(`${parsed.ref.path}:${parsed.ref.tag ?? ''}`)) {
+  if (!parsed.ok) return images.imagePullErrorMessage(image)
+  if (images.resolveImage(image)) return undefined
+  if (images.isBuiltinRepository(parsed.ref.repository) || /doesnotexist|notfound/.test(`${parsed.ref.path}:${parsed.ref.tag ?? ''}`)) {
     const n = parsed.ref.normalized
     return `rpc error: code = NotFound desc = failed to pull and unpack image "${n}": failed to resolve reference "${n}": ${n}: not found`
   }
@@ -78,17 +80,20 @@ export class SimRuntime implements Runtime {
   private readonly startDelayMs: number
   private readonly writeLogFiles: boolean
   private readonly madeDirs = new Set<string>()
+  private readonly images: ImageSource
   private closed = false
 
-  constructor(opts: SimRuntimeOptions = {}) {
+  constructor(opts: SimRuntimeOptions) {
+    if (!opts?.images) throw new Error('SimRuntime: images is required')
+    this.images = opts.images
     this.startDelayMs = Math.max(0, opts.startDelayMs ?? 100)
     this.writeLogFiles = opts.writeLogFiles ?? true
   }
 
   async pullImage(image: string): Promise<PulledImage> {
-    const error = simPullError(image)
+    const error = simPullError(image, this.images)
     if (error !== undefined) throw new ImagePullError(image, error)
-    const builtin = resolveImage(image)
+    const builtin = this.images.resolveImage(image)
     if (builtin) return { imageID: builtin.imageID, size: builtin.size }
     const parsed = parseImageReference(image)
     const repository = parsed.ok ? parsed.ref.repository : image
@@ -98,7 +103,7 @@ export class SimRuntime implements Runtime {
 
   async startContainer(sandbox: SandboxSpec, container: ContainerSpec): Promise<ContainerHandle> {
     if (this.closed) throw new Error('SimRuntime: closed')
-    const error = simPullError(container.image)
+    const error = simPullError(container.image, this.images)
     if (error !== undefined) throw new ImagePullError(container.image, error)
     if (this.startDelayMs > 0) {
       await new Promise<void>((r) => {
@@ -128,7 +133,7 @@ export class SimRuntime implements Runtime {
   }
 
   async exec(sandbox: SandboxSpec, container: ContainerSpec, command: string[], opts: ExecOptions): Promise<number> {
-    const env = containerEnv(sandbox, container, resolveImage(container.image))
+    const env = containerEnv(sandbox, container, this.images.resolveImage(container.image))
     const out = (s: string) => opts.stdout?.write(opts.tty ? s.replace(/\n/g, '\r\n') : s)
     const [cmd, ...args] = command
     switch (cmd) {

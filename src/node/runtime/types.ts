@@ -67,6 +67,34 @@ export class ImagePullError extends Error {
   }
 }
 
+/** An image as a runtime uses it: what an ImageSource resolves a reference to. */
+export interface Image {
+  /** containerStatuses[].imageID: `<repository>@sha256:<64 hex>`. */
+  imageID: string
+  /** Bytes, for the `Pulled` event. */
+  size: number
+  /** The image's ENV. */
+  env: Record<string, string>
+}
+
+/** How a container starts (shim.mjs reads it): its image's Node program, or a command on the host. */
+export type Launch = { kind: 'program'; program: string; args: string[] } | { kind: 'host'; argv: string[] }
+
+/**
+ * The images a runtime can pull and how their containers start. node/ does not import images/:
+ * cli/ hands every runtime the built-in ones (images/index.ts, builtinImages).
+ */
+export interface ImageSource {
+  /** The image a reference names, or undefined: the pull fails with imagePullErrorMessage. */
+  resolveImage(reference: string): Image | undefined
+  /** containerd's words for a pull of a reference that names no image. */
+  imagePullErrorMessage(reference: string): string
+  /** True when the repository (`docker.io/library/nginx`) is one of this source's. */
+  isBuiltinRepository(repository: string): boolean
+  /** What to run for a container of `image` (one resolveImage returned) given its command and args. */
+  planLaunch(image: Image, command?: string[], args?: string[]): Launch
+}
+
 export interface PulledImage {
   /** e.g. `gcr.io/google-samples/kubernetes-bootcamp@sha256:<hex>` (containerStatuses[].imageID). */
   imageID: string

@@ -3,7 +3,8 @@
 //   nginx                  → docker.io/library/nginx:latest
 //   jocatalin/foo:v2       → docker.io/jocatalin/foo:v2
 //   gcr.io/x/y@sha256:...  → gcr.io/x/y@sha256:...
-// Pure: no I/O.
+// Pure: no I/O. In lib/ because both images/ (the built-in images) and node/ (the sim runtime's
+// pull rule) read references.
 
 export interface ImageReference {
   /** Registry host (with port), e.g. `docker.io`, `gcr.io`, `localhost:5000`. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseImageReference } from './reference.js'
+import { parseImageReference } from './image-reference.js'
 
 test('normalizes references as the kubelet and containerd name them', () => {
   const cases: [string, string, string, string | undefined][] = [
