@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: type-check and build, then unit tests (src/**/*.test.ts) and end-to-end tests
-// (test/e2e/*.e2e.test.ts, which drive the real kubectl), all through node:test and tsx.
+// `npm test`: type-check, lint (eslint, and dependency-cruiser for the import directions) and build,
+// then unit tests (src/**/*.test.ts) and end-to-end tests (test/e2e/*.e2e.test.ts, which drive the
+// real kubectl), all through node:test and tsx.
 // `node scripts/test.mjs unit|e2e [file-filter]` runs one part.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
@@ -27,6 +28,7 @@ const npx = join(root, 'node_modules', '.bin')
 if (part !== 'e2e') {
   run(join(npx, 'tsc'), ['-p', 'tsconfig.json', '--noEmit'])
   run(join(npx, 'eslint'), ['src', 'test', 'bench'])
+  run(join(npx, 'depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'])
 }
 run(join(npx, 'tsc'), ['-p', 'tsconfig.build.json'])
 
