@@ -125,6 +125,13 @@ export interface WatchOptions {
 }
 
 const MAX_UPDATE_RETRIES = 10
+
+/**
+ * Reads see committed revisions only, while a write is checked against the newest row, committed
+ * or not (group commit). A retry after a conflict first lets the open batch commit — otherwise all
+ * retries would run inside one event-loop turn against the same stale read and fail alike.
+ */
+const pendingWrites = () => new Promise<void>((resolve) => setImmediate(resolve))
 const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
 
 /** Five characters from upstream's alphabet (no vowels, no confusable digits). */
@@ -547,7 +554,10 @@ export class ResourceStore {
         return await this.writeUpdate(current, next, opts, opts.subresource)
       } catch (err) {
         // Unconditional updates (no resourceVersion in the body) retry on a race.
-        if (!precondition && isConflict(err) && attempt < MAX_UPDATE_RETRIES) continue
+        if (!precondition && isConflict(err) && attempt < MAX_UPDATE_RETRIES) {
+          await pendingWrites()
+          continue
+        }
         throw err
       }
     }
@@ -575,7 +585,10 @@ export class ResourceStore {
       try {
         return await this.writeUpdate(current, next, opts, opts.subresource)
       } catch (err) {
-        if (isConflict(err) && attempt < MAX_UPDATE_RETRIES && !(precondition && precondition !== current.metadata.resourceVersion)) continue
+        if (isConflict(err) && attempt < MAX_UPDATE_RETRIES && !(precondition && precondition !== current.metadata.resourceVersion)) {
+          await pendingWrites()
+          continue
+        }
         throw err
       }
     }
@@ -643,7 +656,10 @@ export class ResourceStore {
         try {
           return { object: await this.createPrepared(obj, { ...opts, fieldManager: undefined }, false), created: true }
         } catch (err) {
-          if (err instanceof StatusError && err.reason === 'AlreadyExists' && attempt < MAX_UPDATE_RETRIES) continue
+          if (err instanceof StatusError && err.reason === 'AlreadyExists' && attempt < MAX_UPDATE_RETRIES) {
+            await pendingWrites()
+            continue
+          }
           throw err
         }
       }
@@ -653,7 +669,10 @@ export class ResourceStore {
       try {
         return { object: await this.writeUpdate(live, next, { ...opts, fieldManager: undefined }, opts.subresource), created: false }
       } catch (err) {
-        if (isConflict(err) && attempt < MAX_UPDATE_RETRIES) continue
+        if (isConflict(err) && attempt < MAX_UPDATE_RETRIES) {
+          await pendingWrites()
+          continue
+        }
         throw err
       }
     }
@@ -667,7 +686,10 @@ export class ResourceStore {
       try {
         return await this.deleteOnce(current, opts)
       } catch (err) {
-        if (isConflict(err) && !opts.preconditions?.resourceVersion && attempt < MAX_UPDATE_RETRIES) continue
+        if (isConflict(err) && !opts.preconditions?.resourceVersion && attempt < MAX_UPDATE_RETRIES) {
+          await pendingWrites()
+          continue
+        }
         throw err
       }
     }

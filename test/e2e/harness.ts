@@ -2,8 +2,9 @@
 // temporary data dir and kubeconfig, and drives it with the real /usr/bin/kubectl, each cluster
 // with its own --cache-dir so discovery is always fresh.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,6 +44,13 @@ export interface Cluster {
   token(): string
   /** Stops kubelite with SIGTERM (keeps the data dir). */
   stop(): Promise<number | null>
+  /** Kills kubelite with SIGKILL, as a crash would (pods outlive it). */
+  kill9(): Promise<void>
+  /**
+   * Watches an API path (e.g. `/apis/apps/v1/namespaces/default/replicasets`) and calls `onEvent`
+   * for every event until the returned function is called.
+   */
+  watch(path: string, onEvent: (type: string, obj: Record<string, any>) => void): Promise<() => void>
   /** Starts it again on the same port and data dir. */
   restart(): Promise<void>
   /** Stops it and removes the temp dir. */
@@ -137,6 +145,41 @@ export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
       return spawnSync('cat', [join(dataDir, 'pki', 'admin.token')]).stdout.toString().trim()
     },
     stop,
+    async kill9() {
+      const c = child
+      if (!c || c.exitCode !== null || c.signalCode !== null) return
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()))
+      c.kill('SIGKILL')
+      await exited
+    },
+    async watch(path, onEvent) {
+      const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'))
+      const token = cluster.token()
+      const sep = path.includes('?') ? '&' : '?'
+      let buf = ''
+      const req = httpsRequest(`https://127.0.0.1:${port}${path}${sep}watch=true`, { ca, headers: { authorization: `Bearer ${token}` } })
+      await new Promise<void>((resolve, reject) => {
+        req.on('response', (res) => {
+          res.setEncoding('utf8')
+          res.on('data', (d: string) => {
+            buf += d
+            for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+              const line = buf.slice(0, i)
+              buf = buf.slice(i + 1)
+              if (line.trim()) {
+                const ev = JSON.parse(line)
+                onEvent(ev.type, ev.object)
+              }
+            }
+          })
+          res.on('error', () => undefined)
+          resolve()
+        })
+        req.on('error', reject)
+        req.end()
+      })
+      return () => req.destroy()
+    },
     restart: launch,
     async destroy() {
       await stop()
