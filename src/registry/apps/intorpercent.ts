@@ -4,6 +4,7 @@
 import type { FieldError } from '../../apis/validation.js'
 import { invalid } from '../../apis/validation.js'
 import { goIntOrString, goInvalid } from './gosyntax.js'
+import { percentValue } from '../../lib/intstr.js'
 import { negativeMsg } from './workload.js'
 
 const percentFmt = '[0-9]+%'
@@ -15,11 +16,6 @@ export function validatePositiveIntOrPercent(v: unknown, field: string): FieldEr
   if (typeof v === 'number') return v < 0 ? [invalid(field, Math.trunc(v), negativeMsg)] : []
   // Upstream's `%%` is not a format verb here: the message really has two percent signs.
   return [goInvalid(field, v, goIntOrString(v), "must be an integer or percentage (e.g '5%%')")]
-}
-
-/** The percent number of a valid percent string, else undefined. */
-function percentValue(v: unknown): number | undefined {
-  return typeof v === 'string' && percentRe.test(v) ? Number.parseInt(v.slice(0, -1), 10) : undefined
 }
 
 /** getIntOrPercentValue: the percent number, the int, or strconv.Atoi of another string (0 on error). */
