@@ -1,9 +1,19 @@
 // A shared informer factory (client-go's SharedInformerFactory): one list+watch per resource per
 // process, however many controllers ask for it. Controllers take their informers from here, add
-// the indexes they need and their handlers before start, and wait for sync before working.
+// the indexes they need and their handlers before start, and wait for sync before working. A
+// component that filters (a kubelet's pods on its node, the proxy's Services) does so on the shared
+// cache (Informer.onIndex, filtered) rather than opening a watch of its own.
 import type { StoredObject } from '../apis/meta.js'
+import type { Clock } from '../lib/clock.js'
 import { byNamespace, Informer } from './informer.js'
 import type { Client, GVR } from './types.js'
+
+export interface InformerFactoryOptions {
+  /** Every informer's resync period (client-go's defaultResync); off by default. */
+  resyncMs?: number
+  /** The clock resyncs are timed by (tests). */
+  clock?: Clock
+}
 
 export class InformerFactory {
   private readonly informers = new Map<string, Informer>()
@@ -13,6 +23,7 @@ export class InformerFactory {
   constructor(
     private readonly client: Client,
     private readonly onError?: (err: unknown, resource: string) => void,
+    private readonly opts: InformerFactoryOptions = {},
   ) {}
 
   /** The shared informer of a resource (created on first use; indexed by namespace). */
@@ -20,7 +31,8 @@ export class InformerFactory {
     const key = `${gvr.group}/${gvr.resource}`
     let inf = this.informers.get(key)
     if (!inf) {
-      inf = new Informer(this.client.resource(gvr), { onError: (err) => this.onError?.(err, gvr.resource) }).addIndex('namespace', byNamespace)
+      const { resyncMs, clock } = this.opts
+      inf = new Informer(this.client.resource(gvr), { resyncMs, clock, onError: (err) => this.onError?.(err, gvr.resource) }).addIndex('namespace', byNamespace)
       this.informers.set(key, inf)
       // Asked for after start (a controller started late): start it too.
       if (this.signal) this.running.set(key, inf.start(this.signal))
@@ -47,6 +59,11 @@ export class InformerFactory {
 
 export const gvrs = {
   pods: { group: '', version: 'v1', resource: 'pods' },
+  services: { group: '', version: 'v1', resource: 'services' },
+  nodes: { group: '', version: 'v1', resource: 'nodes' },
+  namespaces: { group: '', version: 'v1', resource: 'namespaces' },
+  endpoints: { group: '', version: 'v1', resource: 'endpoints' },
+  endpointSlices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' },
   replicaSets: { group: 'apps', version: 'v1', resource: 'replicasets' },
   deployments: { group: 'apps', version: 'v1', resource: 'deployments' },
 } as const

@@ -1,7 +1,9 @@
 // An informer: list + watch into an in-memory cache, with event handlers (client-go's
-// SharedInformer, minus the sharing). Cached objects are frozen: readers clone before changing.
-// On a watch that ends or expires (410) it re-lists and diffs, so handlers see every change.
+// SharedInformer; factory.ts shares one per resource). Cached objects are frozen: readers clone
+// before changing. On a watch that ends or expires (410) it re-lists and diffs, so handlers see
+// every change.
 import type { StoredObject } from '../apis/meta.js'
+import { realClock, type Clock } from '../lib/clock.js'
 import { isGone } from './errors.js'
 import type { ResourceClient } from './types.js'
 
@@ -17,6 +19,13 @@ export interface InformerOptions {
   fieldSelector?: string
   /** Pause before re-listing after an error (ms). */
   retryDelayMs?: number
+  /**
+   * Every resyncMs, hand every cached object to the handlers again as update(obj, obj), so a
+   * controller that dropped a key gets another look (client-go's resyncPeriod). Off by default.
+   */
+  resyncMs?: number
+  /** The clock that times resyncs (tests pass a FakeClock). */
+  clock?: Clock
   onError?(err: unknown): void
 }
 
@@ -43,22 +52,92 @@ export const byControllerUID = (obj: StoredObject): string[] => {
   const ref = (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true)
   return ref?.uid ? [ref.uid] : []
 }
+/** The name nodeName indexes go by: the field a kubelet's watch selects on. */
+export const nodeNameIndex = 'spec.nodeName'
+/** Files pods by the node they are bound to (unbound pods are filed nowhere). */
+export const byNodeName = (obj: StoredObject): string[] => {
+  const node = (obj.spec as { nodeName?: string } | undefined)?.nodeName
+  return node ? [node] : []
+}
+
+/**
+ * Handlers that see only the objects `keep` accepts, the way a watch with a selector would see
+ * them (client-go's FilteringResourceEventHandler): an update that makes an object match arrives
+ * as add, one that makes it stop matching as delete.
+ */
+export function filtered<T>(keep: (obj: T) => boolean, handlers: InformerHandlers<T>): InformerHandlers<T> {
+  return {
+    add: (obj) => {
+      if (keep(obj)) handlers.add?.(obj)
+    },
+    update: (oldObj, newObj) => {
+      const was = keep(oldObj)
+      const is = keep(newObj)
+      if (was && is) handlers.update?.(oldObj, newObj)
+      else if (is) handlers.add?.(newObj)
+      else if (was) handlers.delete?.(oldObj)
+    },
+    delete: (obj) => {
+      if (keep(obj)) handlers.delete?.(obj)
+    },
+  }
+}
+
+interface Registration<T> {
+  /** What the caller passed (the key for off()). */
+  given: InformerHandlers<T>
+  handlers: InformerHandlers<T>
+}
 
 export class Informer<T extends StoredObject = StoredObject> {
   private readonly cache = new Map<string, T>()
   private readonly indexers = new Map<string, IndexFunc<T>>()
   private readonly indices = new Map<string, Map<string, Set<string>>>()
-  private readonly handlers: InformerHandlers<T>[] = []
+  private registrations: Registration<T>[] = []
   private synced = false
   private syncWaiters: (() => void)[] = []
 
   constructor(
     private readonly client: ResourceClient<T>,
     private readonly opts: InformerOptions = {},
-  ) {}
+  ) {
+    if (opts.resyncMs !== undefined && !(opts.resyncMs > 0)) throw new TypeError(`resyncMs: must be a positive number of milliseconds, got ${opts.resyncMs}`)
+  }
 
+  /**
+   * Add handlers. Objects already cached are handed to them as adds at once, so a handler added
+   * to a running, shared informer sees what one on a fresh informer would (client-go's
+   * AddEventHandler).
+   */
   on(handlers: InformerHandlers<T>): this {
-    this.handlers.push(handlers)
+    return this.register(handlers, handlers, this.cache.values())
+  }
+
+  /**
+   * Handlers for the objects filed under `value` in index `name` only, as if this informer's watch
+   * selected on it: an object that comes under `value` arrives as add, one that leaves as delete.
+   * Only those objects are replayed. A kubelet's pods: `onIndex(nodeNameIndex, node, ...)`.
+   */
+  onIndex(name: string, value: string, handlers: InformerHandlers<T>): this {
+    const fn = this.indexers.get(name)
+    if (!fn) throw new Error(`informer has no index ${JSON.stringify(name)}`)
+    return this.register(
+      handlers,
+      filtered((obj) => fn(obj).includes(value), handlers),
+      this.byIndex(name, value),
+    )
+  }
+
+  /** Remove handlers added with on() or onIndex() (they get no further calls). */
+  off(handlers: InformerHandlers<T>): this {
+    this.registrations = this.registrations.filter((r) => r.given !== handlers)
+    return this
+  }
+
+  private register(given: InformerHandlers<T>, handlers: InformerHandlers<T>, cached: Iterable<T>): this {
+    const reg = { given, handlers }
+    this.registrations = [...this.registrations, reg]
+    for (const obj of [...cached]) this.call(reg.handlers, 'add', obj)
     return this
   }
 
@@ -89,9 +168,14 @@ export class Informer<T extends StoredObject = StoredObject> {
 
   private put(key: string, obj: T): void {
     const old = this.cache.get(key)
-    if (old) this.unindex(key, old)
     this.cache.set(key, obj)
-    for (const [name, fn] of this.indexers) for (const v of fn(obj)) addTo(this.indices.get(name)!, v, key)
+    for (const [name, fn] of this.indexers) {
+      const index = this.indices.get(name)!
+      const values = fn(obj)
+      // Values the object keeps stay where they are (index order is insertion order).
+      if (old) for (const v of fn(old)) if (!values.includes(v)) removeFrom(index, v, key)
+      for (const v of values) addTo(index, v, key)
+    }
   }
 
   private remove(key: string): void {
@@ -104,11 +188,7 @@ export class Informer<T extends StoredObject = StoredObject> {
   private unindex(key: string, obj: T): void {
     for (const [name, fn] of this.indexers) {
       const index = this.indices.get(name)!
-      for (const v of fn(obj)) {
-        const set = index.get(v)
-        set?.delete(key)
-        if (set && set.size === 0) index.delete(v)
-      }
+      for (const v of fn(obj)) removeFrom(index, v, key)
     }
   }
 
@@ -134,15 +214,32 @@ export class Informer<T extends StoredObject = StoredObject> {
   }
 
   private emit(kind: 'add' | 'update' | 'delete', a: T, b?: T): void {
-    for (const h of this.handlers) {
-      try {
-        if (kind === 'add') h.add?.(a)
-        else if (kind === 'update') h.update?.(a, b!)
-        else h.delete?.(a)
-      } catch (err) {
-        this.opts.onError?.(err)
-      }
+    // registrations is replaced, never changed in place: a handler that adds or removes handlers
+    // does not change who hears this event.
+    for (const r of this.registrations) this.call(r.handlers, kind, a, b)
+  }
+
+  private call(h: InformerHandlers<T>, kind: 'add' | 'update' | 'delete', a: T, b?: T): void {
+    try {
+      if (kind === 'add') h.add?.(a)
+      else if (kind === 'update') h.update?.(a, b!)
+      else h.delete?.(a)
+    } catch (err) {
+      this.opts.onError?.(err)
     }
+  }
+
+  /** Every resyncMs until the signal aborts: every cached object to every handler as update(obj, obj). */
+  private resyncEvery(ms: number, signal: AbortSignal): () => void {
+    const clock = this.opts.clock ?? realClock
+    let timer: unknown
+    const tick = () => {
+      if (signal.aborted) return
+      for (const obj of [...this.cache.values()]) this.emit('update', obj, obj)
+      timer = clock.setTimeout(tick, ms)
+    }
+    timer = clock.setTimeout(tick, ms)
+    return () => clock.clearTimeout(timer)
   }
 
   /** Replace the cache with a fresh list, emitting the differences. */
@@ -167,6 +264,15 @@ export class Informer<T extends StoredObject = StoredObject> {
 
   /** Runs until the signal aborts. */
   async start(signal: AbortSignal): Promise<void> {
+    const stopResync = this.opts.resyncMs ? this.resyncEvery(this.opts.resyncMs, signal) : undefined
+    try {
+      await this.run(signal)
+    } finally {
+      stopResync?.()
+    }
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
     const { namespace, labelSelector, fieldSelector } = this.opts
     while (!signal.aborted) {
       try {
@@ -217,4 +323,10 @@ function addTo(index: Map<string, Set<string>>, value: string, key: string): voi
   let set = index.get(value)
   if (!set) index.set(value, (set = new Set()))
   set.add(key)
+}
+
+function removeFrom(index: Map<string, Set<string>>, value: string, key: string): void {
+  const set = index.get(value)
+  set?.delete(key)
+  if (set && set.size === 0) index.delete(value)
 }
