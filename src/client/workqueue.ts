@@ -5,6 +5,8 @@
 //   overall: a token bucket of qps, burst (10/s, 100), so a storm of failures across many keys
 //   is spread out: 100 retries go at once, the 101st waits 100 ms, the 102nd 200 ms, ...
 // All time comes from the injected Clock, so tests move it by hand.
+// Optional metrics, as client-go's workqueue.MetricsProvider (queue_duration only): with a provider
+// set, each named queue reports how long every key waited from its add to its get.
 import { realClock, type Clock, type TimerHandle } from '../lib/clock.js'
 
 export interface RateLimiterOptions {
@@ -20,6 +22,28 @@ export interface RateLimiterOptions {
 
 export interface WorkQueueOptions extends RateLimiterOptions {
   clock?: Clock
+  /** The name metrics report the queue under (client-go's named queues); see setWorkQueueMetricsProvider. */
+  name?: string
+}
+
+/** Receives queue metrics (client-go's workqueue.MetricsProvider, the queue_duration part). */
+export interface WorkQueueMetricsProvider {
+  /**
+   * The observer of one named queue's waits, asked once per queue: seconds from a key's add to its
+   * get, by the queue's clock. A key added while it is processed waits from that add, as in client-go.
+   */
+  queueDuration(name: string): (seconds: number) => void
+}
+
+let metricsProvider: WorkQueueMetricsProvider | undefined
+
+/**
+ * Sets (or with undefined, clears) the provider for queues made from now on, once per process
+ * before the controllers are built, as client-go's workqueue.SetProvider. No provider: nothing is
+ * recorded.
+ */
+export function setWorkQueueMetricsProvider(provider: WorkQueueMetricsProvider | undefined): void {
+  metricsProvider = provider
 }
 
 /** client-go's ItemExponentialFailureRateLimiter. */
@@ -80,6 +104,11 @@ export class WorkQueue {
   private readonly bucket: TokenBucket
   private waiters: (() => void)[] = []
   private shutDown = false
+  private readonly metrics = metricsProvider
+  /** When each queued (or dirty) key was first added; kept only with a metrics provider. */
+  private readonly addedAt = new Map<string, number>()
+  private metricsName: string | undefined
+  private observeWait: ((seconds: number) => void) | undefined
 
   constructor(opts: WorkQueueOptions = {}) {
     const base = opts.baseDelayMs ?? 5
@@ -93,10 +122,17 @@ export class WorkQueue {
     this.clock = opts.clock ?? realClock
     this.failures = new ExponentialFailureLimiter(base, max)
     this.bucket = new TokenBucket(this.clock, qps, burst)
+    this.metricsName = opts.name
+  }
+
+  /** Names the queue for metrics unless it has a name already (runWorkers gives the reconciler's). */
+  nameForMetrics(name: string): void {
+    this.metricsName ??= name
   }
 
   add(key: string): void {
     if (this.shutDown) return
+    if (this.metrics && !this.addedAt.has(key)) this.addedAt.set(key, this.clock.now())
     if (this.processing.has(key)) {
       this.dirty.add(key)
       return
@@ -157,6 +193,7 @@ export class WorkQueue {
     const key = this.queue.shift()!
     this.queued.delete(key)
     this.processing.add(key)
+    if (this.metrics) this.observe(key)
     return key
   }
 
@@ -165,8 +202,18 @@ export class WorkQueue {
     if (this.dirty.delete(key)) this.add(key)
   }
 
+  private observe(key: string): void {
+    const at = this.addedAt.get(key)
+    if (at === undefined) return
+    this.addedAt.delete(key)
+    if (this.metricsName === undefined) return
+    this.observeWait ??= this.metrics!.queueDuration(this.metricsName)
+    this.observeWait((this.clock.now() - at) / 1000)
+  }
+
   shutdown(): void {
     this.shutDown = true
+    this.addedAt.clear()
     for (const t of this.timers.values()) this.clock.clearTimeout(t.handle)
     this.timers.clear()
     for (const w of this.waiters.splice(0)) w()

@@ -19,6 +19,7 @@ export interface RunnerLog {
 
 /** Process keys until the signal aborts. A 409 Conflict is a quiet requeue (the cache was stale). */
 export async function runWorkers(queue: WorkQueue, r: Reconciler, workers: number, signal: AbortSignal, log?: RunnerLog): Promise<void> {
+  queue.nameForMetrics(r.name)
   signal.addEventListener('abort', () => queue.shutdown(), { once: true })
   const worker = async () => {
     for (;;) {
