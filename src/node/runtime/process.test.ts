@@ -386,6 +386,23 @@ test('listRunning: a new runtime on the same state dir adopts running containers
   assert.deepEqual(readdirSync(join(root, stateDir, 'containers')), [])
 })
 
+test('listRunning: a shim whose start the agent never recorded (killed mid-start) is stopped, not left on the pod IP', async () => {
+  const stateDir = 'half-started'
+  const first = newRuntime(stateDir)
+  const sb = sandbox('half-pod')
+  const h = await first.startContainer(sb, spec('gcr.io/google-samples/kubernetes-bootcamp:v1'))
+  pids.push(h.pid!)
+  await get(sb.podIP, 8080)
+  // The agent dies between spawning the shim and writing state.json.
+  first.detach()
+  const dir = join(root, stateDir, 'containers', readdirSync(join(root, stateDir, 'containers'))[0])
+  rmSync(join(dir, 'state.json'))
+  const second = newRuntime(stateDir)
+  assert.deepEqual(await second.listRunning(), [])
+  await assert.rejects(get(sb.podIP, 8080, '/', {}, 'GET', 300), 'the orphaned container no longer answers')
+  assert.deepEqual(readdirSync(join(root, stateDir, 'containers')), [])
+})
+
 test('log rotation by size keeps at most logMaxFiles files; long lines are split into P records', async () => {
   const rt = newRuntime('rotate', { logMaxSize: 4096, logMaxFiles: 3 })
   const sb = sandbox('rotate-pod')

@@ -118,6 +118,9 @@ export class ProcessRuntime implements Runtime {
       // fd 3: the shim writes one byte once it holds stop signals for the container (see shim.mjs).
       stdio: [container.stdin ? 'pipe' : 'ignore', 'ignore', 'ignore', 'pipe'],
     })
+    // Recorded before any await: if the agent dies before state.json exists, the next runtime on
+    // this state dir still finds the shim and stops it instead of leaving it bound to the pod IP.
+    if (child.pid) writeFileSync(join(dir, shimPidFile), `${child.pid} ${readProcStat(child.pid)?.startTime ?? ''}`)
     try {
       await once(child, 'spawn')
     } catch (err) {
@@ -248,7 +251,8 @@ export class ProcessRuntime implements Runtime {
       try {
         state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as ContainerState
       } catch {
-        // Half-written (the agent died while starting it): nothing to adopt.
+        // Half-started (the agent died while starting it): nothing to adopt, but the shim may run.
+        stopHalfStarted(dir)
         rmSync(dir, { recursive: true, force: true })
         continue
       }
@@ -313,5 +317,25 @@ async function firstValue<T>(it: AsyncIterable<T>, ms: number): Promise<T | unde
     return first
   } finally {
     clearTimeout(timer)
+  }
+}
+
+const shimPidFile = 'shim.pid'
+
+/** Kills the process group of a shim whose start was never recorded in state.json. */
+function stopHalfStarted(dir: string): void {
+  let text: string
+  try {
+    text = readFileSync(join(dir, shimPidFile), 'utf8')
+  } catch {
+    return
+  }
+  const [pidText, startTime] = text.trim().split(' ')
+  const pid = Number(pidText)
+  if (!Number.isInteger(pid) || pid <= 1 || !isSameProcess(pid, startTime || undefined)) return
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // already gone
   }
 }
