@@ -74,8 +74,9 @@ async function invariantRecorder(c: Cluster, selector: string, replicas: number,
     steps++
     const total = [...rss.values()].reduce((n, x) => n + (x.spec.replicas ?? 0), 0)
     const available = [...rss.values()].reduce((n, x) => n + (x.status?.availableReplicas ?? 0), 0)
-    if (total > replicas + surge) violations.push(`${total} pods wanted > ${replicas} + ${surge}`)
-    if (available < replicas - unavailable) violations.push(`${available} available < ${replicas} - ${unavailable}`)
+    const state = [...rss.values()].map((x) => `${x.metadata.name}: ${x.spec.replicas} wanted, ${x.status?.availableReplicas ?? 0} available`).join('; ')
+    if (total > replicas + surge) violations.push(`${total} pods wanted > ${replicas} + ${surge} (${state})`)
+    if (available < replicas - unavailable) violations.push(`${available} available < ${replicas} - ${unavailable} (${state})`)
   })
   return { violations, steps: () => steps, stop }
 }
@@ -302,6 +303,31 @@ describe('deployments roll like upstream', () => {
     await c.k('scale', 'deployment/prop', '--replicas=30')
     await until('old 20, new 13', async () => JSON.stringify(await sizes()) === '[20,13]', 30_000)
     await c.k('delete', 'deployment', 'prop')
+  })
+
+  test('bad Deployments are 422s with upstream\'s field paths and words, and change nothing', async () => {
+    await c.k('create', 'deployment', 'strict', '--image=gcr.io/google-samples/kubernetes-bootcamp:v1')
+    await rolledOut('strict')
+    const before = await json('get', 'deployment', 'strict')
+    const cases: [string, RegExp][] = [
+      ['{"spec":{"replicas":-1}}', /spec\.replicas: Invalid value: -1: must be greater than or equal to 0/],
+      ['{"spec":{"selector":{"matchLabels":{"app":"other"}}}}', /spec\.selector: Invalid value: v1\.LabelSelector\{MatchLabels:map\[string\]string\{"app":"other"\}, MatchExpressions:\[\]v1\.LabelSelectorRequirement\(nil\)\}: field is immutable/],
+      ['{"spec":{"template":{"metadata":{"labels":{"app":"other"}}}}}', /spec\.template\.metadata\.labels: Invalid value: map\[string\]string\{"app":"other"\}: `selector` does not match template `labels`/],
+      ['{"spec":{"strategy":{"rollingUpdate":{"maxSurge":0,"maxUnavailable":0}}}}', /spec\.strategy\.rollingUpdate\.maxUnavailable: Invalid value: intstr\.IntOrString\{Type:0, IntVal:0, StrVal:""\}: may not be 0 when `maxSurge` is 0/],
+      ['{"spec":{"strategy":{"rollingUpdate":{"maxUnavailable":"110%"}}}}', /spec\.strategy\.rollingUpdate\.maxUnavailable: Invalid value: intstr\.IntOrString\{Type:1, IntVal:0, StrVal:"110%"\}: must not be greater than 100%/],
+      ['{"spec":{"revisionHistoryLimit":-1}}', /spec\.revisionHistoryLimit: Invalid value: -1: must be greater than or equal to 0/],
+      ['{"spec":{"minReadySeconds":30,"progressDeadlineSeconds":30}}', /spec\.progressDeadlineSeconds: Invalid value: 30: must be greater than minReadySeconds/],
+    ]
+    for (const [patch, message] of cases) {
+      const r = await c.kubectl(['patch', 'deployment/strict', '-p', patch])
+      assert.equal(r.code, 1, patch)
+      assert.match(r.stderr, /^The Deployment "strict" is invalid: /, patch)
+      assert.match(r.stderr, message, patch)
+    }
+    const after = await json('get', 'deployment', 'strict')
+    assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion, 'nothing was written')
+    assert.equal((await json('get', 'rs', '-l', 'app=strict')).items.length, 1)
+    await c.k('delete', 'deployment', 'strict')
   })
 
   test('deleting a Deployment deletes its ReplicaSets and pods; --cascade=orphan keeps them for a new one to adopt', async () => {
