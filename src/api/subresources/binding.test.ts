@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { ApiServer } from '../server.js'
 import { builtInResources } from '../../registry/index.js'
 import { MemoryStore } from '../../store/memory/memory.js'
-import { podBinding, setPodCondition, validateBinding } from './binding.js'
+import { setPodCondition } from '../../apis/core/pod-conditions.js'
+import { podBinding, validateBinding } from './binding.js'
 
 test('validateBinding: target kind Node or empty, name required', () => {
   assert.deepEqual(validateBinding({ target: { kind: 'Node', name: 'n' } }), [])

@@ -12,7 +12,7 @@ import type { PodCondition } from 'kubernetes-types/core/v1.js'
 import { clone, type KObject, type StoredObject } from '../../apis/meta.js'
 import { errors, successStatus, type Status } from '../../apis/status.js'
 import { notSupported, required, type FieldError } from '../../apis/validation.js'
-import { rfc3339 } from '../../lib/duration.js'
+import { setPodCondition } from '../../apis/core/pod-conditions.js'
 import { ResourceStore, type RestDeps } from '../../registry/rest.js'
 import type { ResourceDef } from '../../registry/types.js'
 import type { SubresourceHandler } from '../server.js'
@@ -43,19 +43,6 @@ export function validateBinding(b: Obj): FieldError[] {
   if (kind !== '' && kind !== 'Node') errs.push(notSupported('target.kind', kind, ['Node', '<empty>']))
   if (typeof target.name !== 'string' || target.name === '') errs.push(required('target.name', ''))
   return errs
-}
-
-/** Upstream podutil.UpdatePodCondition: replace the condition; keep the transition time when the status stays. */
-export function setPodCondition(status: Obj, cond: PodCondition, now: Date): void {
-  const conditions = (Array.isArray(status.conditions) ? status.conditions : []) as PodCondition[]
-  const next: PodCondition = { ...cond, lastProbeTime: cond.lastProbeTime ?? (null as unknown as string), lastTransitionTime: rfc3339(now) }
-  const i = conditions.findIndex((c) => isObj(c) && c.type === cond.type)
-  if (i < 0) {
-    status.conditions = [...conditions, next]
-    return
-  }
-  if (conditions[i].status === cond.status && conditions[i].lastTransitionTime) next.lastTransitionTime = conditions[i].lastTransitionTime
-  status.conditions = conditions.map((c, j) => (j === i ? next : c))
 }
 
 const bindingRef = { group: '', resource: 'pods/binding' }
