@@ -13,8 +13,9 @@ import { podBinding } from '../api/subresources/binding.js'
 import { InformerFactory } from '../client/factory.js'
 import { DeploymentController } from '../controllers/deployment/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
+import { EndpointsController } from '../controllers/endpoints/controller.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
-import { endpointControllers } from '../controllers/endpoints/start.js'
+import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
 import { runEventTTL } from '../controllers/eventttl/controller.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
@@ -126,25 +127,27 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   background.push(startCompactor(store, { intervalMs: 5 * 60_000, onError: (err) => log.error({ err }, 'compaction failed') }, abort.signal))
 
   // Controllers, agents and the proxy talk to the API through a client, exactly as if they ran in
-  // another process.
+  // another process. In this one they share one informer per resource: a single pod list+watch
+  // serves the controllers, the scheduler, the proxy and every node agent. Each puts its handlers
+  // on the informers as it is built; the factory starts once they are all there.
   const controllerClient = localClient(api, 'kube-controller-manager')
-  background.push(new NamespaceController(controllerClient, log).start(abort.signal))
-  background.push(new GarbageCollector(controllerClient, log).start(abort.signal))
-  background.push(endpointControllers(controllerClient, log).start(abort.signal))
-  background.push(runEventTTL(controllerClient, abort.signal, { log }))
   const informers = new InformerFactory(controllerClient, (err, resource) => log.error({ err, resource }, 'informer'))
+  background.push(new NamespaceController(controllerClient, informers, log).start(abort.signal))
+  background.push(new GarbageCollector(controllerClient, informers, log).start(abort.signal))
+  background.push(new EndpointsController(controllerClient, informers, log).start(abort.signal))
+  background.push(new EndpointSliceController(controllerClient, informers, log).start(abort.signal))
+  background.push(runEventTTL(controllerClient, abort.signal, { log }))
   background.push(new ReplicaSetController(controllerClient, informers, { log }).start(abort.signal))
   background.push(new DeploymentController(controllerClient, informers, { log }).start(abort.signal))
-  informers.start(abort.signal)
-  background.push(informers.stopped())
   const pods = api.resource('', 'pods')!
   background.push(
-    new Scheduler(localClient(api, 'default-scheduler'), { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),
+    new Scheduler(localClient(api, 'default-scheduler'), informers, { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),
   )
-  proxy = new ServiceProxy(localClient(api, 'kube-proxy'), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log })
+  proxy = new ServiceProxy(localClient(api, 'kube-proxy'), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
   background.push(proxy.start(abort.signal))
+  informers.start(abort.signal)
 
-  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log))
+  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers))
   // Agents stop their containers on abort: awaited in full on close, not raced.
   const agentRuns = agents.map((a) => a.start(abort.signal))
   await agents[0].ready()
@@ -166,7 +169,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
         for (const s of sockets) s.destroy()
         await done
         await Promise.allSettled(agentRuns)
-        await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 2000).unref())])
+        await Promise.race([Promise.allSettled([...background, informers.stopped()]), new Promise((r) => setTimeout(r, 2000).unref())])
         await store.close()
       })()
       return closed
@@ -189,7 +192,7 @@ export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): s
   return `127.244.${(i << (24 - bits)) & 255}.0/${bits}`
 }
 
-function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger): NodeAgent {
+function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory): NodeAgent {
   const name = nodeName(i)
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
@@ -202,5 +205,6 @@ function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log
     logDir: join(nodeDir, 'pods'),
     maxPods: cfg.runtime === 'sim' ? 20_000 : 110,
     log,
+    informers,
   })
 }

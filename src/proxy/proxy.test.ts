@@ -6,6 +6,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import type { Endpoint } from 'kubernetes-types/discovery/v1.js'
 import { ApiServer } from '../api/server.js'
 import type { StoredObject } from '../apis/meta.js'
+import { InformerFactory } from '../client/factory.js'
 import { inProcessClient } from '../client/inprocess.js'
 import type { Client, ResourceClient } from '../client/types.js'
 import { builtInResources } from '../registry/index.js'
@@ -21,13 +22,16 @@ interface Harness {
   stop(): Promise<void>
 }
 
-async function harness(nodePortAddress: string): Promise<Harness> {
+/** shared: the proxy takes its informers from a factory it shares (as in `kubelite up`), else it watches on its own. */
+async function harness(nodePortAddress: string, { shared = false } = {}): Promise<Harness> {
   const store = new MemoryStore()
   const api = new ApiServer({ resources: builtInResources(), store, serverAddress: '127.0.0.1:6443' })
   const client = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'kube-proxy')
-  const proxy = new ServiceProxy(client, { nodePortAddress, connectTimeoutsMs: [200, 200, 200, 200], resyncMs: 100 })
+  const informers = shared ? new InformerFactory(client) : undefined
+  const proxy = new ServiceProxy(client, { nodePortAddress, connectTimeoutsMs: [200, 200, 200, 200], resyncMs: 100, informers })
   const ac = new AbortController()
   const run = proxy.start(ac.signal)
+  informers?.start(ac.signal)
   await proxy.waitForSync()
   return {
     client,
@@ -38,9 +42,15 @@ async function harness(nodePortAddress: string): Promise<Harness> {
     async stop() {
       ac.abort()
       await run
+      await informers?.stopped()
       await store.close()
     },
   }
+}
+
+/** A test run twice: the proxy on informers of its own, then on a factory's it shares (as in `kubelite up`). */
+function bothWays(name: string, fn: (shared: boolean) => Promise<void>): void {
+  for (const shared of [false, true]) test(shared ? `${name} (shared informers)` : name, () => fn(shared))
 }
 
 const serviceObj = (name: string, clusterIP: string, spec: Record<string, unknown> = {}) => ({
@@ -246,8 +256,8 @@ test('a refused connect is retried on another endpoint; no endpoint at all close
   }
 })
 
-test('listeners follow the Service: port change, type change, deletion, proxy stop', async () => {
-  const h = await harness('127.96.251.251')
+bothWays('listeners follow the Service: port change, type change, deletion, proxy stop', async (shared) => {
+  const h = await harness('127.96.251.251', { shared })
   const b = await backend('127.244.251.51', 'x', 18084)
   let stopped = false
   try {
@@ -301,8 +311,8 @@ test('a listener whose address is taken is retried until it frees up', async () 
   }
 })
 
-test('weights split a Service between canary and stable pods by their labels', async () => {
-  const h = await harness('127.96.251.250')
+bothWays('weights split a Service between canary and stable pods by their labels', async (shared) => {
+  const h = await harness('127.96.251.250', { shared })
   const bs = await Promise.all([
     backend('127.244.251.71', 'stable', 18085),
     backend('127.244.251.72', 'stable', 18085),
@@ -329,6 +339,30 @@ test('weights split a Service between canary and stable pods by their labels', a
     assert.deepEqual(tally(await Promise.all(Array.from({ length: 30 }, () => request('127.96.251.70', 18080)))), { stable: 20, canary: 10 })
   } finally {
     await Promise.all(bs.map((b) => closeServer(b.server)))
+    await h.stop()
+  }
+})
+
+bothWays('Services for another proxy and headless ones get no listener, and one that becomes so loses its own', async (shared) => {
+  const h = await harness('127.96.251.250', { shared })
+  try {
+    const listening = (svc: string) => h.proxy.listeners().some((l) => l.service === `default/${svc}`)
+    const labelled = (name: string, ip: string, labels: Record<string, string>) => {
+      const o = serviceObj(name, ip, { ports: [{ port: 18080 }] })
+      return { ...o, metadata: { ...o.metadata, labels } }
+    }
+    await h.services.create('default', labelled('other', '127.96.251.90', { 'service.kubernetes.io/service-proxy-name': 'someone-else' }))
+    await h.services.create('default', labelled('nohead', '127.96.251.91', { 'service.kubernetes.io/headless': '' }))
+    const mine = await h.services.create('default', serviceObj('mine', '127.96.251.92', { ports: [{ port: 18080 }] }))
+    await until('our listener', () => listening('mine'))
+    assert.equal(listening('other'), false)
+    assert.equal(listening('nohead'), false)
+    await assert.rejects(h.proxy.dialService('default', 'other', 18080), { code: 404 })
+    // Handed to another proxy: ours closes, as if the Service were deleted.
+    await h.services.update({ ...mine, metadata: { ...mine.metadata, labels: { 'service.kubernetes.io/service-proxy-name': 'someone-else' } } } as StoredObject)
+    await until('our listener closed', () => !listening('mine'))
+    assert.equal(await portIsFree('127.96.251.92', 18080), true)
+  } finally {
     await h.stop()
   }
 })

@@ -18,8 +18,10 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
 import type { Registry } from 'prom-client'
 import type { StoredObject } from '../apis/meta.js'
 import { wellKnown } from '../apis/meta.js'
-import { Informer, objectKey } from '../client/informer.js'
+import { gvrs, type InformerFactory } from '../client/factory.js'
+import { filtered, Informer, objectKey, type InformerHandlers } from '../client/informer.js'
 import type { Client } from '../client/types.js'
+import { matches, parseLabelSelector } from '../lib/selector.js'
 import { PortBalancer } from './balancer.js'
 import { affinitySeconds, isProxied, listenSpecs, planPorts, type Backend, type ListenSpec, type PortPlan } from './endpoints.js'
 import { ProxyMetrics, type TrafficStats } from './metrics.js'
@@ -49,6 +51,12 @@ export interface ServiceProxyOptions {
   resyncMs?: number
   /** Milliseconds clock (affinity timeouts, metric retention). */
   now?: () => number
+  /**
+   * The process's shared informers (`kubelite up`: the proxy runs beside the controllers), started
+   * by their owner. Without them (a proxy of its own process) it watches just the Services and
+   * EndpointSlices it proxies, through label-selected informers of its own.
+   */
+  informers?: InformerFactory
 }
 
 /** A failed `dialService`, carrying what the API server puts in its metav1.Status. */
@@ -90,6 +98,12 @@ export interface ListenerInfo extends ListenSpec {
 }
 
 const proxyLabelSelector = '!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless'
+const sliceLabelSelector = `${wellKnown.serviceName},${proxyLabelSelector}`
+// The same selectors, for a shared cache that holds every Service and slice.
+const serviceSelector = parseLabelSelector(proxyLabelSelector)
+const sliceSelector = parseLabelSelector(sliceLabelSelector)
+const proxiedService = (s: ServiceObj) => matches(serviceSelector, s.metadata.labels)
+const proxiedSlice = (s: SliceObj) => matches(sliceSelector, s.metadata.labels)
 
 const listenKey = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`)
 
@@ -105,7 +119,12 @@ export class ServiceProxy {
   private readonly services: Informer<ServiceObj>
   private readonly slices: Informer<SliceObj>
   private pods: Informer | undefined
-  private podsRun: Promise<void> | undefined
+  private podHandlers: InformerHandlers<StoredObject> | undefined
+  private readonly serviceHandlers: InformerHandlers<ServiceObj>
+  private readonly sliceHandlers: InformerHandlers<SliceObj>
+  /** Informers of our own (no shared factory), started and stopped with the proxy. */
+  private readonly own: Informer[] = []
+  private readonly ownRuns: Promise<void>[] = []
   private readonly slicesByService = new Map<string, Set<string>>()
   private readonly serviceOfSlice = new Map<string, string>()
   private readonly state = new Map<string, ServiceState>()
@@ -135,22 +154,37 @@ export class ServiceProxy {
     this.now = opts.now ?? Date.now
     this.log = opts.log
     this.metrics = new ProxyMetrics(opts.registry)
-    const onError = (err: unknown) => this.log?.error({ err }, 'service proxy informer')
-    this.services = new Informer<ServiceObj>(client.resource<ServiceObj>({ group: '', version: 'v1', resource: 'services' }), { labelSelector: proxyLabelSelector, onError })
-    this.slices = new Informer<SliceObj>(client.resource<SliceObj>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }), {
-      labelSelector: `${wellKnown.serviceName},${proxyLabelSelector}`,
-      onError,
-    })
-    this.services.on({
+    if (opts.informers) {
+      this.services = opts.informers.informer<ServiceObj>(gvrs.services)
+      this.slices = opts.informers.informer<SliceObj>(gvrs.endpointSlices)
+    } else {
+      const onError = (err: unknown) => this.log?.error({ err }, 'service proxy informer')
+      this.services = this.ownInformer(new Informer<ServiceObj>(client.resource<ServiceObj>(gvrs.services), { labelSelector: proxyLabelSelector, onError }))
+      this.slices = this.ownInformer(new Informer<SliceObj>(client.resource<SliceObj>(gvrs.endpointSlices), { labelSelector: sliceLabelSelector, onError }))
+    }
+    // Filtered either way: on a shared cache an object that stops matching leaves as a delete, as it
+    // does from a label-selected watch (where the filter changes nothing).
+    this.serviceHandlers = filtered(proxiedService, {
       add: (s) => this.markDirty(objectKey(s)),
       update: (_, s) => this.markDirty(objectKey(s)),
       delete: (s) => this.markDirty(objectKey(s)),
     })
-    this.slices.on({
+    this.sliceHandlers = filtered(proxiedSlice, {
       add: (s) => this.indexSlice(s),
       update: (_, s) => this.indexSlice(s),
       delete: (s) => this.unindexSlice(objectKey(s)),
     })
+  }
+
+  private ownInformer<T extends StoredObject>(inf: Informer<T>): Informer<T> {
+    this.own.push(inf as unknown as Informer)
+    return inf
+  }
+
+  /** A Service this proxy serves, from the cache. */
+  private service(key: string): ServiceObj | undefined {
+    const svc = this.services.getByKey(key)
+    return svc && proxiedService(svc) ? svc : undefined
   }
 
   get registry(): Registry {
@@ -167,7 +201,9 @@ export class ServiceProxy {
     if (this.signal) throw new Error('service proxy already started')
     this.signal = signal
     const aborted = new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })))
-    const runs = [this.services.start(signal), this.slices.start(signal)]
+    this.services.on(this.serviceHandlers)
+    this.slices.on(this.sliceHandlers)
+    for (const inf of this.own) this.ownRuns.push(inf.start(signal))
     if (this.weights.size) this.ensurePods()
     // Like kube-proxy: no rules until both caches are full, so a Service never starts with a
     // partial endpoint list.
@@ -176,7 +212,7 @@ export class ServiceProxy {
     resync.unref()
     if (!signal.aborted) {
       this.synced = true
-      for (const s of this.services.list()) this.dirty.add(objectKey(s))
+      for (const s of this.services.list(proxiedService)) this.dirty.add(objectKey(s))
       for (const key of this.state.keys()) this.dirty.add(key)
       this.flush()
       for (const w of this.syncWaiters.splice(0)) w()
@@ -184,11 +220,15 @@ export class ServiceProxy {
     await aborted
     clearInterval(resync)
     this.stopped = true
+    // A shared informer outlives us: it must call into a stopped proxy no more.
+    this.services.off(this.serviceHandlers)
+    this.slices.off(this.sliceHandlers)
+    if (this.podHandlers) this.pods?.off(this.podHandlers)
     for (const w of this.syncWaiters.splice(0)) w()
     for (const l of [...this.listenersByKey.values()]) this.closeListener(l)
     for (const s of this.sockets) s.destroy()
     this.sockets.clear()
-    await Promise.allSettled([...runs, this.podsRun])
+    await Promise.allSettled(this.ownRuns)
   }
 
   /** Resolves once the proxy has applied the first full view of Services and EndpointSlices (or stopped). */
@@ -241,7 +281,7 @@ export class ServiceProxy {
     await this.waitForSync()
     if (this.stopped) throw new ServiceDialError(503, 'ServiceUnavailable', 'the service proxy is shutting down')
     const key = `${namespace}/${name}`
-    const svc = this.services.getByKey(key)
+    const svc = this.service(key)
     let portName = port === undefined ? '' : String(port)
     if (/^-?[0-9]+$/.test(portName)) {
       if (!svc) throw new ServiceDialError(404, 'NotFound', `services "${name}" not found`)
@@ -286,20 +326,25 @@ export class ServiceProxy {
     this.markDirty(svcKey)
   }
 
+  /** Pod labels are needed once weights are set: from the shared pod informer, or one of our own. */
   private ensurePods(): void {
     if (this.pods || !this.signal) return
-    this.pods = new Informer(this.client.resource({ group: '', version: 'v1', resource: 'pods' }), { onError: (err) => this.log?.error({ err }, 'service proxy pod informer') })
+    const own = !this.opts.informers
+    this.pods = this.opts.informers
+      ? this.opts.informers.informer(gvrs.pods)
+      : new Informer(this.client.resource(gvrs.pods), { onError: (err) => this.log?.error({ err }, 'service proxy pod informer') })
     const touch = (ns: string | undefined) => {
       for (const svcKey of this.weights.keys()) if (svcKey.startsWith(`${ns}/`)) this.markDirty(svcKey)
     }
-    this.pods.on({
+    this.podHandlers = {
       add: (p) => touch(p.metadata.namespace),
       update: (a, b) => {
         if (JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})) touch(b.metadata.namespace)
       },
       delete: (p) => touch(p.metadata.namespace),
-    })
-    this.podsRun = this.pods.start(this.signal)
+    }
+    this.pods.on(this.podHandlers)
+    if (own) this.ownRuns.push(this.pods.start(this.signal))
   }
 
   private markDirty(svcKey: string): void {
@@ -327,7 +372,7 @@ export class ServiceProxy {
   // ——— the sync: cache → endpoint lists and listeners ———
 
   private syncService(svcKey: string): void {
-    const svc = this.services.getByKey(svcKey)
+    const svc = this.service(svcKey)
     if (!svc || !isProxied(svc)) {
       this.state.delete(svcKey)
       this.syncListeners(svcKey, [])

@@ -2,18 +2,23 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { podBinding } from '../../api/subresources/binding.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiring.js'
+import { InformerFactory } from '../../client/factory.js'
 import { MemoryStore } from '../../store/memory/memory.js'
+import { EndpointSliceController } from '../endpointslice/controller.js'
+import { EndpointsController } from './controller.js'
 import { kubernetesServiceEndpoints } from './kubernetes.js'
-import { endpointControllers } from './start.js'
 
 async function cluster() {
   const store = new MemoryStore()
   const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
   await bootstrapNamespaces(api)
   const client = localClient(api, 'kube-controller-manager')
-  const controllers = endpointControllers(client)
+  // Both controllers over one factory, as `kubelite up` runs them: one pod and one Service cache.
+  const informers = new InformerFactory(client)
+  const controllers = [new EndpointsController(client, informers), new EndpointSliceController(client, informers)]
   const ac = new AbortController()
-  const running = controllers.start(ac.signal)
+  const running = Promise.all(controllers.map((c) => c.start(ac.signal)))
+  informers.start(ac.signal)
   return {
     client,
     store,
@@ -24,6 +29,7 @@ async function cluster() {
     async close() {
       ac.abort()
       await running
+      await informers.stopped()
       await store.close()
     },
   }
@@ -157,6 +163,30 @@ test('a terminating pod leaves the ready set at once; a deleted service loses it
         return true
       }
     })
+  } finally {
+    await c.close()
+  }
+})
+
+test('a slice that loses the managed-by label is no longer ours: the Service gets a new one', async () => {
+  const c = await cluster()
+  try {
+    const labels = { app: 'web' }
+    await c.services.create('default', { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } })
+    await runningPod(c, 'a', '127.244.0.2', labels)
+    const [first] = await until('a slice', async () => {
+      const s = await sliceOf(c, 'web')
+      return s.length === 1 && s[0].endpoints?.length === 1 ? s : undefined
+    })
+    const taken = structuredClone(first)
+    delete taken.metadata.labels['endpointslice.kubernetes.io/managed-by']
+    await c.slices.update('default', taken.metadata.name, taken)
+    const managed = await until('a new managed slice', async () => {
+      const s = (await sliceOf(c, 'web')).filter((x) => x.metadata.labels['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io')
+      return s.length === 1 && s[0].endpoints?.length === 1 ? s : undefined
+    })
+    assert.notEqual(managed[0].metadata.name, first.metadata.name)
+    assert.equal((await sliceOf(c, 'web')).length, 2, 'the slice that is no longer ours is left alone')
   } finally {
     await c.close()
   }

@@ -1,21 +1,25 @@
-// The EndpointSlice controller: the thin shell around planEndpointSlices. It watches the slices it
-// manages (label endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io), indexed
-// by Service, and rewrites a Service's slices whenever the Service, its pods or its slices change.
+// The EndpointSlice controller: the thin shell around planEndpointSlices. It follows the slices it
+// manages (label endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io) on the
+// shared slice informer, indexed by Service, and rewrites a Service's slices whenever the Service,
+// its pods or its slices change.
 // Deleted Services lose their slices through the garbage collector (ownerReferences).
 import { isNotFound } from '../../client/errors.js'
-import { Informer, objectKey } from '../../client/informer.js'
+import { gvrs, type InformerFactory } from '../../client/factory.js'
+import { filtered, objectKey, type Informer } from '../../client/informer.js'
 import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
-import type { ServicePodIndex } from '../endpoints/membership.js'
+import { ServicePodIndex } from '../endpoints/membership.js'
 import { managesEndpoints } from '../endpoints/podutil.js'
 import { runWorkers, type Reconciler, type Result, type RunnerLog } from '../runtime/runner.js'
 import { controllerName, managedByLabel, planEndpointSlices, serviceNameLabel, type SliceObj } from './plan.js'
 
-const slicesGVR = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }
+/** Ours: the slices labelled managed-by us (the shared informer holds every slice). */
+const isManaged = (s: SliceObj) => s.metadata.labels?.[managedByLabel] === controllerName
 
 export class EndpointSliceController implements Reconciler {
   readonly name = 'endpointslice-controller'
   private readonly queue = new WorkQueue()
+  private readonly index: ServicePodIndex
   private readonly slices: Informer<SliceObj>
   /** Service key → slice keys. */
   private readonly byService = new Map<string, Set<string>>()
@@ -28,14 +32,11 @@ export class EndpointSliceController implements Reconciler {
 
   constructor(
     private readonly client: Client,
-    private readonly index: ServicePodIndex,
+    informers: InformerFactory,
     private readonly log?: RunnerLog,
   ) {
-    this.slices = new Informer<SliceObj>(client.resource<SliceObj>(slicesGVR), {
-      labelSelector: `${managedByLabel}=${controllerName}`,
-      onError: (err) => log?.error({ err }, 'endpointslice informer'),
-    })
-    index.onService((key) => this.queue.add(key))
+    this.index = new ServicePodIndex(informers, (key) => this.queue.add(key))
+    this.slices = informers.informer<SliceObj>(gvrs.endpointSlices)
     const serviceKey = (s: SliceObj) => `${s.metadata.namespace}/${s.metadata.labels?.[serviceNameLabel] ?? ''}`
     const put = (s: SliceObj) => {
       const k = serviceKey(s)
@@ -48,33 +49,41 @@ export class EndpointSliceController implements Reconciler {
       this.byService.get(k)?.delete(objectKey(s))
       if (this.byService.get(k)?.size === 0) this.byService.delete(k)
     }
-    this.slices.on({
-      add: put,
-      // A slice changed by someone else (or by us, before our cache caught up) is checked again.
-      update: (old, s) => {
-        drop(old)
-        put(s)
-        this.queue.add(serviceKey(s))
-      },
-      delete: (s) => {
-        drop(s)
-        this.queue.add(serviceKey(s))
-      },
-    })
+    // A slice that loses our label leaves as a delete, as it would from a label-selected watch.
+    this.slices.on(
+      filtered(isManaged, {
+        add: put,
+        // A slice changed by someone else (or by us, before our cache caught up) is checked again.
+        update: (old, s) => {
+          drop(old)
+          put(s)
+          this.queue.add(serviceKey(s))
+        },
+        delete: (s) => {
+          drop(s)
+          this.queue.add(serviceKey(s))
+        },
+      }),
+    )
   }
 
-  /** Runs until the signal aborts; the shared index is started by its owner. */
+  /** Runs until the signal aborts; the informers are started by the factory's owner. */
   async start(signal: AbortSignal): Promise<void> {
-    const running = this.slices.start(signal)
     await Promise.all([this.slices.waitForSync(), this.index.waitForSync()])
-    await Promise.all([running, runWorkers(this.queue, this, 2, signal, this.log)])
+    await runWorkers(this.queue, this, 2, signal, this.log)
+  }
+
+  /** One of our slices from the cache. */
+  private managed(ns: string, name: string): SliceObj | undefined {
+    const s = this.slices.get(ns, name)
+    return s && isManaged(s) ? s : undefined
   }
 
   private slicesOf(serviceKey: string): SliceObj[] {
     const out: SliceObj[] = []
     for (const k of this.byService.get(serviceKey) ?? []) {
       const s = this.slices.getByKey(k)
-      if (s) out.push(s)
+      if (s && isManaged(s)) out.push(s)
     }
     return out.sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1))
   }
@@ -84,7 +93,7 @@ export class EndpointSliceController implements Reconciler {
     const exp = this.expected.get(key)
     if (!exp) return true
     for (const [name, rv] of exp) {
-      const cached = this.slices.get(ns, name)
+      const cached = this.managed(ns, name)
       const seen = rv === null ? !cached : cached !== undefined && Number(cached.metadata.resourceVersion) >= rv
       if (seen) exp.delete(name)
     }
@@ -105,7 +114,7 @@ export class EndpointSliceController implements Reconciler {
     // Gone: the garbage collector removes the slices it owned.
     if (!svc || svc.metadata.deletionTimestamp || !managesEndpoints(svc)) return
     const plan = planEndpointSlices(svc, this.index.podsOf(svc), this.slicesOf(key))
-    const client = this.client.resource<SliceObj>(slicesGVR)
+    const client = this.client.resource<SliceObj>(gvrs.endpointSlices)
     for (const s of plan.delete) {
       try {
         await client.delete(ns, s.metadata.name!)

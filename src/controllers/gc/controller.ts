@@ -4,7 +4,8 @@
 // reference, then the `orphan` finalizer is removed).
 import { clone, finalizers, parseApiVersion, type OwnerReference, type StoredObject } from '../../apis/meta.js'
 import { isNotFound } from '../../client/errors.js'
-import { Informer } from '../../client/informer.js'
+import type { InformerFactory } from '../../client/factory.js'
+import type { Informer } from '../../client/informer.js'
 import type { Client, ResourceInfo } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { runWorkers, type Reconciler, type Result, type RunnerLog } from '../runtime/runner.js'
@@ -16,24 +17,26 @@ export class GarbageCollector implements Reconciler {
   readonly name = 'garbage-collector'
   private readonly queue = new WorkQueue()
   private readonly graph = new Graph()
-  private readonly informers: Informer[] = []
+  private readonly watched: Informer[] = []
   private readonly byKind = new Map<string, ResourceInfo>()
 
+  /** Watches every resource it can delete, through the process's shared informers. */
   constructor(
     private readonly client: Client,
+    informers: InformerFactory,
     private readonly log?: RunnerLog,
   ) {
     for (const r of client.resources()) {
       this.byKind.set(`${r.group}/${r.kind}`, r)
       // Events never own anything and are many: upstream's GC ignores them too.
       if (r.resource === 'events' || !['list', 'watch', 'delete'].every((v) => r.verbs.includes(v))) continue
-      const inf = new Informer(client.resource(r), { onError: (err) => log?.error({ err, resource: r.resource }, 'gc informer') })
+      const inf = informers.informer(r)
       inf.on({
         add: (o) => this.observe(r, o),
         update: (_, o) => this.observe(r, o),
         delete: (o) => this.forget(o),
       })
-      this.informers.push(inf)
+      this.watched.push(inf)
     }
   }
 
@@ -54,10 +57,10 @@ export class GarbageCollector implements Reconciler {
     for (const o of node.owners) this.queue.add(`fg:${o.uid}`)
   }
 
+  /** Runs until the signal aborts; the informers are started by the factory's owner. */
   async start(signal: AbortSignal): Promise<void> {
-    const running = this.informers.map((i) => i.start(signal))
-    await Promise.all(this.informers.map((i) => i.waitForSync()))
-    await Promise.all([...running, runWorkers(this.queue, this, 2, signal, this.log)])
+    await Promise.all(this.watched.map((i) => i.waitForSync()))
+    await runWorkers(this.queue, this, 2, signal, this.log)
   }
 
   async reconcile(key: string): Promise<Result | void> {

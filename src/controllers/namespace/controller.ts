@@ -2,7 +2,8 @@
 import type { StoredObject } from '../../apis/meta.js'
 import { clone, finalizers } from '../../apis/meta.js'
 import { isNotFound } from '../../client/errors.js'
-import { Informer } from '../../client/informer.js'
+import { gvrs, type InformerFactory } from '../../client/factory.js'
+import type { Informer } from '../../client/informer.js'
 import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { runWorkers, type Reconciler, type Result, type RunnerLog } from '../runtime/runner.js'
@@ -18,17 +19,19 @@ export class NamespaceController implements Reconciler {
 
   constructor(
     private readonly client: Client,
+    informers: InformerFactory,
     private readonly log?: RunnerLog,
   ) {
-    this.namespaces = new Informer(client.resource({ group: '', version: 'v1', resource: 'namespaces' }), { onError: (err) => log?.error({ err }, 'namespace informer') })
+    this.namespaces = informers.informer(gvrs.namespaces)
     const enqueue = (ns: StoredObject) => {
       if (ns.metadata.deletionTimestamp) this.queue.add(ns.metadata.name!)
     }
     this.namespaces.on({ add: enqueue, update: (_, ns) => enqueue(ns) })
   }
 
+  /** Runs until the signal aborts; the informer is started by the factory's owner. */
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.namespaces.start(signal), runWorkers(this.queue, this, 2, signal, this.log)])
+    await runWorkers(this.queue, this, 2, signal, this.log)
   }
 
   async reconcile(name: string): Promise<Result | void> {
@@ -59,7 +62,7 @@ export class NamespaceController implements Reconciler {
           spec.finalizers = (spec.finalizers ?? []).filter((f) => f !== finalizers.namespaceKubernetes)
           next.spec = spec
           try {
-            await this.client.resource({ group: '', version: 'v1', resource: 'namespaces' }).update(next, { subresource: 'finalize' })
+            await this.client.resource(gvrs.namespaces).update(next, { subresource: 'finalize' })
           } catch (err) {
             if (!isNotFound(err)) throw err
           }

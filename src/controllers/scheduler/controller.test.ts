@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import type { StoredObject } from '../../apis/meta.js'
 import { podBinding } from '../../api/subresources/binding.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiring.js'
+import { InformerFactory } from '../../client/factory.js'
 import { MemoryStore } from '../../store/memory/memory.js'
 import { Scheduler } from './controller.js'
 
@@ -13,9 +14,11 @@ async function cluster() {
   await bootstrapNamespaces(api)
   const client = localClient(api, 'test')
   const pods = api.resource('', 'pods')!
-  const scheduler = new Scheduler(client, { bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) })
+  const informers = new InformerFactory(client)
+  const scheduler = new Scheduler(client, informers, { bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) })
   const ac = new AbortController()
   const running = scheduler.start(ac.signal)
+  informers.start(ac.signal)
   return {
     api,
     pods,
@@ -25,6 +28,7 @@ async function cluster() {
     async close() {
       ac.abort()
       await running
+      await informers.stopped()
       await scheduler.flushEvents()
       await store.close()
     },

@@ -10,7 +10,8 @@ import type { Binding, Node, Pod } from 'kubernetes-types/core/v1.js'
 import { clone, type StoredObject } from '../../apis/meta.js'
 import { isConflict, isNotFound } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
-import { Informer, objectKey } from '../../client/informer.js'
+import { gvrs, type InformerFactory } from '../../client/factory.js'
+import { objectKey, type Informer } from '../../client/informer.js'
 import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { rfc3339 } from '../../lib/duration.js'
@@ -47,9 +48,6 @@ interface Waiting {
   wake: boolean
 }
 
-const podsGVR = { group: '', version: 'v1', resource: 'pods' }
-const nodesGVR = { group: '', version: 'v1', resource: 'nodes' }
-
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed'
 
 /** Node changes that can make a pod fit (labels, taints, cordon, capacity, readiness); heartbeats cannot. */
@@ -81,21 +79,22 @@ export class Scheduler implements Reconciler {
   /** Bumped on every cluster change that may free room (see reconcile). */
   private changes = 0
 
+  /** `client` writes (bindings, status, events) as the scheduler; pods and nodes come from `informers`. */
   constructor(
     private readonly client: Client,
+    informers: InformerFactory,
     private readonly opts: SchedulerOptions = {},
   ) {
     this.clock = opts.clock ?? (() => new Date())
-    const onError = (what: string) => (err: unknown) => opts.log?.error({ err }, what)
-    this.recorder = new EventRecorder(client, { component: defaultSchedulerName }, this.clock, onError('scheduler event'))
-    const podsClient = client.resource<PodObj>(podsGVR)
+    this.recorder = new EventRecorder(client, { component: defaultSchedulerName }, this.clock, (err) => opts.log?.error({ err }, 'scheduler event'))
+    const podsClient = client.resource<PodObj>(gvrs.pods)
     this.bindFn =
       opts.bind ??
       (async (ns, binding) => {
         await podsClient.create(ns, binding as never, { subresource: 'binding' })
       })
-    this.pods = new Informer<PodObj>(podsClient, { onError: onError('scheduler pod informer') })
-    this.nodes = new Informer<NodeObj>(client.resource<NodeObj>(nodesGVR), { onError: onError('scheduler node informer') })
+    this.pods = informers.informer<PodObj>(gvrs.pods)
+    this.nodes = informers.informer<NodeObj>(gvrs.nodes)
     this.pods.on({
       add: (p) => this.observePod(p),
       update: (old, p) => this.observePod(p, old),
@@ -114,8 +113,8 @@ export class Scheduler implements Reconciler {
     })
   }
 
+  /** Runs until the signal aborts; the informers are started by the factory's owner. */
   async start(signal: AbortSignal): Promise<void> {
-    const running = [this.pods.start(signal), this.nodes.start(signal)]
     await Promise.all([this.pods.waitForSync(), this.nodes.waitForSync()])
     const sweep = setInterval(() => this.sweep(), 30_000)
     sweep.unref?.()
@@ -127,7 +126,7 @@ export class Scheduler implements Reconciler {
       },
       { once: true },
     )
-    await Promise.all([...running, runWorkers(this.queue, this, this.opts.workers ?? 4, signal, this.opts.log)])
+    await runWorkers(this.queue, this, this.opts.workers ?? 4, signal, this.opts.log)
   }
 
   /** Resolves once the events recorded so far are written (tests). */
@@ -297,6 +296,6 @@ export class Scheduler implements Reconciler {
       message,
     }
     status.conditions = cur ? conds.map((c) => (c.type === 'PodScheduled' ? cond : c)) : [...conds, cond]
-    await this.client.resource<PodObj>(podsGVR).update(next, { subresource: 'status' })
+    await this.client.resource<PodObj>(gvrs.pods).update(next, { subresource: 'status' })
   }
 }

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { KObject, StoredObject } from '../../apis/meta.js'
+import { podBinding } from '../../api/subresources/binding.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiring.js'
+import { InformerFactory } from '../../client/factory.js'
 import { MemoryStore } from '../../store/memory/memory.js'
 import { NodeAgent, type NodeAgentOptions } from './agent.js'
 import { FakeRuntime, type FakeContainer } from './fake-runtime.js'
@@ -290,6 +292,49 @@ test('agent restart: adopts containers of its pods, stops the rest, and stops ev
   ac.abort()
   await run2
   await first.close()
+})
+
+test('on a shared pod informer the agent runs its node\'s pods only, a pod bound later too, and stops listening when it stops', async () => {
+  const store = new MemoryStore()
+  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
+  await bootstrapNamespaces(api)
+  const client = localClient(api, 'kubelet')
+  const pods = api.resource('', 'pods')!
+  const pod = (name: string, nodeName?: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'nginx' }] } })
+  await pods.create('default', pod('early', 'kubelite'))
+  await pods.create('default', pod('elsewhere', 'kubelite-m02'))
+  await pods.create('default', pod('unbound'))
+  // The informers run before the agent joins them, as in `kubelite up`.
+  const informers = new InformerFactory(client)
+  const shared = new AbortController()
+  informers.start(shared.signal)
+  await informers.informer({ group: '', version: 'v1', resource: 'pods' }).waitForSync()
+  const runtime = new FakeRuntime()
+  const logDir = mkdtempSync(join(tmpdir(), 'kubelite-agent-shared-'))
+  const agent = new NodeAgent({ client, runtime, nodeName: 'kubelite', address: '127.0.0.1', podCIDR: '127.244.0.0/24', logDir, shutdownGraceSeconds: 1, closeRuntime: false, informers })
+  const ac = new AbortController()
+  const running = agent.start(ac.signal)
+  try {
+    await agent.ready()
+    const ready = (name: string) => until(`${name} ready`, async () => cond((await pods.get('default', name)) as PodObj, 'Ready')?.status === 'True')
+    await ready('early')
+    await podBinding({ store }).bind(pods, 'default', 'unbound', { metadata: { name: 'unbound' }, target: { kind: 'Node', name: 'kubelite' } })
+    await ready('unbound')
+    assert.deepEqual(runtime.containers.map((c) => c.sandbox.podName).sort(), ['early', 'unbound'])
+    assert.equal(agent.findWorker('default', 'elsewhere'), undefined)
+  } finally {
+    ac.abort()
+    await running
+  }
+  // The informers outlive the agent: a pod bound here now reaches no worker.
+  await pods.create('default', pod('late', 'kubelite'))
+  await new Promise((r) => setTimeout(r, 100))
+  assert.equal(agent.findWorker('default', 'late'), undefined)
+  assert.deepEqual(runtime.calls.filter((x) => x.op === 'start').map((x) => x.pod).sort(), ['early', 'unbound'])
+  shared.abort()
+  await informers.stopped()
+  await store.close()
+  rmSync(logDir, { recursive: true, force: true })
 })
 
 test('adoption by the same node keeps the running container and its IP', async () => {

@@ -7,7 +7,8 @@ import type { KObject, StoredObject } from '../../apis/meta.js'
 import { clone } from '../../apis/meta.js'
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
-import { Informer } from '../../client/informer.js'
+import { gvrs, type InformerFactory } from '../../client/factory.js'
+import { byNodeName, Informer, nodeNameIndex, type InformerHandlers } from '../../client/informer.js'
 import type { NodeConnection } from '../../client/node-connection.js'
 import type { Client, ResourceClient } from '../../client/types.js'
 import { rfc3339Micro } from '../../lib/duration.js'
@@ -59,10 +60,16 @@ export interface NodeAgentOptions {
   log?: NodeAgentLog
   /** Event sink instead of an EventRecorder on the client (tests). */
   events?: EventSink
+  /**
+   * The process's shared informers (`kubelite up`: agents beside the controllers), started by their
+   * owner: the agent follows its pods through the pod informer's spec.nodeName index. Without them
+   * (an agent of its own process) it watches only its node's pods, with a field selector, as a kubelet does.
+   */
+  informers?: InformerFactory
 }
 
-const nodesGVR = { group: '', version: 'v1', resource: 'nodes' }
-const podsGVR = { group: '', version: 'v1', resource: 'pods' }
+const nodesGVR = gvrs.nodes
+const podsGVR = gvrs.pods
 const leasesGVR = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }
 const leaseNamespace = 'kube-node-lease'
 
@@ -153,22 +160,32 @@ export class NodeAgent {
     }
 
     const background: Promise<unknown>[] = []
+    let podInformer: Informer<PodObj> | undefined
+    let podHandlers: InformerHandlers<PodObj> | undefined
     try {
       const node = await this.register(signal)
       if (!node || signal.aborted) return
       this.ipam = new PodIPAllocator(node.spec?.podCIDR || opts.podCIDR)
 
       const events = opts.events ?? new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName }, this.clock, (err) => this.log.error({ err }, 'recording an event failed'))
-      const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'informer')
-      const podInformer = new Informer<PodObj>(this.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError })
-      this.services = new Informer<StoredObject & Service>(opts.client.resource({ group: '', version: 'v1', resource: 'services' }), { onError })
+      if (opts.informers) {
+        podInformer = opts.informers.informer<PodObj>(podsGVR)
+        this.services = opts.informers.informer<StoredObject & Service>(gvrs.services)
+      } else {
+        const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'informer')
+        podInformer = new Informer<PodObj>(this.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError })
+        this.services = new Informer<StoredObject & Service>(opts.client.resource(gvrs.services), { onError })
+      }
       this.env = this.workerEnv(events)
-      podInformer.on({
+      // This node's pods only, either way: a pod the scheduler binds here arrives as an add, as it
+      // does on a field-selected watch (where the index holds nothing else).
+      podHandlers = {
         add: (p) => this.dispatch(p),
         update: (_, p) => this.dispatch(p),
         delete: (p) => this.workers.get(p.metadata.uid ?? '')?.remove(),
-      })
-      background.push(podInformer.start(signal), this.services.start(signal))
+      }
+      podInformer.addIndex(nodeNameIndex, byNodeName).onIndex(nodeNameIndex, opts.nodeName, podHandlers)
+      if (!opts.informers) background.push(podInformer.start(signal), this.services.start(signal))
       await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync()]), wait(2 ** 31 - 1, signal)])
       if (signal.aborted) return
 
@@ -183,6 +200,8 @@ export class NodeAgent {
       background.push(this.leaseLoop(signal, node.metadata.uid!), this.statusLoop(signal))
       await wait(2 ** 31 - 1, signal)
     } finally {
+      // A shared informer outlives the agent: its pods' events must not reach stopped workers.
+      if (podHandlers) podInformer?.off(podHandlers)
       await this.shutdown()
       await Promise.allSettled(background)
     }
