@@ -2,6 +2,7 @@
 // back-off (STYLE.md: "the input is a key, not an event"; three kinds of failure).
 import { WorkQueue } from '../../client/workqueue.js'
 import { isConflict } from '../../client/errors.js'
+import { isTerminal } from './errors.js'
 
 export interface Result {
   /** Look at this key again after this long (e.g. a deadline falls due). */
@@ -17,7 +18,11 @@ export interface RunnerLog {
   error(obj: unknown, msg?: string): void
 }
 
-/** Process keys until the signal aborts. A 409 Conflict is a quiet requeue (the cache was stale). */
+/**
+ * Process keys until the signal aborts. A 409 Conflict is a quiet requeue (the cache was stale); a
+ * TerminalError is logged and not retried (the next change to the object brings the key back);
+ * anything else is retried with the queue's back-off.
+ */
 export async function runWorkers(queue: WorkQueue, r: Reconciler, workers: number, signal: AbortSignal, log?: RunnerLog): Promise<void> {
   queue.nameForMetrics(r.name)
   signal.addEventListener('abort', () => queue.shutdown(), { once: true })
@@ -30,12 +35,14 @@ export async function runWorkers(queue: WorkQueue, r: Reconciler, workers: numbe
         queue.forget(key)
         if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs)
       } catch (err) {
-        if (signal.aborted) {
-          queue.done(key)
-          return
+        if (signal.aborted) return
+        if (isTerminal(err)) {
+          log?.error({ err, controller: r.name, key }, 'reconcile failed; not retrying')
+          queue.forget(key)
+        } else {
+          if (!isConflict(err)) log?.error({ err, controller: r.name, key }, 'reconcile failed; will retry')
+          queue.addRateLimited(key)
         }
-        if (!isConflict(err)) log?.error({ err, controller: r.name, key }, 'reconcile failed; will retry')
-        queue.addRateLimited(key)
       } finally {
         queue.done(key)
       }
