@@ -35,7 +35,8 @@ describe('@kubernetes/client-node', () => {
 
     const seen: string[] = []
     const watch = new k8s.Watch(kc)
-    const req = await watch.watch('/api/v1/namespaces/default/pods', {}, (type, obj) => seen.push(`${type} ${obj.metadata?.name} ${obj.status?.phase}`), () => {})
+    // Only the bare pod: the Deployment's own pods come and go on the same watch otherwise.
+    const req = await watch.watch('/api/v1/namespaces/default/pods', { fieldSelector: 'metadata.name=cnpod' }, (type, obj) => seen.push(`${type} ${obj.metadata?.name} ${obj.status?.phase}`), () => {})
     try {
       await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'cnpod' }, spec: { containers: [{ name: 'c', image: 'gcr.io/google-samples/kubernetes-bootcamp:v1' }] } } })
       await until('the watch to see it Running', async () => seen.includes('MODIFIED cnpod Running'))
