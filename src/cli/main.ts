@@ -2,6 +2,7 @@
 // cluster only.
 import { Command, InvalidArgumentError } from 'commander'
 import { pino } from 'pino'
+import { enabledControllers, parseControllersFlag, shortControllerNames } from './controllers.js'
 import { defaultConfig, startCluster, type UpConfig } from './up.js'
 
 export const kubeliteVersion = '0.1.0'
@@ -25,6 +26,17 @@ function loopback(value: string): string {
   return value
 }
 
+/** --controllers: a comma-separated list; given again, the lists add up (as pflag's string slices). */
+function controllerList(value: string, previous: string[] | undefined): string[] {
+  const list = [...(previous ?? []), ...parseControllersFlag(value)]
+  try {
+    enabledControllers(list)
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^--controllers: /, ''))
+  }
+  return list
+}
+
 export async function run(argv: string[]): Promise<void> {
   const program = new Command()
   program.name('kubelite').description('A Kubernetes-compatible cluster in one process: no Docker, no VM, no root.').version(kubeliteVersion)
@@ -38,6 +50,11 @@ export async function run(argv: string[]): Promise<void> {
     .option('--runtime <kind>', 'container runtime: process | sim', 'process')
     .option('--nodes <n>', 'number of nodes', positive, 1)
     .option('--nodeport-address <addr>', 'address NodePorts listen on', loopback, '127.0.0.1')
+    .option(
+      '--controllers <list>',
+      `controllers to run, comma-separated: '*' all, 'foo' enables foo, '-foo' disables foo (default '*'); known: ${shortControllerNames().join(', ')}`,
+      controllerList,
+    )
     .action(async (opts) => {
       if (opts.runtime !== 'process' && opts.runtime !== 'sim') {
         program.error(`error: option '--runtime <kind>' argument '${opts.runtime}' is invalid. must be "process" or "sim"`)
@@ -50,6 +67,7 @@ export async function run(argv: string[]): Promise<void> {
         runtime: opts.runtime,
         nodes: opts.nodes,
         nodeportAddress: opts.nodeportAddress,
+        controllers: opts.controllers ?? ['*'],
       }
       await up(cfg)
     })

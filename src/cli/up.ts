@@ -11,20 +11,14 @@ import type { ApiServer } from '../api/server.js'
 import { streamingSubresources } from '../api/stream/index.js'
 import { podBinding } from '../api/subresources/binding.js'
 import { InformerFactory } from '../client/factory.js'
-import { DeploymentController } from '../controllers/deployment/controller.js'
-import { ReplicaSetController } from '../controllers/replicaset/controller.js'
-import { EndpointsController } from '../controllers/endpoints/controller.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
-import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
-import { runEventTTL } from '../controllers/eventttl/controller.js'
-import { GarbageCollector } from '../controllers/gc/controller.js'
-import { NamespaceController } from '../controllers/namespace/controller.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
 import { builtinImages } from '../images/index.js'
 import { NodeAgent } from '../node/index.js'
 import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
+import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from './wiring.js'
@@ -38,6 +32,8 @@ export interface UpConfig {
   runtime: 'process' | 'sim'
   nodes: number
   nodeportAddress: string
+  /** --controllers: which controllers run (`*`, `name`, `-name`; see cli/controllers.ts). */
+  controllers: string[]
 }
 
 export interface Logger {
@@ -61,9 +57,11 @@ export const defaultConfig = (): UpConfig => ({
   runtime: 'process',
   nodes: 1,
   nodeportAddress: '127.0.0.1',
+  controllers: ['*'],
 })
 
 export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster> {
+  enabledControllers(cfg.controllers) // an unknown name fails here, before anything starts
   const dataDir = resolvePath(cfg.dataDir)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const [creds, store] = await Promise.all([ensureCredentials(dataDir), openSqliteStore(join(dataDir, 'state.db'))])
@@ -132,13 +130,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // on the informers as it is built; the factory starts once they are all there.
   const controllerClient = localClient(api, 'kube-controller-manager')
   const informers = new InformerFactory(controllerClient, (err, resource) => log.error({ err, resource }, 'informer'))
-  background.push(new NamespaceController(controllerClient, informers, log).start(abort.signal))
-  background.push(new GarbageCollector(controllerClient, informers, log).start(abort.signal))
-  background.push(new EndpointsController(controllerClient, informers, log).start(abort.signal))
-  background.push(new EndpointSliceController(controllerClient, informers, log).start(abort.signal))
-  background.push(runEventTTL(controllerClient, abort.signal, { log }))
-  background.push(new ReplicaSetController(controllerClient, informers, { log }).start(abort.signal))
-  background.push(new DeploymentController(controllerClient, informers, { log }).start(abort.signal))
+  background.push(...startControllers({ client: controllerClient, informers, log, signal: abort.signal }, cfg.controllers))
   const pods = api.resource('', 'pods')!
   background.push(
     new Scheduler(localClient(api, 'default-scheduler'), informers, { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),

@@ -1,0 +1,94 @@
+// The controllers `kubelite up` runs, by name (kube-controller-manager's table of
+// ControllerDescriptors), and its --controllers flag. The names are upstream's
+// (cmd/kube-controller-manager/names) with the short aliases --controllers has always accepted;
+// kubelite's own controllers follow the same pattern. The scheduler is not here: upstream it is a
+// component of its own (kube-scheduler), and `up` starts it beside the controllers.
+import type { InformerFactory } from '../client/factory.js'
+import type { Client } from '../client/types.js'
+import { DeploymentController } from '../controllers/deployment/controller.js'
+import { EndpointsController } from '../controllers/endpoints/controller.js'
+import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
+import { runEventTTL } from '../controllers/eventttl/controller.js'
+import { GarbageCollector } from '../controllers/gc/controller.js'
+import { NamespaceController } from '../controllers/namespace/controller.js'
+import { ReplicaSetController } from '../controllers/replicaset/controller.js'
+import type { RunnerLog } from '../controllers/runtime/runner.js'
+
+/** What every controller is started with (upstream's ControllerContext). */
+export interface ControllerContext {
+  /** The API as kube-controller-manager. */
+  client: Client
+  /** The process's shared informers; whoever builds the context starts them after the controllers. */
+  informers: InformerFactory
+  log: RunnerLog
+  signal: AbortSignal
+}
+
+export interface ControllerDescriptor {
+  /** Upstream's canonical name (`deployment-controller`). */
+  name: string
+  /** Other names --controllers accepts (upstream's aliases: the short names, `deployment`). */
+  aliases: string[]
+  /** Builds the controller (its handlers go on the informers at once) and runs it until ctx.signal aborts. */
+  start(ctx: ControllerContext): Promise<unknown>
+}
+
+// One line a controller. Every one is on by default (upstream's ControllersDisabledByDefault is empty here too).
+export const controllerDescriptors: readonly ControllerDescriptor[] = [
+  { name: 'deployment-controller', aliases: ['deployment'], start: (c) => new DeploymentController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'replicaset-controller', aliases: ['replicaset'], start: (c) => new ReplicaSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'endpoints-controller', aliases: ['endpoint'], start: (c) => new EndpointsController(c.client, c.informers, c.log).start(c.signal) },
+  { name: 'endpointslice-controller', aliases: ['endpointslice'], start: (c) => new EndpointSliceController(c.client, c.informers, c.log).start(c.signal) },
+  { name: 'garbage-collector-controller', aliases: ['garbagecollector'], start: (c) => new GarbageCollector(c.client, c.informers, c.log).start(c.signal) },
+  { name: 'namespace-controller', aliases: ['namespace'], start: (c) => new NamespaceController(c.client, c.informers, c.log).start(c.signal) },
+  // kubelite's own: upstream's API server stores Events with a TTL lease (--event-ttl) instead.
+  { name: 'event-ttl-controller', aliases: ['eventttl'], start: (c) => runEventTTL(c.client, c.signal, { log: c.log }) },
+]
+
+/** The short names (`deployment`), for messages and help; the full names (`deployment-controller`) work too. */
+export function shortControllerNames(descriptors: readonly ControllerDescriptor[] = controllerDescriptors): string[] {
+  return descriptors.map((d) => d.aliases[0] ?? d.name)
+}
+
+/**
+ * The controllers a --controllers list turns on, in table order. As upstream's
+ * IsControllerEnabled: the list is read in order and the first entry that names a controller
+ * decides (`foo` on, `-foo` off); a controller no entry names runs only if the list has `*`. So the
+ * default `*` runs them all, `*,-garbagecollector` all but the GC, `deployment,replicaset` only
+ * those two, and an empty list none. Aliases and canonical names are interchangeable. A name that
+ * is neither (with or without `-`) is an error, with upstream's message.
+ */
+export function enabledControllers(list: readonly string[], descriptors: readonly ControllerDescriptor[] = controllerDescriptors): ControllerDescriptor[] {
+  const canonical = new Map<string, string>()
+  for (const d of descriptors) for (const n of [d.name, ...d.aliases]) canonical.set(n, d.name)
+  const entries: { name: string; on: boolean }[] = []
+  let star = false
+  const unknown: string[] = []
+  for (const entry of list) {
+    if (entry === '*') {
+      star = true
+      continue
+    }
+    const on = !entry.startsWith('-')
+    const given = on ? entry : entry.slice(1)
+    const name = canonical.get(given)
+    if (name === undefined) unknown.push(`${JSON.stringify(given)} is not in the list of known controllers`)
+    else entries.push({ name, on })
+  }
+  if (unknown.length)
+    throw new Error(`--controllers: ${unknown.join('; ')} (known: ${shortControllerNames(descriptors).join(', ')}, or their full names such as ${descriptors[0]?.name})`)
+  return descriptors.filter((d) => entries.find((e) => e.name === d.name)?.on ?? star)
+}
+
+/** Splits a --controllers value (`*,-garbagecollector`) into entries; an empty value is an empty list. */
+export function parseControllersFlag(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+}
+
+/** Starts the enabled controllers (see enabledControllers); each runs until ctx.signal aborts. */
+export function startControllers(ctx: ControllerContext, list: readonly string[], descriptors: readonly ControllerDescriptor[] = controllerDescriptors): Promise<unknown>[] {
+  return enabledControllers(list, descriptors).map((d) => d.start(ctx))
+}
