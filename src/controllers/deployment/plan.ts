@@ -184,14 +184,17 @@ class Sync {
     status.conditions = setCondition(status.conditions as DeploymentCondition[], c) as never
   }
 
-  /** scaleReplicaSetAndRecordEvent; returns the ReplicaSet as it will be. */
-  scale(rs: ReplicaSetObj, to: number, operation?: 'up' | 'down'): boolean {
+  /**
+   * scaleReplicaSetAndRecordEvent: nothing to do at the same size. With `syncAnnotations`,
+   * upstream's scaleReplicaSet as scale() calls it: the replica annotations are written even when
+   * the size stays, so a resize that moves no pods still ends the scaling event (else every pass
+   * would see it again and the rollout would never resume). Returns whether the size changed.
+   */
+  scale(rs: ReplicaSetObj, to: number, syncAnnotations = false): boolean {
     const current = this.rss.find((x) => x.metadata.name === rs.metadata.name) ?? rs
     const from = rsReplicas(current)
-    if (operation === undefined) {
-      if (from === to) return false
-      operation = from < to ? 'up' : 'down'
-    }
+    if (from === to && !syncAnnotations) return false
+    const operation = from < to ? 'up' : 'down'
     const copy = structuredClone(current)
     const sizeChanged = from !== to
     const annotationsChanged = setReplicasAnnotations(copy, replicasOf(this.d), replicasOf(this.d) + maxSurge(this.d))
@@ -383,14 +386,8 @@ function scaleDeployment(run: Sync, newRS: ReplicaSetObj | undefined, olds: Repl
   const all = activeOf([...olds, newRS].map((rs) => run.current(rs)))
   const allowed = replicas > 0 ? replicas + maxSurge(d) : 0
   const toAdd = allowed - sumReplicas(all)
-  let operation: 'up' | 'down' | undefined
-  if (toAdd > 0) {
-    all.sort(bySize(true))
-    operation = 'up'
-  } else if (toAdd < 0) {
-    all.sort(bySize(false))
-    operation = 'down'
-  }
+  if (toAdd > 0) all.sort(bySize(true))
+  else if (toAdd < 0) all.sort(bySize(false))
   let added = 0
   const sizes = new Map<string, number>()
   for (const rs of all) {
@@ -403,7 +400,7 @@ function scaleDeployment(run: Sync, newRS: ReplicaSetObj | undefined, olds: Repl
   all.forEach((rs, i) => {
     let size = sizes.get(rs.metadata.name!)!
     if (i === 0 && toAdd !== 0) size = Math.max(0, size + toAdd - added)
-    run.scale(rs, size, operation)
+    run.scale(rs, size, true)
   })
 }
 
