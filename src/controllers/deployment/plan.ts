@@ -217,7 +217,9 @@ class Sync {
   cleanup(olds: ReplicaSetObj[]): void {
     const limit = this.d.spec?.revisionHistoryLimit
     if (limit == null) return
-    const cleanable = olds.map((rs) => this.current(rs)!).filter((rs) => !rs.metadata.deletionTimestamp)
+    // The ReplicaSets as listed at the start of the pass, as upstream passes them: one this pass
+    // has just scaled to 0 waits for a later pass, after its own controller has caught up.
+    const cleanable = olds.filter((rs) => !rs.metadata.deletionTimestamp)
     const diff = cleanable.length - limit
     if (diff <= 0) return
     cleanable.sort(byRevision)
