@@ -220,11 +220,15 @@ export function isSaturated(d: DeploymentObj, rs: ReplicaSetObj | undefined): bo
 
 // ---- proportional scaling -------------------------------------------------------------------
 
+/**
+ * getNonNegativeInt32FromAnnotation: plain decimal digits (strconv.ParseUint) up to MaxInt32, so
+ * "-1", "", "1e3" or "0x10" count as no annotation at all, as upstream reads them.
+ */
 function annotationInt(rs: ReplicaSetObj, key: string): number | undefined {
   const v = rs.metadata.annotations?.[key]
-  if (v === undefined) return undefined
+  if (v === undefined || !/^[0-9]+$/.test(v)) return undefined
   const n = Number(v)
-  return Number.isInteger(n) ? n : undefined
+  return n <= 2147483647 ? n : undefined
 }
 
 export const desiredReplicasAnnotation = (rs: ReplicaSetObj) => annotationInt(rs, wellKnown.desiredReplicas)
