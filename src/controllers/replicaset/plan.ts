@@ -8,7 +8,7 @@ import { rfc3339 } from '../../lib/duration.js'
 import { labelSelectorMatches } from '../../lib/selector.js'
 import { getCondition, removeCondition, setCondition } from '../runtime/conditions.js'
 import { newControllerRef } from '../runtime/controllerref.js'
-import { isPodAvailable, isPodReady, type PodObj } from '../runtime/pods.js'
+import { isPodActive, isPodAvailable, isPodReady, type PodObj } from '../runtime/pods.js'
 
 export type ReplicaSetObj = StoredObject & Mutable<ReplicaSet>
 
@@ -130,10 +130,11 @@ export function comparePodsForDeletion(a: PodObj, b: PodObj, rankA: number, rank
 export function podsToDelete(owned: PodObj[], related: PodObj[], count: number, now: Date): PodObj[] {
   if (count >= owned.length) return [...owned]
   // Rank: how many active pods of the same family (the owner's siblings too) share the pod's node.
+  // Active as controller.IsPodActive: a Failed (evicted) or Succeeded pod crowds no node.
   const onNode = new Map<string, number>()
   for (const p of related) {
     const n = p.spec?.nodeName
-    if (n && !p.metadata.deletionTimestamp) onNode.set(n, (onNode.get(n) ?? 0) + 1)
+    if (n && isPodActive(p)) onNode.set(n, (onNode.get(n) ?? 0) + 1)
   }
   const ranked = owned.map((p) => ({ p, rank: onNode.get(p.spec?.nodeName ?? '') ?? 0 }))
   ranked.sort((x, y) => comparePodsForDeletion(x.p, y.p, x.rank, y.rank, now))
