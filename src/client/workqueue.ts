@@ -5,8 +5,9 @@
 //   overall: a token bucket of qps, burst (10/s, 100), so a storm of failures across many keys
 //   is spread out: 100 retries go at once, the 101st waits 100 ms, the 102nd 200 ms, ...
 // All time comes from the injected Clock, so tests move it by hand.
-// Optional metrics, as client-go's workqueue.MetricsProvider (queue_duration only): with a provider
-// set, each named queue reports how long every key waited from its add to its get.
+// Optional metrics, as client-go's workqueue.MetricsProvider (queue_duration and work_duration):
+// with a provider set, each named queue reports how long every key waited from its add to its get,
+// and how long it was processed, from its get to its done.
 import { realClock, type Clock, type TimerHandle } from '../lib/clock.js'
 
 export interface RateLimiterOptions {
@@ -26,13 +27,15 @@ export interface WorkQueueOptions extends RateLimiterOptions {
   name?: string
 }
 
-/** Receives queue metrics (client-go's workqueue.MetricsProvider, the queue_duration part). */
+/** Receives queue metrics (client-go's workqueue.MetricsProvider: queue_duration, work_duration). */
 export interface WorkQueueMetricsProvider {
   /**
    * The observer of one named queue's waits, asked once per queue: seconds from a key's add to its
    * get, by the queue's clock. A key added while it is processed waits from that add, as in client-go.
    */
   queueDuration(name: string): (seconds: number) => void
+  /** The observer of one named queue's processing times: seconds from a key's get to its done. */
+  workDuration?(name: string): (seconds: number) => void
 }
 
 let metricsProvider: WorkQueueMetricsProvider | undefined
@@ -107,8 +110,11 @@ export class WorkQueue {
   private readonly metrics = metricsProvider
   /** When each queued (or dirty) key was first added; kept only with a metrics provider. */
   private readonly addedAt = new Map<string, number>()
+  /** When each key being processed was taken; kept only with a metrics provider. */
+  private readonly gotAt = new Map<string, number>()
   private metricsName: string | undefined
   private observeWait: ((seconds: number) => void) | undefined
+  private observeWork: ((seconds: number) => void) | undefined
 
   constructor(opts: WorkQueueOptions = {}) {
     const base = opts.baseDelayMs ?? 5
@@ -198,6 +204,7 @@ export class WorkQueue {
   }
 
   done(key: string): void {
+    if (this.metrics) this.observeDone(key)
     this.processing.delete(key)
     if (this.dirty.delete(key)) this.add(key)
   }
@@ -207,13 +214,24 @@ export class WorkQueue {
     if (at === undefined) return
     this.addedAt.delete(key)
     if (this.metricsName === undefined) return
+    const now = this.clock.now()
+    this.gotAt.set(key, now)
     this.observeWait ??= this.metrics!.queueDuration(this.metricsName)
-    this.observeWait((this.clock.now() - at) / 1000)
+    this.observeWait((now - at) / 1000)
+  }
+
+  private observeDone(key: string): void {
+    const at = this.gotAt.get(key)
+    if (at === undefined) return
+    this.gotAt.delete(key)
+    this.observeWork ??= this.metrics!.workDuration?.(this.metricsName!) ?? (() => {})
+    this.observeWork((this.clock.now() - at) / 1000)
   }
 
   shutdown(): void {
     this.shutDown = true
     this.addedAt.clear()
+    this.gotAt.clear()
     for (const t of this.timers.values()) this.clock.clearTimeout(t.handle)
     this.timers.clear()
     for (const w of this.waiters.splice(0)) w()
