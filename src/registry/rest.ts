@@ -729,14 +729,17 @@ export class ResourceStore {
     const already = current.metadata.deletionTimestamp !== undefined
 
     if (grace > 0 || pending) {
+      const prevGrace = current.metadata.deletionGracePeriodSeconds ?? 0
       if (already) {
         // Shortening the grace period is allowed; otherwise deletion is already under way.
-        const prevGrace = current.metadata.deletionGracePeriodSeconds ?? 0
         if (grace >= prevGrace && isDeepStrictEqual([...fins].sort(), [...(current.metadata.finalizers ?? [])].sort())) {
           return { object: current, deleted: false }
         }
       }
-      if (grace > 0 || !already) {
+      // Upstream BeforeDelete: a second delete may only shorten the grace period — down to 0,
+      // so an object waiting on finalizers goes as soon as the last one is removed (a kubelet's
+      // final delete of a pod the garbage collector still holds).
+      if (!already || grace < prevGrace) {
         m.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000))
         m.deletionGracePeriodSeconds = grace
       }

@@ -95,7 +95,7 @@ export class GarbageCollector implements Reconciler {
     if (!node) return
     const states = new Map<string, OwnerState>()
     for (const o of node.owners) states.set(o.uid, await this.ownerState(node, o))
-    const action = planDependent(node, states)
+    const action = planDependent(node, states, this.graph.dependentsOf(uid).length > 0)
     const rc = this.client.resource(node.ref)
     if (action.type === 'delete') {
       try {
@@ -117,7 +117,9 @@ export class GarbageCollector implements Reconciler {
     for (const d of dependents) {
       if (d.deleting) continue
       try {
-        await this.client.resource(d.ref).delete(d.ref.namespace, d.ref.name, { propagationPolicy: 'Foreground', preconditions: { uid: d.ref.uid } })
+        // As upstream's attemptToDeleteItem: foreground only for a dependent with dependents.
+        const policy = this.graph.dependentsOf(d.ref.uid).length > 0 ? 'Foreground' : 'Background'
+        await this.client.resource(d.ref).delete(d.ref.namespace, d.ref.name, { propagationPolicy: policy, preconditions: { uid: d.ref.uid } })
       } catch (err) {
         if (!isNotFound(err)) throw err
       }

@@ -69,16 +69,18 @@ export type DependentAction =
  * What to do with a dependent given its owners' states (upstream attemptToDeleteItem):
  * - every owner gone → delete it (in the background);
  * - some gone, some left → drop the dangling references;
- * - an owner being deleted in the foreground and the rest gone → delete it in the foreground.
+ * - an owner being deleted in the foreground and the rest gone → delete it in the foreground if
+ *   it has dependents of its own (they must go first), else in the background — a pod given the
+ *   foregroundDeletion finalizer would wait on the garbage collector after its kubelet is done.
  */
-export function planDependent(node: Node, owners: Map<string, OwnerState>): DependentAction {
+export function planDependent(node: Node, owners: Map<string, OwnerState>, hasDependents = false): DependentAction {
   if (node.deleting || node.owners.length === 0) return { type: 'none' }
   const states = node.owners.map((o) => owners.get(o.uid) ?? 'absent')
   const absent = node.owners.filter((_, i) => states[i] === 'absent').map((o) => o.uid)
   const foreground = states.filter((s) => s === 'deletingForeground').length
   const present = states.filter((s) => s === 'present').length
   if (present === 0 && foreground === 0) return { type: 'delete', policy: 'Background' }
-  if (present === 0 && foreground > 0) return { type: 'delete', policy: 'Foreground' }
+  if (present === 0 && foreground > 0) return { type: 'delete', policy: hasDependents ? 'Foreground' : 'Background' }
   if (absent.length > 0) return { type: 'removeOwners', uids: absent }
   return { type: 'none' }
 }

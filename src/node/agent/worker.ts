@@ -599,9 +599,19 @@ export class PodWorker {
     this.state = 'terminated'
     if (!this.gone) {
       try {
+        // A conflict here means others keep writing the pod: try again (the loop retries soon);
+        // swallowing it would leave the pod Terminating forever.
         await this.writeStatus(true)
+      } catch (err) {
+        if (!isNotFound(err)) {
+          this.state = 'terminating'
+          throw err
+        }
+      }
+      try {
         await this.env.pods.delete(this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } })
       } catch (err) {
+        // A conflict on delete is a UID precondition failure: the name now belongs to another pod.
         if (!isNotFound(err) && !isConflict(err)) {
           this.state = 'terminating'
           throw err
@@ -632,6 +642,9 @@ export class PodWorker {
       } catch (err) {
         if (isNotFound(err)) return
         if (!isConflict(err) || attempt >= 3) throw err
+        // Back off a little (as client-go's RetryOnConflict): the write we lost to may still be
+        // committing, and a read now would return the same stale version.
+        await sleep(10 * (attempt + 1))
         const fresh = await this.env.pods.get(this.namespace, this.name).catch(() => undefined)
         if (!fresh || fresh.metadata.uid !== this.uid) return
         base = fresh
