@@ -504,6 +504,14 @@ test('cleanupUnhealthyReplicas (upstream TestDeploymentController_cleanupUnhealt
   }
 })
 
+test('an old ReplicaSet whose status still counts pods it is shedding is never scaled back up (maxSurge 100%, maxUnavailable 0)', () => {
+  // Old was just scaled 2 → 1 but its status still says 2 available; the new one is complete.
+  const { p } = rolling(3, '100%', 0, [{ name: 'foo-old', replicas: 1, available: 2 }], { replicas: 3, available: 3 })
+  assert.deepEqual(stepsOf(p, 'foo-old'), [], 'no step until the status catches up (upstream: "invalid request to scale down")')
+  const next = rolling(3, '100%', 0, [{ name: 'foo-old', replicas: 1, available: 1 }], { replicas: 3, available: 3 })
+  assert.deepEqual(stepsOf(next.p, 'foo-old'), [0])
+})
+
 test('scaleDownOldReplicaSetsForRollingUpdate (upstream TestDeploymentController_scaleDownOldReplicaSetsForRollingUpdate)', async (t) => {
   // Upstream calls the helper alone with the old ReplicaSet only; here the whole pass runs, which
   // first creates the new ReplicaSet (empty: the old pods fill all 10 places, surge 0) and cleans

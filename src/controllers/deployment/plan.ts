@@ -453,6 +453,10 @@ function reconcileOldReplicaSets(run: Sync, all: (ReplicaSetObj | undefined)[], 
     const cur = run.current(rs)!
     const unhealthy = rsReplicas(cur) - (cur.status?.availableReplicas ?? 0)
     if (rsReplicas(cur) === 0 || unhealthy === 0) continue
+    // The ReplicaSet's status still counts pods it is already shedding (just scaled down, status
+    // not caught up): "scaling down" by a negative count would scale it up. Upstream refuses the
+    // whole step with "got invalid request to scale down"; so do we, and wait for the status.
+    if (unhealthy < 0) return false
     const n = Math.min(maxScaledDown - cleaned, unhealthy)
     run.scale(cur, rsReplicas(cur) - n)
     cleaned += n
