@@ -762,18 +762,23 @@ test('a resize that moves no pods still ends the scaling event: the replica anno
   assert.deepEqual(messages(next), ['Scaled down replica set web-new from 9 to 8'])
 })
 
-test('as upstream 1.32 (kubernetes/kubernetes#138036, #138840): one active ReplicaSet at the right size but sized for another count stays a scaling event', () => {
+test('one active ReplicaSet at the right size but sized for another count gets its annotations, so the rollout resumes (upstream 1.32 wedges here: kubernetes/kubernetes#138036)', () => {
   // Reached by resizing mid-rollout (1 → 4 → 1 → 2 with maxSurge 1%): the old ReplicaSet holds
-  // all 2 pods but says 1. scale() returns early since the size is right, the annotation never
-  // catches up, and the new template never rolls out. Kept as upstream has it, on purpose.
+  // all 2 pods but says 1. Upstream never writes the annotation, the Deployment stays a scaling
+  // event and the new template never rolls out; we write it, and the next pass rolls.
   const d = deployment({ replicas: 2, maxSurge: '1%', maxUnavailable: '0%', image: 'v2', generation: 5, annotations: { [wellKnown.revision]: '2' } })
   const old = ownedRS(d, 'web-old', { replicas: 2, image: 'v1', available: 2, desired: 1, max: 2, revision: 1 })
   const fresh = ownedRS(d, 'web-new', { replicas: 0, desired: 1, max: 2, revision: 2 })
   const p = plan({ deployment: d, replicaSets: [old, fresh] }, at(0))
-  assert.deepEqual(
-    p.actions.filter((a) => a.type !== 'updateStatus'),
-    [],
-  )
+  const writes = p.actions.filter((a) => a.type === 'updateReplicaSet')
+  assert.equal(writes.length, 1)
+  const w = writes[0] as { rs: ReplicaSetObj; event?: unknown }
+  assert.equal(w.rs.metadata.name, 'web-old')
+  assert.equal(w.rs.spec!.replicas, 2)
+  assert.equal(w.rs.metadata.annotations![wellKnown.desiredReplicas], '2')
+  assert.equal(w.event, undefined, 'no size change, no event')
+  const next = plan({ deployment: d, replicaSets: [w.rs, fresh] }, at(1))
+  assert.ok(next.actions.some((a) => a.type === 'updateReplicaSet' && a.rs.metadata.name === 'web-new' && a.rs.spec!.replicas! > 0), 'the rollout resumes')
 })
 
 // ---- Recreate -------------------------------------------------------------------------------

@@ -377,7 +377,10 @@ function scaleDeployment(run: Sync, newRS: ReplicaSetObj | undefined, olds: Repl
   const replicas = replicasOf(d)
   const one = findActiveOrLatest(run.current(newRS), olds.map((rs) => run.current(rs)!))
   if (one) {
-    if (rsReplicas(run.current(one)) !== replicas) run.scale(one, replicas)
+    // Also when only the replica annotations are stale: upstream 1.32 skips that case and the
+    // Deployment stays a "scaling event" for ever, never rolling its new template out
+    // (kubernetes/kubernetes#138036); writing the annotations ends it.
+    run.scale(one, replicas, true)
     return
   }
   if (isSaturated(d, run.current(newRS))) {
