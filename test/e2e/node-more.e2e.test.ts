@@ -9,6 +9,8 @@ const get = async (url: string) => (await httpGet(url)).body
 
 describe('node features on two nodes', () => {
   let c: Cluster
+  /** The pods of the `spread` ReplicaSet (named by it). */
+  let spreadPods: string[] = []
   const podJSON = async (name: string) => JSON.parse(await c.k('get', 'pod', name, '-o', 'json'))
   const ready = (name: string) =>
     until(`${name} Ready`, async () => {
@@ -29,35 +31,29 @@ describe('node features on two nodes', () => {
       ['kubelite', 'Ready', 'control-plane'],
       ['kubelite-m02', 'Ready', '<none>'],
     ])
+    // A ReplicaSet of 4: the scheduler spreads one owner's pods across the nodes.
     const rs = c.file('rs.yaml', `apiVersion: apps/v1
 kind: ReplicaSet
-metadata: {name: spread, uid: x}
+metadata: {name: spread}
 spec:
-  replicas: 0
+  replicas: 4
   selector: {matchLabels: {app: spread}}
   template:
     metadata: {labels: {app: spread}}
     spec: {containers: [{name: web, image: gcr.io/google-samples/kubernetes-bootcamp:v1}]}
 `)
     await c.k('create', '-f', rs)
-    const owner = JSON.parse(await c.k('get', 'rs', 'spread', '-o', 'json'))
-    for (const i of [1, 2, 3, 4]) {
-      await c.k('create', '-f', c.file(`spread-${i}.yaml`, `apiVersion: v1
-kind: Pod
-metadata:
-  name: spread-${i}
-  labels: {app: spread}
-  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: spread, uid: ${owner.metadata.uid}, controller: true}]
-spec: {containers: [{name: web, image: gcr.io/google-samples/kubernetes-bootcamp:v1}]}
-`))
-    }
-    const placed = await Promise.all([1, 2, 3, 4].map(async (i) => (await ready(`spread-${i}`)).spec.nodeName as string))
+    spreadPods = await until('four pods', async () => {
+      const names = (JSON.parse(await c.k('get', 'pods', '-l', 'app=spread', '-o', 'json')).items as { metadata: { name: string } }[]).map((p) => p.metadata.name).sort()
+      return names.length === 4 ? names : undefined
+    })
+    const placed = await Promise.all(spreadPods.map(async (name) => (await ready(name)).spec.nodeName as string))
     assert.equal(placed.filter((n) => n === 'kubelite').length, 2, placed.join(','))
     assert.equal(placed.filter((n) => n === 'kubelite-m02').length, 2, placed.join(','))
-    const ips = await Promise.all([1, 2, 3, 4].map(async (i) => (await podJSON(`spread-${i}`)).status.podIP as string))
+    const ips = await Promise.all(spreadPods.map(async (name) => (await podJSON(name)).status.podIP as string))
     assert.equal(new Set(ips).size, 4, 'every pod has its own IP')
     const events = await c.k('get', 'events', '--field-selector', 'reason=Scheduled')
-    assert.match(events, /Successfully assigned default\/spread-1 to kubelite(-m02)?/)
+    assert.match(events, new RegExp(`Successfully assigned default/${spreadPods[0]} to kubelite(-m02)?`))
   })
 
   test('a pod that fits nowhere gets FailedScheduling and stays Pending', async () => {
@@ -177,14 +173,14 @@ spec:
   })
 
   test('pods keep running when kubelite is killed and are adopted on restart', async () => {
-    const before = await podJSON('spread-1')
+    const before = await podJSON(spreadPods[0])
     const answer = await get(`http://${before.status.podIP}:8080/`)
     process.kill(Number((await import('node:child_process')).execSync(`pgrep -f 'kubelite.js up --data-dir ${c.dataDir}'`).toString().trim().split('\n')[0]), 'SIGKILL')
     await new Promise((r) => setTimeout(r, 300))
     assert.equal(await get(`http://${before.status.podIP}:8080/`), answer, 'the container outlived kubelite')
     await c.stop()
     await c.restart()
-    const after = await ready('spread-1')
+    const after = await ready(spreadPods[0])
     assert.equal(after.status.podIP, before.status.podIP)
     assert.equal(after.status.containerStatuses[0].containerID, before.status.containerStatuses[0].containerID, 'adopted, not restarted')
     assert.equal(after.status.containerStatuses[0].restartCount, 0)
