@@ -165,7 +165,7 @@ export class NodeAgent {
     try {
       const node = await this.register(signal)
       if (!node || signal.aborted) return
-      this.ipam = new PodIPAllocator(node.spec?.podCIDR || opts.podCIDR)
+      this.ipam = new PodIPAllocator(node.spec?.podCIDR || opts.podCIDR, (ip) => opts.runtime.addressInUse?.(ip) ?? false)
 
       const events = opts.events ?? new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName }, this.clock, (err) => this.log.error({ err }, 'recording an event failed'))
       if (opts.informers) {

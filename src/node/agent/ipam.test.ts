@@ -29,3 +29,11 @@ test('parseCIDR', () => {
   assert.throws(() => parseCIDR('127.244.0.0'), /invalid CIDR address/)
   assert.throws(() => parseCIDR('300.0.0.0/8'), /invalid CIDR/)
 })
+
+test('addresses another process already listens on are skipped', () => {
+  const busy = new Set(['127.244.1.1', '127.244.1.3'])
+  const a = new PodIPAllocator('127.244.1.0/29', (ip) => busy.has(ip))
+  assert.deepEqual(['a', 'b'].map((o) => a.allocate(o)), ['127.244.1.2', '127.244.1.4'])
+  // Adoption keeps a pod's own address even though its own process listens there.
+  assert.equal(a.reserve('127.244.1.3', 'adopted'), true)
+})

@@ -41,7 +41,14 @@ export class PodIPAllocator {
   private readonly owners = new Map<string, string>()
   private last = -1
 
-  constructor(readonly cidr: string) {
+  /**
+   * `hostBusy(ip)`: the host already has a listener on that address (another cluster's pod, a
+   * leftover process); such addresses are skipped rather than handed to a pod that would crash.
+   */
+  constructor(
+    readonly cidr: string,
+    private readonly hostBusy: (ip: string) => boolean = () => false,
+  ) {
     const { base, size } = parseCIDR(cidr)
     this.base = base
     this.size = size
@@ -84,7 +91,7 @@ export class PodIPAllocator {
     for (let i = 1; i <= count; i++) {
       const off = lo + ((((this.last < lo ? lo - 1 : this.last) - lo + i) % count) + count) % count
       const ip = intToIp(this.base + off)
-      if (!this.used.has(ip)) {
+      if (!this.used.has(ip) && !this.hostBusy(ip)) {
         this.used.set(ip, owner)
         this.owners.set(owner, ip)
         this.last = off

@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cannotRun, ociCreateFailed, ProcessContainer, type ContainerState } from './container.js'
 import { containerEnv, findExecutable, shellQuote, signalNumber } from './host.js'
-import { isSameProcess, readProcStat } from './procfs.js'
+import { isSameProcess, listeningIPv4, readProcStat } from './procfs.js'
 import { ImagePullError, type ContainerHandle, type ContainerSpec, type ExecOptions, type ImageSource, type Launch, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
 
 export { containerEnv, findExecutable } from './host.js'
@@ -230,6 +230,15 @@ export class ProcessRuntime implements Runtime {
       killGroup() // leftovers of the exec session (background jobs) go with it
       this.execs.delete(child)
     }
+  }
+
+  private listening?: { at: number; ips: Set<string> }
+
+  addressInUse(ip: string): boolean {
+    // One read of /proc/net/tcp serves an allocation that walks many candidates.
+    const now = Date.now()
+    if (!this.listening || now - this.listening.at > 200) this.listening = { at: now, ips: listeningIPv4() }
+    return this.listening.ips.has(ip)
   }
 
   async listRunning(): Promise<{ podUid: string; container: string; handle: ContainerHandle }[]> {

@@ -79,3 +79,26 @@ export function groupMembers(pgrp: number, notBefore?: string): number[] {
   }
   return out
 }
+
+/**
+ * IPv4 addresses with a listening TCP socket on this host (/proc/net/tcp, state 0A), e.g. pods of
+ * another cluster on the same loopback range. Empty where there is no procfs.
+ */
+export function listeningIPv4(): Set<string> {
+  const out = new Set<string>()
+  let text: string
+  try {
+    text = readFileSync('/proc/net/tcp', 'latin1')
+  } catch {
+    return out
+  }
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/)
+    if (f.length < 4 || f[3] !== '0A') continue
+    const hex = f[1].split(':')[0]
+    if (hex.length !== 8) continue
+    // Little-endian: 0600F47F is 127.244.0.6.
+    out.add([6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.'))
+  }
+  return out
+}

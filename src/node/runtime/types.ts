@@ -126,6 +126,11 @@ export interface Runtime {
    * from its state dir), so the agent can adopt or stop them: never orphan processes.
    */
   listRunning(): Promise<{ podUid: string; container: string; handle: ContainerHandle }[]>
+  /**
+   * Whether some process on this host (another cluster, a leftover) already listens on `ip`, so
+   * the agent hands that address to no pod. Only runtimes whose pods bind real addresses answer.
+   */
+  addressInUse?(ip: string): boolean
   /** Stop everything (agent shutdown with SIGTERM → grace → SIGKILL). */
   close(graceSeconds: number): Promise<void>
 }
