@@ -25,3 +25,9 @@ export const isNotFound = (err: unknown) => statusCode(err) === 404
 export const isAlreadyExists = (err: unknown) => statusReason(err) === 'AlreadyExists'
 export const isConflict = (err: unknown) => statusReason(err) === 'Conflict'
 export const isGone = (err: unknown) => statusCode(err) === 410
+
+/** The message a person should read: the Status message of an API error, else the error's own. */
+export function errorMessage(err: unknown): string {
+  const s = (err as { status?: { message?: string } }).status
+  return s?.message ?? (err instanceof Error ? err.message : String(err))
+}

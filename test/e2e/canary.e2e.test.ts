@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
+import { seedService } from './seeds.js'
 
 const deployment = (name: string, version: 'stable' | 'canary', replicas: number, tag: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -29,24 +30,6 @@ spec:
         image: arisu1000/simple-container-app:${tag}
         ports:
         - containerPort: 8080
-`
-
-const service = `apiVersion: v1
-kind: Service
-metadata:
-  labels:
-    app: myapp
-  name: myapp-svc
-  namespace: default
-spec:
-  ports:
-  - nodePort: 30880
-    port: 8080
-    protocol: TCP
-    targetPort: 8080
-  selector:
-    app: myapp
-  type: NodePort
 `
 
 /** `curl localhost:30880` n times: how many answers each app version gave. */
@@ -75,7 +58,7 @@ describe('seed 002: a canary with labels', () => {
   test('two Deployments behind one NodePort answer v0.1 and v0.2 about 2:1', async () => {
     assert.equal(await c.k('apply', '-f', c.file('deployment-v1.yaml', deployment('k8s-testapp', 'stable', 2, 'v0.1'))), 'deployment.apps/k8s-testapp created\n')
     assert.equal(await c.k('apply', '-f', c.file('deployment-v2.yaml', deployment('k8s-testapp-canary', 'canary', 1, 'v0.2'))), 'deployment.apps/k8s-testapp-canary created\n')
-    assert.equal(await c.k('apply', '-f', c.file('myapp-svc.yaml', service)), 'service/myapp-svc created\n')
+    assert.equal(await c.k('apply', '-f', c.file('myapp-svc.yaml', seedService)), 'service/myapp-svc created\n')
     await c.k('rollout', 'status', 'deployment/k8s-testapp', '--timeout=60s')
     await c.k('rollout', 'status', 'deployment/k8s-testapp-canary', '--timeout=60s')
 

@@ -5,47 +5,9 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
+import { bootcampDeployment, bootcampService } from './seeds.js'
 
 type Obj = Record<string, any>
-
-const seedDeployment = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: kubernetes-bootcamp
-  labels:
-    run: kubernetes-bootcamp
-spec:
-  replicas: 4
-  selector:
-    matchLabels:
-      run: kubernetes-bootcamp
-  template:
-    metadata:
-      labels:
-        run: kubernetes-bootcamp
-    spec:
-      containers:
-      - name: kubernetes-bootcamp
-        image: gcr.io/google-samples/kubernetes-bootcamp:v1
-        ports:
-        - containerPort: 8080
-`
-
-const seedService = `apiVersion: v1
-kind: Service
-metadata:
-  name: kubernetes-bootcamp
-  labels:
-    run: kubernetes-bootcamp
-spec:
-  type: NodePort
-  selector:
-    run: kubernetes-bootcamp
-  ports:
-  - port: 8080
-    targetPort: 8080
-    nodePort: 30881
-`
 
 /** What a run of requests through the NodePort answered: the set of `v=N` seen. */
 async function versions(n = 12): Promise<Set<string>> {
@@ -57,6 +19,14 @@ async function versions(n = 12): Promise<Set<string>> {
     seen.add(r.body.trim().split('v=')[1])
   }
   return seen
+}
+
+/** Waits until every answer through the NodePort comes from version `v`. */
+async function onlyVersion(v: string): Promise<void> {
+  await until(`only v=${v} answers`, async () => {
+    const seen = await versions()
+    return seen.size === 1 && seen.has(v)
+  }, 60_000)
 }
 
 /**
@@ -94,8 +64,8 @@ describe('deployments roll like upstream', () => {
   })
 
   test('seed 000: 4 replicas of the bootcamp behind a NodePort, as `get deployment -o wide` shows', async () => {
-    await c.k('apply', '-f', c.file('deploy.yaml', seedDeployment))
-    await c.k('apply', '-f', c.file('svc.yaml', seedService))
+    await c.k('apply', '-f', c.file('deploy.yaml', bootcampDeployment))
+    await c.k('apply', '-f', c.file('svc.yaml', bootcampService))
     const status = await rolledOut('kubernetes-bootcamp')
     assert.match(status, /deployment "kubernetes-bootcamp" successfully rolled out/)
     const out = await c.k('get', 'deployment', '-o', 'wide')
@@ -156,16 +126,13 @@ describe('deployments roll like upstream', () => {
     assert.match(describe, /^\s+Progressing\s+True\s+NewReplicaSetAvailable$/m)
     assert.match(describe, new RegExp(`^OldReplicaSets:\\s+${oldRS} \\(0/0 replicas created\\)$`, 'm'))
     assert.match(describe, new RegExp(`^NewReplicaSet:\\s+${newRS} \\(4/4 replicas created\\)$`, 'm'))
-    await until('only v=2 answers', async () => (await versions()).size === 1 && (await versions()).has('2'), 60_000)
+    await onlyVersion('2')
   })
 
   test('seed 000: rollout undo brings v1 back, a second undo returns to v2, and history shows revisions 3 and 4', async () => {
     assert.equal(await c.k('rollout', 'undo', 'deployments/kubernetes-bootcamp'), 'deployment.apps/kubernetes-bootcamp rolled back\n')
     await rolledOut('kubernetes-bootcamp')
-    await until('only v=1 answers', async () => {
-      const v = await versions()
-      return v.size === 1 && v.has('1')
-    }, 60_000)
+    await onlyVersion('1')
     let rss = (await json('get', 'rs')).items as Obj[]
     assert.equal(rss.length, 2, 'the undo re-used the v1 ReplicaSet')
     const v1 = rss.find((x) => x.spec.template.spec.containers[0].image.endsWith(':v1'))!
@@ -174,10 +141,7 @@ describe('deployments roll like upstream', () => {
 
     await c.k('rollout', 'undo', 'deployments/kubernetes-bootcamp')
     await rolledOut('kubernetes-bootcamp')
-    await until('only v=2 answers', async () => {
-      const v = await versions()
-      return v.size === 1 && v.has('2')
-    }, 60_000)
+    await onlyVersion('2')
     rss = (await json('get', 'rs')).items as Obj[]
     assert.equal(rss.length, 2)
     const history = await c.k('rollout', 'history', 'deployment/kubernetes-bootcamp')
@@ -245,10 +209,7 @@ describe('deployments roll like upstream', () => {
     assert.match(st.stdout + st.stderr, /Waiting for deployment "kubernetes-bootcamp" rollout to finish: 0 out of 4 new replicas have been updated/)
     await c.k('rollout', 'resume', 'deployment/kubernetes-bootcamp')
     await rolledOut('kubernetes-bootcamp')
-    await until('only v=2 answers', async () => {
-      const v = await versions()
-      return v.size === 1 && v.has('2')
-    }, 60_000)
+    await onlyVersion('2')
 
     const before = (await json('get', 'rs')).items.length
     assert.equal(await c.k('rollout', 'restart', 'deployment/kubernetes-bootcamp'), 'deployment.apps/kubernetes-bootcamp restarted\n')

@@ -5,24 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { httpGet as get, parseTable, startCluster, until, type Cluster } from './harness.js'
-
-const seedService = `apiVersion: v1
-kind: Service
-metadata:
-  labels:
-    app: myapp
-  name: myapp-svc
-  namespace: default
-spec:
-  ports:
-  - nodePort: 30880
-    port: 8080
-    protocol: TCP
-    targetPort: 8080
-  selector:
-    app: myapp
-  type: NodePort
-`
+import { seedService } from './seeds.js'
 
 const pod = (name: string, labels: Record<string, string>, image: string, extra = '') => `apiVersion: v1
 kind: Pod

@@ -2,7 +2,7 @@
 // Deployment's selector matches, performs the planned writes in order (the first failure ends the
 // pass and the key is retried), records ScalingReplicaSet events, and looks again when the
 // progress deadline falls due (upstream pkg/controller/deployment/deployment_controller.go).
-import { isAlreadyExists, isNotFound, statusCode } from '../../client/errors.js'
+import { errorMessage, isAlreadyExists, isNotFound, statusCode } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
 import { gvrs, type InformerFactory } from '../../client/factory.js'
 import { byControllerUID, objectKey, type Informer } from '../../client/informer.js'
@@ -12,17 +12,13 @@ import { labelSelectorMatches } from '../../lib/selector.js'
 import { rfc3339 } from '../../lib/duration.js'
 import { adoptPatch, controllerOf, newControllerRef, planClaim, releasePatch } from '../runtime/controllerref.js'
 import type { PodObj } from '../runtime/pods.js'
-import { runWorkers, type Reconciler, type Result, type RunnerLog } from '../runtime/runner.js'
+import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
 import { planDeployment, reasons, type DeploymentAction } from './plan.js'
 import { equalIgnoreHash, hasProgressDeadline, type DeploymentObj, type ReplicaSetObj } from './util.js'
 
 export const deploymentControllerName = 'deployment-controller'
 
-export interface DeploymentControllerOptions {
-  log?: RunnerLog
-  clock?: () => Date
-  workers?: number
-}
+export type DeploymentControllerOptions = ControllerOptions
 
 export class DeploymentController implements Reconciler {
   readonly name = deploymentControllerName
@@ -194,9 +190,4 @@ export class DeploymentController implements Reconciler {
     }
     return owned
   }
-}
-
-function errorMessage(err: unknown): string {
-  const s = (err as { status?: { message?: string } }).status
-  return s?.message ?? (err instanceof Error ? err.message : String(err))
 }

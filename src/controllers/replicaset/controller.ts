@@ -2,7 +2,7 @@
 // for every ReplicaSet, adopting orphans its selector matches and releasing pods that no longer
 // match, and reports the counts in status (upstream pkg/controller/replicaset).
 import type { StoredObject } from '../../apis/meta.js'
-import { isNotFound, statusCode } from '../../client/errors.js'
+import { errorMessage, isNotFound, statusCode } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
 import type { InformerFactory } from '../../client/factory.js'
 import { gvrs } from '../../client/factory.js'
@@ -13,16 +13,12 @@ import { labelSelectorMatches } from '../../lib/selector.js'
 import { adoptPatch, controllerOf, newControllerRef, planClaim, releasePatch } from '../runtime/controllerref.js'
 import { Expectations } from '../runtime/expectations.js'
 import { isPodActive, isPodReady, type PodObj } from '../runtime/pods.js'
-import { runWorkers, type Reconciler, type Result, type RunnerLog } from '../runtime/runner.js'
+import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
 import { computeReplicaSetStatus, planReplicas, podFromTemplate, replicaSetStatusChanged, slowStartBatches, type ReplicaSetObj } from './plan.js'
 
 export const replicaSetControllerName = 'replicaset-controller'
 
-export interface ReplicaSetControllerOptions {
-  log?: RunnerLog
-  clock?: () => Date
-  workers?: number
-}
+export type ReplicaSetControllerOptions = ControllerOptions
 
 export class ReplicaSetController implements Reconciler {
   readonly name = replicaSetControllerName
@@ -231,9 +227,4 @@ export class ReplicaSetController implements Reconciler {
     const family: StoredObject[] = owner ? this.replicaSets.byIndex('namespace', rs.metadata.namespace ?? '').filter((x) => controllerOf(x)?.uid === owner.uid) : [rs]
     return family.flatMap((x) => this.pods.byIndex('controller', x.metadata.uid!))
   }
-}
-
-function errorMessage(err: unknown): string {
-  const s = (err as { status?: { message?: string } }).status
-  return s?.message ?? (err instanceof Error ? err.message : String(err))
 }

@@ -18,6 +18,15 @@ export interface RunnerLog {
   error(obj: unknown, msg?: string): void
 }
 
+/** What every controller takes besides its client and informers. */
+export interface ControllerOptions {
+  log?: RunnerLog
+  /** The clock for timestamps and deadlines (tests inject one). */
+  clock?: () => Date
+  /** Keys worked on at once (default 2). */
+  workers?: number
+}
+
 /**
  * Process keys until the signal aborts. A 409 Conflict is a quiet requeue (the cache was stale); a
  * TerminalError is logged and not retried (the next change to the object brings the key back);
