@@ -137,8 +137,8 @@ function containerProcesses(dataDir: string, exclude: number[]): { pid: number; 
  * The first node index from 1 whose pod range (127.244.<i>.0/24 on the process runtime) has no
  * socket bound in it. Every process-runtime cluster gives its first node 127.244.0.0/24, so a
  * cluster someone else runs on this machine (e2e tests) holds the same pod IPs, and a bootcamp pod
- * then fails to listen on its 8080 (EADDRINUSE) and crash-loops. The bench runs i + 1 nodes and
- * cordons all but the last.
+ * then fails to listen on its 8080 (EADDRINUSE) and crash-loops (builds since 4ae6c93 skip such
+ * addresses). The bench runs i + 1 nodes and cordons all but the last.
  */
 function freePodRange(): number {
   const used = new Set<number>()
