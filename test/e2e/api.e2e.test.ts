@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { request } from 'node:https'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseTable, startCluster, type Cluster } from './harness.js'
+import { parseTable, startCluster, until, type Cluster } from './harness.js'
 
 const deployment = (name: string, replicas = 3, image = 'nginx:1.25') => `apiVersion: apps/v1
 kind: Deployment
@@ -35,8 +35,20 @@ function rawGet(c: Cluster, path: string, token?: string): Promise<{ code: numbe
   })
 }
 
+/** The tables of a multi-kind `kubectl get`, in order: one per kind, each under its own header. */
+function parseSections(text: string): Record<string, string>[][] {
+  return text.split(/\n\s*\n/).filter((t) => t.trim() !== '').map((t) => parseTable(t))
+}
+
 describe('API server through kubectl', () => {
   let c: Cluster
+  const rolledOut = (name: string) => c.k('rollout', 'status', `deployment/${name}`, '--timeout=60s')
+  /** Waits until the garbage collector has removed every ReplicaSet and pod labelled app=<name>. */
+  const dependentsGone = (name: string) =>
+    until(`the ReplicaSets and pods of ${name} to be collected`, async () => {
+      const r = await c.kubectl(['get', 'rs,pods', '-l', `app=${name}`])
+      return r.code === 0 && r.stdout === '' && r.stderr.trim() === 'No resources found in default namespace.'
+    })
   before(async () => {
     c = await startCluster()
   })
@@ -79,22 +91,39 @@ describe('API server through kubectl', () => {
     assert.notEqual(dup.code, 0)
     assert.match(dup.stderr, /Error from server \(AlreadyExists\): error when creating ".*web.yaml": deployments.apps "web" already exists/)
 
+    // The Deployment and ReplicaSet controllers bring up the three pods; kubectl's rollout status
+    // returns once all three are updated and available.
+    assert.match(await rolledOut('web'), /^deployment "web" successfully rolled out$/m)
     const wide = parseTable(await c.k('get', 'deployments', '-o', 'wide'))
     assert.equal(wide.length, 1)
     assert.deepEqual(
       { ...wide[0], AGE: undefined },
-      { NAME: 'web', READY: '0/3', 'UP-TO-DATE': '0', AVAILABLE: '0', AGE: undefined, CONTAINERS: 'web', IMAGES: 'nginx:1.25', SELECTOR: 'app=web' },
+      { NAME: 'web', READY: '3/3', 'UP-TO-DATE': '3', AVAILABLE: '3', AGE: undefined, CONTAINERS: 'web', IMAGES: 'nginx:1.25', SELECTOR: 'app=web' },
     )
     assert.match(wide[0].AGE, /^\d+s$/)
 
     const obj = JSON.parse(await c.k('get', 'deploy', 'web', '-o', 'json'))
-    assert.equal(obj.metadata.generation, 1)
+    assert.equal(obj.metadata.generation, 1, 'status writes do not bump the generation')
     assert.match(obj.metadata.uid, /^[0-9a-f-]{36}$/)
+    assert.equal(obj.metadata.annotations['deployment.kubernetes.io/revision'], '1')
     assert.equal(obj.spec.strategy.type, 'RollingUpdate')
     assert.equal(obj.spec.strategy.rollingUpdate.maxSurge, '25%')
     assert.equal(obj.spec.revisionHistoryLimit, 10)
     assert.equal(obj.spec.progressDeadlineSeconds, 600)
     assert.equal(obj.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent')
+    const { conditions, ...counts } = obj.status
+    assert.deepEqual(counts, { observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 })
+    const rs = JSON.parse(await c.k('get', 'rs', '-l', 'app=web', '-o', 'json')).items
+    assert.equal(rs.length, 1)
+    const rsName = `web-${rs[0].metadata.labels['pod-template-hash']}`
+    assert.equal(rs[0].metadata.name, rsName)
+    assert.deepEqual(
+      conditions.map((x: Record<string, string>) => [x.type, x.status, x.reason, x.message]).sort(),
+      [
+        ['Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'],
+        ['Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`],
+      ],
+    )
 
     const yaml = await c.k('get', 'deploy', 'web', '-o', 'yaml')
     assert.match(yaml, /^apiVersion: apps\/v1\nkind: Deployment\n/)
@@ -109,6 +138,7 @@ describe('API server through kubectl', () => {
     assert.equal((await c.k('delete', 'deployment', 'web')).trim(), 'deployment.apps "web" deleted')
     const empty = await c.kubectl(['get', 'deploy'])
     assert.equal(empty.stderr.trim(), 'No resources found in default namespace.')
+    await dependentsGone('web')
   })
 
   test('invalid objects get 422 with upstream field errors', async () => {
@@ -138,7 +168,18 @@ spec:
     const all = parseTable(await c.k('get', 'configmaps', '-A'))
     assert.ok(all.some((r) => r.NAMESPACE === 'default' && r.NAME === 'page-0'))
     await c.k('create', '-f', c.file('getall.yaml', deployment('getall', 1)), '--validate=false')
-    assert.match(await c.k('get', 'all'), /deployment\.apps\/getall\s+0\/1/)
+    await rolledOut('getall')
+    // `all` is a category: pods, services, deployments and replicasets here, one table each.
+    const [pods, services, deployments, replicasets, ...rest] = parseSections(await c.k('get', 'all'))
+    assert.deepEqual(rest, [])
+    const hash = JSON.parse(await c.k('get', 'rs', '-l', 'app=getall', '-o', 'json')).items[0].metadata.labels['pod-template-hash']
+    const noAge = (rows: Record<string, string>[]) => rows.map((r) => ({ ...r, AGE: /^\d+s$/.test(r.AGE) ? 'ok' : r.AGE }))
+    assert.equal(pods.length, 1)
+    assert.match(pods[0].NAME, new RegExp(`^pod/getall-${hash}-[bcdfghjklmnpqrstvwxz2456789]{5}$`))
+    assert.deepEqual(noAge(pods), [{ NAME: pods[0].NAME, READY: '1/1', STATUS: 'Running', RESTARTS: '0', AGE: 'ok' }])
+    assert.deepEqual(services.map((r) => [r.NAME, r.TYPE, r['PORT(S)']]), [['service/kubernetes', 'ClusterIP', '443/TCP']])
+    assert.deepEqual(noAge(deployments), [{ NAME: 'deployment.apps/getall', READY: '1/1', 'UP-TO-DATE': '1', AVAILABLE: '1', AGE: 'ok' }])
+    assert.deepEqual(noAge(replicasets), [{ NAME: `replicaset.apps/getall-${hash}`, DESIRED: '1', CURRENT: '1', READY: '1', AGE: 'ok' }])
     const dry = await c.k('create', '-f', c.file('dry.yaml', deployment('dry', 1)), '--dry-run=server')
     assert.equal(dry.trim(), 'deployment.apps/dry created (server dry run)')
     assert.equal((await c.kubectl(['get', 'deploy', 'dry'])).code, 1, 'a dry run stores nothing')
@@ -156,16 +197,37 @@ spec:
   })
 
   test('objects and credentials survive a restart', async () => {
+    const json = async (...args: string[]) => JSON.parse(await c.k('get', ...args, '-o', 'json'))
+    const ids = (list: { items: { metadata: { name: string; uid: string } }[] }) => list.items.map((o) => `${o.metadata.name} ${o.metadata.uid}`).sort()
     await c.k('create', '-f', c.file('keep.yaml', deployment('keep', 2)), '--validate=false')
-    const before = JSON.parse(await c.k('get', 'deploy', 'keep', '-o', 'json'))
+    await c.k('create', 'configmap', 'keep-config', '--from-literal=a=b')
+    await rolledOut('keep')
+    const before = await json('deploy', 'keep')
+    const cmBefore = await json('configmap', 'keep-config')
+    const [rsBefore, podsBefore] = [ids(await json('rs', '-l', 'app=keep')), ids(await json('pods', '-l', 'app=keep'))]
+    assert.equal(rsBefore.length, 1)
+    assert.equal(podsBefore.length, 2)
+    const token = c.token()
     assert.equal(await c.stop(), 0, 'clean exit on SIGTERM')
     assert.match(c.output(), /SIGTERM received, shutting down/)
     await c.restart()
-    const after = JSON.parse(await c.k('get', 'deploy', 'keep', '-o', 'json'))
+    assert.equal(c.token(), token, 'the same credentials')
+    // Nothing writes a ConfigMap on its own: it comes back byte for byte, revision and all.
+    assert.deepEqual(await json('configmap', 'keep-config'), cmBefore)
+    // The Deployment's status moves on (the kubelet restarts the pods' containers, as after a node
+    // reboot), but the object, its ReplicaSet and its pods are the same ones.
+    const after = await json('deploy', 'keep')
     assert.equal(after.metadata.uid, before.metadata.uid)
-    assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion)
+    assert.equal(after.metadata.creationTimestamp, before.metadata.creationTimestamp)
+    assert.equal(after.metadata.generation, before.metadata.generation)
+    assert.deepEqual(after.spec, before.spec)
+    assert.deepEqual(ids(await json('rs', '-l', 'app=keep')), rsBefore)
+    assert.deepEqual(ids(await json('pods', '-l', 'app=keep')), podsBefore)
+    await rolledOut('keep')
+    const settled = await json('deploy', 'keep')
+    assert.ok(Number(settled.metadata.resourceVersion) >= Number(before.metadata.resourceVersion))
     await c.k('create', '-f', c.file('next.yaml', deployment('next', 1)), '--validate=false')
-    const next = JSON.parse(await c.k('get', 'deploy', 'next', '-o', 'json'))
-    assert.ok(Number(next.metadata.resourceVersion) > Number(after.metadata.resourceVersion), 'revisions continue after restart')
+    const next = await json('deploy', 'next')
+    assert.ok(Number(next.metadata.resourceVersion) > Number(settled.metadata.resourceVersion), 'revisions continue after restart')
   })
 })

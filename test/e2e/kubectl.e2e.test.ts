@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { parseTable, startCluster, type Cluster } from './harness.js'
+import { kubectlBin, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 const webYaml = (image: string, replicas = 3) => `apiVersion: apps/v1
 kind: Deployment
@@ -25,6 +25,13 @@ spec:
 describe('kubectl commands', () => {
   let c: Cluster
   const get = async (...args: string[]) => JSON.parse(await c.k('get', ...args, '-o', 'json'))
+  const rolledOut = (name: string) => c.k('rollout', 'status', `deployment/${name}`, '--timeout=60s')
+  /** Waits until no ReplicaSet or pod matches the selector (the garbage collector is done). */
+  const goneAll = (selector: string) =>
+    until(`no ReplicaSets or pods with ${selector}`, async () => {
+      const r = await c.kubectl(['get', 'rs,pods', '-l', selector])
+      return r.code === 0 && r.stdout === '' && r.stderr.trim() === 'No resources found in default namespace.'
+    })
   before(async () => {
     c = await startCluster()
   })
@@ -41,9 +48,19 @@ describe('kubectl commands', () => {
     assert.equal(d.spec.template.spec.containers[0].image, 'gcr.io/google-samples/kubernetes-bootcamp:v1')
     assert.deepEqual(d.spec.template.spec.containers[0].ports, [{ containerPort: 8080, protocol: 'TCP' }])
     assert.equal(d.spec.strategy.type, 'RollingUpdate')
+    // The Deployment controller writes status (and the revision annotation) through /status as
+    // kube-controller-manager; the entries are sorted by operation, then time, then manager, so
+    // look kubectl's up by name.
+    await rolledOut('kubernetes-bootcamp')
     const managed = JSON.parse(await c.k('get', 'deploy', 'kubernetes-bootcamp', '-o', 'json', '--show-managed-fields'))
-    assert.equal(managed.metadata.managedFields[0].manager, 'kubectl-create')
-    assert.equal(managed.metadata.managedFields[0].operation, 'Update')
+    const entries = managed.metadata.managedFields.map((m: Record<string, unknown>) => [m.manager, m.operation, m.subresource ?? ''])
+    assert.deepEqual(entries.sort(), [
+      ['kube-controller-manager', 'Update', 'status'],
+      ['kubectl-create', 'Update', ''],
+    ])
+    const byKubectl = managed.metadata.managedFields.find((m: { manager: string }) => m.manager === 'kubectl-create')
+    assert.deepEqual(Object.keys(byKubectl.fieldsV1).sort(), ['f:metadata', 'f:spec'])
+    assert.ok(byKubectl.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"kubernetes-bootcamp"}']['f:image'])
     const zero = await c.k('create', 'deployment', 'idle', '--image=nginx', '--replicas=0')
     assert.equal(zero.trim(), 'deployment.apps/idle created')
     assert.equal((await get('deploy', 'idle')).spec.replicas, 0)
@@ -65,8 +82,13 @@ describe('kubectl commands', () => {
     const relabel = await c.kubectl(['label', 'deploy', 'kubernetes-bootcamp', 'tier=api'])
     assert.equal(relabel.code, 1)
     assert.match(relabel.stderr, /'tier' already has a value \(web\), and --overwrite is false/)
-    const scale = await c.k('get', '--raw', '/apis/apps/v1/namespaces/default/deployments/kubernetes-bootcamp/scale')
-    assert.deepEqual(JSON.parse(scale).status, { replicas: 0, selector: 'app=kubernetes-bootcamp' })
+    // The image change rolled out a second ReplicaSet; once it is done the scale subresource's
+    // status counts the two pods left, and the new ReplicaSet carries the change-cause.
+    await rolledOut('kubernetes-bootcamp')
+    const scale = JSON.parse(await c.k('get', '--raw', '/apis/apps/v1/namespaces/default/deployments/kubernetes-bootcamp/scale'))
+    assert.deepEqual(scale.spec, { replicas: 2 })
+    assert.deepEqual(scale.status, { replicas: 2, selector: 'app=kubernetes-bootcamp' })
+    assert.match(await c.k('rollout', 'history', 'deployment/kubernetes-bootcamp'), /\nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+update to v2\n/)
   })
 
   test('apply twice is unchanged the second time; a change is configured', async () => {
@@ -133,60 +155,108 @@ describe('kubectl commands', () => {
   })
 
   test('describe deployment prints replicas, strategy and events', async () => {
+    // web has had three templates (apply, apply with a new image, patch with env) and ends at 2
+    // replicas after edit: revision 3, and two old ReplicaSets scaled to 0.
+    await rolledOut('web')
     const out = await c.k('describe', 'deployment', 'web')
     assert.match(out, /^Name:\s+web$/m)
     assert.match(out, /^Namespace:\s+default$/m)
-    assert.match(out, /^Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m)
+    assert.match(out, /^Annotations:\s+deployment\.kubernetes\.io\/revision: 3$/m)
+    assert.match(out, /^Replicas:\s+2 desired \| 2 updated \| 2 total \| 2 available \| 0 unavailable$/m)
     assert.match(out, /^StrategyType:\s+RollingUpdate$/m)
     assert.match(out, /^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m)
-    assert.match(out, /^Events:\s+<none>$/m)
+    assert.match(out, /^Conditions:\n\s+Type\s+Status\s+Reason\n\s+----\s+------\s+------\n(\s+\w+\s+True\s+\w+\n){2}/m)
+    assert.match(out, /^\s+Available\s+True\s+MinimumReplicasAvailable$/m)
+    assert.match(out, /^\s+Progressing\s+True\s+NewReplicaSetAvailable$/m)
+    // kubectl lists every old ReplicaSet (oldest first), even those scaled to 0. (ssa's ReplicaSets
+    // match app=web too, but web does not control them.)
+    type RS = { metadata: { name: string; creationTimestamp: string; annotations: Record<string, string>; ownerReferences: { uid: string }[] } }
+    const web = await get('deploy', 'web')
+    const rss = ((await get('rs', '-l', 'app=web')).items as RS[]).filter((x) => x.metadata.ownerReferences?.[0]?.uid === web.metadata.uid)
+    const byRevision = (r: string) => rss.find((x) => x.metadata.annotations['deployment.kubernetes.io/revision'] === r)!.metadata.name
+    assert.equal(rss.length, 3)
+    const [first, second, newRS] = [byRevision('1'), byRevision('2'), byRevision('3')]
+    const old = rss
+      .filter((x) => x.metadata.name !== newRS)
+      .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name))
+      .map((x) => `${x.metadata.name} (0/0 replicas created)`)
+    assert.match(out, new RegExp(`^OldReplicaSets:\\s+${old.join(', ').replace(/[()]/g, '\\$&')}$`, 'm'))
+    assert.match(out, new RegExp(`^NewReplicaSet:\\s+${newRS} \\(2/2 replicas created\\)$`, 'm'))
+    // The controller's ScalingReplicaSet events, one per resize. The first ReplicaSet came up to 3
+    // from the apply; the second was created (from 0) within the next two. (client-go folds the
+    // 10th and later distinct messages about one object within 10 minutes into one "(combined from
+    // similar events)" event, so only the early ones are named here.)
+    assert.match(out, /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n\s+----/m)
+    const events = [...out.matchAll(/^\s+Normal\s+ScalingReplicaSet\s+\S+(?: \(x\d+ over \S+\))?\s+deployment-controller\s+(.*)$/gm)].map((m) => m[1])
+    assert.ok(events.length >= 4, events.join('\n'))
+    assert.equal(out.split('\n').filter((l) => /^\s+(Normal|Warning)\s/.test(l)).length, events.length, 'only ScalingReplicaSet events')
+    const names = [first, second, newRS].join('|')
+    for (const e of events) assert.match(e, new RegExp(`^(\\(combined from similar events\\): )?Scaled (up|down) replica set (${names}) from \\d+ to \\d+$`))
+    assert.ok(events.includes(`Scaled up replica set ${first} from 0 to 3`), events.join('\n'))
+    assert.ok(events.some((e) => e.startsWith(`Scaled up replica set ${second} from 0 to `)), events.join('\n'))
   })
 
   test('get -w streams changes as table rows', async () => {
-    const w = spawn('/usr/bin/kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', `${c.dir}/kubectl-cache`, 'get', 'deploy', 'web', '-w', '--request-timeout=0'])
+    await rolledOut('web')
+    const w = spawn(kubectlBin, ['--kubeconfig', c.kubeconfig, '--cache-dir', `${c.dir}/kubectl-cache`, 'get', 'deploy', 'web', '-w', '--request-timeout=0'])
     let out = ''
     w.stdout.on('data', (d) => (out += d))
-    const waitFor = async (re: RegExp) => {
-      for (let i = 0; i < 100 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 100))
-      assert.match(out, re)
-    }
+    const waitFor = (re: RegExp) => until(`a row matching ${re}`, async () => re.test(out)).catch(() => assert.match(out, re))
     try {
-      await waitFor(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/2/)
+      await waitFor(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+2\/2\s+2\s+2\s+\S+\n/)
       await c.k('scale', 'deploy', 'web', '--replicas=3')
-      await waitFor(/\nweb\s+0\/3/)
+      // The spec change itself (2 of 3 ready), then the controllers' status writes as the third
+      // pod comes up, ending at 3/3.
+      await waitFor(/\nweb\s+2\/3\s+2\s+2\s+\S+\n/)
+      await waitFor(/\nweb\s+3\/3\s+3\s+3\s+\S+\n/)
+      const rows = parseTable(out)
+      assert.ok(rows.length >= 3, out)
+      assert.ok(rows.every((r) => r.NAME === 'web' && /^[23]\/[23]$/.test(r.READY)), out)
     } finally {
       w.kill()
     }
   })
 
   test('events: created as objects, listed with field selectors', async () => {
+    await rolledOut('web')
     const d = await get('deploy', 'web')
+    const now = new Date().toISOString().replace(/\.\d+Z/, 'Z')
     const ev = c.file('ev.yaml', `apiVersion: v1
 kind: Event
 metadata: {name: web.1, namespace: default}
 involvedObject: {kind: Deployment, name: web, namespace: default, uid: ${d.metadata.uid}, apiVersion: apps/v1}
-reason: ScalingReplicaSet
-message: Scaled up replica set web-abc to 3
-type: Normal
-source: {component: deployment-controller}
-firstTimestamp: "${new Date().toISOString().replace(/\.\d+Z/, 'Z')}"
-lastTimestamp: "${new Date().toISOString().replace(/\.\d+Z/, 'Z')}"
+reason: Audited
+message: Checked by the end-to-end test
+type: Warning
+source: {component: e2e-auditor}
+firstTimestamp: "${now}"
+lastTimestamp: "${now}"
 count: 1
 `)
-    await c.k('create', '-f', ev)
-    const rows = parseTable(await c.k('get', 'events', '--field-selector', 'involvedObject.kind=Deployment,involvedObject.name=web'))
-    assert.equal(rows.length, 1)
-    assert.equal(rows[0].TYPE, 'Normal')
-    assert.equal(rows[0].REASON, 'ScalingReplicaSet')
-    assert.equal(rows[0].OBJECT, 'deployment/web')
-    assert.equal(rows[0].MESSAGE, 'Scaled up replica set web-abc to 3')
+    assert.equal((await c.k('create', '-f', ev)).trim(), 'event/web.1 created')
+    const mine = parseTable(await c.k('get', 'events', '--field-selector', 'involvedObject.kind=Deployment,involvedObject.name=web,reason=Audited'))
+    assert.equal(mine.length, 1)
+    assert.equal(mine[0].TYPE, 'Warning')
+    assert.equal(mine[0].REASON, 'Audited')
+    assert.equal(mine[0].OBJECT, 'deployment/web')
+    assert.equal(mine[0].MESSAGE, 'Checked by the end-to-end test')
+    assert.deepEqual(parseTable(await c.k('get', 'events', '--field-selector', 'source=e2e-auditor,type=Warning')).map((r) => r.MESSAGE), ['Checked by the end-to-end test'])
+    // The selector picks on the server exactly the events a client-side filter of the full list finds:
+    // the one above and the Deployment controller's ScalingReplicaSet events about web.
+    const all = (await get('events')).items as { metadata: { name: string }; involvedObject: { kind: string; name: string }; reason: string }[]
+    const expected = all.filter((e) => e.involvedObject.kind === 'Deployment' && e.involvedObject.name === 'web')
+    const selected = (await get('events', '--field-selector', 'involvedObject.kind=Deployment,involvedObject.name=web')).items as typeof all
+    assert.deepEqual(selected.map((e) => e.metadata.name).sort(), expected.map((e) => e.metadata.name).sort())
+    assert.deepEqual([...new Set(selected.map((e) => e.reason))].sort(), ['Audited', 'ScalingReplicaSet'])
+    assert.ok(selected.length < all.length, 'the selector left out the other objects\' events')
     const none = await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=other'])
     assert.equal(none.stderr.trim(), 'No resources found in default namespace.')
     const bad = await c.kubectl(['get', 'events', '--field-selector', 'spec.bogus=1'])
     assert.equal(bad.code, 1)
     assert.match(bad.stderr, /field label not supported: spec\.bogus/)
     const described = await c.k('describe', 'deployment', 'web')
-    assert.match(described, /Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-abc to 3/)
+    assert.match(described, /^\s+Warning\s+Audited\s+\S+\s+e2e-auditor\s+Checked by the end-to-end test$/m)
+    assert.match(described, /^\s+Normal\s+ScalingReplicaSet\s+.*deployment-controller\s+Scaled up replica set web-/m)
   })
 
   test('explain renders the served OpenAPI schema', async () => {
@@ -213,37 +283,44 @@ count: 1
   })
 
   test('deleting an owner removes its dependents (background, foreground) or orphans them', async () => {
-    const rsFor = (owner: { metadata: { uid: string } }, name: string) =>
-      c.file(`${name}.yaml`, `apiVersion: apps/v1
-kind: ReplicaSet
-metadata:
-  name: ${name}
-  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: owner, uid: ${owner.metadata.uid}, controller: true, blockOwnerDeletion: true}]
-spec:
-  replicas: 0
-  selector: {matchLabels: {app: owner}}
-  template:
-    metadata: {labels: {app: owner}}
-    spec: {containers: [{name: web, image: nginx}]}
-`)
-    const waitGone = async (name: string) => {
-      for (let i = 0; i < 50; i++) {
-        if ((await c.kubectl(['get', 'rs', name])).code !== 0) return
-        await new Promise((r) => setTimeout(r, 100))
-      }
-      assert.fail(`replicaset ${name} was not garbage collected`)
+    type Obj = { metadata: { name: string; uid: string; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[] } }
+    /** A Deployment of two pods, rolled out: its ReplicaSet (owned by it) and the pods (owned by that). */
+    const owner = async () => {
+      await c.k('create', 'deployment', 'owner', '--image=nginx', '--replicas=2')
+      await rolledOut('owner')
+      const d = (await get('deploy', 'owner')) as Obj
+      const rss = (await get('rs', '-l', 'app=owner')).items as Obj[]
+      assert.equal(rss.length, 1)
+      assert.deepEqual(rss[0].metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['Deployment', 'owner', d.metadata.uid, true]])
+      const pods = (await get('pods', '-l', 'app=owner')).items as Obj[]
+      assert.equal(pods.length, 2)
+      for (const p of pods) assert.deepEqual(p.metadata.ownerReferences?.map((r) => [r.kind, r.uid]), [['ReplicaSet', rss[0].metadata.uid]])
+      return { rs: rss[0], pods }
     }
-    for (const cascade of ['background', 'foreground']) {
-      await c.k('create', 'deployment', 'owner', '--image=nginx')
-      await c.k('create', '-f', rsFor(await get('deploy', 'owner'), `owned-${cascade}`))
-      await c.k('delete', 'deploy', 'owner', `--cascade=${cascade}`)
-      await waitGone(`owned-${cascade}`)
-    }
-    await c.k('create', 'deployment', 'owner', '--image=nginx')
-    await c.k('create', '-f', rsFor(await get('deploy', 'owner'), 'orphaned'))
+    // Background: the Deployment goes at once, then the collector deletes the ReplicaSet and,
+    // through it, the pods.
+    await owner()
+    assert.equal((await c.k('delete', 'deploy', 'owner', '--cascade=background')).trim(), 'deployment.apps "owner" deleted')
+    await goneAll('app=owner')
+    // Foreground: the Deployment waits for its dependents (which wait for theirs, blockOwnerDeletion),
+    // so by the time kubectl has seen it go, the ReplicaSet and pods are gone too.
+    await owner()
+    assert.equal((await c.k('delete', 'deploy', 'owner', '--cascade=foreground')).trim(), 'deployment.apps "owner" deleted')
+    const after = await c.kubectl(['get', 'rs,pods', '-l', 'app=owner'])
+    assert.equal(after.stdout, '')
+    assert.equal(after.stderr.trim(), 'No resources found in default namespace.')
+    // Orphan: the ReplicaSet loses its owner reference before the Deployment goes, and keeps its pods.
+    const { rs, pods } = await owner()
     await c.k('delete', 'deploy', 'owner', '--cascade=orphan')
-    const rs = await get('rs', 'orphaned')
-    assert.equal(rs.metadata.ownerReferences, undefined)
+    const orphan = (await get('rs', rs.metadata.name)) as Obj & { spec: { replicas: number } }
+    assert.equal(orphan.metadata.uid, rs.metadata.uid)
+    assert.equal(orphan.metadata.ownerReferences, undefined)
+    assert.equal(orphan.spec.replicas, 2)
+    const left = (await get('pods', '-l', 'app=owner')).items as Obj[]
+    assert.deepEqual(left.map((p) => p.metadata.uid).sort(), pods.map((p) => p.metadata.uid).sort())
+    for (const p of left) assert.equal(p.metadata.ownerReferences?.[0].uid, rs.metadata.uid)
+    await c.k('delete', 'rs', rs.metadata.name)
+    await goneAll('app=owner')
   })
 
   test('bad input gets clean 4xx errors', async () => {
@@ -270,8 +347,19 @@ spec:
   })
 
   test('delete removes the object and kubectl waits for it', async () => {
+    type Obj = { metadata: { uid: string; ownerReferences?: { uid: string }[] } }
+    const owners = new Set([(await get('deploy', 'web')).metadata.uid, (await get('deploy', 'idle')).metadata.uid])
+    const ownedBy = (objs: Obj[], uids: Set<string>) => objs.filter((o) => o.metadata.ownerReferences?.some((r) => uids.has(r.uid)))
+    const rss = ownedBy((await get('rs')).items, owners)
+    assert.equal(rss.length, 4, 'web has three ReplicaSets, idle one')
+    const rsUIDs = new Set(rss.map((x) => x.metadata.uid))
+    const live = (pods: (Obj & { metadata: { deletionTimestamp?: string } })[]) => pods.filter((p) => !p.metadata.deletionTimestamp)
+    assert.equal(live(ownedBy((await get('pods')).items, rsUIDs)).length, 3, 'web has three pods, idle none')
     assert.equal((await c.k('delete', 'deployment', 'web', 'idle')).trim(), 'deployment.apps "web" deleted\ndeployment.apps "idle" deleted')
     const r = await c.kubectl(['delete', 'deployment', 'web'])
     assert.equal(r.stderr.trim(), 'Error from server (NotFound): deployments.apps "web" not found')
+    // The default (background) cascade: the collector then removes their ReplicaSets and pods.
+    await until('the ReplicaSets and pods of web and idle to be collected', async () =>
+      ownedBy((await get('rs')).items, owners).length === 0 && ownedBy((await get('pods')).items, rsUIDs).length === 0)
   })
 })
