@@ -55,6 +55,8 @@ export const byControllerUID = (obj: StoredObject): string[] => {
 /** The name nodeName indexes go by: the field a kubelet's watch selects on. */
 export const nodeNameIndex = 'spec.nodeName'
 /** Files pods by the node they are bound to (unbound pods are filed nowhere). */
+/** Files objects without a controller by namespace: the orphans a controller may adopt. */
+export const orphansByNamespace = (obj: StoredObject): string[] => ((obj.metadata.ownerReferences ?? []).some((r) => r.controller === true) ? [] : [obj.metadata.namespace ?? ''])
 export const byNodeName = (obj: StoredObject): string[] => {
   const node = (obj.spec as { nodeName?: string } | undefined)?.nodeName
   return node ? [node] : []

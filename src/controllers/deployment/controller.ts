@@ -5,10 +5,10 @@
 import { errorMessage, isAlreadyExists, isNotFound, statusCode } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
 import { gvrs, type InformerFactory } from '../../client/factory.js'
-import { byControllerUID, objectKey, type Informer } from '../../client/informer.js'
+import { byControllerUID, objectKey, orphansByNamespace, type Informer } from '../../client/informer.js'
 import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
-import { labelSelectorMatches } from '../../lib/selector.js'
+import { fromLabelSelector, labelSelectorMatches, matches } from '../../lib/selector.js'
 import { rfc3339 } from '../../lib/duration.js'
 import { adoptPatch, controllerOf, newControllerRef, planClaim, releasePatch } from '../runtime/controllerref.js'
 import type { PodObj } from '../runtime/pods.js'
@@ -37,7 +37,7 @@ export class DeploymentController implements Reconciler {
     this.clock = opts.clock ?? (() => new Date())
     this.recorder = new EventRecorder(client, { component: deploymentControllerName }, this.clock, (err) => opts.log?.error({ err }, 'deployment event'))
     this.deployments = informers.informer<DeploymentObj>(gvrs.deployments)
-    this.replicaSets = informers.informer<ReplicaSetObj>(gvrs.replicaSets).addIndex('controller', byControllerUID)
+    this.replicaSets = informers.informer<ReplicaSetObj>(gvrs.replicaSets).addIndex('controller', byControllerUID).addIndex('orphans', orphansByNamespace)
     this.pods = informers.informer<PodObj>(gvrs.pods).addIndex('controller', byControllerUID)
     this.deployments.on({
       add: (d) => this.queue.add(objectKey(d)),
@@ -58,7 +58,8 @@ export class DeploymentController implements Reconciler {
 
   async start(signal: AbortSignal): Promise<void> {
     await Promise.all([this.deployments.waitForSync(), this.replicaSets.waitForSync(), this.pods.waitForSync()])
-    await runWorkers(this.queue, this, this.opts.workers ?? 2, signal, this.opts.log)
+    // Upstream's --concurrent-deployment-syncs default.
+    await runWorkers(this.queue, this, this.opts.workers ?? 5, signal, this.opts.log)
   }
 
   private ownerOf(rs: ReplicaSetObj): DeploymentObj | undefined {
@@ -164,9 +165,9 @@ export class DeploymentController implements Reconciler {
 
   /** getReplicaSetsForDeployment: adopt matching orphans, release owned ones that no longer match. */
   private async claimReplicaSets(d: DeploymentObj): Promise<ReplicaSetObj[]> {
-    const all = this.replicaSets.byIndex('namespace', d.metadata.namespace ?? '')
-    const selector = d.spec?.selector
-    const claim = planClaim(d, all, (rs) => (selector ? labelSelectorMatches(selector, rs.metadata.labels) : false))
+    const candidates = [...this.replicaSets.byIndex('controller', d.metadata.uid!), ...this.replicaSets.byIndex('orphans', d.metadata.namespace ?? '')]
+    const selector = fromLabelSelector(d.spec?.selector)
+    const claim = planClaim(d, candidates, (rs) => selector !== undefined && matches(selector, rs.metadata.labels))
     const rsClient = this.client.resource<ReplicaSetObj>(gvrs.replicaSets)
     const owned = claim.owned.filter((rs) => !claim.adopt.includes(rs))
     if (claim.adopt.length) {

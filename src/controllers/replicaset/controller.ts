@@ -6,10 +6,10 @@ import { errorMessage, isNotFound, statusCode } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
 import type { InformerFactory } from '../../client/factory.js'
 import { gvrs } from '../../client/factory.js'
-import { byControllerUID, objectKey, type Informer } from '../../client/informer.js'
+import { byControllerUID, objectKey, orphansByNamespace, type Informer } from '../../client/informer.js'
 import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
-import { labelSelectorMatches } from '../../lib/selector.js'
+import { fromLabelSelector, labelSelectorMatches, matches } from '../../lib/selector.js'
 import { adoptPatch, controllerOf, newControllerRef, planClaim, releasePatch } from '../runtime/controllerref.js'
 import { Expectations } from '../runtime/expectations.js'
 import { isPodActive, isPodReady, type PodObj } from '../runtime/pods.js'
@@ -37,7 +37,7 @@ export class ReplicaSetController implements Reconciler {
     this.clock = opts.clock ?? (() => new Date())
     this.expectations = new Expectations(() => this.clock().getTime())
     this.recorder = new EventRecorder(client, { component: replicaSetControllerName }, this.clock, (err) => opts.log?.error({ err }, 'replicaset event'))
-    this.pods = informers.informer<PodObj>(gvrs.pods).addIndex('controller', byControllerUID)
+    this.pods = informers.informer<PodObj>(gvrs.pods).addIndex('controller', byControllerUID).addIndex('orphans', orphansByNamespace)
     this.replicaSets = informers.informer<ReplicaSetObj>(gvrs.replicaSets)
     this.replicaSets.on({
       add: (rs) => this.queue.add(objectKey(rs)),
@@ -56,7 +56,8 @@ export class ReplicaSetController implements Reconciler {
 
   async start(signal: AbortSignal): Promise<void> {
     await Promise.all([this.pods.waitForSync(), this.replicaSets.waitForSync()])
-    await runWorkers(this.queue, this, this.opts.workers ?? 2, signal, this.opts.log)
+    // Upstream's --concurrent-replicaset-syncs default.
+    await runWorkers(this.queue, this, this.opts.workers ?? 5, signal, this.opts.log)
   }
 
   // ---- event handlers: map a pod to the ReplicaSets that care --------------------------------
@@ -143,15 +144,18 @@ export class ReplicaSetController implements Reconciler {
 
   /** The active pods this ReplicaSet owns after adopting matching orphans and releasing the rest. */
   private async claimPods(rs: ReplicaSetObj): Promise<PodObj[]> {
-    const candidates = this.pods.byIndex('namespace', rs.metadata.namespace ?? '').filter(isPodActive)
-    const selector = rs.spec?.selector
-    const claim = planClaim(rs, candidates, (p) => (selector ? labelSelectorMatches(selector, p.metadata.labels) : false))
+    // Only its own pods and the namespace's orphans can be claimed: pods of other owners are
+    // never looked at, so a pass costs the ReplicaSet's size, not the namespace's.
+    const candidates = [...this.pods.byIndex('controller', rs.metadata.uid!), ...this.pods.byIndex('orphans', rs.metadata.namespace ?? '')].filter(isPodActive)
+    const selector = fromLabelSelector(rs.spec?.selector)
+    const claim = planClaim(rs, candidates, (p) => selector !== undefined && matches(selector, p.metadata.labels))
     const pods = this.client.resource<PodObj>(gvrs.pods)
+    const toAdopt = new Set(claim.adopt)
     const adopted = new Set<string>()
     for (const p of claim.adopt) {
       // Upstream re-reads the owner before adopting: a ReplicaSet being deleted adopts nothing.
       const fresh = await this.client.resource<ReplicaSetObj>(gvrs.replicaSets).get(rs.metadata.namespace, rs.metadata.name!)
-      if (fresh.metadata.uid !== rs.metadata.uid || fresh.metadata.deletionTimestamp) return claim.owned.filter((x) => !claim.adopt.includes(x))
+      if (fresh.metadata.uid !== rs.metadata.uid || fresh.metadata.deletionTimestamp) return claim.owned.filter((x) => !toAdopt.has(x))
       try {
         await pods.patch(p.metadata.namespace, p.metadata.name!, 'application/strategic-merge-patch+json', adoptPatch(p, newControllerRef(rs, 'apps/v1', 'ReplicaSet')))
         adopted.add(p.metadata.uid!)
@@ -166,7 +170,7 @@ export class ReplicaSetController implements Reconciler {
         if (!isNotFound(err) && statusCode(err) !== 422) throw err
       }
     }
-    return claim.owned.filter((p) => !claim.adopt.includes(p) || adopted.has(p.metadata.uid!))
+    return claim.owned.filter((p) => !toAdopt.has(p) || adopted.has(p.metadata.uid!))
   }
 
   private async manageReplicas(key: string, rs: ReplicaSetObj, owned: PodObj[], now: Date): Promise<void> {

@@ -149,12 +149,13 @@ export function podsToDelete(owned: PodObj[], related: PodObj[], count: number, 
  */
 export function computeReplicaSetStatus(rs: ReplicaSetObj, owned: PodObj[], manageError: string | undefined, now: Date): Mutable<ReplicaSetStatus> {
   const minReady = rs.spec?.minReadySeconds ?? 0
-  const templateLabels = rs.spec?.template?.metadata?.labels ?? {}
+  const templateLabels = Object.entries(rs.spec?.template?.metadata?.labels ?? {})
   let fullyLabeled = 0
   let ready = 0
   let available = 0
   for (const p of owned) {
-    if (labelSelectorMatches({ matchLabels: templateLabels }, p.metadata.labels)) fullyLabeled++
+    const labels = p.metadata.labels ?? {}
+    if (templateLabels.every(([k, v]) => labels[k] === v)) fullyLabeled++
     if (isPodReady(p)) {
       ready++
       if (isPodAvailable(p, minReady, now)) available++

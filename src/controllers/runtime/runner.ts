@@ -23,7 +23,7 @@ export interface ControllerOptions {
   log?: RunnerLog
   /** The clock for timestamps and deadlines (tests inject one). */
   clock?: () => Date
-  /** Keys worked on at once (default 2). */
+  /** Keys worked on at once (default 5, as upstream's --concurrent-*-syncs). */
   workers?: number
 }
 
