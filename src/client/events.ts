@@ -1,10 +1,15 @@
 // Recording core/v1 Events as client-go's EventRecorder does: an Event named
-// `<object>.<16 hex digits>` in the object's namespace, with source and reporting fields, and
-// repeats of the same (object, type, reason, message) folded into one Event whose count and
-// lastTimestamp grow (the event correlator). Fire-and-forget: callers never wait or fail on it.
+// `<object>.<16 hex digits>` in the object's namespace, with source and reporting fields, passed
+// through client-go's EventCorrelator:
+// - aggregation: from the 10th distinct message with the same (source, object, type, reason)
+//   within 10 minutes, events become one `(combined from similar events): <message>` Event;
+// - deduplication: repeats of the same (object, type, reason, message) fold into one Event whose
+//   count and lastTimestamp grow;
+// - spam filter: per (source, object, type) a token bucket of 25 events refilled one per 5 minutes.
+// Fire-and-forget: callers never wait or fail on it.
 import type { StoredObject } from '../apis/meta.js'
 import { rfc3339 } from '../lib/duration.js'
-import { isNotFound } from './errors.js'
+import { isAlreadyExists, isNotFound } from './errors.js'
 import type { Client, ResourceClient } from './types.js'
 
 export type EventType = 'Normal' | 'Warning'
@@ -25,10 +30,25 @@ interface Recorded {
 
 /** How many distinct events the correlator remembers (upstream: an LRU of 4096). */
 const cacheSize = 4096
+/** Upstream's defaultAggregateMaxEvents and defaultAggregateIntervalInSeconds. */
+const aggregateMaxEvents = 10
+const aggregateIntervalMs = 600_000
+/** Upstream's defaultSpamBurst and defaultSpamQPS (one event every 5 minutes). */
+const spamBurst = 25
+const spamRefillMs = 300_000
+
+/** A Map that forgets its oldest entry beyond `size` (an approximation of upstream's LRU). */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key)
+  map.set(key, value)
+  if (map.size > cacheSize) map.delete(map.keys().next().value as K)
+}
 
 export class EventRecorder {
   private readonly events: ResourceClient
   private readonly seen = new Map<string, Recorded>()
+  private readonly aggregates = new Map<string, { messages: Set<string>; last: number }>()
+  private readonly buckets = new Map<string, { tokens: number; at: number }>()
   private chain: Promise<void> = Promise.resolve()
   private counter = 0
 
@@ -55,39 +75,75 @@ export class EventRecorder {
       resourceVersion: m.resourceVersion,
     }
     if (fieldPath) involvedObject.fieldPath = fieldPath
-    const key = JSON.stringify([this.source.component, this.source.host, obj.kind, namespace, m.name, m.uid, fieldPath, type, reason, message])
-    const task = async () => {
-      const prior = this.seen.get(key)
-      const ts = rfc3339(now)
-      if (prior) {
-        prior.count++
-        try {
-          await this.events.patch(prior.namespace, prior.name, 'application/merge-patch+json', { count: prior.count, lastTimestamp: ts })
-          return
-        } catch (err) {
-          if (!isNotFound(err)) throw err
-          this.seen.delete(key)
-        }
-      }
-      const name = `${m.name}.${eventSuffix(now, this.counter++)}`
-      await this.events.create(namespace, {
+    const object = [this.source.component, this.source.host, obj.kind, namespace, m.name, m.uid, obj.apiVersion]
+    let key = JSON.stringify([...object, fieldPath, type, reason, message])
+    // Aggregation (EventAggregatorByReasonFunc): many messages for one reason become one Event.
+    const aggregateKey = JSON.stringify([...object, type, reason, this.source.component, this.source.host ?? ''])
+    const nowMs = now.getTime()
+    let agg = this.aggregates.get(aggregateKey)
+    if (!agg || nowMs - agg.last > aggregateIntervalMs) agg = { messages: new Set(), last: nowMs }
+    agg.messages.add(message)
+    agg.last = nowMs
+    remember(this.aggregates, aggregateKey, agg)
+    if (agg.messages.size >= aggregateMaxEvents) {
+      agg.messages.delete(agg.messages.values().next().value as string)
+      key = aggregateKey
+      message = `(combined from similar events): ${message}`
+    }
+    // Observation (eventObserve), synchronous as upstream's: a repeat raises the count even when
+    // the spam filter then drops the write, so the next write carries the true count.
+    const ts = rfc3339(now)
+    let record = this.seen.get(key)
+    const repeat = record !== undefined
+    if (record) record.count++
+    else {
+      record = { name: `${m.name}.${eventSuffix(now, this.counter++)}`, namespace, count: 1, firstTimestamp: ts }
+      remember(this.seen, key, record)
+    }
+    // Spam filter (EventSourceObjectSpamFilter): every event, repeat or not, costs a token.
+    const spamKey = JSON.stringify([...object, type])
+    const bucket = this.buckets.get(spamKey) ?? { tokens: spamBurst, at: nowMs }
+    bucket.tokens = Math.min(spamBurst, bucket.tokens + (nowMs - bucket.at) / spamRefillMs)
+    bucket.at = nowMs
+    remember(this.buckets, spamKey, bucket)
+    if (bucket.tokens < 1) return
+    bucket.tokens -= 1
+
+    const r = record
+    const count = r.count
+    const create = () =>
+      this.events.create(namespace, {
         apiVersion: 'v1',
         kind: 'Event',
-        metadata: { name, namespace },
+        metadata: { name: r.name, namespace },
         involvedObject,
         reason,
         message,
         source: this.source.host ? { component: this.source.component, host: this.source.host } : { component: this.source.component },
-        firstTimestamp: ts,
+        firstTimestamp: r.firstTimestamp,
         lastTimestamp: ts,
-        count: 1,
+        count,
         type,
         eventTime: null,
         reportingComponent: this.source.component,
         reportingInstance: this.source.host ?? '',
       })
-      if (this.seen.size >= cacheSize) this.seen.delete(this.seen.keys().next().value!)
-      this.seen.set(key, { name, namespace, count: 1, firstTimestamp: ts })
+    const task = async () => {
+      if (repeat) {
+        try {
+          await this.events.patch(r.namespace, r.name, 'application/merge-patch+json', { count, lastTimestamp: ts, message })
+          return
+        } catch (err) {
+          // Never written (dropped as spam) or expired: write it whole, as client-go does.
+          if (!isNotFound(err)) throw err
+        }
+      }
+      try {
+        await create()
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err
+        await this.events.patch(r.namespace, r.name, 'application/merge-patch+json', { count, lastTimestamp: ts, message })
+      }
     }
     this.chain = this.chain.then(task).catch((err) => this.onError?.(err))
   }
