@@ -8,7 +8,7 @@ import { randomUUID, randomInt } from 'node:crypto'
 import { parse as parseYaml } from 'yaml'
 import { isDeepStrictEqual } from 'node:util'
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js'
-import { apiVersionOf, clone, finalizers as knownFinalizers, type KObject, type StoredObject } from '../apis/meta.js'
+import { apiVersionOf, clone, finalizers as knownFinalizers, type KObject, type StoredObject, type ObjectMeta } from '../apis/meta.js'
 import type { FieldError } from '../apis/validation.js'
 import { errors, StatusError, successStatus, type Status } from '../apis/status.js'
 import { rfc3339 } from '../lib/duration.js'
@@ -125,6 +125,19 @@ export interface WatchOptions {
 }
 
 const MAX_UPDATE_RETRIES = 10
+
+/**
+ * ObjectMeta's maps and lists are `omitempty` in Go: `labels: {}` or `ownerReferences: []` (what a
+ * patch removing the last owner leaves) never reach storage or a client on a real cluster.
+ */
+function dropEmptyMetadata(m: ObjectMeta): void {
+  const meta = m as Record<string, unknown>
+  // managedFields is left alone: an empty list on update means "clear them" to the field manager.
+  for (const field of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
+    const v = meta[field]
+    if (v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)) delete meta[field]
+  }
+}
 
 /**
  * Reads see committed revisions only, while a write is checked against the newest row, committed
@@ -371,6 +384,7 @@ export class ResourceStore {
     delete (m as Record<string, unknown>).selfLink
     if (this.def.generation) m.generation = 1
     else delete m.generation
+    dropEmptyMetadata(m)
     obj.apiVersion = apiVersionOf(this.def.group, this.def.version)
     obj.kind = this.def.kind
     if (this.def.hasStatus && !this.def.keepStatusOnCreate) obj.status = {}
@@ -482,6 +496,7 @@ export class ResourceStore {
    */
   private async writeUpdate(current: StoredObject, next: StoredObject, opts: WriteOptions, subresource?: string): Promise<StoredObject> {
     const key = this.key(current.metadata.namespace, current.metadata.name!)
+    dropEmptyMetadata(next.metadata)
     this.def.defaults?.(next)
     // The main resource and `scale` change the spec; `status` and `finalize` do not.
     const specWrite = subresource === undefined || subresource === 'scale'
