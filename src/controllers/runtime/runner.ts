@@ -1,7 +1,7 @@
 // Runs a reconciler over a work queue: N workers take keys, reconcile, and requeue on failure with
 // back-off (STYLE.md: "the input is a key, not an event"; three kinds of failure).
 import { WorkQueue } from '../../client/workqueue.js'
-import { isConflict } from '../../client/errors.js'
+import { isConflict, isNotFound } from '../../client/errors.js'
 import { isTerminal } from './errors.js'
 
 export interface Result {
@@ -28,7 +28,7 @@ export interface ControllerOptions {
 }
 
 /**
- * Process keys until the signal aborts. A 409 Conflict is a quiet requeue (the cache was stale); a
+ * Process keys until the signal aborts. A 409 Conflict or a 404 is a quiet requeue (the cache was stale); a
  * TerminalError is logged and not retried (the next change to the object brings the key back);
  * anything else is retried with the queue's back-off.
  */
@@ -49,7 +49,9 @@ export async function runWorkers(queue: WorkQueue, r: Reconciler, workers: numbe
           log?.error({ err, controller: r.name, key }, 'reconcile failed; not retrying')
           queue.forget(key)
         } else {
-          if (!isConflict(err)) log?.error({ err, controller: r.name, key }, 'reconcile failed; will retry')
+          // A 409 (stale cache) or 404 (the object went while we worked) is news, not a failure:
+          // the next pass sees the world as it is now.
+          if (!isConflict(err) && !isNotFound(err)) log?.error({ err, controller: r.name, key }, 'reconcile failed; will retry')
           queue.addRateLimited(key)
         }
       } finally {
