@@ -22,6 +22,7 @@ import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from './wiring.js'
+import { installWorkQueueMetrics } from './workqueue-metrics.js'
 
 export interface UpConfig {
   dataDir: string
@@ -130,6 +131,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // on the informers as it is built; the factory starts once they are all there.
   const controllerClient = localClient(api, 'kube-controller-manager')
   const informers = new InformerFactory(controllerClient, (err, resource) => log.error({ err, resource }, 'informer'))
+  const uninstallQueueMetrics = installWorkQueueMetrics(metrics) // the queues the controllers and the scheduler make next
   background.push(...startControllers({ client: controllerClient, informers, log, signal: abort.signal }, cfg.controllers))
   const pods = api.resource('', 'pods')!
   background.push(
@@ -156,6 +158,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     close() {
       closed ??= (async () => {
         abort.abort()
+        uninstallQueueMetrics()
         streaming.close()
         const done = new Promise<void>((r) => server.close(() => r()))
         for (const s of sockets) s.destroy()

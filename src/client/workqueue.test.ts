@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { WorkQueue } from './workqueue.js'
+import { setWorkQueueMetricsProvider, WorkQueue, type WorkQueueMetricsProvider } from './workqueue.js'
 import { FakeClock } from '../lib/clock.js'
 
 /** Take the one queued key and mark it done, as a worker that failed would before requeueing. */
@@ -163,4 +163,106 @@ test('options are checked on entry', () => {
   assert.throws(() => new WorkQueue({ qps: 0 }), /^Error: WorkQueue: qps must be > 0 \(Infinity for no limit\), got 0$/)
   assert.throws(() => new WorkQueue({ burst: 0.5 }), /^Error: WorkQueue: burst must be an integer >= 1, got 0.5$/)
   assert.doesNotThrow(() => new WorkQueue({ baseDelayMs: 1000, maxDelayMs: 10_000 })) // the scheduler's shape
+})
+
+/** A provider that records what each named queue reports, and which observers were asked for. */
+function recordingProvider() {
+  const q: Record<string, { depth: number; adds: number; retries: number; waits: number[]; works: number[] }> = {}
+  const asked: string[] = []
+  const of = (name: string, what: string) => {
+    asked.push(`${what} ${name}`)
+    return (q[name] ??= { depth: 0, adds: 0, retries: 0, waits: [], works: [] })
+  }
+  const provider: WorkQueueMetricsProvider = {
+    depth: (name) => {
+      const x = of(name, 'depth')
+      return (d) => void (x.depth += d)
+    },
+    adds: (name) => {
+      const x = of(name, 'adds')
+      return () => void x.adds++
+    },
+    retries: (name) => {
+      const x = of(name, 'retries')
+      return () => void x.retries++
+    },
+    queueDuration: (name) => {
+      const x = of(name, 'queueDuration')
+      return (s) => void x.waits.push(s)
+    },
+    workDuration: (name) => {
+      const x = of(name, 'workDuration')
+      return (s) => void x.works.push(s)
+    },
+  }
+  return { provider, queues: q, asked }
+}
+
+test('metrics: depth, adds, waits, work and retries as client-go counts them', async (t) => {
+  const m = recordingProvider()
+  setWorkQueueMetricsProvider(m.provider)
+  t.after(() => setWorkQueueMetricsProvider(undefined))
+  const clock = new FakeClock()
+  const q = new WorkQueue({ clock, name: 'q' })
+  assert.deepEqual(m.asked.sort(), ['adds q', 'depth q', 'queueDuration q', 'retries q', 'workDuration q']) // once each, at naming
+  const x = m.queues.q!
+  q.add('a')
+  q.add('a') // already waiting: not an add
+  q.add('b')
+  assert.deepEqual([x.adds, x.depth], [2, 2])
+  clock.step(30)
+  assert.equal(await q.get(), 'a')
+  assert.equal(x.depth, 1)
+  q.add('a') // while processed: an add, waiting again
+  q.add('a')
+  assert.deepEqual([x.adds, x.depth], [3, 2])
+  clock.step(20)
+  q.done('a') // back in the queue without counting again
+  assert.deepEqual([x.adds, x.depth, q.length], [3, 2, 2])
+  assert.equal(await q.get(), 'b')
+  assert.equal(await q.get(), 'a')
+  assert.equal(x.depth, 0)
+  clock.step(5)
+  q.done('b')
+  q.done('a')
+  assert.deepEqual(x.waits, [0.03, 0.05, 0.02]) // a: 30 ms; b: 50 ms; a again: from its add while processed
+  assert.deepEqual(x.works, [0.02, 0.005, 0.005])
+  q.addRateLimited('c')
+  q.addAfter('d', 10)
+  q.addAfter('e', 0) // at once, still a retry as client-go's AddAfter counts it
+  assert.deepEqual([x.retries, x.adds, x.depth], [3, 4, 1])
+  clock.step(10)
+  assert.deepEqual([x.adds, x.depth], [6, 3])
+})
+
+test('metrics: a queue named late reports what it counted before its name; an unnamed one nothing', async (t) => {
+  const m = recordingProvider()
+  setWorkQueueMetricsProvider(m.provider)
+  t.after(() => setWorkQueueMetricsProvider(undefined))
+  const clock = new FakeClock()
+  const q = new WorkQueue({ clock })
+  q.add('a')
+  q.add('b')
+  q.addAfter('c', 5)
+  assert.equal(await q.get(), 'a')
+  assert.deepEqual(m.asked, []) // no name yet: nothing asked
+  q.nameForMetrics('late')
+  q.nameForMetrics('other') // the first name stays
+  const x = m.queues.late!
+  assert.deepEqual([x.adds, x.retries, x.depth], [2, 1, 1])
+  assert.equal(m.queues.other, undefined)
+  clock.step(5)
+  assert.deepEqual([x.adds, x.depth], [3, 2])
+  q.done('a')
+  assert.equal(await q.get(), 'b')
+  assert.deepEqual(x.waits, [0.005]) // b waited from its add (before the name) to its get
+  assert.equal(x.works.length, 0) // a was taken before the queue had a name
+
+  setWorkQueueMetricsProvider(undefined)
+  const plain = new WorkQueue({ clock, name: 'plain' }) // made without a provider: never reports
+  setWorkQueueMetricsProvider(m.provider)
+  plain.add('k')
+  assert.equal(await plain.get(), 'k')
+  plain.done('k')
+  assert.equal(m.queues.plain, undefined)
 })

@@ -5,9 +5,10 @@
 //   overall: a token bucket of qps, burst (10/s, 100), so a storm of failures across many keys
 //   is spread out: 100 retries go at once, the 101st waits 100 ms, the 102nd 200 ms, ...
 // All time comes from the injected Clock, so tests move it by hand.
-// Optional metrics, as client-go's workqueue.MetricsProvider (queue_duration and work_duration):
-// with a provider set, each named queue reports how long every key waited from its add to its get,
-// and how long it was processed, from its get to its done.
+// Optional metrics, as client-go's workqueue.MetricsProvider (depth, adds, queue_duration,
+// work_duration, retries): with a provider set, each named queue reports how many keys wait, every
+// add of a key not already waiting, how long every key waited from its add to its get, how long it
+// was processed, from its get to its done, and every delayed add (a retry).
 import { realClock, type Clock, type TimerHandle } from '../lib/clock.js'
 
 export interface RateLimiterOptions {
@@ -27,8 +28,21 @@ export interface WorkQueueOptions extends RateLimiterOptions {
   name?: string
 }
 
-/** Receives queue metrics (client-go's workqueue.MetricsProvider: queue_duration, work_duration). */
+/**
+ * Receives queue metrics (client-go's workqueue.MetricsProvider: depth, adds, queue_duration,
+ * work_duration, retries). Each method is asked at most once per named queue; the optional ones a
+ * provider leaves out are not reported.
+ */
 export interface WorkQueueMetricsProvider {
+  /**
+   * The gauge of one named queue's depth, moved by +1 or -1: the keys waiting for a get, a key
+   * added while it is processed included (client-go's depth counts its dirty set).
+   */
+  depth?(name: string): (delta: 1 | -1) => void
+  /** The counter of one named queue's adds: each add of a key that was not already waiting. */
+  adds?(name: string): () => void
+  /** The counter of one named queue's retries: each delayed add (addAfter, addRateLimited), as client-go's AddAfter counts. */
+  retries?(name: string): () => void
   /**
    * The observer of one named queue's waits, asked once per queue: seconds from a key's add to its
    * get, by the queue's clock. A key added while it is processed waits from that add, as in client-go.
@@ -47,6 +61,32 @@ let metricsProvider: WorkQueueMetricsProvider | undefined
  */
 export function setWorkQueueMetricsProvider(provider: WorkQueueMetricsProvider | undefined): void {
   metricsProvider = provider
+}
+
+/** The provider queues made now get (so an installer can feed another one beside it). */
+export function workQueueMetricsProvider(): WorkQueueMetricsProvider | undefined {
+  return metricsProvider
+}
+
+interface QueueObservers {
+  depth: (delta: 1 | -1) => void
+  add: () => void
+  retry: () => void
+  wait: (seconds: number) => void
+  work: (seconds: number) => void
+}
+
+const ignore = () => {}
+
+/** Asks the provider once for each of a named queue's observers (client-go's newQueueMetrics). */
+function observersOf(p: WorkQueueMetricsProvider, name: string): QueueObservers {
+  return {
+    depth: p.depth?.(name) ?? ignore,
+    add: p.adds?.(name) ?? ignore,
+    retry: p.retries?.(name) ?? ignore,
+    wait: p.queueDuration(name),
+    work: p.workDuration?.(name) ?? ignore,
+  }
 }
 
 /** client-go's ItemExponentialFailureRateLimiter. */
@@ -113,8 +153,10 @@ export class WorkQueue {
   /** When each key being processed was taken; kept only with a metrics provider. */
   private readonly gotAt = new Map<string, number>()
   private metricsName: string | undefined
-  private observeWait: ((seconds: number) => void) | undefined
-  private observeWork: ((seconds: number) => void) | undefined
+  /** The provider's observers for this queue, asked for once the queue has a name. */
+  private observers: QueueObservers | undefined
+  /** Depth, adds and retries before the queue had a name: reported when it gets one. */
+  private readonly unnamed = { depth: 0, adds: 0, retries: 0 }
 
   constructor(opts: WorkQueueOptions = {}) {
     const base = opts.baseDelayMs ?? 5
@@ -128,22 +170,36 @@ export class WorkQueue {
     this.clock = opts.clock ?? realClock
     this.failures = new ExponentialFailureLimiter(base, max)
     this.bucket = new TokenBucket(this.clock, qps, burst)
-    this.metricsName = opts.name
+    if (opts.name !== undefined) this.nameForMetrics(opts.name)
   }
 
   /** Names the queue for metrics unless it has a name already (runWorkers gives the reconciler's). */
   nameForMetrics(name: string): void {
-    this.metricsName ??= name
+    if (this.metricsName !== undefined) return
+    this.metricsName = name
+    if (!this.metrics) return
+    const o = (this.observers = observersOf(this.metrics, name))
+    for (; this.unnamed.adds > 0; this.unnamed.adds--) o.add()
+    for (; this.unnamed.retries > 0; this.unnamed.retries--) o.retry()
+    for (; this.unnamed.depth > 0; this.unnamed.depth--) o.depth(1)
+    for (; this.unnamed.depth < 0; this.unnamed.depth++) o.depth(-1)
   }
 
   add(key: string): void {
     if (this.shutDown) return
-    if (this.metrics && !this.addedAt.has(key)) this.addedAt.set(key, this.clock.now())
     if (this.processing.has(key)) {
+      if (this.dirty.has(key)) return
+      if (this.metrics) this.added(key)
       this.dirty.add(key)
       return
     }
     if (this.queued.has(key)) return
+    if (this.metrics) this.added(key)
+    this.enqueue(key)
+  }
+
+  /** Puts a key that is neither queued nor processed at the back of the queue and wakes a worker. */
+  private enqueue(key: string): void {
     this.queued.add(key)
     this.queue.push(key)
     const w = this.waiters.shift()
@@ -153,6 +209,7 @@ export class WorkQueue {
   /** Add after a delay; a pending delayed add for the key that falls due sooner wins. */
   addAfter(key: string, ms: number): void {
     if (this.shutDown) return
+    if (this.metrics) this.retried()
     if (!(ms > 0)) return this.add(key)
     const due = this.clock.now() + ms
     const existing = this.timers.get(key)
@@ -206,26 +263,44 @@ export class WorkQueue {
   done(key: string): void {
     if (this.metrics) this.observeDone(key)
     this.processing.delete(key)
-    if (this.dirty.delete(key)) this.add(key)
+    // Added while processed: it was counted (adds, depth) then, so it goes back without counting again.
+    if (this.dirty.delete(key) && !this.shutDown) this.enqueue(key)
+  }
+
+  /** A key starts waiting (it was neither queued nor dirty): an add, one more in depth, its add time. */
+  private added(key: string): void {
+    if (!this.addedAt.has(key)) this.addedAt.set(key, this.clock.now())
+    if (this.observers) {
+      this.observers.add()
+      this.observers.depth(1)
+    } else {
+      this.unnamed.adds++
+      this.unnamed.depth++
+    }
+  }
+
+  private retried(): void {
+    if (this.observers) this.observers.retry()
+    else this.unnamed.retries++
   }
 
   private observe(key: string): void {
+    if (this.observers) this.observers.depth(-1)
+    else this.unnamed.depth--
     const at = this.addedAt.get(key)
     if (at === undefined) return
     this.addedAt.delete(key)
-    if (this.metricsName === undefined) return
+    if (!this.observers) return
     const now = this.clock.now()
     this.gotAt.set(key, now)
-    this.observeWait ??= this.metrics!.queueDuration(this.metricsName)
-    this.observeWait((now - at) / 1000)
+    this.observers.wait((now - at) / 1000)
   }
 
   private observeDone(key: string): void {
     const at = this.gotAt.get(key)
     if (at === undefined) return
     this.gotAt.delete(key)
-    this.observeWork ??= this.metrics!.workDuration?.(this.metricsName!) ?? (() => {})
-    this.observeWork((this.clock.now() - at) / 1000)
+    this.observers?.work((this.clock.now() - at) / 1000)
   }
 
   shutdown(): void {
