@@ -10,7 +10,8 @@ import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { fromLabelSelector, labelSelectorMatches, matches } from '../../lib/selector.js'
 import { rfc3339 } from '../../lib/duration.js'
-import { adoptPatch, controllerOf, newControllerRef, planClaim, releasePatch } from '../runtime/controllerref.js'
+import { claimObjects } from '../runtime/claim.js'
+import { controllerOf } from '../runtime/controllerref.js'
 import type { PodObj } from '../runtime/pods.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
 import { planDeployment, reasons, type DeploymentAction } from './plan.js'
@@ -164,31 +165,14 @@ export class DeploymentController implements Reconciler {
   }
 
   /** getReplicaSetsForDeployment: adopt matching orphans, release owned ones that no longer match. */
-  private async claimReplicaSets(d: DeploymentObj): Promise<ReplicaSetObj[]> {
-    const candidates = [...this.replicaSets.byIndex('controller', d.metadata.uid!), ...this.replicaSets.byIndex('orphans', d.metadata.namespace ?? '')]
+  private claimReplicaSets(d: DeploymentObj): Promise<ReplicaSetObj[]> {
     const selector = fromLabelSelector(d.spec?.selector)
-    const claim = planClaim(d, candidates, (rs) => selector !== undefined && matches(selector, rs.metadata.labels))
-    const rsClient = this.client.resource<ReplicaSetObj>(gvrs.replicaSets)
-    const owned = claim.owned.filter((rs) => !claim.adopt.includes(rs))
-    if (claim.adopt.length) {
-      const fresh = await this.client.resource<DeploymentObj>(gvrs.deployments).get(d.metadata.namespace, d.metadata.name!)
-      if (fresh.metadata.uid === d.metadata.uid && !fresh.metadata.deletionTimestamp) {
-        for (const rs of claim.adopt) {
-          try {
-            owned.push(await rsClient.patch(rs.metadata.namespace, rs.metadata.name!, 'application/strategic-merge-patch+json', adoptPatch(rs, newControllerRef(d, 'apps/v1', 'Deployment'))))
-          } catch (err) {
-            if (!isNotFound(err) && statusCode(err) !== 422) throw err
-          }
-        }
-      }
-    }
-    for (const rs of claim.release) {
-      try {
-        await rsClient.patch(rs.metadata.namespace, rs.metadata.name!, 'application/strategic-merge-patch+json', releasePatch(rs, d.metadata.uid!))
-      } catch (err) {
-        if (!isNotFound(err) && statusCode(err) !== 422) throw err
-      }
-    }
-    return owned
+    return claimObjects(this.client, {
+      owner: d,
+      ownerKind: { apiVersion: 'apps/v1', kind: 'Deployment', gvr: gvrs.deployments },
+      candidates: [...this.replicaSets.byIndex('controller', d.metadata.uid!), ...this.replicaSets.byIndex('orphans', d.metadata.namespace ?? '')],
+      matches: (rs) => selector !== undefined && matches(selector, rs.metadata.labels),
+      objects: this.client.resource<ReplicaSetObj>(gvrs.replicaSets),
+    })
   }
 }

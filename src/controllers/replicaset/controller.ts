@@ -10,7 +10,8 @@ import { byControllerUID, objectKey, orphansByNamespace, type Informer } from '.
 import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { fromLabelSelector, labelSelectorMatches, matches } from '../../lib/selector.js'
-import { adoptPatch, controllerOf, newControllerRef, planClaim, releasePatch } from '../runtime/controllerref.js'
+import { claimObjects } from '../runtime/claim.js'
+import { controllerOf } from '../runtime/controllerref.js'
 import { Expectations } from '../runtime/expectations.js'
 import { isPodActive, isPodReady, type PodObj } from '../runtime/pods.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
@@ -143,34 +144,17 @@ export class ReplicaSetController implements Reconciler {
   }
 
   /** The active pods this ReplicaSet owns after adopting matching orphans and releasing the rest. */
-  private async claimPods(rs: ReplicaSetObj): Promise<PodObj[]> {
+  private claimPods(rs: ReplicaSetObj): Promise<PodObj[]> {
     // Only its own pods and the namespace's orphans can be claimed: pods of other owners are
     // never looked at, so a pass costs the ReplicaSet's size, not the namespace's.
-    const candidates = [...this.pods.byIndex('controller', rs.metadata.uid!), ...this.pods.byIndex('orphans', rs.metadata.namespace ?? '')].filter(isPodActive)
     const selector = fromLabelSelector(rs.spec?.selector)
-    const claim = planClaim(rs, candidates, (p) => selector !== undefined && matches(selector, p.metadata.labels))
-    const pods = this.client.resource<PodObj>(gvrs.pods)
-    const toAdopt = new Set(claim.adopt)
-    const adopted = new Set<string>()
-    for (const p of claim.adopt) {
-      // Upstream re-reads the owner before adopting: a ReplicaSet being deleted adopts nothing.
-      const fresh = await this.client.resource<ReplicaSetObj>(gvrs.replicaSets).get(rs.metadata.namespace, rs.metadata.name!)
-      if (fresh.metadata.uid !== rs.metadata.uid || fresh.metadata.deletionTimestamp) return claim.owned.filter((x) => !toAdopt.has(x))
-      try {
-        await pods.patch(p.metadata.namespace, p.metadata.name!, 'application/strategic-merge-patch+json', adoptPatch(p, newControllerRef(rs, 'apps/v1', 'ReplicaSet')))
-        adopted.add(p.metadata.uid!)
-      } catch (err) {
-        if (!isNotFound(err) && statusCode(err) !== 422) throw err
-      }
-    }
-    for (const p of claim.release) {
-      try {
-        await pods.patch(p.metadata.namespace, p.metadata.name!, 'application/strategic-merge-patch+json', releasePatch(p, rs.metadata.uid!))
-      } catch (err) {
-        if (!isNotFound(err) && statusCode(err) !== 422) throw err
-      }
-    }
-    return claim.owned.filter((p) => !toAdopt.has(p) || adopted.has(p.metadata.uid!))
+    return claimObjects(this.client, {
+      owner: rs,
+      ownerKind: { apiVersion: 'apps/v1', kind: 'ReplicaSet', gvr: gvrs.replicaSets },
+      candidates: [...this.pods.byIndex('controller', rs.metadata.uid!), ...this.pods.byIndex('orphans', rs.metadata.namespace ?? '')].filter(isPodActive),
+      matches: (p) => selector !== undefined && matches(selector, p.metadata.labels),
+      objects: this.client.resource<PodObj>(gvrs.pods),
+    })
   }
 
   private async manageReplicas(key: string, rs: ReplicaSetObj, owned: PodObj[], now: Date): Promise<void> {
