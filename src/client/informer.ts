@@ -94,7 +94,8 @@ interface Registration<T> {
 export class Informer<T extends StoredObject = StoredObject> {
   private readonly cache = new Map<string, T>()
   private readonly indexers = new Map<string, IndexFunc<T>>()
-  private readonly indices = new Map<string, Map<string, Set<string>>>()
+  /** Index name → value → the objects filed under it, by key (the objects themselves: byIndex looks nothing up). */
+  private readonly indices = new Map<string, Map<string, Map<string, T>>>()
   private registrations: Registration<T>[] = []
   private synced = false
   private syncWaiters: (() => void)[] = []
@@ -147,25 +148,20 @@ export class Informer<T extends StoredObject = StoredObject> {
   addIndex(name: string, fn: IndexFunc<T>): this {
     if (this.indexers.has(name)) return this
     this.indexers.set(name, fn)
-    const index = new Map<string, Set<string>>()
+    const index = new Map<string, Map<string, T>>()
     this.indices.set(name, index)
-    for (const [key, obj] of this.cache) for (const v of fn(obj)) addTo(index, v, key)
+    for (const [key, obj] of this.cache) for (const v of fn(obj)) addTo(index, v, key, obj)
     return this
   }
 
   /** The cached objects filed under `value` in index `name`. */
   byIndex(name: string, value: string): T[] {
-    const keys = this.indices.get(name)?.get(value)
-    if (!keys) {
+    const objs = this.indices.get(name)?.get(value)
+    if (!objs) {
       if (!this.indexers.has(name)) throw new Error(`informer has no index ${JSON.stringify(name)}`)
       return []
     }
-    const out: T[] = []
-    for (const k of keys) {
-      const o = this.cache.get(k)
-      if (o) out.push(o)
-    }
-    return out
+    return [...objs.values()]
   }
 
   private put(key: string, obj: T): void {
@@ -174,9 +170,10 @@ export class Informer<T extends StoredObject = StoredObject> {
     for (const [name, fn] of this.indexers) {
       const index = this.indices.get(name)!
       const values = fn(obj)
-      // Values the object keeps stay where they are (index order is insertion order).
+      // Values the object keeps stay where they are (index order is insertion order): Map.set
+      // of a key already there replaces the object in place.
       if (old) for (const v of fn(old)) if (!values.includes(v)) removeFrom(index, v, key)
-      for (const v of values) addTo(index, v, key)
+      for (const v of values) addTo(index, v, key, obj)
     }
   }
 
@@ -321,14 +318,14 @@ export class Informer<T extends StoredObject = StoredObject> {
   }
 }
 
-function addTo(index: Map<string, Set<string>>, value: string, key: string): void {
-  let set = index.get(value)
-  if (!set) index.set(value, (set = new Set()))
-  set.add(key)
+function addTo<T>(index: Map<string, Map<string, T>>, value: string, key: string, obj: T): void {
+  let objs = index.get(value)
+  if (!objs) index.set(value, (objs = new Map()))
+  objs.set(key, obj)
 }
 
-function removeFrom(index: Map<string, Set<string>>, value: string, key: string): void {
-  const set = index.get(value)
-  set?.delete(key)
-  if (set && set.size === 0) index.delete(value)
+function removeFrom<T>(index: Map<string, Map<string, T>>, value: string, key: string): void {
+  const objs = index.get(value)
+  objs?.delete(key)
+  if (objs && objs.size === 0) index.delete(value)
 }

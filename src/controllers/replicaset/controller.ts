@@ -148,17 +148,21 @@ export class ReplicaSetController implements Reconciler {
     // Only its own pods and the namespace's orphans can be claimed: pods of other owners are
     // never looked at, so a pass costs the ReplicaSet's size, not the namespace's.
     const selector = fromLabelSelector(rs.spec?.selector)
+    const own = this.pods.byIndex('controller', rs.metadata.uid!)
+    const orphans = this.pods.byIndex('orphans', rs.metadata.namespace ?? '')
     return claimObjects(this.client, {
       owner: rs,
       ownerKind: { apiVersion: 'apps/v1', kind: 'ReplicaSet', gvr: gvrs.replicaSets },
-      candidates: [...this.pods.byIndex('controller', rs.metadata.uid!), ...this.pods.byIndex('orphans', rs.metadata.namespace ?? '')].filter(isPodActive),
+      candidates: (orphans.length ? [...own, ...orphans] : own).filter(isPodActive),
       matches: (p) => selector !== undefined && matches(selector, p.metadata.labels),
       objects: this.client.resource<PodObj>(gvrs.pods),
     })
   }
 
   private async manageReplicas(key: string, rs: ReplicaSetObj, owned: PodObj[], now: Date): Promise<void> {
-    const related = this.relatedPods(rs)
+    // The family's pods only rank pods to delete (planReplicas reads them only then): a pass that
+    // creates or does nothing does not gather them.
+    const related = owned.length > (rs.spec?.replicas ?? 1) ? this.relatedPods(rs) : []
     const plan = planReplicas(rs, owned, related, now)
     const pods = this.client.resource<PodObj>(gvrs.pods)
     if (plan.kind === 'create') {

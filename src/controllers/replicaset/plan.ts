@@ -158,7 +158,7 @@ export function computeReplicaSetStatus(rs: ReplicaSetObj, owned: PodObj[], mana
     if (templateLabels.every(([k, v]) => labels[k] === v)) fullyLabeled++
     if (isPodReady(p)) {
       ready++
-      if (isPodAvailable(p, minReady, now)) available++
+      if (minReady === 0 || isPodAvailable(p, minReady, now)) available++ // ready is available at once without minReadySeconds
     }
   }
   let conditions = (rs.status?.conditions ?? []) as ReplicaSetCondition[]
