@@ -7,7 +7,7 @@ import { InformerFactory } from '../../client/factory.js'
 import { MemoryStore } from '../../store/memory/memory.js'
 import { Scheduler } from './controller.js'
 
-async function cluster() {
+async function cluster(failBinds = 0) {
   const store = new MemoryStore()
   const binding = podBinding({ store })
   const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443', subresources: new Map([['pods/binding', binding]]) })
@@ -15,7 +15,13 @@ async function cluster() {
   const client = localClient(api, 'test')
   const pods = api.resource('', 'pods')!
   const informers = new InformerFactory(client)
-  const scheduler = new Scheduler(client, informers, { bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) })
+  let failures = failBinds
+  const scheduler = new Scheduler(client, informers, {
+    bind: async (ns, b) => {
+      if (failures-- > 0) throw new Error('etcdserver: request timed out')
+      await binding.bind(pods, ns, b.metadata!.name!, b)
+    },
+  })
   const ac = new AbortController()
   const running = scheduler.start(ac.signal)
   informers.start(ac.signal)
@@ -122,6 +128,23 @@ test('replicas spread over nodes; pods with nodeName or another scheduler are le
     for (const p of all) per.set(p.spec.nodeName, (per.get(p.spec.nodeName) ?? 0) + 1)
     assert.deepEqual(Object.fromEntries(per), { n1: 3, n2: 3 })
     assert.equal(((await c.pods.get('default', 'other')) as any).spec.nodeName, undefined)
+  } finally {
+    await c.close()
+  }
+})
+
+test('a failed bind un-assumes the pod, records FailedScheduling and is retried until it binds', async () => {
+  const c = await cluster(2)
+  try {
+    await c.nodes.create(undefined, node('kubelite'))
+    await c.pods.create('default', pod('flaky'))
+    const bound = await until('binding after two failures', async () => ((await c.pods.get('default', 'flaky')) as unknown as { spec: { nodeName?: string } }).spec.nodeName)
+    assert.equal(bound, 'kubelite')
+    await c.scheduler.flushEvents()
+    const { items } = await c.events.list('default', {})
+    const reasons = items.map((e) => `${(e as { reason?: string }).reason}: ${(e as { message?: string }).message}`)
+    assert.ok(reasons.includes('FailedScheduling: binding rejected: etcdserver: request timed out'), reasons.join('\n'))
+    assert.ok(reasons.includes('Scheduled: Successfully assigned default/flaky to kubelite'), reasons.join('\n'))
   } finally {
     await c.close()
   }

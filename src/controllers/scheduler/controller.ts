@@ -245,20 +245,12 @@ export class Scheduler implements Reconciler {
     const ref = { ...pod, apiVersion: 'v1', kind: 'Pod' } as PodObj
 
     if (decision.type === 'bind') {
+      // The pod is assumed on the node at once (the snapshot counts it), and the bind runs on its
+      // own, as upstream's binding cycle: the next pod is decided without waiting for the write.
       this.assumed.add(key)
       this.snapshot.setPod(key, usageOf(pod, decision.node))
       const binding: Binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata.uid }, target: { kind: 'Node', name: decision.node } }
-      try {
-        await this.bindFn(ns, binding)
-      } catch (err) {
-        this.assumed.delete(key)
-        // Unless the informer has meanwhile seen the pod bound (by us or anyone), take it back off the node.
-        if (!this.pods.getByKey(key)?.spec?.nodeName) this.snapshot.setPod(key, undefined)
-        if (isNotFound(err) || isConflict(err)) return // gone, deleting, or bound elsewhere: the informer will tell
-        this.recorder.event(ref, 'Warning', 'FailedScheduling', `binding rejected: ${(err as Error).message ?? String(err)}`)
-        throw err
-      }
-      this.recorder.event(ref, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${decision.node}`)
+      void this.bind(key, ref, binding)
       return
     }
 
@@ -277,6 +269,24 @@ export class Scheduler implements Reconciler {
       w.wake = true
       this.scheduleFlush(this.backoff(w.attempts))
     }
+  }
+
+  /** The binding cycle of one assumed pod; a failure un-assumes it and retries with back-off. */
+  private async bind(key: string, ref: PodObj, binding: Binding): Promise<void> {
+    const ns = binding.metadata!.namespace!
+    try {
+      await this.bindFn(ns, binding)
+    } catch (err) {
+      this.assumed.delete(key)
+      // Unless the informer has meanwhile seen the pod bound (by us or anyone), take it back off the node.
+      if (!this.pods.getByKey(key)?.spec?.nodeName) this.snapshot.setPod(key, undefined)
+      if (isNotFound(err) || isConflict(err)) return // gone, deleting, or bound elsewhere: the informer will tell
+      this.recorder.event(ref, 'Warning', 'FailedScheduling', `binding rejected: ${(err as Error).message ?? String(err)}`)
+      this.opts.log?.error({ err, pod: key }, 'binding failed; will retry')
+      this.queue.addRateLimited(key)
+      return
+    }
+    this.recorder.event(ref, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${binding.metadata!.name} to ${binding.target!.name}`)
   }
 
   /** PodScheduled=False with the reason and message, written only when they change. */
