@@ -62,6 +62,9 @@ function schedulingPropertiesChanged(a: Node, b: Node): boolean {
   )
 }
 
+/** Binding cycles running at once (upstream's are goroutines; here they share one thread). */
+const maxBindsInFlight = 16
+
 export class Scheduler implements Reconciler {
   readonly name = defaultSchedulerName
   private readonly queue = new WorkQueue({ baseDelayMs: initialBackoffMs, maxDelayMs: maxBackoffMs })
@@ -70,6 +73,8 @@ export class Scheduler implements Reconciler {
   private readonly snapshot = new Snapshot()
   /** Pods with a binding in flight: counted on their node already, not to be planned again. */
   private readonly assumed = new Set<string>()
+  private bindsInFlight = 0
+  private readonly bindSlots: (() => void)[] = []
   private readonly waiting = new Map<string, Waiting>()
   private readonly recorder: EventRecorder
   private readonly clock: () => Date
@@ -250,7 +255,13 @@ export class Scheduler implements Reconciler {
       this.assumed.add(key)
       this.snapshot.setPod(key, usageOf(pod, decision.node))
       const binding: Binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata.uid }, target: { kind: 'Node', name: decision.node } }
-      void this.bind(key, ref, binding)
+      // At most maxBindsInFlight at once: an unbounded burst of writes would starve the API.
+      while (this.bindsInFlight >= maxBindsInFlight) await new Promise<void>((r) => this.bindSlots.push(r))
+      this.bindsInFlight++
+      void this.bind(key, ref, binding).finally(() => {
+        this.bindsInFlight--
+        this.bindSlots.shift()?.()
+      })
       return
     }
 
