@@ -1,5 +1,5 @@
 // The agent against an in-process API server and the fake runtime.
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,6 +13,10 @@ import { MemoryStore } from '../../store/memory/memory.js'
 import { NodeAgent, type NodeAgentOptions } from './agent.js'
 import { FakeRuntime, type FakeContainer } from './fake-runtime.js'
 import type { EventSink } from './worker.js'
+
+/** Fixed-name scratch dirs of the fake runtimes live here and go at the end. */
+const scratch = mkdtempSync(join(tmpdir(), 'kubelite-agent-test-'))
+after(() => rmSync(scratch, { recursive: true, force: true }))
 
 type PodObj = StoredObject & Pod
 
@@ -266,7 +270,7 @@ test('agent restart: adopts containers of its pods, stops the rest, and stops ev
   }
   // The old agent's container "survives" in the runtime; hand it to a new agent on the same API.
   const survivor = runtime.containers[0]
-  const orphan = (await runtime.startContainer({ podUid: 'gone-uid', podName: 'old', namespace: 'default', podIP: '127.244.0.9', logDir: join(tmpdir(), 'kubelite-orphan') }, { name: 'x', image: 'nginx', env: {}, restartCount: 0 })) as FakeContainer
+  const orphan = (await runtime.startContainer({ podUid: 'gone-uid', podName: 'old', namespace: 'default', podIP: '127.244.0.9', logDir: join(scratch, 'orphan') }, { name: 'x', image: 'nginx', env: {}, restartCount: 0 })) as FakeContainer
   const runtime2 = new FakeRuntime()
   runtime2.leftovers = [
     { podUid: uid, container: 'web', handle: survivor },
@@ -281,7 +285,7 @@ test('agent restart: adopts containers of its pods, stops the rest, and stops ev
     nodeName: 'kubelite-2',
     address: '127.0.0.1',
     podCIDR: '127.244.1.0/24',
-    logDir: join(tmpdir(), 'kubelite-agent2'),
+    logDir: join(scratch, 'agent2'),
     shutdownGraceSeconds: 1,
   })
   // The pod is bound to `kubelite`, not `kubelite-2`: its container is not this agent's, so it is stopped.
@@ -349,7 +353,7 @@ test('adoption by the same node keeps the running container and its IP', async (
   // A second agent object for the same node and API: it must adopt, not restart.
   const runtime2 = new FakeRuntime()
   runtime2.leftovers = [{ podUid: p.metadata.uid!, container: 'web', handle: survivor }]
-  const agent2 = new NodeAgent({ client: c.client, runtime: runtime2, nodeName: 'kubelite', address: '127.0.0.1', podCIDR: '127.244.0.0/24', logDir: join(tmpdir(), 'kubelite-agent3'), shutdownGraceSeconds: 1, closeRuntime: false })
+  const agent2 = new NodeAgent({ client: c.client, runtime: runtime2, nodeName: 'kubelite', address: '127.0.0.1', podCIDR: '127.244.0.0/24', logDir: join(scratch, 'agent3'), shutdownGraceSeconds: 1, closeRuntime: false })
   const ac = new AbortController()
   const run2 = agent2.start(ac.signal)
   await agent2.ready()
