@@ -11,6 +11,7 @@ import { WorkQueue } from '../../client/workqueue.js'
 import { fromLabelSelector, labelSelectorMatches, matches } from '../../lib/selector.js'
 import { rfc3339 } from '../../lib/duration.js'
 import { claimObjects } from '../runtime/claim.js'
+import { OwnWrites } from '../runtime/written.js'
 import { controllerOf } from '../runtime/controllerref.js'
 import type { PodObj } from '../runtime/pods.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
@@ -28,6 +29,7 @@ export class DeploymentController implements Reconciler {
   private readonly replicaSets: Informer<ReplicaSetObj>
   private readonly pods: Informer<PodObj>
   private readonly recorder: EventRecorder
+  private readonly written = new OwnWrites()
   private readonly clock: () => Date
 
   constructor(
@@ -43,7 +45,10 @@ export class DeploymentController implements Reconciler {
     this.deployments.on({
       add: (d) => this.queue.add(objectKey(d)),
       update: (_, d) => this.queue.add(objectKey(d)),
-      delete: (d) => this.queue.add(objectKey(d)),
+      delete: (d) => {
+        this.written.forget(d.metadata.uid)
+        this.queue.add(objectKey(d))
+      },
     })
     this.replicaSets.on({
       add: (rs) => this.replicaSetChanged(rs),
@@ -51,7 +56,10 @@ export class DeploymentController implements Reconciler {
         if (controllerOf(old)?.uid !== controllerOf(rs)?.uid) this.replicaSetChanged(old)
         this.replicaSetChanged(rs)
       },
-      delete: (rs) => this.replicaSetChanged(rs),
+      delete: (rs) => {
+        this.written.forget(rs.metadata.uid)
+        this.replicaSetChanged(rs)
+      },
     })
     // Recreate waits for the old pods to be gone: their deletion wakes the Deployment.
     this.pods.on({ delete: (p) => this.podDeleted(p) })
@@ -89,9 +97,13 @@ export class DeploymentController implements Reconciler {
   }
 
   async reconcile(key: string): Promise<Result | void> {
-    const d = this.deployments.getByKey(key)
-    if (!d) return
-    const replicaSets = await this.claimReplicaSets(d)
+    const cached = this.deployments.getByKey(key)
+    if (!cached) return
+    // Our own last writes stand in for cached copies the watch has not refreshed yet.
+    const d = this.written.fresher(cached)
+    const claimed = (await this.claimReplicaSets(d)).map((rs) => this.written.fresher(rs))
+    const seen = new Set(claimed.map((rs) => rs.metadata.uid!))
+    const replicaSets = [...claimed, ...(this.written.unseenOf(d.metadata.uid!, seen) as ReplicaSetObj[])]
     const podsByReplicaSet = new Map<string, PodObj[]>()
     if (d.spec?.strategy?.type === 'Recreate') for (const rs of replicaSets) podsByReplicaSet.set(rs.metadata.uid!, this.pods.byIndex('controller', rs.metadata.uid!))
     const plan = planDeployment({ deployment: d, replicaSets, podsByReplicaSet }, this.clock())
@@ -108,7 +120,7 @@ export class DeploymentController implements Reconciler {
     switch (action.type) {
       case 'createReplicaSet':
         try {
-          await rsClient.create(d.metadata.namespace, action.rs)
+          this.written.remember(await rsClient.create(d.metadata.namespace, action.rs))
         } catch (err) {
           if (isAlreadyExists(err)) return this.collided(d, action.rs)
           if (statusCode(err) === 403 || isNotFound(err)) throw err // namespace terminating: just retry
@@ -129,17 +141,18 @@ export class DeploymentController implements Reconciler {
         }
         break
       case 'updateReplicaSet':
-        await rsClient.update(action.rs)
+        this.written.remember(await rsClient.update(action.rs))
         break
       case 'deleteReplicaSet':
         try {
+          this.written.forget(action.rs.metadata.uid)
           await rsClient.delete(action.rs.metadata.namespace, action.rs.metadata.name!, { preconditions: { uid: action.rs.metadata.uid } })
         } catch (err) {
           if (!isNotFound(err)) throw err
         }
         break
       case 'updateStatus':
-        await this.client.resource<DeploymentObj>(gvrs.deployments).update(action.deployment, { subresource: 'status' })
+        this.written.remember(await this.client.resource<DeploymentObj>(gvrs.deployments).update(action.deployment, { subresource: 'status' }))
         break
       case 'event':
         this.recorder.event(d, action.event.type, action.event.reason, action.event.message)
