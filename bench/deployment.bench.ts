@@ -24,14 +24,14 @@
 // Bounded in count and time (hard limit 720 s, quick 240 s); kubelite gets SIGTERM then SIGKILL,
 // temp dirs are removed, and no process a container started may be left (checked through /proc).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { Client } from 'undici'
-import { apiClient, asc, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineTicks, mb, ms, pct, procStatus, progress, report, root, sleep, terminate, until as poll, waitForReadyz, type Api } from './lib.js'
+import { apiClient, asc, containerProcesses, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineBusy, machineTicks, mb, ms, pct, procStatus, progress, report, root, sleep, terminate, until as poll, waitForReadyz, type Api } from './lib.js'
 
 // BENCH_KUBELITE: another build's bin/kubelite.js, to compare a change against this checkout's.
 const cli = process.env.BENCH_KUBELITE ?? join(root, 'bin', 'kubelite.js')
@@ -96,12 +96,6 @@ const dist = (xs: number[]) => {
 }
 const until = (cond: () => boolean, timeoutMs: number) => poll(cond, timeoutMs, 2)
 
-async function machineBusy(ms: number): Promise<number> {
-  const a = machineTicks()
-  await sleep(ms)
-  const b = machineTicks()
-  return b.total === a.total ? 0 : (b.busy - a.busy) / (b.total - a.total)
-}
 
 /** Runs `fn(0..n-1)` with `inFlight` at a time. */
 async function drive(n: number, inFlight: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -111,31 +105,6 @@ async function drive(n: number, inFlight: number, fn: (i: number) => Promise<voi
   }))
 }
 
-/**
- * Processes a cluster's containers run: their command line or working directory lies in the data
- * dir (a shim's spec.json, a container's rootfs). `exclude`: kubelite itself.
- */
-function containerProcesses(dataDir: string, exclude: number[]): { pid: number; cmd: string }[] {
-  const found: { pid: number; cmd: string }[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    const pid = Number(name)
-    if (pid === process.pid || exclude.includes(pid)) continue
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
-      let cwd = ''
-      try {
-        cwd = readlinkSync(`/proc/${pid}/cwd`)
-      } catch {
-        // not ours to read, or gone
-      }
-      if (cmd.includes(dataDir) || cwd.startsWith(dataDir)) found.push({ pid, cmd })
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found
-}
 
 /**
  * The first node index from 1 whose pod range (127.244.<i>.0/24 on the process runtime) has no

@@ -1,7 +1,7 @@
 // Helpers the benchmarks share: number formatting, /proc readings, starting and reaching the built
 // `kubelite up`, and the side-by-side table. Each benchmark keeps what it does differently.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -305,4 +305,38 @@ export async function guarded(g: Guard, body: () => Promise<void>): Promise<void
     process.off('SIGTERM', onSignal)
     await g.cleanup()
   }
+}
+
+/** The share of the machine's CPU time busy over the next `ms` (all cores, every process). */
+export async function machineBusy(ms: number): Promise<number> {
+  const a = machineTicks()
+  await sleep(ms)
+  const b = machineTicks()
+  return b.total === a.total ? 0 : (b.busy - a.busy) / (b.total - a.total)
+}
+
+/**
+ * Processes a cluster's containers run: their command line or working directory lies in the
+ * data dir (a shim's spec.json, a container's rootfs). `exclude`: kubelite itself.
+ */
+export function containerProcesses(dataDir: string, exclude: number[]): { pid: number; cmd: string }[] {
+  const found: { pid: number; cmd: string }[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const pid = Number(name)
+    if (pid === process.pid || exclude.includes(pid)) continue
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
+      let cwd = ''
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`)
+      } catch {
+        // not ours to read, or gone
+      }
+      if (cmd.includes(dataDir) || cwd.startsWith(dataDir)) found.push({ pid, cmd })
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found
 }

@@ -16,14 +16,14 @@
 // removed, and no process a container started may be left (checked through /proc, killed and
 // reported if one is).
 import { type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { Client } from 'undici'
-import { apiClient, asc, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineTicks, mb, ms, pct, perSec, procStatus, progress, report, root, sleep, spawnUp, terminate, until as poll, waitForReadyz, type Api } from './lib.js'
+import { apiClient, asc, containerProcesses, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineBusy, machineTicks, mb, ms, pct, perSec, procStatus, progress, report, root, sleep, spawnUp, terminate, until as poll, waitForReadyz, type Api } from './lib.js'
 
 // BENCH_KUBELITE: another build's bin/kubelite.js, to compare a change against this checkout's.
 const cli = process.env.BENCH_KUBELITE ?? join(root, 'bin', 'kubelite.js')
@@ -69,38 +69,7 @@ async function canBind80(): Promise<boolean> {
   })
 }
 
-async function machineBusy(ms: number): Promise<number> {
-  const a = machineTicks()
-  await sleep(ms)
-  const b = machineTicks()
-  return b.total === a.total ? 0 : (b.busy - a.busy) / (b.total - a.total)
-}
 
-/**
- * Processes a cluster's containers run: their command line or working directory lies in the
- * data dir (a shim's spec.json, a container's rootfs). `exclude`: kubelite itself.
- */
-function containerProcesses(dataDir: string, exclude: number[]): { pid: number; cmd: string }[] {
-  const found: { pid: number; cmd: string }[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    const pid = Number(name)
-    if (pid === process.pid || exclude.includes(pid)) continue
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
-      let cwd = ''
-      try {
-        cwd = readlinkSync(`/proc/${pid}/cwd`)
-      } catch {
-        // not ours to read, or gone
-      }
-      if (cmd.includes(dataDir) || cwd.startsWith(dataDir)) found.push({ pid, cmd })
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found
-}
 
 // ---- the kubelite process -----------------------------------------------------------------------
 
