@@ -3,10 +3,10 @@
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js'
 import type { StoredObject } from '../../apis/meta.js'
 
-export type PodObj = StoredObject & Pod
+export type { PodObj } from '../runtime/pods.js'
 export type ServiceObj = StoredObject & Service
 
-export const isPodReady = (pod: Pod): boolean => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+export { isPodReady } from '../runtime/pods.js'
 
 export const isPodTerminal = (pod: Pod): boolean => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
 

@@ -5,7 +5,6 @@ import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js'
 import type { KObject, Mutable, StoredObject } from '../../apis/meta.js'
 import { rfc3339 } from '../../lib/duration.js'
-import { labelSelectorMatches } from '../../lib/selector.js'
 import { getCondition, removeCondition, setCondition } from '../runtime/conditions.js'
 import { newControllerRef } from '../runtime/controllerref.js'
 import { isPodActive, isPodAvailable, isPodReady, type PodObj } from '../runtime/pods.js'
@@ -191,8 +190,4 @@ export function replicaSetStatusChanged(rs: ReplicaSetObj, next: ReplicaSetStatu
     (rs.metadata.generation ?? 0) !== (s.observedGeneration ?? 0) ||
     JSON.stringify(s.conditions ?? []) !== JSON.stringify(next.conditions ?? [])
   )
-}
-
-export function selectsPod(rs: ReplicaSetObj, pod: PodObj): boolean {
-  return rs.spec?.selector ? labelSelectorMatches(rs.spec.selector, pod.metadata.labels) : false
 }
