@@ -11,6 +11,7 @@ import { WorkQueue } from '../../client/workqueue.js'
 import { fromLabelSelector, labelSelectorMatches, matches } from '../../lib/selector.js'
 import { rfc3339 } from '../../lib/duration.js'
 import { claimObjects } from '../runtime/claim.js'
+import { setCondition, type Condition } from '../runtime/conditions.js'
 import { OwnWrites } from '../runtime/written.js'
 import { controllerOf } from '../runtime/controllerref.js'
 import type { PodObj } from '../runtime/pods.js'
@@ -127,10 +128,9 @@ export class DeploymentController implements Reconciler {
           const msg = `Failed to create new replica set "${action.rs.metadata.name}": ${errorMessage(err)}`
           if (hasProgressDeadline(d)) {
             const next = structuredClone(d)
-            const conds = (next.status?.conditions ?? []).filter((c) => c.type !== 'Progressing')
             const ts = rfc3339(this.clock())
-            conds.push({ type: 'Progressing', status: 'False', reason: reasons.failedRSCreate, message: msg, lastUpdateTime: ts, lastTransitionTime: ts })
-            next.status = { ...(next.status ?? {}), conditions: conds }
+            const cond = { type: 'Progressing', status: 'False' as const, reason: reasons.failedRSCreate, message: msg, lastUpdateTime: ts, lastTransitionTime: ts }
+            next.status = { ...(next.status ?? {}), conditions: setCondition(next.status?.conditions as Condition[], cond) as never }
             await this.client
               .resource<DeploymentObj>(gvrs.deployments)
               .update(next, { subresource: 'status' })
