@@ -1,7 +1,7 @@
 // The container runtime interface the node agent drives (a small CRI). Two implementations:
 // `process` (containers are host processes in their own process group, bound to the pod IP) and
 // `sim` (no processes; containers "run" after a configurable delay, for scale tests like kwok).
-import type { Readable, Writable } from 'node:stream'
+import type { ExecRequest } from '../../client/node-connection.js'
 
 /** Everything a runtime needs to know about the pod a container belongs to. */
 export interface SandboxSpec {
@@ -102,15 +102,8 @@ export interface PulledImage {
   size: number
 }
 
-export interface ExecOptions {
-  stdin?: Readable
-  stdout?: Writable
-  stderr?: Writable
-  tty?: boolean
-  /** Terminal size changes (tty only). */
-  resize?: AsyncIterable<{ width: number; height: number }>
-  signal?: AbortSignal
-}
+/** What exec passes through to a runtime: the request's streams and terminal, less its target. */
+export type ExecOptions = Omit<ExecRequest, 'container' | 'command'>
 
 export interface Runtime {
   readonly name: 'process' | 'sim'
