@@ -1,12 +1,13 @@
 // `kubelite up`: wires the store, the API server, the controllers, the node agents and the service
 // proxy into one process, and writes the kubeconfig. Flags → config → wiring only.
 import { setMaxListeners } from 'node:events'
-import { createServer, type Server } from 'node:https'
+import type { Server } from 'node:https'
 import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import type { Socket } from 'node:net'
 import { Registry } from 'prom-client'
+import { createApiListener } from '../api/listener.js'
 import type { ApiServer } from '../api/server.js'
 import { streamingSubresources } from '../api/stream/index.js'
 import { podBinding } from '../api/subresources/binding.js'
@@ -94,8 +95,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     log,
   })
 
-  const server: Server = createServer({ cert: creds.serverCertPem, key: creds.serverKeyPem, ca: creds.caCertPem }, api.handle)
-  server.on('upgrade', api.handleUpgrade)
+  const server: Server = createApiListener({ cert: creds.serverCertPem, key: creds.serverKeyPem, ca: creds.caCertPem }, { request: api.handle, upgrade: api.handleUpgrade }, log)
   const sockets = new Set<Socket>()
   server.on('connection', (s: Socket) => {
     sockets.add(s)
