@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml'
 import { isDeepStrictEqual } from 'node:util'
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js'
 import { apiVersionOf, clone, finalizers as knownFinalizers, type KObject, type StoredObject, type ObjectMeta } from '../apis/meta.js'
+import { dropEmptyOmitted } from '../apis/gotypes/omitempty.js'
 import type { FieldError } from '../apis/validation.js'
 import { errors, StatusError, successStatus, type Status } from '../apis/status.js'
 import { rfc3339 } from '../lib/duration.js'
@@ -125,19 +126,6 @@ export interface WatchOptions {
 }
 
 const MAX_UPDATE_RETRIES = 10
-
-/**
- * ObjectMeta's maps and lists are `omitempty` in Go: `labels: {}` or `ownerReferences: []` (what a
- * patch removing the last owner leaves) never reach storage or a client on a real cluster.
- */
-function dropEmptyMetadata(m: ObjectMeta): void {
-  const meta = m as Record<string, unknown>
-  // managedFields is left alone: an empty list on update means "clear them" to the field manager.
-  for (const field of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
-    const v = meta[field]
-    if (v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)) delete meta[field]
-  }
-}
 
 /**
  * Reads see committed revisions only, while a write is checked against the newest row, committed
@@ -384,9 +372,9 @@ export class ResourceStore {
     delete (m as Record<string, unknown>).selfLink
     if (this.def.generation) m.generation = 1
     else delete m.generation
-    dropEmptyMetadata(m)
     obj.apiVersion = apiVersionOf(this.def.group, this.def.version)
     obj.kind = this.def.kind
+    dropEmptyOmitted(obj, obj.apiVersion, obj.kind)
     if (this.def.hasStatus && !this.def.keepStatusOnCreate) obj.status = {}
     this.def.defaults?.(obj)
     this.def.prepareForCreate?.(obj)
@@ -496,7 +484,7 @@ export class ResourceStore {
    */
   private async writeUpdate(current: StoredObject, next: StoredObject, opts: WriteOptions, subresource?: string): Promise<StoredObject> {
     const key = this.key(current.metadata.namespace, current.metadata.name!)
-    dropEmptyMetadata(next.metadata)
+    dropEmptyOmitted(next, apiVersionOf(this.def.group, this.def.version), this.def.kind)
     this.def.defaults?.(next)
     // The main resource and `scale` change the spec; `status` and `finalize` do not.
     const specWrite = subresource === undefined || subresource === 'scale'

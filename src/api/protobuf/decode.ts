@@ -14,7 +14,7 @@
 //   scalar seen twice keeps the last value, unknown fields are skipped;
 // * int64 values become JS numbers, exact up to 2^53.
 import { ProtobufError } from './errors.js'
-import { isSpecialType, messageSpec, type FieldSpec, type MessageSpec } from './schema.js'
+import { isSpecialType, messageSpec, type FieldSpec, type MessageSpec } from '../../apis/gotypes/schema.js'
 import { decodeSpecial, decodeString } from './special.js'
 import { WireReader, WireType, i64ToNumber, u64ToNumber } from './wire.js'
 

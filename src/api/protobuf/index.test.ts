@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { decodeProtobufObject, ProtobufError, readEnvelope } from './index.js'
 import { envelope, f, msg } from './testdata/encode.js'
-import { rootKinds } from './kinds.js'
+import { rootKinds } from '../../apis/gotypes/kinds.js'
 
 function fixture(name: string): Buffer {
   return readFileSync(new URL(`./testdata/${name}.bin`, import.meta.url))

@@ -6,7 +6,7 @@
 import type { KObject } from '../../apis/meta.js'
 import { decodeMessageBytes } from './decode.js'
 import { ProtobufError, unsupportedMediaTypeMessage } from './errors.js'
-import { messageForKind } from './schema.js'
+import { messageForKind } from '../../apis/gotypes/schema.js'
 import { decodeString } from './special.js'
 import { WireReader, WireType } from './wire.js'
 

@@ -1,7 +1,7 @@
 // Messages whose JSON form differs from their protobuf form (each has a custom MarshalJSON
 // upstream): metav1.Time and MicroTime, intstr.IntOrString, resource.Quantity, metav1.FieldsV1.
 import { ProtobufError } from './errors.js'
-import type { SpecialType } from './kinds.js'
+import type { SpecialType } from '../../apis/gotypes/kinds.js'
 import { WireReader, WireType, i64ToNumber } from './wire.js'
 
 /** Unix seconds of Go's zero time.Time (0001-01-01T00:00:00Z), which marshals as null. */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { rootKinds } from './kinds.js'
 import { messageForKind, messageSpec, parseField } from './schema.js'
-import { messageTable } from './schema-table.js'
+import { messageTable } from './table.js'
 
 describe('schema table', () => {
   it('parses the field format', () => {

@@ -1,4 +1,4 @@
-// The message table (schema-table.ts) parsed into field specs, once per message, on first use.
+// The message table (table.ts) parsed into field specs, once per message, on first use.
 //
 // Table format: one string per message of space-separated fields `json=number:type[suffix]`:
 //   json     the JSON name; `^name` marks a Go struct embedded `json:",inline"` (its fields are
@@ -6,9 +6,10 @@
 //   type     a proto scalar (string, bytes, bool, int32, int64, ...), a special type
 //            (Time, MicroTime, IntOrString, Quantity, FieldsV1; see kinds.ts) or a message `pkg.Name`
 //   suffix   `[]` repeated, `{}` map<string, type>, `*` a Go pointer (present on the wire = set),
-//            `?` a Go value with `omitempty` (its zero value is left out of the JSON);
+//            `?` a Go value with `omitempty` (its zero value is left out of the JSON); `[]?` and
+//            `{}?` a slice or map with `omitempty` (left out of the JSON when empty);
 //            none: a Go value without omitempty (always in the JSON, zero or not)
-import { messageTable } from './schema-table.js'
+import { messageTable } from './table.js'
 import { rootKinds, specialTypes, type SpecialType } from './kinds.js'
 
 export type ScalarType =
@@ -41,7 +42,7 @@ export function isSpecialType(type: string): type is SpecialType {
   return Object.hasOwn(specialTypes, type)
 }
 
-const fieldPattern = /^(\^?)(\w+)=(\d+):([\w.]+)(\[\]|\{\}|\*|\?)?$/
+const fieldPattern = /^(\^?)(\w+)=(\d+):([\w.]+)(\[\]\??|\{\}\??|\*|\?)?$/
 
 /** Parses one field of the table format; throws on a malformed entry (a bug in the table). */
 export function parseField(text: string): FieldSpec {
@@ -53,9 +54,9 @@ export function parseField(text: string): FieldSpec {
     num: Number(num),
     type,
     kind: scalars.has(type) ? 'scalar' : isSpecialType(type) ? 'special' : 'message',
-    label: suffix === '[]' ? 'repeated' : suffix === '{}' ? 'map' : 'single',
+    label: suffix.startsWith('[]') ? 'repeated' : suffix.startsWith('{}') ? 'map' : 'single',
     pointer: suffix === '*',
-    omitempty: suffix === '?',
+    omitempty: suffix.endsWith('?'),
     inline: caret === '^',
   }
 }
