@@ -12,6 +12,7 @@ import { runEventTTL } from '../controllers/eventttl/controller.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
+import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
 import type { RunnerLog } from '../controllers/runtime/runner.js'
 
 /** What every controller is started with (upstream's ControllerContext). */
@@ -41,6 +42,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'endpointslice-controller', aliases: ['endpointslice'], start: (c) => new EndpointSliceController(c.client, c.informers, c.log).start(c.signal) },
   { name: 'garbage-collector-controller', aliases: ['garbagecollector'], start: (c) => new GarbageCollector(c.client, c.informers, c.log).start(c.signal) },
   { name: 'namespace-controller', aliases: ['namespace'], start: (c) => new NamespaceController(c.client, c.informers, c.log).start(c.signal) },
+  { name: 'serviceaccount-controller', aliases: ['serviceaccount'], start: (c) => new ServiceAccountsController(c.client, c.informers, c.log).start(c.signal) },
   // kubelite's own: upstream's API server stores Events with a TTL lease (--event-ttl) instead.
   { name: 'event-ttl-controller', aliases: ['eventttl'], start: (c) => runEventTTL(c.client, c.signal, { log: c.log }) },
 ]

@@ -10,6 +10,7 @@ import { serviceAllocation } from '../registry/allocation/admission.js'
 import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { builtInResources } from '../registry/index.js'
 import type { Admission } from '../registry/rest.js'
+import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -17,7 +18,7 @@ export interface ApiWiring {
   serverAddress: string
   tokens?: string[]
   clock?: () => Date
-  /** Admission plugins after the built-in ones (NamespaceLifecycle, Service address allocation). */
+  /** Admission plugins after the built-in ones (NamespaceLifecycle, ServiceAccount, Service address allocation). */
   admission?: Admission[]
   log?: ApiServerOptions['log']
   readiness?: ApiServerOptions['readiness']
@@ -37,7 +38,12 @@ export function buildApiServer(w: ApiWiring): ApiServer {
     store: w.store,
     clock: w.clock,
     tokens: w.tokens,
-    admission: [namespaceLifecycle(getNamespace), serviceAllocation(allocator), ...(w.admission ?? [])],
+    admission: [
+      namespaceLifecycle(getNamespace),
+      serviceAccountAdmission({ getServiceAccount: (ns, name) => api.resource('', 'serviceaccounts')!.get(ns, name) }),
+      serviceAllocation(allocator),
+      ...(w.admission ?? []),
+    ],
     protobuf: decodeProtobuf,
     patcher,
     fieldManager,
@@ -63,14 +69,24 @@ export function localClient(api: ApiServer, component: string): Client {
   return inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, component)
 }
 
-/** Objects every cluster has: the system namespaces. Idempotent across restarts. */
+/**
+ * Objects every cluster has: the system namespaces and their `default` ServiceAccounts (the
+ * ServiceAccounts controller keeps those in every namespace; made here too so that pods of the
+ * system namespaces never wait for it). Idempotent across restarts.
+ */
 export async function bootstrapNamespaces(api: ApiServer): Promise<void> {
   const namespaces = api.resource('', 'namespaces')!
+  const accounts = api.resource('', 'serviceaccounts')!
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-    try {
-      await namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' })
-    } catch (err) {
-      if ((err as { status?: { reason?: string } }).status?.reason !== 'AlreadyExists') throw err
-    }
+    await createIfMissing(() => namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' }))
+    await createIfMissing(() => accounts.create(name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: defaultServiceAccountName } }, { fieldManager: 'kube-controller-manager' }))
+  }
+}
+
+async function createIfMissing(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create()
+  } catch (err) {
+    if ((err as { status?: { reason?: string } }).status?.reason !== 'AlreadyExists') throw err
   }
 }

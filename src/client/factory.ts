@@ -63,6 +63,7 @@ export const gvrs = {
   nodes: { group: '', version: 'v1', resource: 'nodes' },
   namespaces: { group: '', version: 'v1', resource: 'namespaces' },
   endpoints: { group: '', version: 'v1', resource: 'endpoints' },
+  serviceAccounts: { group: '', version: 'v1', resource: 'serviceaccounts' },
   endpointSlices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' },
   replicaSets: { group: 'apps', version: 'v1', resource: 'replicasets' },
   deployments: { group: 'apps', version: 'v1', resource: 'deployments' },
