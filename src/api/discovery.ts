@@ -23,6 +23,7 @@ export function builtInSubresources(def: ResourceDef): SubresourceInfo[] {
   const subs: SubresourceInfo[] = []
   if (def.hasStatus) subs.push({ name: 'status', responseKind: { group: def.group, version: def.version, kind: def.kind }, verbs: ['get', 'patch', 'update'] })
   if (def.scale) subs.push({ name: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] })
+  for (const [name, sub] of Object.entries(def.specSubresources ?? {})) subs.push({ name, responseKind: { group: def.group, version: def.version, kind: def.kind }, verbs: [...sub.verbs] })
   return subs
 }
 

@@ -334,11 +334,13 @@ export class ApiServer {
     const ns = target.namespace
     const sub = target.subresource
 
-    if (sub && sub !== 'status' && sub !== 'scale' && !(sub === 'finalize' && rs.def.resource === 'namespaces' && rs.def.group === '')) {
+    if (sub && sub !== 'status' && sub !== 'scale' && !rs.def.specSubresources?.[sub]) {
       const handler = this.opts.subresources?.get(subresourceKey(rs.def, sub))
       if (!handler) throw errors.pathNotFound()
       return handler.handle({ req, res, url, target, store: rs, body: async () => decodeBody(await readBody(req), req.headers['content-type'], this.protobufFor(rs.def)) })
     }
+    const own = sub ? rs.def.specSubresources?.[sub] : undefined
+    if (own && !own.verbs.includes(({ GET: 'get', PUT: 'update', PATCH: 'patch' } as const)[method as 'GET'] ?? 'x')) throw errors.methodNotAllowed()
     if (sub === 'status' && !rs.def.hasStatus) throw errors.pathNotFound()
     if (sub === 'scale' && !rs.def.scale) throw errors.pathNotFound()
 
@@ -403,7 +405,9 @@ export class ApiServer {
     const raw = await readBody(req)
     let body: Record<string, unknown> = {}
     if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
-      const decoded = decodeBody(raw, req.headers['content-type'] ?? 'application/json')
+      // client-go sends DeleteOptions as protobuf when its clientset speaks protobuf (kubectl drain).
+      const protobuf = this.opts.protobuf
+      const decoded = decodeBody(raw, req.headers['content-type'] ?? 'application/json', protobuf && ((b) => protobuf(b, { apiVersion: 'v1', kind: 'DeleteOptions' })))
       if (decoded && typeof decoded === 'object') body = decoded as Record<string, unknown>
     }
     const q = url.searchParams

@@ -68,10 +68,13 @@ export function isStatusError(err: unknown, reason?: StatusReason): err is Statu
   return err instanceof StatusError && (reason === undefined || err.reason === reason)
 }
 
-function failure(code: number, reason: StatusReason, message: string, details?: StatusDetails): StatusError {
-  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }
-  if (details) status.details = details
-  return new StatusError(status)
+/**
+ * Every failure carries `details`, `{}` when there is nothing to say: client-go's callers read
+ * `ErrStatus.Details.Name` without a nil check (kubectl debug does, on any 404), as upstream's
+ * generic errors always set it.
+ */
+function failure(code: number, reason: StatusReason, message: string, details: StatusDetails = {}): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code })
 }
 
 export function successStatus(details?: StatusDetails): Status {
@@ -90,10 +93,7 @@ const qualified = (r: ResourceRef) => (r.group === '' ? r.resource : `${r.resour
 
 /** A Status from parts computed elsewhere (patch and apply errors carry their own code and wording). */
 export function statusErrorFrom(code: number, reason: string | undefined, message: string, details?: StatusDetails): StatusError {
-  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code }
-  if (reason) status.reason = reason as StatusReason
-  if (details) status.details = details
-  return new StatusError(status)
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason ? { reason: reason as StatusReason } : {}), details: details ?? {}, code })
 }
 
 export const errors = {

@@ -433,14 +433,8 @@ export class ResourceStore {
         if (annotations && Object.keys(annotations).length) next.metadata.annotations = clone(annotations)
         else delete next.metadata.annotations
       }
-    } else if (subresource === 'finalize') {
-      // namespaces/{name}/finalize: only spec.finalizers changes.
-      next = clone(current)
-      const spec = { ...((current.spec as Record<string, unknown>) ?? {}) }
-      const wanted = (body.spec as { finalizers?: string[] } | undefined)?.finalizers
-      if (wanted && wanted.length) spec.finalizers = [...wanted]
-      else delete spec.finalizers
-      next.spec = spec
+    } else if (subresource && this.def.specSubresources?.[subresource]) {
+      next = this.def.specSubresources[subresource].compose(current, body as StoredObject)
     } else {
       next = clone(body) as StoredObject
       next.metadata = next.metadata && typeof next.metadata === 'object' ? next.metadata : {}
@@ -486,15 +480,17 @@ export class ResourceStore {
     const key = this.key(current.metadata.namespace, current.metadata.name!)
     dropEmptyOmitted(next, apiVersionOf(this.def.group, this.def.version), this.def.kind)
     this.def.defaults?.(next)
-    // The main resource and `scale` change the spec; `status` and `finalize` do not.
+    // The main resource and `scale` change the spec; `status` and the spec subresources (which
+    // compose only their part) do not go through the main resource's PrepareForUpdate.
     const specWrite = subresource === undefined || subresource === 'scale'
     if (specWrite) this.def.prepareForUpdate?.(next, current)
     if (this.def.generation && specWrite && this.specChanged(next, current)) {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1
     }
+    const own = subresource ? this.def.specSubresources?.[subresource]?.validateUpdate : undefined
     const errs = [
       ...validateObjectMetaUpdate(this.def, next, current),
-      ...(this.def.validateUpdate ? this.def.validateUpdate(next, current) : this.def.validate?.(next) ?? []),
+      ...(own ? own(next, current) : this.def.validateUpdate ? this.def.validateUpdate(next, current) : this.def.validate?.(next) ?? []),
     ]
     if (errs.length) throw this.invalid(next, errs)
     await this.admit({ operation: 'UPDATE', def: this.def, namespace: next.metadata.namespace, name: next.metadata.name!, object: next, oldObject: current, subresource, dryRun: Boolean(opts.dryRun) })

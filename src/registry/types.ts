@@ -82,6 +82,11 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
   keepStatusOnCreate?: boolean
   /** Subresource `scale`. */
   scale?: ScaleDef<T>
+  /**
+   * Subresources that change one part of the spec and nothing else (namespaces `finalize`, pods
+   * `ephemeralcontainers`), served with the kind's own object as body and answer.
+   */
+  specSubresources?: Record<string, SpecSubresource<T>>
 
   /**
    * True when metadata.generation counts spec changes (Deployment, ReplicaSet, ...): 1 on create,
@@ -121,6 +126,16 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
   pendingFinalizers?(obj: T): string[]
   /** Changes when deletion starts but must wait (namespaces: status.phase = Terminating). Mutates. */
   prepareForDelete?(obj: T): void
+}
+
+/** A subresource writing one part of the spec (upstream: a strategy of its own over the same storage). */
+export interface SpecSubresource<T extends StoredObject = StoredObject> {
+  /** Discovery verbs: `['update']` for finalize; `['get', 'patch', 'update']` for ephemeralcontainers. */
+  verbs: Verb[]
+  /** The next object: the current one with the client's part taken from `body`. Must not mutate its arguments. */
+  compose(current: T, body: T): T
+  /** Validation of the change (metadata is validated generically); default: the kind's validateUpdate. */
+  validateUpdate?(obj: T, old: T): FieldError[]
 }
 
 /** The generic shape of a list returned by the API. */

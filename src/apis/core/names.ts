@@ -46,11 +46,3 @@ export function isEnvVarName(value: string): string[] {
   errs.push(...hasChDirPrefix(value))
   return errs
 }
-
-/**
- * Upstream field.NotFound (`Not found: "x"`). The shared FieldError has no NotFound type yet, so
- * this falls back to an Invalid value without detail until it does.
- */
-export function notFound(field: string, value: unknown): FieldError {
-  return invalid(field, value)
-}

@@ -3,11 +3,11 @@
 // field paths, order and wording.
 import {
   duplicate, forbidden, invalid, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue,
-  notSupported, portRangeMsg, required, validateAnnotations, validateLabels,
+  notFound, notSupported, portRangeMsg, required, validateAnnotations, validateLabels,
   type FieldError,
 } from '../validation.js'
 import { isObject } from './pod-defaults.js'
-import { isConfigMapKey, isEnvVarName, isValidPortName, notFound } from './names.js'
+import { isConfigMapKey, isEnvVarName, isValidPortName } from './names.js'
 import { validateResourceRequirements } from './resources.js'
 
 type Obj = Record<string, unknown>
@@ -373,6 +373,40 @@ function validateInitContainers(inits: unknown, regular: unknown, volumes: Set<s
   return errs
 }
 
+/** What an ephemeral container may set (upstream allowedEphemeralContainerFields, the `true` ones). */
+const ephemeralAllowed = new Set([
+  'name', 'image', 'command', 'args', 'workingDir', 'envFrom', 'env', 'volumeMounts', 'volumeDevices',
+  'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty', 'targetContainerName',
+])
+/** Fields of a container an ephemeral one may not set (upstream's `false` entries; others are not in its schema). */
+const ephemeralForbidden = ['ports', 'resources', 'resizePolicy', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'restartPolicy']
+
+/** Upstream validateEphemeralContainers: a debugging container, not part of the workload. */
+function validateEphemeralContainers(ephemeral: unknown, containers: unknown, inits: unknown, volumes: Set<string>, path: string): FieldError[] {
+  const errs: FieldError[] = []
+  const others = new Set([...list(containers), ...list(inits)].map((c) => str(obj(c).name)))
+  const all = new Set(others)
+  list(ephemeral).map(obj).forEach((c, i) => {
+    const p = `${path}[${i}]`
+    errs.push(...validateContainerCommon(c, volumes, p))
+    const name = str(c.name)
+    if (all.has(name)) errs.push(duplicate(`${p}.name`, name))
+    else all.add(name)
+    const target = str(c.targetContainerName)
+    if (target !== '' && !others.has(target)) errs.push(notFound(`${p}.targetContainerName`, target))
+    for (const f of ephemeralForbidden) {
+      if (ephemeralAllowed.has(f)) continue
+      const v = c[f]
+      if (isSet(v) && !(isObject(v) && Object.keys(v).length === 0)) errs.push(forbidden(`${p}.${f}`, 'cannot be set for an Ephemeral Container'))
+    }
+    list(c.volumeMounts).map(obj).forEach((vm, vi) => {
+      if (str(vm.subPath) !== '') errs.push(forbidden(`${p}.volumeMounts[${vi}].subPath`, 'cannot be set for an Ephemeral Container'))
+      if (str(vm.subPathExpr) !== '') errs.push(forbidden(`${p}.volumeMounts[${vi}].subPathExpr`, 'cannot be set for an Ephemeral Container'))
+    })
+  })
+  return errs
+}
+
 // ---- the pod spec ----------------------------------------------------------------------------
 
 const restartPolicies = ['Always', 'OnFailure', 'Never']
@@ -417,6 +451,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   errs.push(...vols.errs)
   errs.push(...validateContainers(s.containers, vols.names, gracePeriod, `${path}.containers`))
   errs.push(...validateInitContainers(s.initContainers, s.containers, vols.names, gracePeriod, `${path}.initContainers`))
+  errs.push(...validateEphemeralContainers(s.ephemeralContainers, s.containers, s.initContainers, vols.names, `${path}.ephemeralContainers`))
   if (s.hostNetwork === true) {
     list(s.containers).map(obj).forEach((c, ci) => {
       list(c.ports).map(obj).forEach((port, pi) => {

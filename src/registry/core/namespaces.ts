@@ -1,6 +1,6 @@
 // core/v1 Namespace (upstream pkg/registry/core/namespace/strategy.go, SetDefaults_Namespace).
 import type { Namespace } from 'kubernetes-types/core/v1.js'
-import { finalizers, wellKnown, type StoredObject } from '../../apis/meta.js'
+import { clone, finalizers, wellKnown, type StoredObject } from '../../apis/meta.js'
 import { invalid, isDNS1123Label, isQualifiedName, type FieldError } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
@@ -57,6 +57,22 @@ export const namespacesResource: ResourceDef<NamespaceObj> = {
   },
   validateUpdate() {
     return []
+  },
+  specSubresources: {
+    /** namespaces/{name}/finalize: only spec.finalizers changes (upstream finalizeREST). */
+    finalize: {
+      verbs: ['update'],
+      compose(current, body) {
+        const next = clone(current)
+        const spec = { ...objOf(current.spec) }
+        const wanted = list(objOf(body.spec).finalizers)
+        if (wanted.length) spec.finalizers = [...wanted]
+        else delete spec.finalizers
+        ;(next as Obj).spec = spec
+        return next
+      },
+      validateUpdate: (ns) => list(objOf(ns.spec).finalizers).flatMap((f) => validateFinalizerName(str(f), 'spec.finalizers')),
+    },
   },
   pendingFinalizers(ns) {
     return list(objOf(ns.spec).finalizers).map(str)

@@ -1,12 +1,12 @@
 // core/v1 Pod (upstream pkg/registry/core/pod/strategy.go, SetDefaults_Pod, and the admission
 // plugins every cluster runs on create: ServiceAccount, DefaultTolerationSeconds, Priority).
 import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js'
-import type { StoredObject } from '../../apis/meta.js'
+import { clone, type StoredObject } from '../../apis/meta.js'
 import { isDNS1123Subdomain, forbidden, invalid, type FieldError } from '../../apis/validation.js'
 import { computeQOSClass, defaultPodOnlyFields, defaultPodSpec, validatePodSpec } from '../../apis/core/pod.js'
 import type { ResourceDef } from '../types.js'
 import { podTable } from './pod-table.js'
-import { validatePodSpecUpdate } from './pod-update.js'
+import { specDiff, validatePodSpecUpdate } from './pod-update.js'
 
 export type PodObj = StoredObject & Pod
 
@@ -81,6 +81,27 @@ function validatePod(pod: PodObj): FieldError[] {
   return errs
 }
 
+const mirrorPodAnnotation = 'kubernetes.io/config.mirror'
+
+/**
+ * Upstream ValidatePodEphemeralContainersUpdate: the new spec is valid, and ephemeral containers
+ * already there are neither changed nor removed (patches do not keep order: matched by name).
+ */
+export function validateEphemeralContainersUpdate(pod: PodObj, old: PodObj): FieldError[] {
+  if (old.metadata.annotations?.[mirrorPodAnnotation] !== undefined) return [forbidden('', 'static pods do not support ephemeral containers')]
+  const errs = [...validatePodSpec(pod.spec, 'spec'), ...validatePodOnly(pod)]
+  const byName = new Map((pod.spec?.ephemeralContainers ?? []).map((c) => [c.name, c]))
+  for (const o of old.spec?.ephemeralContainers ?? []) {
+    const n = byName.get(o.name)
+    if (!n) errs.push(forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(o.name)} may not be removed\n`))
+    else {
+      const diff = specDiff(o, n)
+      if (diff.length) errs.push(forbidden(`spec.ephemeralContainers[${o.name}]`, `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed\n${diff.join('\n')}`))
+    }
+  }
+  return errs
+}
+
 export const podsResource: ResourceDef<PodObj> = {
   group: '',
   version: 'v1',
@@ -101,6 +122,22 @@ export const podsResource: ResourceDef<PodObj> = {
   validate: validatePod,
   validateUpdate(pod, old) {
     return [...validatePodSpec(pod.spec, 'spec'), ...validatePodOnly(pod), ...validatePodSpecUpdate(pod.spec, old.spec)]
+  },
+
+  specSubresources: {
+    /** pods/{name}/ephemeralcontainers (kubectl debug): only spec.ephemeralContainers changes. */
+    ephemeralcontainers: {
+      verbs: ['get', 'patch', 'update'],
+      compose(current, body) {
+        const next = clone(current)
+        const wanted = body.spec?.ephemeralContainers
+        next.spec = { ...(current.spec as PodSpec) }
+        if (wanted && wanted.length) next.spec.ephemeralContainers = clone(wanted)
+        else delete next.spec.ephemeralContainers
+        return next
+      },
+      validateUpdate: validateEphemeralContainersUpdate,
+    },
   },
 
   table: podTable,
