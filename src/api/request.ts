@@ -167,8 +167,14 @@ export function negotiate(accept: string | undefined): OutputFormat {
   throw errors.notAcceptable()
 }
 
+/**
+ * A boolean query parameter as upstream reads it (`Convert_Slice_string_To_bool` in apimachinery):
+ * absent is false; `0` and `false` in any case are false; anything else (`true`, `True` as the
+ * Python client spells it, `1`, even an empty `?watch`) is true.
+ */
 export function queryBool(v: string | null): boolean {
-  return v === 'true' || v === '1'
+  if (v === null) return false
+  return v !== '0' && v.toLowerCase() !== 'false'
 }
 
 export function queryInt(name: string, v: string | null): number | undefined {
