@@ -95,8 +95,11 @@ export function apiResourceList(resources: ServedResource[], group: string, vers
     list.push(entry)
     for (const sub of subresources) {
       const s: Record<string, unknown> = { name: `${def.resource}/${sub.name}`, singularName: '', namespaced: def.namespaced, kind: sub.responseKind.kind, verbs: sub.verbs }
-      if (sub.responseKind.group !== def.group) s.group = sub.responseKind.group
-      if (sub.responseKind.version !== def.version) s.version = sub.responseKind.version
+      // Upstream names both when the kind lives elsewhere (pods/eviction: policy, v1); kubectl drain looks for both.
+      if (sub.responseKind.group !== def.group || sub.responseKind.version !== def.version) {
+        s.group = sub.responseKind.group
+        s.version = sub.responseKind.version
+      }
       list.push(s)
     }
   }

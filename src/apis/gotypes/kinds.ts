@@ -14,6 +14,14 @@ export const rootKinds: Record<string, string> = {
   'v1 ServiceAccount': 'core.ServiceAccount',
   'v1 Event': 'core.Event',
   'v1 Node': 'core.Node',
+  'policy/v1 Eviction': 'policy.Eviction',
+  'policy/v1 PodDisruptionBudget': 'policy.PodDisruptionBudget',
+  'authentication.k8s.io/v1 TokenRequest': 'authentication.TokenRequest',
+  // DeleteOptions is registered in every group version (client-go sends it as `v1` to core paths).
+  'v1 DeleteOptions': 'meta.DeleteOptions',
+  'meta.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
+  'apps/v1 DeleteOptions': 'meta.DeleteOptions',
+  'policy/v1 DeleteOptions': 'meta.DeleteOptions',
 }
 
 /** Table name → fully qualified proto message, for the messages with a custom JSON form. */

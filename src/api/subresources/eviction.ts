@@ -1,0 +1,92 @@
+// pods/eviction (upstream pkg/registry/core/pod/storage/eviction.go): POST a policy/v1 Eviction to
+// delete a pod the polite way, the way `kubectl drain` does. The pod is deleted with the Eviction's
+// DeleteOptions; the answer is a Success Status with code 201.
+//
+// PodDisruptionBudgets are not served yet, so no budget can refuse an eviction: when they are, the
+// `budget` hook answers 429 with upstream's message before anything is deleted.
+import type { KObject, StoredObject } from '../../apis/meta.js'
+import { errors, successStatus, type Status } from '../../apis/status.js'
+import type { DeleteOptions, ResourceStore } from '../../registry/rest.js'
+import type { SubresourceHandler } from '../server.js'
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+export interface EvictionDeps {
+  /**
+   * Throws a 429 StatusError when a disruption budget forbids evicting `pod` now (and records the
+   * disruption when it allows it). Absent: nothing budgets disruptions.
+   */
+  budget?(pod: StoredObject, dryRun: boolean): Promise<void>
+}
+
+const evictionVersions = new Set(['policy/v1', 'policy/v1beta1'])
+
+/** Pods a budget never protects (upstream canIgnorePDB): finished, not yet running, or already going. */
+export function canIgnoreBudget(pod: StoredObject): boolean {
+  const phase = (pod.status as { phase?: string } | undefined)?.phase
+  return phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || Boolean(pod.metadata.deletionTimestamp)
+}
+
+/** The Eviction's DeleteOptions in the registry's form, checked as the DELETE path checks them. */
+function deleteOptionsOf(body: Obj, dryRunQuery: string[]): DeleteOptions {
+  const o = isObj(body.deleteOptions) ? body.deleteOptions : {}
+  const dryRun = [...dryRunQuery, ...(Array.isArray(o.dryRun) ? o.dryRun.map(String) : [])]
+  for (const v of dryRun) if (v !== 'All') throw errors.badRequest(`Invalid dryRun value: ${JSON.stringify(v)}; only "All" is supported`)
+  const policy = o.propagationPolicy
+  if (policy !== undefined && policy !== null && policy !== 'Orphan' && policy !== 'Background' && policy !== 'Foreground') {
+    throw errors.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`)
+  }
+  const grace = o.gracePeriodSeconds
+  if (grace !== undefined && grace !== null && (typeof grace !== 'number' || !Number.isInteger(grace))) throw errors.badRequest('gracePeriodSeconds: must be an integer')
+  return {
+    gracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
+    propagationPolicy: (policy ?? undefined) as DeleteOptions['propagationPolicy'],
+    orphanDependents: typeof o.orphanDependents === 'boolean' ? o.orphanDependents : undefined,
+    preconditions: isObj(o.preconditions) ? (o.preconditions as DeleteOptions['preconditions']) : undefined,
+    dryRun: dryRun.length > 0,
+  }
+}
+
+export class PodEviction implements SubresourceHandler {
+  readonly info = { name: 'eviction', responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] }
+
+  constructor(private readonly deps: EvictionDeps = {}) {}
+
+  /** Evicts the pod `name` as the Eviction `body` says (the in-process form of the POST). */
+  async evict(pods: ResourceStore, namespace: string | undefined, name: string, body: unknown, dryRunQuery: string[] = []): Promise<Status> {
+    if (!isObj(body)) throw errors.badRequest('the body of the request was not a JSON object')
+    const apiVersion = body.apiVersion
+    if (apiVersion !== undefined && apiVersion !== '' && !evictionVersions.has(String(apiVersion))) {
+      throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (policy/v1)`)
+    }
+    if (body.kind !== undefined && body.kind !== '' && body.kind !== 'Eviction') {
+      throw errors.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (Eviction)`)
+    }
+    const meta = isObj(body.metadata) ? body.metadata : {}
+    if (meta.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object')
+    if (typeof meta.namespace === 'string' && meta.namespace !== '' && namespace && meta.namespace !== namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
+    }
+    const opts = deleteOptionsOf(body, dryRunQuery)
+    const pod = await pods.get(namespace, name)
+    if (!canIgnoreBudget(pod)) await this.deps.budget?.(pod, Boolean(opts.dryRun))
+    await pods.delete(namespace, name, opts)
+    return { ...successStatus(), code: 201 }
+  }
+
+  async handle(ctx: Parameters<SubresourceHandler['handle']>[0]): Promise<void> {
+    const { req, res, target, url } = ctx
+    if (req.method !== 'POST') throw errors.methodNotAllowed()
+    if (!target.name) throw errors.pathNotFound()
+    const status = await this.evict(ctx.store, target.namespace, target.name, (await ctx.body()) as KObject, url.searchParams.getAll('dryRun'))
+    const out = JSON.stringify(status)
+    res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(out) })
+    res.end(out)
+  }
+}
+
+/** The handler for `pods/eviction`, to put in the API server's SubresourceHandlers map. */
+export function podEviction(deps: EvictionDeps = {}): PodEviction {
+  return new PodEviction(deps)
+}
