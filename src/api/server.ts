@@ -82,6 +82,8 @@ export interface ApiServerOptions {
   clock?: () => Date
   /** Bearer tokens accepted. Empty: no authentication (tests of the handler only). */
   tokens?: string[]
+  /** Bearer tokens beyond the static ones (service-account JWTs): true when the token is valid now. */
+  authenticateToken?: (token: string) => Promise<boolean>
   admission?: Admission[]
   fieldManager?: FieldManager
   patcher?: Patcher
@@ -174,16 +176,18 @@ export class ApiServer {
     })
   }
 
-  private authenticated(req: IncomingMessage): boolean {
+  private async authenticated(req: IncomingMessage): Promise<boolean> {
     if (this.tokens.length === 0) return true
     const h = req.headers.authorization
     if (!h || !h.startsWith('Bearer ')) return false
-    const given = Buffer.from(h.slice(7).trim())
-    return this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given))
+    const token = h.slice(7).trim()
+    const given = Buffer.from(token)
+    if (this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given))) return true
+    return (await this.opts.authenticateToken?.(token)) ?? false
   }
 
   private async serveUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): Promise<void> {
-    if (!this.authenticated(req)) throw errors.unauthorized()
+    if (!(await this.authenticated(req))) throw errors.unauthorized()
     const url = new URL(req.url ?? '/', 'https://localhost')
     const parsed = parsePath(url.pathname)
     if (parsed.kind !== 'target') throw errors.pathNotFound()
@@ -202,7 +206,7 @@ export class ApiServer {
       return this.serveHealth(res, path, url)
     }
     if (path === '/version' || path === '/version/') return this.sendJSON(res, 200, serverVersion)
-    if (!this.authenticated(req)) throw errors.unauthorized()
+    if (!(await this.authenticated(req))) throw errors.unauthorized()
 
     if (path === '/metrics' && this.opts.metrics) return this.sendRaw(res, 200, await this.opts.metrics(), 'text/plain; version=0.0.4; charset=utf-8')
     if (path === '/openapi/v3' || path === '/openapi/v3/') return this.serveOpenAPIRoot(res)

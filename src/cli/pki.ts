@@ -1,7 +1,7 @@
 // Credentials kept in the data dir: a CA, a serving certificate for 127.0.0.1/localhost signed by it,
 // and an admin bearer token. Made on first start (ECDSA P-256: fast to generate, with node:crypto alone), reused after, so
 // a restart keeps the kubeconfig valid.
-import { randomBytes } from 'node:crypto'
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createCertificate, newKeyPair, privateKeyPem } from './x509.js'
@@ -11,6 +11,8 @@ export interface Credentials {
   serverCertPem: string
   serverKeyPem: string
   token: string
+  /** Signs service-account tokens (upstream's sa.key). */
+  serviceAccountKey: KeyObject
 }
 
 const files = {
@@ -19,6 +21,7 @@ const files = {
   serverCert: 'apiserver.crt',
   serverKey: 'apiserver.key',
   token: 'admin.token',
+  serviceAccountKey: 'sa.key',
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
@@ -32,6 +35,22 @@ async function readIfExists(path: string): Promise<string | undefined> {
 
 /** Load the credentials in `<dataDir>/pki`, creating whatever is missing. */
 export async function ensureCredentials(dataDir: string): Promise<Credentials> {
+  const [tls, serviceAccountKey] = await Promise.all([ensureTLS(dataDir), ensureServiceAccountKey(dataDir)])
+  return { ...tls, serviceAccountKey }
+}
+
+/** The service-account signing key (ECDSA P-256, ES256 tokens); a data dir from before it gets one. */
+async function ensureServiceAccountKey(dataDir: string): Promise<KeyObject> {
+  const path = join(dataDir, 'pki', files.serviceAccountKey)
+  const pem = await readIfExists(path)
+  if (pem) return createPrivateKey(pem)
+  await mkdir(join(dataDir, 'pki'), { recursive: true, mode: 0o700 })
+  const { privateKey } = newKeyPair()
+  await writeFile(path, privateKeyPem(privateKey), { mode: 0o600 })
+  return privateKey
+}
+
+async function ensureTLS(dataDir: string): Promise<Omit<Credentials, 'serviceAccountKey'>> {
   const dir = join(dataDir, 'pki')
   const p = (f: string) => join(dir, f)
   const [caCertPem, serverCertPem, serverKeyPem, token] = await Promise.all([
@@ -53,7 +72,7 @@ export async function ensureCredentials(dataDir: string): Promise<Credentials> {
   return { caCertPem: created.caCertPem, serverCertPem: created.serverCertPem, serverKeyPem: created.serverKeyPem, token: tok }
 }
 
-async function generateCredentials(): Promise<Credentials & { caKeyPem: string }> {
+async function generateCredentials(): Promise<Omit<Credentials, 'serviceAccountKey'> & { caKeyPem: string }> {
   const notBefore = new Date(Date.now() - 60_000)
   const notAfter = new Date(Date.now() + 10 * 365 * 864e5)
   const caKeys = newKeyPair()
@@ -66,7 +85,7 @@ async function generateCredentials(): Promise<Credentials & { caKeyPem: string }
     notBefore,
     notAfter,
     ca: false,
-    altNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', '127.0.0.1', '127.96.0.1', '::1'],
+    altNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', '127.0.0.1', '127.96.0.1', '::1'],
   })
   return {
     caCertPem,

@@ -11,6 +11,9 @@ import { createApiListener } from '../api/listener.js'
 import type { ApiServer } from '../api/server.js'
 import { streamingSubresources } from '../api/stream/index.js'
 import { podBinding } from '../api/subresources/binding.js'
+import { podEviction } from '../api/subresources/eviction.js'
+import { serviceAccountTokenRequest } from '../api/subresources/token.js'
+import { ServiceAccountTokens, type Lookup } from '../api/authn/serviceaccount.js'
 import { InformerFactory } from '../client/factory.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
@@ -84,11 +87,27 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const binding = podBinding({ store })
   const metrics = new Registry()
   let bootstrapped = false
-  const api = buildApiServer({
+  // Service-account tokens are checked against the live objects they name, read in-process.
+  const lookup: Lookup = async (resource, namespace, name) => {
+    try {
+      return await api.resource('', resource)!.get(namespace, name)
+    } catch (err) {
+      if ((err as { status?: { code?: number } }).status?.code === 404) return undefined
+      throw err
+    }
+  }
+  const saTokens = new ServiceAccountTokens(creds.serviceAccountKey, lookup)
+  const api: ApiServer = buildApiServer({
     store,
     tokens: [creds.token],
+    authenticateToken: async (token) => (await saTokens.authenticate(token)) !== undefined,
     serverAddress: `${cfg.host}:${cfg.port}`,
-    subresources: new Map([['pods/binding', binding], ...streaming.subresources]),
+    subresources: new Map([
+      ['pods/binding', binding],
+      ['pods/eviction', podEviction()],
+      ['serviceaccounts/token', serviceAccountTokenRequest({ tokens: saTokens, lookup })],
+      ...streaming.subresources,
+    ]),
     upgrades: streaming.upgrades,
     readiness: async () => [...(bootstrapped ? [] : ['poststarthook/bootstrap-controller']), ...(agents[0]?.isReady() ? [] : ['node-ready'])],
     metrics: () => metrics.metrics(),

@@ -17,6 +17,7 @@ export interface ApiWiring {
   store: Store
   serverAddress: string
   tokens?: string[]
+  authenticateToken?: ApiServerOptions['authenticateToken']
   clock?: () => Date
   /** Admission plugins after the built-in ones (NamespaceLifecycle, ServiceAccount, Service address allocation). */
   admission?: Admission[]
@@ -38,6 +39,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
     store: w.store,
     clock: w.clock,
     tokens: w.tokens,
+    authenticateToken: w.authenticateToken,
     admission: [
       namespaceLifecycle(getNamespace),
       serviceAccountAdmission({ getServiceAccount: (ns, name) => api.resource('', 'serviceaccounts')!.get(ns, name) }),
