@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { pino } from 'pino'
 import { enabledControllers, parseControllersFlag, shortControllerNames } from './controllers.js'
+import { parseUpstream, type Upstream } from '../dns/index.js'
 import { defaultConfig, startCluster, type UpConfig } from './up.js'
 
 export const kubeliteVersion = '0.1.0'
@@ -24,6 +25,18 @@ function loopback(value: string): string {
     throw new InvalidArgumentError('must be a loopback address (127.x.y.z or ::1), or 0.0.0.0 to listen everywhere')
   }
   return value
+}
+
+/** --dns-upstream: `none`, or a comma-separated list of IP[:port] (given again, the lists add up). */
+function upstreamList(value: string, previous: Upstream[] | undefined): Upstream[] {
+  if (value === 'none') return []
+  const out = [...(previous ?? [])]
+  for (const item of value.split(',').filter((s) => s !== '')) {
+    const u = parseUpstream(item.trim())
+    if (!u) throw new InvalidArgumentError(`"${item}" is not an IP address or IP:port`)
+    out.push(u)
+  }
+  return out
 }
 
 /** --controllers: a comma-separated list; given again, the lists add up (as pflag's string slices). */
@@ -55,6 +68,7 @@ export async function run(argv: string[]): Promise<void> {
       `controllers to run, comma-separated: '*' all, 'foo' enables foo, '-foo' disables foo (default '*'); known: ${shortControllerNames().join(', ')}`,
       controllerList,
     )
+    .option('--dns-upstream <list>', "resolvers for names outside the cluster, IP[:port] comma-separated, or 'none' (default: the nameservers of /etc/resolv.conf)", upstreamList)
     .action(async (opts) => {
       if (opts.runtime !== 'process' && opts.runtime !== 'sim') {
         program.error(`error: option '--runtime <kind>' argument '${opts.runtime}' is invalid. must be "process" or "sim"`)
@@ -68,6 +82,7 @@ export async function run(argv: string[]): Promise<void> {
         nodes: opts.nodes,
         nodeportAddress: opts.nodeportAddress,
         controllers: opts.controllers ?? ['*'],
+        dnsUpstreams: opts.dnsUpstream,
       }
       await up(cfg)
     })
@@ -94,6 +109,9 @@ async function up(cfg: UpConfig): Promise<void> {
       `  API server:  ${cluster.url}`,
       `  kubeconfig:  ${cluster.kubeconfigPath} (context "kubelite"${cfg.kubeconfig ? '' : ', now current'})`,
       `  data dir:    ${cfg.dataDir}`,
+      cluster.dns.reachableAtClusterIP
+        ? `  cluster DNS: ${cluster.dns.clusterIP}:53 (kube-dns), served at ${cluster.dns.server}`
+        : `  cluster DNS: ${cluster.dns.server} only: ${cluster.dns.clusterIP}:53 cannot be bound (${cluster.dns.reason}); see docs/dns.md`,
       '',
       'Try:',
       `  ${ctx} get namespaces`,

@@ -16,6 +16,7 @@ import { serviceAccountTokenRequest } from '../api/subresources/token.js'
 import { ServiceAccountTokens, type Lookup } from '../api/authn/serviceaccount.js'
 import { InformerFactory } from '../client/factory.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
+import { DnsServer, ensureKubeDnsService, kubeDnsClusterIP, lowPortAccess, type Upstream } from '../dns/index.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
 import { builtinImages } from '../images/index.js'
 import { NodeAgent } from '../node/index.js'
@@ -39,6 +40,8 @@ export interface UpConfig {
   nodeportAddress: string
   /** --controllers: which controllers run (`*`, `name`, `-name`; see cli/controllers.ts). */
   controllers: string[]
+  /** --dns-upstream: resolvers for names outside the cluster; undefined: the host's /etc/resolv.conf; []: none (REFUSED). */
+  dnsUpstreams?: Upstream[]
 }
 
 export interface Logger {
@@ -51,6 +54,8 @@ export interface Cluster {
   kubeconfigPath: string
   api: ApiServer
   store: Store
+  /** The cluster DNS: the kube-dns ClusterIP pods use, and the loopback port the server itself answers on. */
+  dns: { clusterIP: string; server: string; reachableAtClusterIP: boolean; reason?: string }
   /** Stop everything: listeners, connections, background loops, the store. */
   close(): Promise<void>
 }
@@ -140,6 +145,21 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
 
   await bootstrapNamespaces(api)
   await kubernetesServiceEndpoints(localClient(api, 'kube-apiserver'), { host: cfg.host, port: cfg.port })
+
+  // The cluster DNS listens on a loopback port of its own; kube-dns's endpoints point there and the
+  // proxy relays the ClusterIP's port 53 (UDP and TCP) to it, as kube-proxy does to CoreDNS pods.
+  const informersClient = localClient(api, 'kube-controller-manager')
+  const informers = new InformerFactory(informersClient, (err, resource) => log.error({ err, resource }, 'informer'))
+  const dns = new DnsServer({ informers, upstreams: cfg.dnsUpstreams, log })
+  const dnsAddrs = await dns.listen()
+  try {
+    await ensureKubeDnsService(localClient(api, 'kubeadm'), { clusterIP: kubeDnsClusterIP, endpoint: dnsAddrs })
+  } catch (err) {
+    // An old data dir where a user's Service already holds 127.96.0.10: DNS still answers on its own port.
+    log.error({ err: (err as Error).message }, 'cluster DNS: cannot create the kube-dns Service')
+  }
+  const lowPorts = lowPortAccess(53)
+  if (!lowPorts.allowed) log.error({ reason: lowPorts.reason, server: `${dnsAddrs.dns.host}:${dnsAddrs.dns.port}` }, 'cluster DNS: pods cannot reach 127.96.0.10:53')
   bootstrapped = true
   const background: Promise<unknown>[] = []
   background.push(startCompactor(store, { intervalMs: 5 * 60_000, onError: (err) => log.error({ err }, 'compaction failed') }, abort.signal))
@@ -148,8 +168,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // another process. In this one they share one informer per resource: a single pod list+watch
   // serves the controllers, the scheduler, the proxy and every node agent. Each puts its handlers
   // on the informers as it is built; the factory starts once they are all there.
-  const controllerClient = localClient(api, 'kube-controller-manager')
-  const informers = new InformerFactory(controllerClient, (err, resource) => log.error({ err, resource }, 'informer'))
+  const controllerClient = informersClient
   const uninstallQueueMetrics = installWorkQueueMetrics(metrics) // the queues the controllers and the scheduler make next
   background.push(...startControllers({ client: controllerClient, informers, log, signal: abort.signal }, cfg.controllers))
   const pods = api.resource('', 'pods')!
@@ -158,6 +177,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   )
   proxy = new ServiceProxy(localClient(api, 'kube-proxy'), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
   background.push(proxy.start(abort.signal))
+  background.push(dns.start(abort.signal))
   informers.start(abort.signal)
 
   for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers))
@@ -174,6 +194,12 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     kubeconfigPath,
     api,
     store,
+    dns: {
+      clusterIP: kubeDnsClusterIP,
+      server: `${dnsAddrs.dns.host}:${dnsAddrs.dns.port}`,
+      reachableAtClusterIP: lowPorts.allowed,
+      ...(lowPorts.reason ? { reason: lowPorts.reason } : {}),
+    },
     close() {
       closed ??= (async () => {
         abort.abort()

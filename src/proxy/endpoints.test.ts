@@ -19,20 +19,28 @@ const ep = (ip: string, conditions: Endpoint['conditions'] = { ready: true }, po
   ...(pod ? { targetRef: { kind: 'Pod', namespace: 'default', name: pod } } : {}),
 })
 
-test('listenSpecs: ClusterIP per TCP port, NodePort listeners only for NodePort/LoadBalancer', () => {
+test('listenSpecs: ClusterIP per TCP and UDP port, NodePort listeners only for NodePort/LoadBalancer; SCTP not proxied', () => {
   const ports = [
     { name: 'http', port: 80, nodePort: 30880, protocol: 'TCP' },
     { name: 'dns', port: 53, protocol: 'UDP' },
+    { name: 'syslog', port: 514, nodePort: 30514, protocol: 'UDP' },
+    { name: 'sig', port: 2905, protocol: 'SCTP' },
   ]
   assert.deepEqual(listenSpecs(svc({ type: 'ClusterIP', clusterIP: '127.96.0.5', clusterIPs: ['127.96.0.5'], ports }), '127.0.0.1'), [
     { address: '127.96.0.5', port: 80, portName: 'http', kind: 'ClusterIP' },
+    { address: '127.96.0.5', port: 53, protocol: 'UDP', portName: 'dns', kind: 'ClusterIP' },
+    { address: '127.96.0.5', port: 514, protocol: 'UDP', portName: 'syslog', kind: 'ClusterIP' },
   ])
   for (const type of ['NodePort', 'LoadBalancer']) {
     assert.deepEqual(listenSpecs(svc({ type, clusterIP: '127.96.0.5', ports }), '127.0.0.1'), [
       { address: '127.96.0.5', port: 80, portName: 'http', kind: 'ClusterIP' },
       { address: '127.0.0.1', port: 30880, portName: 'http', kind: 'NodePort' },
+      { address: '127.96.0.5', port: 53, protocol: 'UDP', portName: 'dns', kind: 'ClusterIP' },
+      { address: '127.96.0.5', port: 514, protocol: 'UDP', portName: 'syslog', kind: 'ClusterIP' },
+      { address: '127.0.0.1', port: 30514, protocol: 'UDP', portName: 'syslog', kind: 'NodePort' },
     ])
   }
+  assert.equal(isProxied(svc({ clusterIP: '127.96.0.5', ports: [{ port: 2905, protocol: 'SCTP' }] })), false)
 })
 
 test('listenSpecs: headless, ExternalName and port-less Services get no listener', () => {
@@ -70,6 +78,21 @@ test('planPorts: unnamed port matches the slice port named ""; UDP slice ports d
   const s = svc({ clusterIP: '127.96.0.5', ports: [{ port: 80 }] })
   const plans = planPorts(s, [slice('a', [{ port: 8080 }], [ep('127.244.0.1')]), slice('b', [{ port: 53, protocol: 'UDP' }], [ep('127.244.0.9')])])
   assert.deepEqual(plans[0].backends.map((b) => b.key), ['127.244.0.1:8080'])
+})
+
+test('planPorts: a UDP Service port takes only UDP slice ports of its name (dns and dns-tcp on one number)', () => {
+  const s = svc({ clusterIP: '127.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] })
+  const plans = planPorts(s, [
+    slice('a', [{ name: 'dns', port: 5353, protocol: 'UDP' }, { name: 'dns-tcp', port: 5354, protocol: 'TCP' }], [ep('127.0.0.1')]),
+    slice('b', [{ name: 'dns', port: 5355, protocol: 'TCP' }], [ep('127.244.0.9')]),
+  ])
+  assert.deepEqual(
+    plans.map((p) => [p.name, p.protocol ?? 'TCP', p.backends.map((b) => b.key)]),
+    [
+      ['dns', 'UDP', ['127.0.0.1:5353']],
+      ['dns-tcp', 'TCP', ['127.0.0.1:5354']],
+    ],
+  )
 })
 
 test('planPorts: not-ready and terminating endpoints are left out; FQDN slices ignored', () => {

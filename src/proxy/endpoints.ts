@@ -1,5 +1,6 @@
-// From a Service and its EndpointSlices to what the proxy serves: per Service port, the address
-// and port of every usable endpoint; and the listeners the Service needs. Pure: no clock, no I/O.
+// From a Service and its EndpointSlices to what the proxy serves: per Service port (TCP or UDP),
+// the address and port of every usable endpoint; and the listeners the Service needs. Pure: no
+// clock, no I/O. SCTP ports are not proxied.
 // Upstream: pkg/proxy/servicechangetracker.go (ServicePort), endpointslicecache.go (endpoints per
 // service port name), topology.go (CategorizeEndpoints: ready endpoints only).
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js'
@@ -22,15 +23,19 @@ export interface PortPlan {
   /** Service port name ('' for a single unnamed port): EndpointSlice ports match on it. */
   name: string
   port: number
+  /** Absent: TCP. */
+  protocol?: 'UDP'
   nodePort?: number
   /** Endpoints that may take new connections (ready, not terminating), sorted by key. */
   backends: Backend[]
 }
 
-/** A TCP listener a Service port needs. */
+/** A listener a Service port needs: a TCP server, or with protocol UDP a datagram socket. */
 export interface ListenSpec {
   address: string
   port: number
+  /** Absent: TCP. */
+  protocol?: 'UDP'
   /** Which Service port it serves (by name). */
   portName: string
   kind: 'ClusterIP' | 'NodePort'
@@ -50,11 +55,15 @@ export interface EndpointOptions {
 
 const list = <T>(v: readonly T[] | undefined): readonly T[] => (Array.isArray(v) ? v : [])
 
-const tcpPorts = (svc: Service): ServicePort[] => list(svc.spec?.ports).filter((p) => !!p && (p.protocol ?? 'TCP') === 'TCP' && Number.isInteger(p.port))
+const protocolOf = (p: { protocol?: string }) => p.protocol ?? 'TCP'
+const proxiedPorts = (svc: Service): ServicePort[] =>
+  list(svc.spec?.ports).filter((p) => !!p && (protocolOf(p) === 'TCP' || protocolOf(p) === 'UDP') && Number.isInteger(p.port))
+/** TCP is the default and is left out of plans and specs (they read as before UDP was proxied). */
+const udpField = (p: ServicePort): { protocol?: 'UDP' } => (protocolOf(p) === 'UDP' ? { protocol: 'UDP' } : {})
 
-/** ExternalName Services have no proxy rules (upstream skips them); nor do Services without ports. */
+/** ExternalName Services have no proxy rules (upstream skips them); nor do Services without TCP or UDP ports. */
 export function isProxied(svc: Service): boolean {
-  return svc.spec?.type !== 'ExternalName' && tcpPorts(svc).length > 0
+  return svc.spec?.type !== 'ExternalName' && proxiedPorts(svc).length > 0
 }
 
 /** Session affinity timeout in seconds, or undefined when the Service has none. */
@@ -72,8 +81,9 @@ export function clusterIPs(svc: Service): string[] {
 }
 
 /**
- * The listeners a Service needs: ClusterIP:port for every TCP port, and nodePortAddress:nodePort
- * for NodePort and LoadBalancer Services. A headless Service (clusterIP None) gets none.
+ * The listeners a Service needs: ClusterIP:port for every TCP and UDP port, and
+ * nodePortAddress:nodePort for NodePort and LoadBalancer Services. A headless Service (clusterIP
+ * None) gets none.
  */
 export function listenSpecs(svc: Service, nodePortAddress: string): ListenSpec[] {
   if (!isProxied(svc)) return []
@@ -81,10 +91,11 @@ export function listenSpecs(svc: Service, nodePortAddress: string): ListenSpec[]
   if (ips.length === 0) return []
   const out: ListenSpec[] = []
   const withNodePorts = svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer'
-  for (const p of tcpPorts(svc)) {
+  for (const p of proxiedPorts(svc)) {
     const portName = p.name ?? ''
-    for (const ip of ips) out.push({ address: ip, port: p.port, portName, kind: 'ClusterIP' })
-    if (withNodePorts && typeof p.nodePort === 'number' && p.nodePort > 0) out.push({ address: nodePortAddress, port: p.nodePort, portName, kind: 'NodePort' })
+    const proto = udpField(p)
+    for (const ip of ips) out.push({ address: ip, port: p.port, ...proto, portName, kind: 'ClusterIP' })
+    if (withNodePorts && typeof p.nodePort === 'number' && p.nodePort > 0) out.push({ address: nodePortAddress, port: p.nodePort, ...proto, portName, kind: 'NodePort' })
   }
   return out
 }
@@ -103,12 +114,13 @@ interface Candidate {
  */
 export function planPorts(svc: Service, slices: EndpointSlice[], opts: EndpointOptions = {}): PortPlan[] {
   const plans: PortPlan[] = []
-  for (const sp of tcpPorts(svc)) {
+  for (const sp of proxiedPorts(svc)) {
     const name = sp.name ?? ''
+    const protocol = protocolOf(sp)
     const byKey = new Map<string, Candidate>()
     for (const slice of slices) {
       if (!slice || (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6')) continue
-      const target = list(slice.ports).find((p) => !!p && (p.name ?? '') === name && (p.protocol ?? 'TCP') === 'TCP')
+      const target = list(slice.ports).find((p) => !!p && (p.name ?? '') === name && protocolOf(p) === protocol)
       if (!target || typeof target.port !== 'number' || target.port < 1 || target.port > 65535) continue
       for (const ep of list(slice.endpoints)) {
         const ip = list(ep?.addresses)[0]
@@ -132,7 +144,7 @@ export function planPorts(svc: Service, slices: EndpointSlice[], opts: EndpointO
     const all = [...byKey.values()].sort((a, b) => (a.backend.key < b.backend.key ? -1 : a.backend.key > b.backend.key ? 1 : 0))
     let usable = all.filter((c) => c.ready)
     if (usable.length === 0 && opts.terminatingFallback) usable = all.filter((c) => c.servingTerminating)
-    plans.push({ name, port: sp.port, ...(typeof sp.nodePort === 'number' && sp.nodePort > 0 ? { nodePort: sp.nodePort } : {}), backends: usable.map((c) => c.backend) })
+    plans.push({ name, port: sp.port, ...udpField(sp), ...(typeof sp.nodePort === 'number' && sp.nodePort > 0 ? { nodePort: sp.nodePort } : {}), backends: usable.map((c) => c.backend) })
   }
   return plans
 }

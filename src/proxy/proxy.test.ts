@@ -2,6 +2,7 @@
 // tests: backends on 127.244.251.x, Service IPs and NodePorts on 127.96.251.x.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createSocket, type Socket as DgramSocket } from 'node:dgram'
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import type { Endpoint } from 'kubernetes-types/discovery/v1.js'
 import { ApiServer } from '../api/server.js'
@@ -459,6 +460,101 @@ test('load: 2,000+ requests over 10 concurrent connections, zero failures while 
     assert.ok(svcStats.retries > 0 && svcStats.retries === svcStats.connectErrors, 'the crashed pod\'s refusals were retried')
   } finally {
     await Promise.all(live.map((b) => closeServer(b.server)))
+    await h.stop()
+  }
+})
+
+/** A UDP backend that answers each datagram with `<tag>:<datagram>`. */
+async function udpBackend(ip: string, tag: string): Promise<{ socket: DgramSocket; port: number; hits: number }> {
+  const socket = createSocket('udp4')
+  const b = { socket, port: 0, hits: 0 }
+  socket.on('message', (msg, rinfo) => {
+    b.hits++
+    socket.send(`${tag}:${msg.toString()}`, rinfo.port, rinfo.address)
+  })
+  await new Promise<void>((r) => socket.bind(0, ip, () => r()))
+  b.port = socket.address().port
+  return b
+}
+
+/** One datagram to host:port from a fresh socket; the first reply, and who sent it. */
+function datagram(host: string, port: number, text: string, ms = 2000): Promise<{ text: string; from: string }> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4')
+    const timer = setTimeout(() => {
+      s.close()
+      reject(new Error(`no reply from ${host}:${port}`))
+    }, ms)
+    s.on('message', (msg, rinfo) => {
+      clearTimeout(timer)
+      s.close()
+      resolve({ text: msg.toString(), from: `${rinfo.address}:${rinfo.port}` })
+    })
+    s.send(text, port, host)
+  })
+}
+
+bothWays('UDP Service ports: datagrams relayed per client flow to ready endpoints, replies from the ClusterIP; TCP on the same number apart', async (shared) => {
+  const h = await harness('127.96.251.250', { shared })
+  const [a, b] = await Promise.all([udpBackend('127.244.251.61', 'a'), udpBackend('127.244.251.62', 'b')])
+  const tcp = await backend('127.244.251.63', 'tcp')
+  try {
+    await h.services.create(
+      'default',
+      serviceObj('udp', '127.96.251.60', {
+        ports: [
+          { name: 'dns', port: 18053, protocol: 'UDP', targetPort: a.port },
+          { name: 'dns-tcp', port: 18053, protocol: 'TCP', targetPort: tcp.port },
+        ],
+      }),
+    )
+    const body = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'udp-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'udp' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'dns', port: a.port, protocol: 'UDP' }],
+      endpoints: [{ addresses: ['127.244.251.61'], conditions: { ready: true } }],
+    }
+    await h.slices.create('default', body)
+    await h.slices.create('default', {
+      ...body,
+      metadata: { ...body.metadata, name: 'udp-tcp' },
+      ports: [{ name: 'dns-tcp', port: tcp.port, protocol: 'TCP' }],
+      endpoints: [{ addresses: ['127.244.251.63'], conditions: { ready: true } }],
+    })
+    await until('UDP and TCP endpoints', () => h.proxy.backends('default/udp', 'dns').length === 1 && h.proxy.backends('default/udp', 'dns-tcp').length === 1)
+    await until('both listeners', () => h.proxy.listeners().filter((l) => l.service === 'default/udp' && l.state === 'listening').length === 2)
+    const r = await datagram('127.96.251.60', 18053, 'q1')
+    assert.deepEqual(r, { text: 'a:q1', from: '127.96.251.60:18053' })
+    assert.equal(await request('127.96.251.60', 18053), 'tcp')
+
+    // The endpoint moves: the next datagram of a new flow goes to the new one.
+    const cur = await h.slices.get('default', 'udp-abcde')
+    await h.slices.update({ ...cur, ports: [{ name: 'dns', port: b.port, protocol: 'UDP' }], endpoints: [{ addresses: ['127.244.251.62'], conditions: { ready: true } }] } as StoredObject)
+    await until('the new UDP endpoint', () => h.proxy.backends('default/udp', 'dns')[0]?.ip === '127.244.251.62')
+    assert.equal((await datagram('127.96.251.60', 18053, 'q2')).text, 'b:q2')
+
+    // No ready endpoint: the datagram is dropped (counted as rejected), nothing comes back.
+    const cur2 = await h.slices.get('default', 'udp-abcde')
+    await h.slices.update({ ...cur2, endpoints: [{ addresses: ['127.244.251.62'], conditions: { ready: false } }] } as StoredObject)
+    await until('no UDP endpoint', () => h.proxy.backends('default/udp', 'dns').length === 0)
+    await assert.rejects(datagram('127.96.251.60', 18053, 'q3', 300), /no reply/)
+    assert.match(await h.proxy.metricsText(), /kubelite_proxy_rejected_connections_total\{namespace="default",service="udp",port="18053"\} 1/)
+
+    // The Service goes: its UDP port is free again.
+    await h.services.delete('default', 'udp')
+    await until('listeners closed', () => h.proxy.listeners().every((l) => l.service !== 'default/udp'))
+    const probe = createSocket('udp4')
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject)
+      probe.bind(18053, '127.96.251.60', () => resolve())
+    })
+    probe.close()
+  } finally {
+    a.socket.close()
+    b.socket.close()
+    await closeServer(tcp.server)
     await h.stop()
   }
 })

@@ -11,8 +11,9 @@
 //   4. the agent's drain delay passes, then the pod gets SIGTERM (and later SIGKILL).
 // Steps 1–3 take milliseconds on one machine; the drain delay (4) covers them. A connect that
 // still races in and is refused or reset before any byte is retried on the next endpoint.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import type { Socket, Server } from 'node:net'
-import { createServer } from 'node:net'
+import { createServer, isIP } from 'node:net'
 import type { Service } from 'kubernetes-types/core/v1.js'
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
 import type { Registry } from 'prom-client'
@@ -26,6 +27,7 @@ import { PortBalancer } from './balancer.js'
 import { affinitySeconds, isProxied, listenSpecs, planPorts, type Backend, type ListenSpec, type PortPlan } from './endpoints.js'
 import { ProxyMetrics, type TrafficStats } from './metrics.js'
 import { dialEndpoint, relayConnection, type DialHooks } from './relay.js'
+import { UdpRelay, type UdpHooks } from './udp.js'
 import { assignGroups, validateWeights, type WeightGroup } from './weights.js'
 
 type ServiceObj = StoredObject & Service
@@ -87,7 +89,9 @@ interface Listener {
   key: string
   spec: ListenSpec
   svcKey: string
-  server: Server
+  /** TCP: a server; UDP: a bound socket and the relay of its flows. */
+  server?: Server
+  udp?: { socket: UdpSocket; relay: UdpRelay }
   state: 'opening' | 'listening' | 'failed' | 'closed'
 }
 
@@ -105,7 +109,21 @@ const sliceSelector = parseLabelSelector(sliceLabelSelector)
 const proxiedService = (s: ServiceObj) => matches(serviceSelector, s.metadata.labels)
 const proxiedSlice = (s: SliceObj) => matches(sliceSelector, s.metadata.labels)
 
-const listenKey = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`)
+const listenKey = (address: string, port: number, protocol?: 'UDP') => `${protocol === 'UDP' ? 'udp/' : ''}${address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`}`
+
+/** Close a datagram socket that may already be closed (a failed bind closes some by itself). */
+function closeQuietly(socket: UdpSocket): void {
+  try {
+    socket.close()
+  } catch {
+    // already closed
+  }
+}
+
+/** EACCES on a port below 1024: say what would allow it (logged once per address). */
+function listenHint(err: NodeJS.ErrnoException, port: number): string {
+  return err.code === 'EACCES' && port < 1024 ? ` (port ${port} needs root, CAP_NET_BIND_SERVICE or net.ipv4.ip_unprivileged_port_start <= ${port})` : ''
+}
 
 function validateOptions(opts: ServiceProxyOptions): void {
   if (opts.nodePortAddress !== undefined && (typeof opts.nodePortAddress !== 'string' || opts.nodePortAddress === '')) throw new TypeError('nodePortAddress: must be an IP address')
@@ -412,7 +430,7 @@ export class ServiceProxy {
   }
 
   private syncListeners(svcKey: string, desired: ListenSpec[]): void {
-    const want = new Map(desired.map((d) => [listenKey(d.address, d.port), d]))
+    const want = new Map(desired.map((d) => [listenKey(d.address, d.port, d.protocol), d]))
     const wasBlocked = this.blocked.delete(svcKey)
     let released = false
     for (const l of [...this.listenersByKey.values()]) {
@@ -447,6 +465,10 @@ export class ServiceProxy {
   }
 
   private openListener(key: string, spec: ListenSpec, svcKey: string): void {
+    if (spec.protocol === 'UDP') {
+      this.openUdpListener(key, spec, svcKey)
+      return
+    }
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true })
     const l: Listener = { key, spec, svcKey, server, state: 'opening' }
     this.listenersByKey.set(key, l)
@@ -454,8 +476,7 @@ export class ServiceProxy {
     server.on('error', (err: NodeJS.ErrnoException) => {
       if (l.state === 'opening') {
         l.state = 'failed'
-        // EACCES: a port below 1024 needs root or net.ipv4.ip_unprivileged_port_start.
-        if (this.listenErrors.get(key) !== err.code) this.log?.error({ err: err.message, service: svcKey, address: key }, 'service proxy: cannot listen; will retry')
+        if (this.listenErrors.get(key) !== err.code) this.log?.error({ err: err.message, service: svcKey, address: key }, `service proxy: cannot listen${listenHint(err, spec.port)}; will retry`)
         this.listenErrors.set(key, err.code ?? err.message)
       } else {
         this.log?.error({ err: err.message, service: svcKey, address: key }, 'service proxy listener error')
@@ -472,12 +493,61 @@ export class ServiceProxy {
     })
   }
 
-  /** Stop accepting; connections already relayed keep flowing until either side ends them. */
+  /** A UDP Service port: a socket bound to its address, whose datagrams the relay forwards per client flow. */
+  private openUdpListener(key: string, spec: ListenSpec, svcKey: string): void {
+    const socket = createSocket({ type: isIP(spec.address) === 6 ? 'udp6' : 'udp4' })
+    const l: Listener = { key, spec, svcKey, state: 'opening' }
+    const relay = new UdpRelay(socket, () => this.udpHooks(l))
+    l.udp = { socket, relay }
+    this.listenersByKey.set(key, l)
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (l.state === 'closed') {
+        closeQuietly(socket) // closed while the bind was under way, and the bind failed
+      } else if (l.state === 'opening') {
+        l.state = 'failed'
+        relay.close()
+        closeQuietly(socket)
+        if (this.listenErrors.get(key) !== err.code) this.log?.error({ err: err.message, service: svcKey, address: key }, `service proxy: cannot listen${listenHint(err, spec.port)}; will retry`)
+        this.listenErrors.set(key, err.code ?? err.message)
+      } else {
+        this.log?.error({ err: err.message, service: svcKey, address: key }, 'service proxy listener error')
+      }
+    })
+    socket.bind({ address: spec.address, port: spec.port, exclusive: true }, () => {
+      if (l.state === 'closed') {
+        socket.close()
+        return
+      }
+      l.state = 'listening'
+      this.listenErrors.delete(key)
+      this.log?.debug?.({ service: svcKey, address: key }, 'service proxy listening')
+    })
+  }
+
+  private udpHooks(l: Listener): UdpHooks | undefined {
+    const st = l.state === 'closed' || this.stopped ? undefined : this.state.get(l.svcKey)
+    const ps = st?.ports.get(l.spec.portName)
+    if (!st || !ps) return undefined
+    return {
+      pick: (clientIp) => ps.balancer.pick(ps.balancer.usesClientIp ? clientIp : ''),
+      isCurrent: (b) => ps.balancer.has(b.key),
+      service: ps.stats,
+      endpoint: (b) => this.metrics.endpoint(st.namespace, st.name, ps.plan.port, b.key, b.pod?.name),
+    }
+  }
+
+  /** Stop accepting; connections already relayed keep flowing until either side ends them (UDP flows end at once). */
   private closeListener(l: Listener): void {
     const wasOpen = l.state === 'listening' || l.state === 'opening'
+    const wasListening = l.state === 'listening'
     l.state = 'closed'
     if (this.listenersByKey.get(l.key) === l) this.listenersByKey.delete(l.key)
-    if (wasOpen) l.server.close(() => {})
+    if (wasOpen) l.server?.close(() => {})
+    if (l.udp) {
+      l.udp.relay.close()
+      // A socket still binding is closed by its bind callback or error handler (state is closed now).
+      if (wasListening) l.udp.socket.close()
+    }
   }
 
   private resync(): void {

@@ -5,7 +5,7 @@
 // server. Idempotent: run it at start-up (and again whenever wanted).
 import { isDeepStrictEqual } from 'node:util'
 import type { StoredObject } from '../../apis/meta.js'
-import { isAlreadyExists, isNotFound } from '../../client/errors.js'
+import { ensureObject, type EnsureSpec } from '../../client/ensure.js'
 import type { Client, ResourceClient } from '../../client/types.js'
 
 export interface KubernetesServiceOptions {
@@ -20,30 +20,8 @@ const ns = 'default'
 const name = 'kubernetes'
 const manager = 'kube-apiserver'
 
-/** Create `desired` if absent; else update it when `differs(live)` (with `merge(live)` as the new object). */
-async function ensure(
-  client: ResourceClient,
-  desired: StoredObject,
-  differs: (live: StoredObject) => boolean,
-  merge: (live: StoredObject) => StoredObject,
-): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    let live: StoredObject | undefined
-    try {
-      live = await client.get(ns, name)
-    } catch (err) {
-      if (!isNotFound(err)) throw err
-    }
-    try {
-      if (!live) await client.create(ns, desired, { fieldManager: manager })
-      else if (differs(live)) await client.update(merge(live), { fieldManager: manager })
-      return
-    } catch (err) {
-      if (isAlreadyExists(err) || (err as { status?: { reason?: string } }).status?.reason === 'Conflict') continue
-      throw err
-    }
-  }
-}
+const ensure = (client: ResourceClient, desired: StoredObject, differs: EnsureSpec['differs'], merge: EnsureSpec['merge']) =>
+  ensureObject(client, { desired, differs, merge, fieldManager: manager })
 
 /** Make sure the `kubernetes` Service, Endpoints and EndpointSlice exist and point at host:port. */
 export async function kubernetesServiceEndpoints(client: Client, opts: KubernetesServiceOptions): Promise<void> {
