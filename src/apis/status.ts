@@ -68,13 +68,9 @@ export function isStatusError(err: unknown, reason?: StatusReason): err is Statu
   return err instanceof StatusError && (reason === undefined || err.reason === reason)
 }
 
-/**
- * Every failure carries `details`, `{}` when there is nothing to say: client-go's callers read
- * `ErrStatus.Details.Name` without a nil check (kubectl debug does, on any 404), as upstream's
- * generic errors always set it.
- */
-function failure(code: number, reason: StatusReason, message: string, details: StatusDetails = {}): StatusError {
-  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code })
+/** A failure Status; `details` only where upstream's constructor sets them (NotFound always does). */
+function failure(code: number, reason: StatusReason, message: string, details?: StatusDetails): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code })
 }
 
 export function successStatus(details?: StatusDetails): Status {
@@ -93,7 +89,7 @@ const qualified = (r: ResourceRef) => (r.group === '' ? r.resource : `${r.resour
 
 /** A Status from parts computed elsewhere (patch and apply errors carry their own code and wording). */
 export function statusErrorFrom(code: number, reason: string | undefined, message: string, details?: StatusDetails): StatusError {
-  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason ? { reason: reason as StatusReason } : {}), details: details ?? {}, code })
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason ? { reason: reason as StatusReason } : {}), ...(details ? { details } : {}), code })
 }
 
 export const errors = {
@@ -130,9 +126,12 @@ export const errors = {
   methodNotAllowed(): StatusError {
     return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
   },
-  /** 404 for a path that names no resource. */
+  /**
+   * 404 for a path that names no resource, with empty `details` as upstream sends: kubectl debug
+   * reads `details.name` of any 404 without a nil check (an empty name means "not served").
+   */
   pathNotFound(): StatusError {
-    return failure(404, 'NotFound', 'the server could not find the requested resource')
+    return failure(404, 'NotFound', 'the server could not find the requested resource', {})
   },
   /** 410 for a compacted resourceVersion. */
   expired(message: string): StatusError {
