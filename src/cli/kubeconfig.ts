@@ -68,3 +68,39 @@ export async function writeKubeconfig(path: string, entry: KubeconfigEntry, merg
   await writeFile(tmp, stringify(mergeKubeconfig(existing, entry)), { mode: 0o600 })
   await rename(tmp, path)
 }
+
+/** What a client needs of a kubeconfig context: the server, its CA and a bearer token. */
+export interface KubeconfigCredentials {
+  context: string
+  server: string
+  caCertPem?: string
+  token?: string
+}
+
+/**
+ * Reads `context` (default: the current one) from the kubeconfig at `path`, as kubectl would:
+ * inline CA data or a CA file, and a token or token file. Throws with a sentence a person can act on.
+ */
+export async function readKubeconfig(path: string, context?: string): Promise<KubeconfigCredentials> {
+  let cfg: Kubeconfig
+  try {
+    cfg = (parse(await readFile(path, 'utf8')) ?? {}) as Kubeconfig
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no kubeconfig at ${path}: start a cluster with \`kubelite up\` first`)
+    throw new Error(`cannot read kubeconfig ${path}: ${(err as Error).message}`)
+  }
+  const name = context ?? cfg['current-context']
+  if (!name) throw new Error(`kubeconfig ${path} has no current context`)
+  const ctx = cfg.contexts?.find((c) => c.name === name)?.context as { cluster?: string; user?: string } | undefined
+  if (!ctx) throw new Error(`context "${name}" is not in kubeconfig ${path}`)
+  const cluster = cfg.clusters?.find((c) => c.name === ctx.cluster)?.cluster as Record<string, string> | undefined
+  const user = (cfg.users?.find((u) => u.name === ctx.user)?.user ?? {}) as Record<string, string>
+  if (!cluster?.server) throw new Error(`context "${name}" in ${path} names no cluster server`)
+  const caCertPem = cluster['certificate-authority-data']
+    ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8')
+    : cluster['certificate-authority']
+      ? await readFile(cluster['certificate-authority'], 'utf8')
+      : undefined
+  const token = user.token ?? (user.tokenFile ? (await readFile(user.tokenFile, 'utf8')).trim() : undefined)
+  return { context: name, server: cluster.server, caCertPem, token }
+}
