@@ -4,6 +4,8 @@ import { Command, InvalidArgumentError } from 'commander'
 import { pino } from 'pino'
 import { enabledControllers, parseControllersFlag, shortControllerNames } from './controllers.js'
 import { parseUpstream, type Upstream } from '../dns/index.js'
+import { runDemo } from './demo/run.js'
+import { scenarios } from './demo/scenarios.js'
 import { defaultConfig, startCluster, type UpConfig } from './up.js'
 
 export const kubeliteVersion = '0.1.0'
@@ -85,6 +87,23 @@ export async function run(argv: string[]): Promise<void> {
         dnsUpstreams: opts.dnsUpstream,
       }
       await up(cfg)
+    })
+
+  program
+    .command('demo')
+    .description('guided replays of the tutorials against the running cluster (one is started if none answers)')
+    .argument('<name>', `the demo: ${Object.keys(scenarios).join(' | ')}`)
+    .option('-y, --yes', 'run straight through, without pausing between steps (implied without a terminal)')
+    .option('--lang <lang>', 'narration language: en | ko', 'en')
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use (default: the current one)')
+    .option('--record <file>', 'also write the run as a Markdown tutorial to this file')
+    .action(async (name: string, opts) => {
+      const scenario = scenarios[name]
+      if (!scenario) program.error(`error: unknown demo "${name}": choose one of ${Object.keys(scenarios).join(', ')}`)
+      if (opts.lang !== 'en' && opts.lang !== 'ko') program.error(`error: option '--lang <lang>' argument '${opts.lang}' is invalid. must be "en" or "ko"`)
+      const tty = Boolean(process.stdout.isTTY && process.stdin.isTTY)
+      process.exitCode = await runDemo({ scenario, lang: opts.lang, yes: Boolean(opts.yes) || !tty, live: Boolean(process.stdout.isTTY) && !opts.record, kubeconfig: opts.kubeconfig, context: opts.context, record: opts.record })
     })
 
   await program.parseAsync(argv)

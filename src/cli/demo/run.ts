@@ -1,0 +1,410 @@
+// `kubelite demo NAME`: runs a scenario step by step against a running cluster (or one it starts
+// for the occasion), printing each command before running it with the real kubectl, pausing
+// between steps on a terminal, showing rollouts live, and checking its own claims: every answer
+// from the expected version, and no request failed. Ctrl-C removes what it created.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { StoredObject } from '../../apis/meta.js'
+import { HttpClient } from '../../client/http.js'
+import { defaultKubeconfigPath, readKubeconfig } from '../kubeconfig.js'
+import type { Lang, Scenario, Step, Target, Text } from './scenarios.js'
+import { BackgroundClient, count, emptyTally, get, type Tally } from './traffic.js'
+import { renderReplicaSets, renderShares, renderTally, type DeploymentView } from './view.js'
+
+/** The package root: examples/ and bin/ live there (src/cli/demo and dist/cli/demo alike). */
+export const packageRoot = fileURLToPath(new URL('../../../', import.meta.url))
+
+export interface DemoOptions {
+  scenario: Scenario
+  lang: Lang
+  /** Run straight through, without pauses. */
+  yes: boolean
+  /** Redraw the live view in place (a terminal). */
+  live: boolean
+  kubeconfig?: string
+  context?: string
+  /** Also write the run as a Markdown tutorial to this file (no background client: answers stay deterministic). */
+  record?: string
+  out?: NodeJS.WritableStream
+  kubectl?: string
+}
+
+const ui = {
+  en: {
+    noKubectl: 'kubectl is not on your PATH: install it as https://kubernetes.io/docs/tasks/tools/ says (kubelite drives the real kubectl), or set KUBECTL to its path.',
+    starting: 'No cluster answers at the current context, so this demo starts one of its own (it stops when the demo ends).',
+    using: (ctx: string, server: string) => `Using the cluster of context "${ctx}" (${server}).`,
+    leftovers: 'Removing what an earlier run of this demo left behind ...',
+    next: '  [Enter] next step · [q] quit ',
+    rolledOut: 'rolled out',
+    done: (n: number, failed: number) => `Done. While the demo ran, a client sent ${n} requests to the Service (a new connection each, and over a kept-alive one): ${failed} failed.`,
+    keep: (dir: string) => `The objects stay for you to explore; remove them with: kubectl delete -f examples/${dir}/`,
+    cleaning: 'Interrupted: removing what the demo created ...',
+    stopCluster: 'Stopping the cluster this demo started.',
+    unexpected: (want: string) => `✗ expected answers from ${want} only`,
+    missing: (want: string) => `✗ expected answers from ${want}`,
+    failedReq: (n: number) => `✗ ${n} requests failed`,
+    timeout: 'the rollout did not finish within 3 minutes',
+    runFrom: (dir: string) => `Commands run from ${dir} (examples/ is there).`,
+  },
+  ko: {
+    noKubectl: 'PATH에 kubectl이 없습니다: https://kubernetes.io/docs/tasks/tools/ 안내대로 설치하거나(kubelite는 실제 kubectl을 사용합니다) KUBECTL에 경로를 지정하세요.',
+    starting: '현재 컨텍스트에 응답하는 클러스터가 없어 데모용 클러스터를 시작합니다(데모가 끝나면 멈춥니다).',
+    using: (ctx: string, server: string) => `컨텍스트 "${ctx}"의 클러스터(${server})를 사용합니다.`,
+    leftovers: '이전 데모 실행이 남긴 오브젝트를 지우는 중 ...',
+    next: '  [Enter] 다음 단계 · [q] 종료 ',
+    rolledOut: '롤아웃 완료',
+    done: (n: number, failed: number) => `완료. 데모가 실행되는 동안 클라이언트가 서비스에 요청 ${n}개를 보냈습니다(매번 새 연결, 그리고 keep-alive 연결 하나): 실패 ${failed}개.`,
+    keep: (dir: string) => `오브젝트는 살펴볼 수 있도록 남겨 둡니다. 지우려면: kubectl delete -f examples/${dir}/`,
+    cleaning: '중단됨: 데모가 만든 오브젝트를 지우는 중 ...',
+    stopCluster: '데모가 시작한 클러스터를 멈춥니다.',
+    unexpected: (want: string) => `✗ ${want}만 응답해야 합니다`,
+    missing: (want: string) => `✗ ${want}의 응답이 있어야 합니다`,
+    failedReq: (n: number) => `✗ 요청 ${n}개 실패`,
+    timeout: '롤아웃이 3분 안에 끝나지 않았습니다',
+    runFrom: (dir: string) => `명령은 ${dir}에서 실행됩니다(examples/가 있는 곳).`,
+  },
+}
+
+/** A shell-like rendering of an argument list (quotes where a shell would need them). */
+export function shellQuote(args: string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ')
+}
+
+/** Did the answers keep the step's promise? Messages for what they broke. */
+export function checkAnswers(t: Tally, expect: string[] | undefined, lang: Lang): string[] {
+  const m = ui[lang]
+  const problems: string[] = []
+  if (t.failed > 0) problems.push(m.failedReq(t.failed))
+  if (!expect) return problems
+  const seen = [...t.byVersion.keys()]
+  if (seen.some((v) => !expect.includes(v))) problems.push(m.unexpected(expect.join(', ')))
+  else if (expect.length > 1 && expect.some((v) => !seen.includes(v))) problems.push(m.missing(expect.join(', ')))
+  return problems
+}
+
+class Demo {
+  private readonly out: NodeJS.WritableStream
+  private readonly m: (typeof ui)['en']
+  private readonly kubectlBin: string
+  private kubeconfigArgs: string[] = []
+  private client?: HttpClient
+  private own?: { child: ChildProcess; dir: string }
+  private background?: BackgroundClient
+  private readonly md: string[] = []
+  private failures = 0
+  private interrupted = false
+  private rl?: ReturnType<typeof createInterface>
+
+  constructor(private readonly o: DemoOptions) {
+    this.out = o.out ?? process.stdout
+    this.m = ui[o.lang]
+    this.kubectlBin = o.kubectl ?? process.env.KUBECTL ?? 'kubectl'
+  }
+
+  private print(line = ''): void {
+    this.out.write(line + '\n')
+  }
+
+  private text(t: Text | undefined): string | undefined {
+    return t?.[this.o.lang]
+  }
+
+  async run(): Promise<number> {
+    if (spawnSync(this.kubectlBin, ['version', '--client'], { stdio: 'ignore' }).error) {
+      this.print(this.m.noKubectl)
+      return 1
+    }
+    const onSignal = () => void this.interrupt()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    try {
+      await this.connect()
+      const s = this.o.scenario
+      this.print(`\n== kubelite demo ${s.name}: ${this.text(s.title)} ==`)
+      this.md.push(`# ${this.text(s.title)}`, '')
+      this.print(this.m.runFrom(packageRoot))
+      await this.removeLeftovers()
+      for (let i = 0; i < s.steps.length && !this.interrupted; i++) {
+        await this.step(s.steps[i])
+        if (!this.o.yes && i < s.steps.length - 1 && !this.interrupted) await this.pause()
+      }
+      if (this.interrupted) return 130
+      const t = (await this.background?.stop()) ?? emptyTally()
+      this.print()
+      if (this.background) {
+        this.print(this.m.done(t.requests, t.failed))
+        if (t.failed > 0) {
+          this.failures++
+          const { fresh, keptAlive } = this.background
+          this.print(`  new connection each: ${fresh.failed} of ${fresh.requests} failed (${fresh.errors.join(', ')}); kept alive: ${keptAlive.failed} of ${keptAlive.requests} failed (${keptAlive.errors.join(', ')})`)
+        }
+      }
+      this.print(this.m.keep(s.examples))
+      if (this.o.record) writeFileSync(this.o.record, this.md.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n')
+      return this.failures > 0 ? 1 : 0
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      this.rl?.close()
+      await this.background?.stop()
+      await this.client?.close()
+      await this.stopOwnCluster()
+    }
+  }
+
+  /** The cluster of the kubeconfig's context, or one started for the demo when none answers. */
+  private async connect(): Promise<void> {
+    const path = this.o.kubeconfig ?? defaultKubeconfigPath()
+    if (this.o.kubeconfig) this.kubeconfigArgs.push('--kubeconfig', this.o.kubeconfig)
+    if (this.o.context) this.kubeconfigArgs.push('--context', this.o.context)
+    try {
+      const creds = await readKubeconfig(path, this.o.context)
+      this.client = await HttpClient.connect({ server: creds.server, caCertPem: creds.caCertPem, token: creds.token, userAgent: 'kubelite-demo' })
+      this.print(this.m.using(creds.context, creds.server))
+      return
+    } catch {
+      // nothing answers there: start our own
+    }
+    this.print(this.m.starting)
+    const dir = mkdtempSync(join(tmpdir(), 'kubelite-demo-'))
+    const kubeconfig = join(dir, 'kubeconfig')
+    const port = await freePort()
+    const child = spawn(process.execPath, [join(packageRoot, 'bin', 'kubelite.js'), 'up', '--data-dir', join(dir, 'data'), '--port', String(port), '--kubeconfig', kubeconfig], { stdio: 'ignore' })
+    this.own = { child, dir }
+    this.kubeconfigArgs = ['--kubeconfig', kubeconfig]
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      try {
+        const creds = await readKubeconfig(kubeconfig)
+        const c = await HttpClient.connect({ server: creds.server, caCertPem: creds.caCertPem, token: creds.token, userAgent: 'kubelite-demo' })
+        if ((await c.send('GET', '/readyz', undefined, '')).statusCode === 200) {
+          this.client = c
+          return
+        }
+        await c.close()
+      } catch {
+        // not yet
+      }
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the demo cluster did not start')
+      await sleep(200)
+    }
+  }
+
+  private async stopOwnCluster(): Promise<void> {
+    if (!this.own) return
+    const { child, dir } = this.own
+    this.own = undefined
+    this.print(this.m.stopCluster)
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await Promise.race([exited, sleep(20_000)])
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  private kubectl(args: string[]): Promise<{ code: number; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(this.kubectlBin, [...args, ...this.kubeconfigArgs], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+      let output = ''
+      child.stdout.on('data', (d) => (output += d))
+      child.stderr.on('data', (d) => (output += d))
+      child.on('close', (code) => resolve({ code: code ?? 1, output }))
+      child.on('error', (err) => resolve({ code: 1, output: err.message }))
+    })
+  }
+
+  private async removeLeftovers(): Promise<void> {
+    const dir = `examples/${this.o.scenario.examples}/`
+    const found = await this.kubectl(['get', '-f', dir, '--ignore-not-found', '-o', 'name'])
+    if (found.code === 0 && found.output.trim() !== '') {
+      this.print(this.m.leftovers)
+      await this.kubectl(['delete', '-f', dir, '--ignore-not-found', '--wait=true'])
+    }
+  }
+
+  private narrate(t: Text | undefined): void {
+    const s = this.text(t)
+    if (!s) return
+    this.print()
+    this.print(`# ${s}`)
+    this.md.push(s, '')
+  }
+
+  private async step(step: Step): Promise<void> {
+    this.narrate(step.text)
+    switch (step.kind) {
+      case 'say':
+        return
+      case 'kubectl': {
+        const cmd = `kubectl ${shellQuote(step.args)}`
+        this.print(`$ ${cmd}`)
+        const { code, output } = await this.kubectl(step.args)
+        this.out.write(output)
+        this.md.push('```console', `$ ${cmd}`, output.trimEnd(), '```', '')
+        if (code !== 0) this.failures++
+        if (step.args[0] === 'apply' || step.args[0] === 'patch') await this.startBackground()
+        return
+      }
+      case 'rollout':
+        return this.watchRollout(step.deployments)
+      case 'curl':
+        return this.curl(step.count, step.tally ?? false, step.expect)
+    }
+  }
+
+  private async pause(): Promise<void> {
+    this.rl ??= createInterface({ input: process.stdin })
+    this.out.write(this.m.next)
+    const answer = await new Promise<string>((r) => this.rl!.once('line', r))
+    if (answer.trim().toLowerCase() === 'q') await this.interrupt()
+  }
+
+  private async interrupt(): Promise<void> {
+    if (this.interrupted) return
+    this.interrupted = true
+    this.print()
+    this.print(this.m.cleaning)
+    await this.background?.stop()
+    await this.kubectl(['delete', '-f', `examples/${this.o.scenario.examples}/`, '--ignore-not-found', '--wait=false'])
+    await this.stopOwnCluster()
+    process.exitCode = 130
+  }
+
+  /** Where requests go: the Service's ClusterIP and port, or 127.0.0.1 and the NodePort. */
+  private async url(target: Target): Promise<{ url: string; shown: string } | undefined> {
+    if ('nodePort' in target) return { url: `http://127.0.0.1:${target.nodePort}/`, shown: `127.0.0.1:${target.nodePort}` }
+    try {
+      const svc = await this.client!.resource({ group: '', version: 'v1', resource: 'services' }).get('default', target.service)
+      const ip = (svc.spec as { clusterIP?: string }).clusterIP
+      return ip ? { url: `http://${ip}:${target.port}/`, shown: `${ip}:${target.port}` } : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  private async startBackground(): Promise<void> {
+    if (this.background || this.o.record) return
+    const u = await this.url(this.o.scenario.target)
+    if (u) this.background = new BackgroundClient(u.url).start()
+  }
+
+  private async curl(n: number, tally: boolean, expect: string[] | undefined): Promise<void> {
+    const u = await this.url(this.o.scenario.target)
+    if (!u) return
+    const t = emptyTally()
+    const lines: string[] = []
+    for (let i = 0; i < n; i++) {
+      const a = await get(u.url)
+      count(t, a)
+      if (!tally) lines.push(a.text)
+    }
+    const cmd = tally ? `for i in $(seq ${n}); do curl -s ${u.shown}; echo; done | grep -o '"app version":"[^"]*"' | sort | uniq -c` : `curl ${u.shown}`
+    if (tally) {
+      for (const [v, c] of [...t.byVersion.entries()].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${String(c).padStart(7)} "app version":"${v}"`)
+    }
+    this.print(`$ ${cmd}`)
+    for (const l of lines) this.print(l)
+    if (tally) this.print(`  → ${renderShares(t)}`)
+    this.md.push('```console', `$ ${cmd}`, ...lines, '```', '')
+    for (const p of checkAnswers(t, expect, this.o.lang)) {
+      this.failures++
+      this.print(p)
+    }
+  }
+
+  /** What the named Deployments, their ReplicaSets and pods look like now. */
+  private async snapshot(names: string[]): Promise<DeploymentView[]> {
+    const c = this.client!
+    const [deps, rss, pods] = await Promise.all([
+      c.resource({ group: 'apps', version: 'v1', resource: 'deployments' }).list('default'),
+      c.resource({ group: 'apps', version: 'v1', resource: 'replicasets' }).list('default'),
+      c.resource({ group: '', version: 'v1', resource: 'pods' }).list('default'),
+    ])
+    return names.map((name) => {
+      const d = deps.items.find((x) => x.metadata.name === name)
+      const spec = (d?.spec ?? {}) as { replicas?: number }
+      const status = (d?.status ?? {}) as { observedGeneration?: number; replicas?: number; updatedReplicas?: number; availableReplicas?: number }
+      const desired = spec.replicas ?? 1
+      const owned = rss.items.filter((rs) => d && rs.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid))
+      const replicaSets = owned.map((rs) => ({
+        name: rs.metadata.name!,
+        revision: rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '?',
+        image: ((rs.spec as { template?: { spec?: { containers?: { image?: string }[] } } }).template?.spec?.containers ?? []).map((x) => x.image).join(','),
+        pods: pods.items.filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid)).map((p) => ({ ready: isReady(p), terminating: Boolean(p.metadata.deletionTimestamp) })),
+      }))
+      const allPods = replicaSets.flatMap((r) => r.pods)
+      const complete =
+        d !== undefined &&
+        (status.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
+        (status.updatedReplicas ?? 0) === desired &&
+        (status.replicas ?? 0) === desired &&
+        (status.availableReplicas ?? 0) === desired &&
+        allPods.length === desired &&
+        allPods.every((p) => p.ready && !p.terminating)
+      return { name, desired, complete, replicaSets }
+    })
+  }
+
+  private async watchRollout(names: string[]): Promise<void> {
+    const deadline = Date.now() + 180_000
+    let drawn = 0
+    let lastShape = ''
+    let views: DeploymentView[] = []
+    for (;;) {
+      views = await this.snapshot(names)
+      const rsLines = renderReplicaSets(views, this.o.lang)
+      const lines = this.background ? [...rsLines, renderTally(this.background.tally, this.o.lang)] : rsLines
+      if (this.o.live) {
+        if (drawn) this.out.write(`\x1b[${drawn}A`)
+        for (const l of lines) this.out.write(`\x1b[2K${l}\n`)
+        drawn = lines.length
+      } else if (!this.o.record && rsLines.join('\n') !== lastShape) {
+        for (const l of lines) this.print(l)
+        lastShape = rsLines.join('\n')
+      }
+      if (views.every((v) => v.complete) || this.interrupted) break
+      if (Date.now() > deadline) {
+        this.failures++
+        this.print(`✗ ${this.m.timeout}`)
+        break
+      }
+      await sleep(200)
+    }
+    const final = renderReplicaSets(views, this.o.lang)
+    if (this.o.record) this.md.push('```text', ...final, '```', '')
+    if (!this.o.live && this.o.record) for (const l of final) this.print(l)
+    this.print(`  ✓ ${names.join(', ')} ${this.m.rolledOut}`)
+  }
+}
+
+function isReady(pod: StoredObject): boolean {
+  const conds = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+  return conds.some((c) => c.type === 'Ready' && c.status === 'True')
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export function runDemo(o: DemoOptions): Promise<number> {
+  return new Demo(o).run()
+}
