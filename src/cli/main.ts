@@ -97,7 +97,7 @@ export async function run(argv: string[]): Promise<void> {
     .option('--lang <lang>', 'narration language: en | ko', 'en')
     .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context to use (default: the current one)')
-    .option('--record <file>', 'also write the run as a Markdown tutorial to this file')
+    .option('--record <dir>', 'also write the run as Markdown tutorials, <name>.md and <name>.ko.md, into this folder')
     .action(async (name: string, opts) => {
       const scenario = scenarios[name]
       if (!scenario) program.error(`error: unknown demo "${name}": choose one of ${Object.keys(scenarios).join(', ')}`)

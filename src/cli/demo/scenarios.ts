@@ -6,8 +6,13 @@
 export type Lang = 'en' | 'ko'
 export type Text = Record<Lang, string>
 
-/** How a Service is reached from the host: its ClusterIP (as the seed's `curl service_ip`) or a NodePort. */
-export type Target = { service: string; port: number } | { nodePort: number }
+/** The Service the demo's clients call, from the host: at its ClusterIP (as the seed's `curl service_ip`) or its NodePort. */
+export interface Target {
+  service: string
+  port: number
+  /** Call 127.0.0.1:nodePort instead of the ClusterIP (the canary seed's `curl localhost:30880`). */
+  nodePort?: number
+}
 
 export type Step =
   /** Narration only. */
@@ -88,7 +93,7 @@ export const canary: Scenario = {
   name: 'canary',
   title: { en: 'A canary with labels', ko: '라벨을 이용한 카나리 배포' },
   examples: 'canary',
-  target: { nodePort: 30880 },
+  target: { service: 'myapp-svc', port: 8080, nodePort: 30880 },
   steps: [
     say(
       'Two Deployments of one app: stable (v0.1, 2 pods) and canary (v0.2, 1 pod). Both carry app=myapp, and one Service selects app=myapp, so it sends the canary a share of the requests.',
@@ -112,7 +117,7 @@ export const canary: Scenario = {
     { kind: 'curl', count: 10, tally: true, text: { en: 'Only v0.1 answers.', ko: 'v0.1만 응답합니다.' }, expect: ['v0.1'] },
     k(['scale', 'deployment', 'k8s-testapp-canary', '--replicas=2'], 'It looks good: give it more traffic, 2 of 4 pods.', '괜찮아 보이면 트래픽을 늘립니다: 파드 4개 중 2개.'),
     { kind: 'rollout', deployments: ['k8s-testapp-canary'] },
-    { kind: 'curl', count: 30, tally: true, text: { en: 'About half and half.', ko: '대략 반반입니다.' }, expect: ['v0.1', 'v0.2'] },
+    { kind: 'curl', count: 40, tally: true, text: { en: 'Half and half: 2 pods each.', ko: '반반입니다: 각각 파드 2개.' }, expect: ['v0.1', 'v0.2'] },
     k(
       ['set', 'image', 'deployment/k8s-testapp', 'testapp=arisu1000/simple-container-app:v0.2'],
       'Promote: roll the stable track to v0.2 ...',

@@ -1,0 +1,80 @@
+// `kubelite demo` run non-interactively against one cluster, as `npm run docs` runs it: each demo
+// must keep its own promises (exit 0), print the seed's key lines, and regenerate the committed
+// tutorials in docs/tutorials/ — anything but names, ages, addresses and hashes drifting fails.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { normalizeRun } from '../../src/cli/demo/normalize.js'
+import { kubectlBin, startCluster, type Cluster } from './harness.js'
+
+const root = new URL('../..', import.meta.url).pathname
+
+function demo(c: Cluster, name: string, out: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    // HOME: kubectl's discovery cache stays this cluster's own.
+    const child = spawn(process.execPath, [join(root, 'bin', 'kubelite.js'), 'demo', name, '--yes', '--kubeconfig', c.kubeconfig, '--record', out], {
+      cwd: root,
+      env: { ...process.env, KUBECTL: kubectlBin, HOME: c.dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stdout += d))
+    const timer = setTimeout(() => child.kill('SIGINT'), 240_000)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code: code ?? 1, stdout })
+    })
+  })
+}
+
+function assertSameTutorial(out: string, file: string): void {
+  const fresh = normalizeRun(readFileSync(join(out, file), 'utf8'))
+  const committed = normalizeRun(readFileSync(join(root, 'docs', 'tutorials', file), 'utf8'))
+  assert.equal(fresh, committed, `docs/tutorials/${file} drifted: run \`npm run docs\` and review the change`)
+}
+
+describe('kubelite demo, and the tutorials it records', () => {
+  let c: Cluster
+  let out: string
+  before(async () => {
+    c = await startCluster()
+    out = join(c.dir, 'tutorials')
+    mkdirSync(out)
+  })
+  after(async () => {
+    await c?.destroy()
+  })
+
+  test('rolling-update: the seed’s event sequence, v2 after set image, v1 after undo, v2 after a second undo', async () => {
+    const r = await demo(c, 'rolling-update', out)
+    assert.equal(r.code, 0, r.stdout)
+    const scaled = [...r.stdout.matchAll(/Scaled (up|down) replica set kubernetes-bootcamp-(\w+) from (\d+) to (\d+)/g)].map((m) => `${m[1]} ${m[4]}`)
+    assert.deepEqual(scaled.slice(0, 9), ['up 4', 'up 1', 'down 3', 'up 2', 'down 2', 'up 3', 'down 1', 'up 4', 'down 0'])
+    const curls = r.stdout.split('$ curl ').slice(1).map((block) => [...new Set([...block.matchAll(/\| (v=\d)$/gm)].map((m) => m[1]))].join())
+    assert.deepEqual(curls, ['v=1', 'v=2', 'v=1', 'v=2'])
+    assert.match(r.stdout, /REVISION {2}CHANGE-CAUSE\n3 +<none>\n4 +<none>/)
+    assertSameTutorial(out, 'rolling-update.md')
+    assertSameTutorial(out, 'rolling-update.ko.md')
+  })
+
+  test('canary: 2 in 3 answers from v0.1 with one canary pod, none at 0, half at 2, all v0.2 after promotion', async () => {
+    const r = await demo(c, 'canary', out)
+    assert.equal(r.code, 0, r.stdout)
+    const shares = [...r.stdout.matchAll(/→ (.*)$/gm)].map((m) => m[1].trim())
+    assert.deepEqual(shares, ['v0.1 ×20 (67%)   v0.2 ×10 (33%)', 'v0.1 ×10 (100%)', 'v0.1 ×20 (50%)   v0.2 ×20 (50%)', 'v0.2 ×10 (100%)'])
+    assertSameTutorial(out, 'canary.md')
+    assertSameTutorial(out, 'canary.ko.md')
+  })
+
+  test('blue-green: the live Service flips from v1 to v2 and back with one patch each', async () => {
+    const r = await demo(c, 'blue-green', out)
+    assert.equal(r.code, 0, r.stdout)
+    const curls = r.stdout.split('$ curl ').slice(1).map((block) => [...new Set([...block.matchAll(/\| (v=\d)$/gm)].map((m) => m[1]))].join())
+    assert.deepEqual(curls, ['v=1', 'v=1', 'v=2', 'v=1', 'v=2'])
+    assertSameTutorial(out, 'blue-green.md')
+    assertSameTutorial(out, 'blue-green.ko.md')
+  })
+})
