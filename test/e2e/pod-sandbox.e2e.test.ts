@@ -95,6 +95,83 @@ spec:
     assert.notEqual((await exec('rooted', 'cat', join(c.dataDir, 'pki', 'ca.key'))).code, 0)
   })
 
+  test('a ConfigMap mounted as files is read by the container and an update reaches it; subPath stays', async (t) => {
+    if (!isolated) return t.skip('no namespaces on this host')
+    await c.k('create', 'configmap', 'game', '--from-literal=lives=3', '--from-literal=color=red')
+    await c.k('apply', '-f', c.file('cm-pod.yaml', `apiVersion: v1
+kind: Pod
+metadata: {name: cm-reader}
+spec:
+  containers:
+  - name: c
+    image: busybox
+    command: [sleep, '3600']
+    volumeMounts:
+    - {name: config, mountPath: /etc/game}
+    - {name: config, mountPath: /etc/lives-pinned, subPath: lives}
+  volumes:
+  - {name: config, configMap: {name: game}}
+`))
+    await ready('cm-reader')
+    assert.equal((await exec('cm-reader', 'cat', '/etc/game/lives')).stdout, '3')
+    assert.match((await exec('cm-reader', 'ls', '-a', '/etc/game')).stdout, /\.\.data\n/)
+    await c.k('patch', 'configmap', 'game', '-p', '{"data":{"lives":"5"}}')
+    await until('the update in the file', async () => ((await exec('cm-reader', 'cat', '/etc/game/lives')).stdout === '5' ? true : undefined), 60_000)
+    assert.equal((await exec('cm-reader', 'cat', '/etc/lives-pinned')).stdout, '3')
+    assert.notEqual((await exec('cm-reader', 'touch', '/etc/game/x')).code, 0)
+  })
+
+  test('a pod whose ConfigMap is missing stays ContainerCreating with FailedMount, then starts once it exists', async (t) => {
+    if (!isolated) return t.skip('no namespaces on this host')
+    await c.k('apply', '-f', c.file('missing.yaml', `apiVersion: v1
+kind: Pod
+metadata: {name: waits}
+spec:
+  containers: [{name: c, image: busybox, command: [sleep, '3600'], volumeMounts: [{name: config-vol, mountPath: /etc/config}]}]
+  volumes: [{name: config-vol, configMap: {name: not-yet}}]
+`))
+    await until('the FailedMount event', async () => {
+      const ev = await c.k('get', 'events', '--field-selector', 'involvedObject.name=waits,reason=FailedMount', '-o', 'jsonpath={.items[*].message}')
+      return ev.includes('MountVolume.SetUp failed for volume "config-vol" : configmap "not-yet" not found') ? true : undefined
+    })
+    const p = JSON.parse(await c.k('get', 'pod', 'waits', '-o', 'json'))
+    assert.equal(p.status.containerStatuses[0].state.waiting.reason, 'ContainerCreating')
+    await c.k('create', 'configmap', 'not-yet', '--from-literal=k=v')
+    await ready('waits')
+    assert.equal((await exec('waits', 'cat', '/etc/config/k')).stdout, 'v')
+  })
+
+  test("a Secret's files have defaultMode 0400 and belong to the container's user", async (t) => {
+    if (!isolated) return t.skip('no namespaces on this host')
+    await c.k('create', 'secret', 'generic', 'creds', '--from-literal=password=s3cret')
+    await c.k('apply', '-f', c.file('secret-pod.yaml', `apiVersion: v1
+kind: Pod
+metadata: {name: secret-reader}
+spec:
+  containers: [{name: c, image: busybox, command: [sleep, '3600'], volumeMounts: [{name: s, mountPath: /etc/creds, readOnly: true}]}]
+  volumes: [{name: s, secret: {secretName: creds, defaultMode: 0400}}]
+`))
+    await ready('secret-reader')
+    assert.equal((await exec('secret-reader', 'stat', '-L', '-c', '%a', '/etc/creds/password')).stdout, '400\n')
+    assert.equal((await exec('secret-reader', 'cat', '/etc/creds/password')).stdout, 's3cret')
+  })
+
+  test('an emptyDir is shared by the containers of a pod (memory-backed too)', async (t) => {
+    if (!isolated) return t.skip('no namespaces on this host')
+    await c.k('apply', '-f', c.file('empty.yaml', `apiVersion: v1
+kind: Pod
+metadata: {name: two}
+spec:
+  containers:
+  - {name: writer, image: busybox, command: [sh, -c, 'echo hello > /out/msg; echo fast > /mem/msg; sleep 3600'], volumeMounts: [{name: shared, mountPath: /out}, {name: mem, mountPath: /mem}]}
+  - {name: reader, image: busybox, command: [sleep, '3600'], volumeMounts: [{name: shared, mountPath: /in}, {name: mem, mountPath: /mem}]}
+  volumes: [{name: shared, emptyDir: {}}, {name: mem, emptyDir: {medium: Memory}}]
+`))
+    await ready('two')
+    await until('the writer wrote', async () => ((await c.kubectl(['exec', 'two', '-c', 'reader', '--', 'cat', '/in/msg'])).stdout === 'hello\n' ? true : undefined))
+    assert.equal((await c.kubectl(['exec', 'two', '-c', 'reader', '--', 'cat', '/mem/msg'])).stdout, 'fast\n')
+  })
+
   test('the sandbox survives kill -9 of kubelite: exec still enters it; deleting the pod ends it', async (t) => {
     if (!isolated) return t.skip('no namespaces on this host')
     await ready('shell')
@@ -103,7 +180,7 @@ spec:
     await until('exec after the restart', async () => ((await exec('shell', 'hostname')).stdout === 'shell\n' ? true : undefined), 30_000)
     const pid1 = (await exec('shell', 'cat', '/proc/1/comm')).stdout.trim()
     assert.equal(pid1, 'sh')
-    await c.k('delete', 'pod', 'shell', 'named', 'rooted', '--grace-period=1')
+    await c.k('delete', 'pods', '--all', '--grace-period=1')
     const sandboxes = join(c.dataDir, 'nodes', 'kubelite', 'runtime', 'sandboxes')
     await until(
       'no pod and no sandbox left',

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { cannotRun, ociCreateFailed, ProcessContainer, type ContainerState } from './container.js'
 import { containerEnv, findExecutable, shellQuote, signalNumber } from './host.js'
 import { isSameProcess, listeningIPv4, readProcStat } from './procfs.js'
-import { describeIsolation, detectIsolation, PodSandboxes, type Isolation, type SandboxRecord } from './sandbox.js'
+import { defaultSandboxUser, describeIsolation, detectIsolation, PodSandboxes, type Isolation, type SandboxRecord } from './sandbox.js'
 import { ImagePullError, type ContainerHandle, type ContainerSpec, type ExecOptions, type ImageSource, type Launch, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
 
 export { containerEnv, findExecutable } from './host.js'
@@ -83,6 +83,12 @@ export class ProcessRuntime implements Runtime {
 
   get isolation(): string {
     return describeIsolation(this.mode)
+  }
+
+  readonly mountsVolumes = true
+
+  get defaultUser(): { uid: number; gid: number } | undefined {
+    return this.mode.mode === 'namespaces' && this.mode.flavour === 'root' ? defaultSandboxUser : undefined
   }
 
   /** True when each pod runs in namespaces of its own. */

@@ -149,6 +149,10 @@ export interface Runtime {
    * the agent hands that address to no pod. Only runtimes whose pods bind real addresses answer.
    */
   addressInUse?(ip: string): boolean
+  /** Mounts pods' volumes at their mountPath (the agent then writes their files). */
+  readonly mountsVolumes?: boolean
+  /** Who containers run as when their securityContext does not say (volume files are theirs). */
+  readonly defaultUser?: { uid: number; gid: number }
   /** How pods are isolated from the host and each other (for the start-up log). */
   readonly isolation?: string
   /** Ends a pod's sandbox once none of its containers runs (pod finished or deleted). */
