@@ -68,6 +68,8 @@ export interface SubresourceContext {
 export interface SubresourceHandler {
   info: SubresourceInfo
   handle(ctx: SubresourceContext): Promise<void>
+  /** The in-process form of a POST to it (for in-process clients), where it has one. */
+  create?(store: ResourceStore, namespace: string | undefined, name: string, body: unknown): Promise<unknown>
 }
 
 /** A subresource handled outside api/, keyed `<resource>[.<group>]/<name>`, e.g. `pods/log`. */
@@ -82,6 +84,8 @@ export interface ApiServerOptions {
   clock?: () => Date
   /** Bearer tokens accepted. Empty: no authentication (tests of the handler only). */
   tokens?: string[]
+  /** Other bearer tokens' authenticators (service-account tokens): the user, or undefined. */
+  authenticators?: ((token: string) => string | undefined)[]
   admission?: Admission[]
   fieldManager?: FieldManager
   patcher?: Patcher
@@ -154,6 +158,14 @@ export class ApiServer {
     return [...this.byGVR.values()]
   }
 
+  /** A POST to a subresource, in process (`serviceaccounts/token`...). Throws StatusError. */
+  async createSubresource(group: string, resource: string, namespace: string | undefined, name: string, subresource: string, body: unknown): Promise<unknown> {
+    const rs = this.resource(group, resource)
+    const handler = rs ? this.opts.subresources?.get(subresourceKey(rs.def, subresource)) : undefined
+    if (!rs || !handler?.create) throw errors.pathNotFound()
+    return handler.create(rs, namespace, name, body)
+  }
+
   /** Discovery facts about every served resource (for in-process clients). */
   resourceInfos(): { group: string; version: string; resource: string; kind: string; namespaced: boolean; verbs: string[] }[] {
     return this.served.map(({ def }) => ({ group: def.group, version: def.version, resource: def.resource, kind: def.kind, namespaced: def.namespaced, verbs: def.verbs ?? allVerbs }))
@@ -179,7 +191,8 @@ export class ApiServer {
     const h = req.headers.authorization
     if (!h || !h.startsWith('Bearer ')) return false
     const given = Buffer.from(h.slice(7).trim())
-    return this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given))
+    if (this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given))) return true
+    return (this.opts.authenticators ?? []).some((a) => a(h.slice(7).trim()) !== undefined)
   }
 
   private async serveUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): Promise<void> {

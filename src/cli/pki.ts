@@ -76,3 +76,17 @@ async function generateCredentials(): Promise<Credentials & { caKeyPem: string }
     token: randomBytes(32).toString('base64url'),
   }
 }
+
+/**
+ * The key service-account tokens are signed with (`<dataDir>/pki/sa.key`, 32 random bytes,
+ * base64url), made on first start: tokens stay valid across restarts.
+ */
+export async function ensureServiceAccountKey(dataDir: string): Promise<Buffer> {
+  const path = join(dataDir, 'pki', 'sa.key')
+  const have = await readIfExists(path)
+  if (have?.trim()) return Buffer.from(have.trim(), 'base64url')
+  const key = randomBytes(32)
+  await mkdir(join(dataDir, 'pki'), { recursive: true, mode: 0o700 })
+  await writeFile(path, key.toString('base64url') + '\n', { mode: 0o600 })
+  return key
+}

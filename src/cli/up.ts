@@ -9,7 +9,9 @@ import type { Socket } from 'node:net'
 import { Registry } from 'prom-client'
 import type { ApiServer } from '../api/server.js'
 import { streamingSubresources } from '../api/stream/index.js'
+import type { SubresourceHandler } from '../api/server.js'
 import { podBinding } from '../api/subresources/binding.js'
+import { ServiceAccountTokens } from '../api/subresources/token.js'
 import { InformerFactory } from '../client/factory.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
@@ -20,7 +22,7 @@ import { ServiceProxy } from '../proxy/index.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
 import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
-import { ensureCredentials } from './pki.js'
+import { ensureCredentials, ensureServiceAccountKey } from './pki.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from './wiring.js'
 import { installWorkQueueMetrics } from './workqueue-metrics.js'
 
@@ -70,7 +72,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   enabledControllers(cfg.controllers) // an unknown name fails here, before anything starts
   const dataDir = resolvePath(cfg.dataDir)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  const [creds, store] = await Promise.all([ensureCredentials(dataDir), openSqliteStore(join(dataDir, 'state.db'))])
+  const [creds, store, saKey] = await Promise.all([ensureCredentials(dataDir), openSqliteStore(join(dataDir, 'state.db')), ensureServiceAccountKey(dataDir)])
   const abort = new AbortController()
   setMaxListeners(0, abort.signal) // every informer and watch listens to it
   const url = `https://${cfg.host}:${cfg.port}`
@@ -86,13 +88,15 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     },
   })
   const binding = podBinding({ store })
+  const tokens = new ServiceAccountTokens({ key: saKey })
   const metrics = new Registry()
   let bootstrapped = false
   const api = buildApiServer({
     store,
     tokens: [creds.token],
+    authenticators: [(t) => tokens.authenticate(t)],
     serverAddress: `${cfg.host}:${cfg.port}`,
-    subresources: new Map([['pods/binding', binding], ...streaming.subresources]),
+    subresources: new Map<string, SubresourceHandler>([['pods/binding', binding], ['serviceaccounts/token', tokens], ...streaming.subresources]),
     upgrades: streaming.upgrades,
     readiness: async () => [...(bootstrapped ? [] : ['poststarthook/bootstrap-controller']), ...(agents[0]?.isReady() ? [] : ['node-ready'])],
     metrics: () => metrics.metrics(),
@@ -137,7 +141,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const controllerClient = localClient(api, 'kube-controller-manager')
   const informers = new InformerFactory(controllerClient, (err, resource) => log.error({ err, resource }, 'informer'))
   const uninstallQueueMetrics = installWorkQueueMetrics(metrics) // the queues the controllers and the scheduler make next
-  background.push(...startControllers({ client: controllerClient, informers, log, signal: abort.signal }, cfg.controllers))
+  background.push(...startControllers({ client: controllerClient, informers, log, signal: abort.signal, rootCA: creds.caCertPem }, cfg.controllers))
   const pods = api.resource('', 'pods')!
   background.push(
     new Scheduler(localClient(api, 'default-scheduler'), informers, { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),

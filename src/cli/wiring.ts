@@ -5,7 +5,7 @@ import { openapiV2Document, openapiV3Document, openapiV3Root } from '../api/open
 import { ApiServer, type ApiServerOptions } from '../api/server.js'
 import { inProcessClient } from '../client/inprocess.js'
 import type { Client } from '../client/types.js'
-import { namespaceLifecycle } from '../registry/admission.js'
+import { namespaceLifecycle, serviceAccountAdmission } from '../registry/admission.js'
 import { serviceAllocation } from '../registry/allocation/admission.js'
 import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { builtInResources } from '../registry/index.js'
@@ -16,6 +16,7 @@ export interface ApiWiring {
   store: Store
   serverAddress: string
   tokens?: string[]
+  authenticators?: ApiServerOptions['authenticators']
   clock?: () => Date
   /** Admission plugins after the built-in ones (NamespaceLifecycle, Service address allocation). */
   admission?: Admission[]
@@ -37,7 +38,8 @@ export function buildApiServer(w: ApiWiring): ApiServer {
     store: w.store,
     clock: w.clock,
     tokens: w.tokens,
-    admission: [namespaceLifecycle(getNamespace), serviceAllocation(allocator), ...(w.admission ?? [])],
+    authenticators: w.authenticators,
+    admission: [namespaceLifecycle(getNamespace), serviceAllocation(allocator), serviceAccountAdmission(), ...(w.admission ?? [])],
     protobuf: decodeProtobuf,
     patcher,
     fieldManager,
@@ -60,7 +62,14 @@ export function buildApiServer(w: ApiWiring): ApiServer {
 
 /** A client that calls this API server in-process, as `component` (its default field manager). */
 export function localClient(api: ApiServer, component: string): Client {
-  return inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, component)
+  return inProcessClient(
+    {
+      resources: () => api.resourceInfos(),
+      resource: (g, r) => api.resource(g, r),
+      createSubresource: (g, r, ns, name, sub, body) => api.createSubresource(g, r, ns, name, sub, body),
+    },
+    component,
+  )
 }
 
 /** Objects every cluster has: the system namespaces. Idempotent across restarts. */

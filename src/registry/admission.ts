@@ -41,3 +41,73 @@ export function namespaceLifecycle(getNamespace: (name: string) => Promise<Store
     },
   }
 }
+
+/** Where upstream mounts the service-account token volume in every container. */
+export const serviceAccountMountPath = '/var/run/secrets/kubernetes.io/serviceaccount'
+const randomAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
+
+/** utilrand.String(n): n characters of upstream's alphabet. */
+function randomSuffix(n: number, random: () => number): string {
+  let out = ''
+  for (let i = 0; i < n; i++) out += randomAlphabet[Math.floor(random() * randomAlphabet.length)]
+  return out
+}
+
+type PodLike = {
+  spec?: {
+    serviceAccountName?: string
+    serviceAccount?: string
+    automountServiceAccountToken?: boolean
+    volumes?: { name: string; [k: string]: unknown }[]
+    initContainers?: { volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[]
+    containers?: { volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[]
+  }
+}
+
+/**
+ * The part of upstream's ServiceAccount admission plugin that mounts the token: on pod create,
+ * spec.serviceAccountName defaults to `default`, and unless automountServiceAccountToken is false
+ * the projected volume `kube-api-access-<5 random>` (a bound token for 3607 s, the cluster CA
+ * from the kube-root-ca.crt ConfigMap, the namespace) is added and mounted read-only at
+ * /var/run/secrets/kubernetes.io/serviceaccount in every container that mounts nothing there.
+ * (Whether the ServiceAccount exists, and its own automount setting, are the ServiceAccount's
+ * owner's part.)
+ */
+export function serviceAccountAdmission(random: () => number = Math.random): Admission {
+  return {
+    name: 'ServiceAccount',
+    async admit(attrs) {
+      const { def, operation, subresource } = attrs
+      if (def.group !== '' || def.resource !== 'pods' || operation !== 'CREATE' || subresource || !attrs.object) return
+      const pod = attrs.object as unknown as PodLike
+      const spec = (pod.spec ??= {})
+      if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default'
+      spec.serviceAccount = spec.serviceAccountName
+      if (spec.automountServiceAccountToken === false) return
+      const all = [...(spec.initContainers ?? []), ...(spec.containers ?? [])]
+      if (all.length === 0) return
+      const volumes = (spec.volumes ??= [])
+      let name = `kube-api-access-${randomSuffix(5, random)}`
+      while (volumes.some((v) => v.name === name)) name = `kube-api-access-${randomSuffix(5, random)}`
+      let used = false
+      for (const c of all) {
+        const mounts = c.volumeMounts ?? []
+        if (mounts.some((m) => m.mountPath === serviceAccountMountPath)) continue
+        c.volumeMounts = [...mounts, { name, readOnly: true, mountPath: serviceAccountMountPath }]
+        used = true
+      }
+      if (!used) return
+      volumes.push({
+        name,
+        projected: {
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+          ],
+          defaultMode: 420,
+        },
+      })
+    },
+  }
+}

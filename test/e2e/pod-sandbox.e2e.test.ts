@@ -172,6 +172,37 @@ spec:
     assert.equal((await c.kubectl(['exec', 'two', '-c', 'reader', '--', 'cat', '/mem/msg'])).stdout, 'fast\n')
   })
 
+  test('the service-account token volume: injected as upstream (describe shows it), and its token authenticates from inside the pod', async (t) => {
+    const pod = JSON.parse(await c.k('get', 'pod', 'shell', '-o', 'json'))
+    const vol = pod.spec.volumes.find((v: { name: string }) => v.name.startsWith('kube-api-access-'))
+    assert.match(vol.name, /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
+    assert.deepEqual(vol.projected, {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+      ],
+    })
+    assert.deepEqual(pod.spec.containers[0].volumeMounts, [{ name: vol.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }])
+    assert.equal(pod.spec.serviceAccountName, 'default')
+    const describe = await c.k('describe', 'pod', 'shell')
+    assert.match(describe, new RegExp(`${vol.name}:\\n\\s+Type:\\s+Projected \\(a volume that contains injected data from multiple sources\\)\\n\\s+TokenExpirationSeconds:\\s+3607\\n\\s+ConfigMapName:\\s+kube-root-ca.crt`))
+    assert.match(describe, /\/var\/run\/secrets\/kubernetes.io\/serviceaccount from kube-api-access-\w{5} \(ro\)/)
+    const cm = JSON.parse(await c.k('get', 'configmap', 'kube-root-ca.crt', '-o', 'json'))
+    assert.match(cm.data['ca.crt'], /^-----BEGIN CERTIFICATE-----/)
+    if (!isolated) return t.skip('no namespaces on this host: the files are not at the mountPath')
+    const dir = '/var/run/secrets/kubernetes.io/serviceaccount'
+    assert.equal((await exec('shell', 'cat', `${dir}/namespace`)).stdout, 'default')
+    assert.equal((await exec('shell', 'cat', `${dir}/ca.crt`)).stdout, cm.data['ca.crt'])
+    const r = await exec('shell', 'sh', '-c', `curl -sS --cacert ${dir}/ca.crt -H "Authorization: Bearer $(cat ${dir}/token)" ${c.url}/api`)
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(JSON.parse(r.stdout).kind, 'APIVersions')
+    // Without the token: 401.
+    const anon = await exec('shell', 'sh', '-c', `curl -sS -o /dev/null -w '%{http_code}' --cacert ${dir}/ca.crt ${c.url}/api`)
+    assert.equal(anon.stdout, '401')
+  })
+
   test('the sandbox survives kill -9 of kubelite: exec still enters it; deleting the pod ends it', async (t) => {
     if (!isolated) return t.skip('no namespaces on this host')
     await ready('shell')

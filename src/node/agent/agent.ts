@@ -283,6 +283,18 @@ export class NodeAgent {
       podsDir: opts.podsDir ?? join(dirname(opts.logDir), 'kubelet', 'pods'),
       services: () => this.services?.list() ?? [],
       getConfigMap: async (ns, name) => (this.configMaps?.hasSynced() ? (this.configMaps.get(ns, name) ?? null) : getOrNull<ConfigMap>('configmaps', ns, name)),
+      requestToken: async (ns, sa, req) => {
+        const body = {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          metadata: { name: sa, namespace: ns },
+          spec: { audiences: req.audience ? [req.audience] : undefined, expirationSeconds: req.expirationSeconds, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: req.podName, uid: req.podUid } },
+        }
+        const r = (await opts.client.resource({ group: '', version: 'v1', resource: 'serviceaccounts' }).create(ns, body as KObject, { subresource: 'token' })) as unknown as {
+          status: { token: string; expirationTimestamp: string }
+        }
+        return { token: r.status.token, expirationTimestamp: new Date(r.status.expirationTimestamp) }
+      },
       getSecret: async (ns, name) => (this.secrets?.hasSynced() ? (this.secrets.get(ns, name) ?? null) : getOrNull<Secret>('secrets', ns, name)),
       nodeAllocatable: () => (this.lastStatus?.allocatable as Record<string, string>) ?? {},
       drainDelayMs: opts.drainDelayMs ?? 1000,

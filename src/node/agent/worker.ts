@@ -48,6 +48,8 @@ export interface WorkerEnv {
   /** null: NotFound. */
   getConfigMap(namespace: string, name: string): Promise<ConfigMap | null>
   getSecret(namespace: string, name: string): Promise<Secret | null>
+  /** TokenRequest (serviceaccounts/<name>/token) for a token bound to the pod. Throws the API's error. */
+  requestToken(namespace: string, serviceAccount: string, req: { expirationSeconds: number; audience?: string; podName: string; podUid: string }): Promise<{ token: string; expirationTimestamp: Date }>
   nodeAllocatable(): Record<string, string>
   /** How long to wait after publishing Ready=False before signalling containers (capped by the grace period). */
   drainDelayMs: number
@@ -102,6 +104,8 @@ export class PodWorker {
   private readonly startTime: Date
   /** The pod's volumes at their mountPaths, once set up (the sandbox mounts them). */
   private mounts: SandboxMount[] = []
+  /** Service-account tokens of projected volumes, by volume/path: kept until 80% of their life. */
+  private readonly tokens = new Map<string, { token: string; refreshAt: number }>()
   private state: 'active' | 'terminating' | 'terminated' = 'active'
   /** The pod is done under its restart policy: nothing runs, the sandbox is gone. */
   private finished = false
@@ -621,6 +625,13 @@ export class PodWorker {
     for (const n of names.configMaps) src.configMaps.set(n, await this.env.getConfigMap(this.namespace, n))
     for (const n of names.secrets) src.secrets.set(n, await this.env.getSecret(this.namespace, n))
     const owner = this.volumeOwner()
+    const tokenErr = await this.fetchTokens(src)
+    if (tokenErr) {
+      this.env.events.event(pod, 'Warning', 'FailedMount', failedMountMessage(tokenErr.volume, tokenErr.reason))
+      // Soon: in a namespace just made, the ServiceAccount controller is about to create `default`.
+      this.wakeAfter(Math.min(1000, this.retryDelay()))
+      return false
+    }
     const dirs = new Map<string, { path: string; files: boolean }>()
     for (const v of vols) {
       const plan = planVolume(pod, v, src)
@@ -654,6 +665,38 @@ export class PodWorker {
       return [{ hostPath, containerPath: m.mountPath, readOnly: m.readOnly }]
     })
     return true
+  }
+
+  /**
+   * The kubelet's token manager: a TokenRequest per serviceAccountToken source, bound to the pod,
+   * renewed once 80% of its life has passed (the sync is woken then). Per volume, by path.
+   */
+  private async fetchTokens(src: VolumeSources): Promise<{ volume: string; reason: string } | undefined> {
+    const pod = this.pod
+    const now = this.env.clock().getTime()
+    const sa = pod.spec?.serviceAccountName || 'default'
+    for (const v of pod.spec?.volumes ?? []) {
+      for (const s of v.projected?.sources ?? []) {
+        const t = s.serviceAccountToken
+        if (!t) continue
+        const key = `${v.name}/${t.path}`
+        let have = this.tokens.get(key)
+        if (!have || have.refreshAt <= now) {
+          try {
+            const r = await this.env.requestToken(this.namespace, sa, { expirationSeconds: t.expirationSeconds ?? 3600, audience: t.audience, podName: this.name, podUid: this.uid })
+            const ttl = r.expirationTimestamp.getTime() - now
+            have = { token: r.token, refreshAt: now + Math.min(ttl * 0.8, 24 * 3600_000) }
+            this.tokens.set(key, have)
+          } catch (err) {
+            return { volume: v.name, reason: `failed to fetch token: ${(err as Error).message}` }
+          }
+        }
+        this.wakeAfter(have.refreshAt - now)
+        // Sources of one volume share the map: the volume is planned alone, so a path is enough.
+        src.tokens.set(t.path, have.token)
+      }
+    }
+    return undefined
   }
 
   /** Who owns volume files: the pod's user where the runtime runs containers as another uid than kubelite's. */
