@@ -68,6 +68,8 @@ export interface SubresourceContext {
 export interface SubresourceHandler {
   info: SubresourceInfo
   handle(ctx: SubresourceContext): Promise<void>
+  /** The in-process form of a POST to it (for in-process clients), where it has one. */
+  create?(store: ResourceStore, namespace: string | undefined, name: string, body: unknown): Promise<unknown>
 }
 
 /** A subresource handled outside api/, keyed `<resource>[.<group>]/<name>`, e.g. `pods/log`. */
@@ -154,6 +156,14 @@ export class ApiServer {
 
   resources(): ResourceStore[] {
     return [...this.byGVR.values()]
+  }
+
+  /** A POST to a subresource, in process (`serviceaccounts/token`...). Throws StatusError. */
+  async createSubresource(group: string, resource: string, namespace: string | undefined, name: string, subresource: string, body: unknown): Promise<unknown> {
+    const rs = this.resource(group, resource)
+    const handler = rs ? this.opts.subresources?.get(subresourceKey(rs.def, subresource)) : undefined
+    if (!rs || !handler?.create) throw errors.pathNotFound()
+    return handler.create(rs, namespace, name, body)
   }
 
   /** Discovery facts about every served resource (for in-process clients). */

@@ -12,8 +12,9 @@ import { runEventTTL } from '../controllers/eventttl/controller.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
-import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
+import { RootCACertPublisher } from '../controllers/rootcacert/controller.js'
 import type { RunnerLog } from '../controllers/runtime/runner.js'
+import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
 
 /** What every controller is started with (upstream's ControllerContext). */
 export interface ControllerContext {
@@ -23,6 +24,8 @@ export interface ControllerContext {
   informers: InformerFactory
   log: RunnerLog
   signal: AbortSignal
+  /** The cluster CA (PEM) the root CA publisher puts in every namespace; without it that controller idles. */
+  rootCA?: string
 }
 
 export interface ControllerDescriptor {
@@ -43,6 +46,11 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'garbage-collector-controller', aliases: ['garbagecollector'], start: (c) => new GarbageCollector(c.client, c.informers, c.log).start(c.signal) },
   { name: 'namespace-controller', aliases: ['namespace'], start: (c) => new NamespaceController(c.client, c.informers, c.log).start(c.signal) },
   { name: 'serviceaccount-controller', aliases: ['serviceaccount'], start: (c) => new ServiceAccountsController(c.client, c.informers, c.log).start(c.signal) },
+  {
+    name: 'root-ca-certificate-publisher-controller',
+    aliases: ['root-ca-cert-publisher'],
+    start: (c) => (c.rootCA ? new RootCACertPublisher(c.client, c.informers, c.rootCA, c.log).start(c.signal) : Promise.resolve()),
+  },
   // kubelite's own: upstream's API server stores Events with a TTL lease (--event-ttl) instead.
   { name: 'event-ttl-controller', aliases: ['eventttl'], start: (c) => runEventTTL(c.client, c.signal, { log: c.log }) },
 ]

@@ -68,7 +68,14 @@ export function buildApiServer(w: ApiWiring): ApiServer {
 
 /** A client that calls this API server in-process, as `component` (its default field manager). */
 export function localClient(api: ApiServer, component: string): Client {
-  return inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, component)
+  return inProcessClient(
+    {
+      resources: () => api.resourceInfos(),
+      resource: (g, r) => api.resource(g, r),
+      createSubresource: (g, r, ns, name, sub, body) => api.createSubresource(g, r, ns, name, sub, body),
+    },
+    component,
+  )
 }
 
 /**

@@ -60,6 +60,8 @@ export class InformerFactory {
 export const gvrs = {
   pods: { group: '', version: 'v1', resource: 'pods' },
   services: { group: '', version: 'v1', resource: 'services' },
+  configMaps: { group: '', version: 'v1', resource: 'configmaps' },
+  secrets: { group: '', version: 'v1', resource: 'secrets' },
   nodes: { group: '', version: 'v1', resource: 'nodes' },
   namespaces: { group: '', version: 'v1', resource: 'namespaces' },
   endpoints: { group: '', version: 'v1', resource: 'endpoints' },

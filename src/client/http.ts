@@ -152,7 +152,9 @@ class HttpResource<T extends StoredObject> implements ResourceClient<T> {
   }
 
   create(namespace: string | undefined, obj: KObject, opts: WriteOptions = {}): Promise<T> {
-    return this.c.call('POST', this.path(namespace) + query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined }), obj)
+    // POST .../{name}/{subresource}: the name is the object's (a TokenRequest's is its ServiceAccount's).
+    const path = opts.subresource ? this.path(namespace, obj.metadata?.name ?? '', opts.subresource) : this.path(namespace)
+    return this.c.call('POST', path + query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined }), obj)
   }
 
   update(obj: T, opts: WriteOptions = {}): Promise<T> {

@@ -18,6 +18,8 @@ export interface LocalResource {
 export interface LocalBackend {
   resources(): ResourceInfo[]
   resource(group: string, resource: string): LocalResource | undefined
+  /** A POST to a subresource (create with opts.subresource: `serviceaccounts/token`). */
+  createSubresource?(group: string, resource: string, namespace: string | undefined, name: string, subresource: string, body: KObject): Promise<unknown>
 }
 
 class LocalResourceClient<T extends StoredObject> implements ResourceClient<T> {
@@ -25,6 +27,7 @@ class LocalResourceClient<T extends StoredObject> implements ResourceClient<T> {
     readonly info: ResourceInfo,
     private readonly r: LocalResource,
     private readonly defaultManager: string,
+    private readonly backend?: LocalBackend,
   ) {}
 
   get(namespace: string | undefined, name: string): Promise<T> {
@@ -37,6 +40,11 @@ class LocalResourceClient<T extends StoredObject> implements ResourceClient<T> {
     return this.r.watch(namespace, opts, signal) as AsyncIterable<WatchEvent<T>>
   }
   create(namespace: string | undefined, obj: KObject, opts: WriteOptions = {}): Promise<T> {
+    if (opts.subresource) {
+      // POST .../{name}/{subresource}: the name is the object's (TokenRequest: the ServiceAccount's).
+      if (!this.backend?.createSubresource) return Promise.reject(new Error(`the server does not serve ${this.info.resource}/${opts.subresource} in process`))
+      return this.backend.createSubresource(this.info.group, this.info.resource, namespace, obj.metadata?.name ?? '', opts.subresource, obj) as Promise<T>
+    }
     return this.r.create(namespace, obj, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, fieldValidation: 'Ignore' }) as Promise<T>
   }
   update(obj: T, opts: WriteOptions = {}): Promise<T> {
@@ -60,7 +68,7 @@ export function inProcessClient(backend: LocalBackend, component: string): Clien
       const info = backend.resources().find((r) => r.group === gvr.group && r.resource === gvr.resource)
       const r = backend.resource(gvr.group, gvr.resource)
       if (!info || !r) throw new Error(`the server does not serve ${gvr.resource}${gvr.group ? '.' + gvr.group : ''}`)
-      return new LocalResourceClient<T>(info, r, component)
+      return new LocalResourceClient<T>(info, r, component, backend)
     },
   }
 }

@@ -2,6 +2,7 @@
 // a ServiceAccount that exists. Pods that name none run as `default` (set by defaulting already).
 import type { StoredObject } from '../apis/meta.js'
 import { errors, isStatusError } from '../apis/status.js'
+import { mountServiceAccountToken, type PodLike } from './admission.js'
 import type { Admission } from './rest.js'
 
 export const defaultServiceAccountName = 'default'
@@ -13,6 +14,8 @@ export interface ServiceAccountAdmissionOptions {
   getServiceAccount(namespace: string, name: string): Promise<StoredObject>
   /** Waits between look-ups of `default` (injected so tests need not wait). */
   sleep?: (ms: number) => Promise<void>
+  /** For the token volume's name (`kube-api-access-<5 random>`). */
+  random?: () => number
 }
 
 /**
@@ -27,9 +30,9 @@ export function serviceAccountAdmission(opts: ServiceAccountAdmissionOptions): A
     name: 'ServiceAccount',
     async admit(attrs) {
       if (attrs.operation !== 'CREATE' || attrs.subresource || attrs.def.group !== '' || attrs.def.resource !== 'pods' || !attrs.object || !attrs.namespace) return
-      const pod = attrs.object as StoredObject & { spec?: { serviceAccountName?: string; serviceAccount?: string } }
+      const pod = attrs.object as StoredObject & { spec?: { serviceAccountName?: string; serviceAccount?: string; automountServiceAccountToken?: boolean } }
       const spec = (pod.spec ??= {})
-      if (pod.metadata.annotations?.[mirrorPodAnnotation] !== undefined) {
+      if (pod.metadata?.annotations?.[mirrorPodAnnotation] !== undefined) {
         if (spec.serviceAccountName) throw errors.forbidden({ group: '', resource: 'pods' }, attrs.name, 'a mirror pod may not reference service accounts')
         return
       }
@@ -38,16 +41,19 @@ export function serviceAccountAdmission(opts: ServiceAccountAdmissionOptions): A
       const name = spec.serviceAccountName
       const attempts = name === defaultServiceAccountName ? 10 : 1
       const interval = 100 + Math.floor(Math.random() * 100)
-      for (let i = 0; i < attempts; i++) {
+      let account: StoredObject | undefined
+      for (let i = 0; i < attempts && !account; i++) {
         if (i > 0) await sleep(interval)
         try {
-          await opts.getServiceAccount(attrs.namespace, name)
-          return
+          account = await opts.getServiceAccount(attrs.namespace, name)
         } catch (err) {
           if (!isStatusError(err, 'NotFound')) throw err
         }
       }
-      throw errors.forbidden({ group: '', resource: 'pods' }, attrs.name, `error looking up service account ${attrs.namespace}/${name}: serviceaccount "${name}" not found`)
+      if (!account) throw errors.forbidden({ group: '', resource: 'pods' }, attrs.name, `error looking up service account ${attrs.namespace}/${name}: serviceaccount "${name}" not found`)
+      // The pod's own automountServiceAccountToken wins; else the account's (upstream's shouldAutomount).
+      const automount = spec.automountServiceAccountToken ?? (account as { automountServiceAccountToken?: boolean }).automountServiceAccountToken ?? true
+      if (automount) mountServiceAccountToken(pod as PodLike, opts.random)
     },
   }
 }

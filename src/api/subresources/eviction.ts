@@ -75,6 +75,11 @@ export class PodEviction implements SubresourceHandler {
     return { ...successStatus(), code: 201 }
   }
 
+  /** The in-process form of the POST. */
+  create(pods: ResourceStore, namespace: string | undefined, name: string, body: unknown): Promise<Status> {
+    return this.evict(pods, namespace, name, body)
+  }
+
   async handle(ctx: Parameters<SubresourceHandler['handle']>[0]): Promise<void> {
     const { req, res, target, url } = ctx
     if (req.method !== 'POST') throw errors.methodNotAllowed()

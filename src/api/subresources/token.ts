@@ -95,6 +95,12 @@ export class ServiceAccountTokenRequest implements SubresourceHandler {
     return { kind: kind as BoundObject['kind'], name, uid: obj.metadata.uid! }
   }
 
+  /** The in-process form of the POST (the node agent asks for its pods' tokens this way). */
+  create(accounts: ResourceStore, namespace: string | undefined, name: string, body: unknown): Promise<Obj> {
+    if (!namespace) throw errors.pathNotFound()
+    return this.request(accounts, namespace, name, body)
+  }
+
   async handle(ctx: Parameters<SubresourceHandler['handle']>[0]): Promise<void> {
     const { req, res, target, url } = ctx
     if (req.method !== 'POST') throw errors.methodNotAllowed()

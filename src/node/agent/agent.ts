@@ -2,6 +2,7 @@
 // status fresh, and runs one worker per pod bound to it. It reaches the API only through a Client,
 // so it could run in another process (or on another machine) unchanged.
 import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { ConfigMap, Node, NodeStatus, Secret, Service } from 'kubernetes-types/core/v1.js'
 import type { KObject, StoredObject } from '../../apis/meta.js'
 import { clone } from '../../apis/meta.js'
@@ -38,6 +39,8 @@ export interface NodeAgentOptions {
   controlPlane?: boolean
   /** Where pod logs live: `<logDir>/<ns>_<pod>_<uid>/<container>/<restart>.log`. */
   logDir: string
+  /** Where pods' volumes are written (default `<logDir>/../kubelet/pods`). */
+  podsDir?: string
   /** Capacity `pods` (110 like upstream; more for the sim runtime). */
   maxPods?: number
   /** Pause between publishing Ready=False and signalling a deleted pod's containers (ms, default 1000; capped by the grace period). */
@@ -109,6 +112,9 @@ export class NodeAgent {
   private lastStatus?: NodeStatus
   private lastPosted = 0
   private services?: Informer<StoredObject & Service>
+  /** For volumes (process runtime): the ConfigMaps and Secrets pods read, cached and followed. */
+  private configMaps?: Informer<StoredObject & ConfigMap>
+  private secrets?: Informer<StoredObject & Secret>
   private env?: WorkerEnv
 
   constructor(opts: NodeAgentOptions) {
@@ -119,6 +125,11 @@ export class NodeAgent {
     this.nodes = opts.client.resource<StoredObject & Node>(nodesGVR)
     this.pods = opts.client.resource<PodObj>(podsGVR)
     this.connection = new AgentConnection((ns, name, uid) => this.findWorker(ns, name, uid), opts.runtime)
+  }
+
+  /** How this node's runtime isolates pods (for the start-up log). */
+  get isolation(): string | undefined {
+    return this.opts.runtime.isolation
   }
 
   /** True once the Node is registered and the agent runs its pods. */
@@ -176,6 +187,28 @@ export class NodeAgent {
         podInformer = new Informer<PodObj>(this.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError })
         this.services = new Informer<StoredObject & Service>(opts.client.resource(gvrs.services), { onError })
       }
+      const synced: Promise<void>[] = []
+      if (opts.runtime.mountsVolumes) {
+        if (opts.informers) {
+          this.configMaps = opts.informers.informer<StoredObject & ConfigMap>(gvrs.configMaps)
+          this.secrets = opts.informers.informer<StoredObject & Secret>(gvrs.secrets)
+        } else {
+          const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'informer')
+          this.configMaps = new Informer<StoredObject & ConfigMap>(opts.client.resource(gvrs.configMaps), { onError })
+          this.secrets = new Informer<StoredObject & Secret>(opts.client.resource(gvrs.secrets), { onError })
+          background.push(this.configMaps.start(signal), this.secrets.start(signal))
+        }
+        // An update reaches the files of every pod that mounts it (and a missing one, once created, unblocks them).
+        const follow = (kind: 'configmap' | 'secret') => {
+          const kick = (o: StoredObject) => {
+            for (const w of this.workers.values()) if (w.namespace === o.metadata.namespace && w.references(kind, o.metadata.name!)) w.kick()
+          }
+          return { add: kick, update: (_: StoredObject, o: StoredObject) => kick(o), delete: kick }
+        }
+        this.configMaps.on(follow('configmap'))
+        this.secrets.on(follow('secret'))
+        synced.push(this.configMaps.waitForSync(), this.secrets.waitForSync())
+      }
       this.env = this.workerEnv(events)
       // This node's pods only, either way: a pod the scheduler binds here arrives as an add, as it
       // does on a field-selected watch (where the index holds nothing else).
@@ -186,11 +219,20 @@ export class NodeAgent {
       }
       podInformer.addIndex(nodeNameIndex, byNodeName).onIndex(nodeNameIndex, opts.nodeName, podHandlers)
       if (!opts.informers) background.push(podInformer.start(signal), this.services.start(signal))
-      await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync()]), wait(2 ** 31 - 1, signal)])
+      await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync(), ...synced]), wait(2 ** 31 - 1, signal)])
       if (signal.aborted) return
 
-      for (const [, list] of this.adoptable) for (const a of list) void a.handle.stop(Math.min(this.shutdownGrace, 30)).catch(() => undefined)
+      const stopping = new Map<string, Promise<unknown>>()
+      for (const [uid, list] of this.adoptable) stopping.set(uid, Promise.all(list.map((a) => a.handle.stop(Math.min(this.shutdownGrace, 30)).catch(() => undefined))))
       this.adoptable.clear()
+      // Sandboxes of pods this node no longer runs (deleted while the agent was away) go too,
+      // once their containers have stopped.
+      for (const uid of opts.runtime.listPodSandboxes?.() ?? []) {
+        if (this.workers.has(uid)) continue
+        void (stopping.get(uid) ?? Promise.resolve())
+          .then(() => opts.runtime.removePodSandbox?.(uid))
+          .catch((err) => this.log.error({ err, uid }, 'removing a pod sandbox failed'))
+      }
       this.started = true
       for (const w of this.workers.values()) w.start()
       this.readyFlag = true
@@ -238,9 +280,22 @@ export class NodeAgent {
       ipam: this.ipam!,
       images: this.images,
       logRoot: opts.logDir,
+      podsDir: opts.podsDir ?? join(dirname(opts.logDir), 'kubelet', 'pods'),
       services: () => this.services?.list() ?? [],
-      getConfigMap: (ns, name) => getOrNull<ConfigMap>('configmaps', ns, name),
-      getSecret: (ns, name) => getOrNull<Secret>('secrets', ns, name),
+      getConfigMap: async (ns, name) => (this.configMaps?.hasSynced() ? (this.configMaps.get(ns, name) ?? null) : getOrNull<ConfigMap>('configmaps', ns, name)),
+      requestToken: async (ns, sa, req) => {
+        const body = {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          metadata: { name: sa, namespace: ns },
+          spec: { audiences: req.audience ? [req.audience] : undefined, expirationSeconds: req.expirationSeconds, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: req.podName, uid: req.podUid } },
+        }
+        const r = (await opts.client.resource({ group: '', version: 'v1', resource: 'serviceaccounts' }).create(ns, body as KObject, { subresource: 'token' })) as unknown as {
+          status: { token: string; expirationTimestamp: string }
+        }
+        return { token: r.status.token, expirationTimestamp: new Date(r.status.expirationTimestamp) }
+      },
+      getSecret: async (ns, name) => (this.secrets?.hasSynced() ? (this.secrets.get(ns, name) ?? null) : getOrNull<Secret>('secrets', ns, name)),
       nodeAllocatable: () => (this.lastStatus?.allocatable as Record<string, string>) ?? {},
       drainDelayMs: opts.drainDelayMs ?? 1000,
       crashBackOff: opts.crashBackOff ?? defaultBackOff,

@@ -2,24 +2,28 @@
 // at a time. Each sync re-reads the latest pod, plans (plan.ts), performs the actions through the
 // runtime, and publishes the status (status.ts) through pods/status only when it changed.
 import { isDeepStrictEqual } from 'node:util'
+import { chmodSync, mkdirSync, realpathSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConfigMap, Container, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js'
 import type { StoredObject } from '../../apis/meta.js'
 import { isConflict, isNotFound } from '../../client/errors.js'
 import type { ResourceClient } from '../../client/types.js'
-import type { ContainerHandle, ContainerSpec, ExitStatus, PulledImage, Runtime, SandboxSpec } from '../runtime/types.js'
+import type { ContainerHandle, ContainerSpec, ExitStatus, PulledImage, Runtime, SandboxMount, SandboxSpec } from '../runtime/types.js'
+import { writeAtomic, type Owner } from './atomic-writer.js'
 import { seedObservation } from './adopt.js'
 import { BackOff, type BackOffOptions } from './backoff.js'
 import { expandCommand, referencedSources, resolveEnv, type EnvSources } from './env.js'
 import { runHook } from './hooks.js'
 import { PodCIDRError, type PodIPAllocator } from './ipam.js'
+import { containerUser, hostsFileContent, podHostnameAndDomain, podRequestsRoot, resolvConfContent } from './podfiles.js'
 import { msg, podDesc, reasons, type ProbeKind } from './messages.js'
 import { planPodActions, type ContainerFlags } from './plan.js'
 import { collector, type ProbeTarget } from './probe.js'
 import { ContainerProber } from './prober.js'
 import { serviceEnv } from './service-env.js'
 import { computePodStatus, type ContainerObservation, type ContainerRun } from './status.js'
+import { failedMountMessage, planVolume, podMounts, volumeSources, type VolumeSources } from './volumes.js'
 
 export type PodObj = StoredObject & Pod
 
@@ -38,10 +42,14 @@ export interface WorkerEnv {
   /** Images pulled on this node (for IfNotPresent). */
   images: Map<string, PulledImage>
   logRoot: string
+  /** Where pods' volumes live: `<podsDir>/<pod uid>/volumes/kubernetes.io~<plugin>/<volume>`. */
+  podsDir: string
   services(): Service[]
   /** null: NotFound. */
   getConfigMap(namespace: string, name: string): Promise<ConfigMap | null>
   getSecret(namespace: string, name: string): Promise<Secret | null>
+  /** TokenRequest (serviceaccounts/<name>/token) for a token bound to the pod. Throws the API's error. */
+  requestToken(namespace: string, serviceAccount: string, req: { expirationSeconds: number; audience?: string; podName: string; podUid: string }): Promise<{ token: string; expirationTimestamp: Date }>
   nodeAllocatable(): Record<string, string>
   /** How long to wait after publishing Ready=False before signalling containers (capped by the grace period). */
   drainDelayMs: number
@@ -94,6 +102,10 @@ export class PodWorker {
   private readonly imageBackOff: BackOff
   private podIP?: string
   private readonly startTime: Date
+  /** The pod's volumes at their mountPaths, once set up (the sandbox mounts them). */
+  private mounts: SandboxMount[] = []
+  /** Service-account tokens of projected volumes, by volume/path: kept until 80% of their life. */
+  private readonly tokens = new Map<string, { token: string; refreshAt: number }>()
   private state: 'active' | 'terminating' | 'terminated' = 'active'
   /** The pod is done under its restart policy: nothing runs, the sandbox is gone. */
   private finished = false
@@ -159,7 +171,19 @@ export class PodWorker {
   }
 
   sandbox(): SandboxSpec {
-    return { podUid: this.uid, podName: this.name, namespace: this.namespace, podIP: this.podIP ?? '', logDir: join(this.env.logRoot, `${this.namespace}_${this.name}_${this.uid}`) }
+    const pod = this.pod
+    return {
+      podUid: this.uid,
+      podName: this.name,
+      namespace: this.namespace,
+      podIP: this.podIP ?? '',
+      logDir: join(this.env.logRoot, `${this.namespace}_${this.name}_${this.uid}`),
+      hostname: podHostnameAndDomain(pod).hostname,
+      hostsFile: this.podIP ? hostsFileContent([this.podIP], pod) : undefined,
+      resolvConf: resolvConfContent(pod),
+      rootRequested: podRequestsRoot(pod),
+      mounts: this.mounts,
+    }
   }
 
   /** The spec a running container was started with (adopted ones get theirs rebuilt). */
@@ -170,7 +194,16 @@ export class PodWorker {
     if (!c) return undefined
     const env = await this.buildEnv(c)
     const e = 'env' in env ? env.env : {}
-    const spec: ContainerSpec = { name, image: c.image ?? '', command: expandCommand(c.command, e), args: expandCommand(c.args, e), env: e, workingDir: c.workingDir, restartCount: this.containers.get(name)?.restartCount ?? 0 }
+    const spec: ContainerSpec = {
+      name,
+      image: c.image ?? '',
+      command: expandCommand(c.command, e),
+      args: expandCommand(c.args, e),
+      env: e,
+      workingDir: c.workingDir,
+      restartCount: this.containers.get(name)?.restartCount ?? 0,
+      user: containerUser(this.pod, c),
+    }
     this.specs.set(name, spec)
     return spec
   }
@@ -264,6 +297,7 @@ export class PodWorker {
     const pod = this.pod
     if (this.gone || pod.metadata.deletionTimestamp || pod.spec?.nodeName !== this.env.nodeName) return this.terminate()
     if (this.finished) {
+      await this.removeSandbox()
       await this.writeStatus()
       return
     }
@@ -279,6 +313,8 @@ export class PodWorker {
       }
     }
     await this.writeStatus()
+    // Volumes first (the kubelet's WaitForAttachAndMount): until they are, nothing starts.
+    if (!(await this.setUpVolumes())) return
 
     const actions = planPodActions(pod, this.containers, this.flags)
     const grace = pod.spec?.terminationGracePeriodSeconds ?? 30
@@ -296,6 +332,7 @@ export class PodWorker {
     if (actions.podDone) {
       this.finished = true
       this.stopProbers()
+      await this.removeSandbox()
       this.env.ipam.release(this.uid)
     }
     await this.writeStatus()
@@ -343,6 +380,7 @@ export class PodWorker {
       restartCount,
       tty: c.tty,
       stdin: c.stdin,
+      user: containerUser(pod, c),
     }
     this.env.events.event(pod, 'Normal', reasons.created, msg.created(name), fp)
     let h: ContainerHandle
@@ -553,6 +591,128 @@ export class PodWorker {
     if (err) this.env.events.event(this.pod, 'Warning', reasons.failedPreStopHook, msg.preStopFailed, fieldPath(this.pod, c.name))
   }
 
+  /** The ConfigMaps and Secrets the pod reads (volumes, env): a change of one calls for a sync. */
+  references(kind: 'configmap' | 'secret', name: string): boolean {
+    const pod = this.pod
+    const vols = volumeSources(pod)
+    if ((kind === 'configmap' ? vols.configMaps : vols.secrets).has(name)) return true
+    return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => {
+      const r = referencedSources(c)
+      return (kind === 'configmap' ? r.configMaps : r.secrets).has(name)
+    })
+  }
+
+  private volumesDir(): string {
+    return join(this.env.podsDir, this.uid)
+  }
+
+  /** Memory-backed emptyDirs live on the host's /dev/shm (a tmpfs), shared by the pod's containers. */
+  private memoryDir(): string {
+    return join('/dev/shm', `kubelite-${this.uid}`)
+  }
+
+  /**
+   * Writes every volume's files (only what changed, atomically) and works out the mounts. False,
+   * with upstream's FailedMount event, while one cannot be set up (a missing ConfigMap...): the
+   * pod stays ContainerCreating and the sync is retried.
+   */
+  private async setUpVolumes(): Promise<boolean> {
+    const pod = this.pod
+    const vols = pod.spec?.volumes ?? []
+    if (!this.env.runtime.mountsVolumes || vols.length === 0) return true
+    const names = volumeSources(pod)
+    const src: VolumeSources = { configMaps: new Map(), secrets: new Map(), tokens: new Map(), nodeAllocatable: this.env.nodeAllocatable() }
+    for (const n of names.configMaps) src.configMaps.set(n, await this.env.getConfigMap(this.namespace, n))
+    for (const n of names.secrets) src.secrets.set(n, await this.env.getSecret(this.namespace, n))
+    const owner = this.volumeOwner()
+    const tokenErr = await this.fetchTokens(src)
+    if (tokenErr) {
+      this.env.events.event(pod, 'Warning', 'FailedMount', failedMountMessage(tokenErr.volume, tokenErr.reason))
+      // Soon: in a namespace just made, the ServiceAccount controller is about to create `default`.
+      this.wakeAfter(Math.min(1000, this.retryDelay()))
+      return false
+    }
+    const dirs = new Map<string, { path: string; files: boolean }>()
+    for (const v of vols) {
+      const plan = planVolume(pod, v, src)
+      if ('error' in plan) {
+        this.env.events.event(pod, 'Warning', 'FailedMount', failedMountMessage(v.name, plan.error))
+        this.wakeAfter(this.retryDelay())
+        return false
+      }
+      if (plan.kind === 'files') {
+        const dir = join(this.volumesDir(), 'volumes', `kubernetes.io~${plan.plugin}`, v.name)
+        writeAtomic(dir, plan.payload, { owner, now: this.env.clock() })
+        dirs.set(v.name, { path: dir, files: true })
+      } else if (plan.kind === 'emptyDir') {
+        const dir = plan.memory ? join(this.memoryDir(), v.name) : join(this.volumesDir(), 'volumes', 'kubernetes.io~empty-dir', v.name)
+        mkdirSync(dir, { recursive: true })
+        chmodSync(dir, 0o777) // upstream's emptyDir: anyone in the pod may write
+        dirs.set(v.name, { path: dir, files: false })
+      } else if (plan.kind === 'hostPath') dirs.set(v.name, { path: plan.path, files: false })
+    }
+    this.mounts = podMounts(pod).flatMap((m) => {
+      const d = dirs.get(m.volume)
+      if (!d) return []
+      let hostPath = d.path
+      if (m.subPath) {
+        hostPath = join(d.path, m.subPath)
+        // A subPath of a projected volume binds the file the key points at now (..data/<key>): it
+        // does not follow later updates, as upstream. In an emptyDir it is made if missing.
+        if (d.files) hostPath = realpathSync(hostPath)
+        else mkdirSync(hostPath, { recursive: true })
+      }
+      return [{ hostPath, containerPath: m.mountPath, readOnly: m.readOnly }]
+    })
+    return true
+  }
+
+  /**
+   * The kubelet's token manager: a TokenRequest per serviceAccountToken source, bound to the pod,
+   * renewed once 80% of its life has passed (the sync is woken then). Per volume, by path.
+   */
+  private async fetchTokens(src: VolumeSources): Promise<{ volume: string; reason: string } | undefined> {
+    const pod = this.pod
+    const now = this.env.clock().getTime()
+    const sa = pod.spec?.serviceAccountName || 'default'
+    for (const v of pod.spec?.volumes ?? []) {
+      for (const s of v.projected?.sources ?? []) {
+        const t = s.serviceAccountToken
+        if (!t) continue
+        const key = `${v.name}/${t.path}`
+        let have = this.tokens.get(key)
+        if (!have || have.refreshAt <= now) {
+          try {
+            const r = await this.env.requestToken(this.namespace, sa, { expirationSeconds: t.expirationSeconds ?? 3600, audience: t.audience, podName: this.name, podUid: this.uid })
+            const ttl = r.expirationTimestamp.getTime() - now
+            have = { token: r.token, refreshAt: now + Math.min(ttl * 0.8, 24 * 3600_000) }
+            this.tokens.set(key, have)
+          } catch (err) {
+            return { volume: v.name, reason: `failed to fetch token: ${(err as Error).message}` }
+          }
+        }
+        this.wakeAfter(have.refreshAt - now)
+        // Sources of one volume share the map: the volume is planned alone, so a path is enough.
+        src.tokens.set(t.path, have.token)
+      }
+    }
+    return undefined
+  }
+
+  /** Who owns volume files: the pod's user where the runtime runs containers as another uid than kubelite's. */
+  private volumeOwner(): Owner | undefined {
+    const def = this.env.runtime.defaultUser
+    if (!def) return undefined
+    const psc = this.pod.spec?.securityContext
+    return { uid: psc?.runAsUser ?? def.uid, gid: psc?.fsGroup ?? psc?.runAsGroup ?? def.gid }
+  }
+
+  /** The pod's namespaces go once none of its containers runs (the runtime checks that too). */
+  private async removeSandbox(): Promise<void> {
+    if (this.handles.size > 0) return
+    await this.env.runtime.removePodSandbox?.(this.uid).catch((err) => this.env.log.error({ err, pod: this.key }, 'removing the pod sandbox failed'))
+  }
+
   private stopProbers(): void {
     for (const p of this.probers.values()) p.stop()
     this.probers.clear()
@@ -594,6 +754,7 @@ export class PodWorker {
       const st = await h.stop(minGraceSeconds).catch(() => undefined)
       if (st) this.onExit(name, h, st)
     }
+    await this.removeSandbox()
     this.env.ipam.release(this.uid)
     this.finished = true
     this.state = 'terminated'
@@ -625,6 +786,10 @@ export class PodWorker {
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
     this.closed = true
     void rm(this.sandbox().logDir, { recursive: true, force: true }).catch(() => undefined)
+    if (this.env.runtime.mountsVolumes) {
+      void rm(this.volumesDir(), { recursive: true, force: true }).catch(() => undefined)
+      void rm(this.memoryDir(), { recursive: true, force: true }).catch(() => undefined)
+    }
     this.env.onFinished(this)
   }
 
