@@ -260,6 +260,7 @@ class Demo {
         return this.startBackground() // once pods answer: the Service exists and has endpoints
       case 'curl':
         await this.startBackground()
+        if (step.settle && step.expect) await this.settle(step.expect)
         return this.curl(step.count, step.tally ?? false, step.expect)
     }
   }
@@ -298,6 +299,18 @@ class Demo {
     if (this.background || this.o.record) return
     const u = await this.url(this.o.scenario.target)
     if (u) this.background = new BackgroundClient(u.url).start()
+  }
+
+  /** Waits (up to 15 s) until 10 answers in a row come from `expect`: the switch has reached the proxy. */
+  private async settle(expect: string[]): Promise<void> {
+    const u = await this.url(this.o.scenario.target)
+    if (!u) return
+    const deadline = Date.now() + 15_000
+    for (let run = 0; run < 10 && Date.now() < deadline; ) {
+      const a = await get(u.url)
+      run = a.ok && a.version !== undefined && expect.includes(a.version) ? run + 1 : 0
+      if (run === 0) await sleep(50)
+    }
   }
 
   private async curl(n: number, tally: boolean, expect: string[] | undefined): Promise<void> {

@@ -21,8 +21,12 @@ export type Step =
   | { kind: 'kubectl'; text?: Text; args: string[] }
   /** Watches Deployments roll (ReplicaSets, pods, the traffic's answers) until they are complete. */
   | { kind: 'rollout'; text?: Text; deployments: string[] }
-  /** `curl` the Service `count` times and print the answers (and a tally by version). */
-  | { kind: 'curl'; text?: Text; count: number; tally?: boolean; expect?: string[] }
+  /**
+   * `curl` the Service `count` times and print the answers (and a tally by version). `settle`:
+   * first wait (up to 15 s) until answers come only from `expect`, as a selector switch takes a
+   * moment to reach the endpoints and the proxy, on kubelite as on any cluster.
+   */
+  | { kind: 'curl'; text?: Text; count: number; tally?: boolean; expect?: string[]; settle?: boolean }
 
 export interface Scenario {
   name: string
@@ -152,17 +156,17 @@ export const blueGreen: Scenario = {
       'Cut over: point the live Service at green.',
       '전환: 라이브 서비스가 그린을 가리키게 합니다.',
     ),
-    { kind: 'curl', count: 4, text: { en: 'All traffic on v2 at once.', ko: '모든 트래픽이 한 번에 v2로.' }, expect: ['v=2'] },
+    { kind: 'curl', count: 4, text: { en: 'All traffic on v2 at once.', ko: '모든 트래픽이 한 번에 v2로.' }, expect: ['v=2'], settle: true },
     k(
       ['patch', 'service', 'bootcamp', '-p', '{"spec":{"selector":{"app":"bootcamp","track":"blue"}}}'],
       'Something is wrong? Switch back: blue is still running.',
       '문제가 있나요? 다시 전환합니다: 블루는 아직 실행 중입니다.',
     ),
-    { kind: 'curl', count: 4, expect: ['v=1'] },
+    { kind: 'curl', count: 4, expect: ['v=1'], settle: true },
     k(['patch', 'service', 'bootcamp', '-p', '{"spec":{"selector":{"app":"bootcamp","track":"green"}}}'], 'Green again, for good ...', '다시 그린으로, 이번엔 확정 ...'),
     k(['scale', 'deployment', 'bootcamp-blue', '--replicas=0'], '... and blue is scaled to 0 (kept for a quick way back).', '... 블루는 0으로 줄입니다(빠른 복귀를 위해 남겨 둡니다).'),
     { kind: 'rollout', deployments: ['bootcamp-blue'] },
-    { kind: 'curl', count: 4, expect: ['v=2'] },
+    { kind: 'curl', count: 4, expect: ['v=2'], settle: true },
   ],
 }
 
