@@ -32,8 +32,12 @@ import {
   type ApiTarget,
   type OutputFormat,
 } from './request.js'
+import { forbidPath, forbidResource, verbOf, type UserInfo } from './authz.js'
 import { openapiV2Response } from './openapi-v2-proto.js'
 import { parseIncludeObject, toTable } from './table.js'
+
+/** Who the static tokens (and an API without authentication) act as: kubeadm's admin. */
+const clusterAdmin: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], admin: true }
 
 export const serverVersion = {
   major: '1',
@@ -84,8 +88,8 @@ export interface ApiServerOptions {
   clock?: () => Date
   /** Bearer tokens accepted. Empty: no authentication (tests of the handler only). */
   tokens?: string[]
-  /** Bearer tokens beyond the static ones (service-account JWTs): true when the token is valid now. */
-  authenticateToken?: (token: string) => Promise<boolean>
+  /** Bearer tokens beyond the static ones (service-account JWTs): the user, or undefined when the token is not valid now. */
+  authenticateToken?: (token: string) => Promise<UserInfo | undefined>
   admission?: Admission[]
   fieldManager?: FieldManager
   patcher?: Patcher
@@ -186,21 +190,32 @@ export class ApiServer {
     })
   }
 
-  private async authenticated(req: IncomingMessage): Promise<boolean> {
-    if (this.tokens.length === 0) return true
+  /** Who sent the request: the admin (the static tokens), another user (a service account), or nobody (401). */
+  private async authenticate(req: IncomingMessage): Promise<UserInfo> {
+    if (this.tokens.length === 0) return clusterAdmin
     const h = req.headers.authorization
-    if (!h || !h.startsWith('Bearer ')) return false
+    if (!h || !h.startsWith('Bearer ')) throw errors.unauthorized()
     const token = h.slice(7).trim()
     const given = Buffer.from(token)
-    if (this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given))) return true
-    return (await this.opts.authenticateToken?.(token)) ?? false
+    if (this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given))) return clusterAdmin
+    const user = await this.opts.authenticateToken?.(token)
+    if (!user) throw errors.unauthorized()
+    return user
+  }
+
+  /** Until RBAC: anyone but the admin may read discovery and nothing else (see authz.ts). */
+  private authorizeResource(user: UserInfo, method: string, target: ApiTarget, url: URL): void {
+    if (user.admin) return
+    throw forbidResource(user, verbOf(method, target, queryBool(url.searchParams.get('watch'))), target)
   }
 
   private async serveUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): Promise<void> {
-    if (!(await this.authenticated(req))) throw errors.unauthorized()
+    const user = await this.authenticate(req)
     const url = new URL(req.url ?? '/', 'https://localhost')
     const parsed = parsePath(url.pathname)
     if (parsed.kind !== 'target') throw errors.pathNotFound()
+    // exec, attach and port-forward are `create` on their subresource (kubectl sends GET or POST).
+    if (!user.admin) throw forbidResource(user, 'create', parsed.target)
     const { rs, target } = this.resolve(parsed.target)
     const handler = target.subresource ? this.opts.upgrades?.get(subresourceKey(rs.def, target.subresource)) : undefined
     if (!handler) throw errors.badRequest('the requested resource does not support upgrades')
@@ -216,9 +231,12 @@ export class ApiServer {
       return this.serveHealth(res, path, url)
     }
     if (path === '/version' || path === '/version/') return this.sendJSON(res, 200, serverVersion)
-    if (!(await this.authenticated(req))) throw errors.unauthorized()
+    const user = await this.authenticate(req)
 
-    if (path === '/metrics' && this.opts.metrics) return this.sendRaw(res, 200, await this.opts.metrics(), 'text/plain; version=0.0.4; charset=utf-8')
+    if (path === '/metrics' && this.opts.metrics) {
+      if (!user.admin) throw forbidPath(user, 'get', path)
+      return this.sendRaw(res, 200, await this.opts.metrics(), 'text/plain; version=0.0.4; charset=utf-8')
+    }
     if (path === '/openapi/v3' || path === '/openapi/v3/') return this.serveOpenAPIRoot(res)
     if (path.startsWith('/openapi/v3/')) return this.serveOpenAPIDoc(res, path.slice('/openapi/v3/'.length))
     if (path === '/openapi/v2' || path === '/swagger.json') return this.serveOpenAPIV2(req, res)
@@ -241,6 +259,7 @@ export class ApiServer {
         return this.sendJSON(res, 200, doc)
       }
       case 'target':
+        this.authorizeResource(user, method, parsed.target, url)
         return this.serveResource(req, res, url, parsed.target)
       default:
         if (path === '/' && method === 'GET') return this.sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version', ...this.groupPaths()] })

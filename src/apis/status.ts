@@ -123,6 +123,10 @@ export const errors = {
     const subject = name ? `${qualified(r)} ${JSON.stringify(name)}` : qualified(r)
     return failure(403, 'Forbidden', `${subject} is forbidden: ${why}`, { name: name || undefined, group: r.group || undefined, kind: r.resource })
   },
+  /** 403 with a message of its own (a denied non-resource path: `forbidden: User "x" cannot get path "/metrics"`). */
+  forbiddenMessage(message: string): StatusError {
+    return failure(403, 'Forbidden', message, {})
+  },
   methodNotAllowed(): StatusError {
     return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
   },

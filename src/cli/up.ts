@@ -110,7 +110,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const api: ApiServer = buildApiServer({
     store,
     tokens: [creds.token],
-    authenticateToken: async (token) => (await saTokens.authenticate(token)) !== undefined,
+    authenticateToken: (token) => saTokens.authenticate(token),
     serverAddress: `${cfg.host}:${cfg.port}`,
     subresources: new Map<string, SubresourceHandler>([
       ['pods/binding', binding],

@@ -117,6 +117,11 @@ describe('protocol: what outside clients found', () => {
       }).on('error', reject).end()
     })
     assert.equal(code, 200)
+    // As on a fresh cluster, a service account may read the API's shape and nothing else (no RBAC grants yet).
+    const denied = await c.kubectl(['--token', token, 'get', 'pods'])
+    assert.equal(denied.stderr.trim(), 'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"')
+    const node = await c.kubectl(['--token', token, 'get', 'node', 'kubelite'])
+    assert.equal(node.stderr.trim(), 'Error from server (Forbidden): nodes "kubelite" is forbidden: User "system:serviceaccount:default:default" cannot get resource "nodes" in API group "" at the cluster scope')
     const missing = await c.kubectl(['create', 'token', 'nope'])
     assert.equal(missing.stderr.trim(), 'error: failed to create token: serviceaccounts "nope" not found')
     const short = await c.kubectl(['create', 'token', 'default', '--duration=5m'])
