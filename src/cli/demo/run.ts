@@ -4,13 +4,13 @@
 // from the expected version, and no request failed. Ctrl-C removes what it created.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { StoredObject } from '../../apis/meta.js'
 import { HttpClient } from '../../client/http.js'
+import { freePort } from '../../lib/net.js'
 import { defaultKubeconfigPath, readKubeconfig } from '../kubeconfig.js'
 import type { Lang, Scenario, Step, Target, Text } from './scenarios.js'
 import { BackgroundClient, count, emptyTally, get, type Tally } from './traffic.js'
@@ -426,17 +426,6 @@ function isReady(pod: StoredObject): boolean {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 export function runDemo(o: DemoOptions): Promise<number> {
