@@ -69,6 +69,27 @@ describe('kubelite demo, and the tutorials it records', () => {
     assertSameTutorial(out, 'canary.ko.md')
   })
 
+  test('Ctrl-C removes what the demo created and exits 130', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'kubelite.js'), 'demo', 'rolling-update', '--yes', '--kubeconfig', c.kubeconfig], {
+      cwd: root,
+      env: { ...process.env, KUBECTL: kubectlBin, HOME: c.dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    const exited = new Promise<number | null>((r) => child.on('close', r))
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        out += d
+        if (out.includes('deployment.apps/kubernetes-bootcamp created')) resolve()
+      })
+    })
+    child.kill('SIGINT')
+    assert.equal(await exited, 130, out)
+    assert.match(out, /Interrupted: removing what the demo created/)
+    const gone = await c.kubectl(['get', 'deployment,service', 'kubernetes-bootcamp'])
+    assert.match(gone.stderr, /NotFound/)
+  })
+
   test('blue-green: the live Service flips from v1 to v2 and back with one patch each', async () => {
     const r = await demo(c, 'blue-green', out)
     assert.equal(r.code, 0, r.stdout)
