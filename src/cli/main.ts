@@ -63,6 +63,7 @@ export async function run(argv: string[]): Promise<void> {
     .option('--runtime <kind>', 'container runtime: process | sim', 'process')
     .option('--nodes <n>', 'number of nodes', positive, 1)
     .option('--nodeport-address <addr>', 'address NodePorts listen on', loopback, '127.0.0.1')
+    .option('--isolation <mode>', "pods' isolation from the host: auto (namespaces where the host allows them) | none (plain processes)", 'auto')
     .option(
       '--controllers <list>',
       `controllers to run, comma-separated: '*' all, 'foo' enables foo, '-foo' disables foo (default '*'); known: ${shortControllerNames().join(', ')}`,
@@ -72,6 +73,9 @@ export async function run(argv: string[]): Promise<void> {
     .action(async (opts) => {
       if (opts.runtime !== 'process' && opts.runtime !== 'sim') {
         program.error(`error: option '--runtime <kind>' argument '${opts.runtime}' is invalid. must be "process" or "sim"`)
+      }
+      if (opts.isolation !== 'auto' && opts.isolation !== 'none') {
+        program.error(`error: option '--isolation <mode>' argument '${opts.isolation}' is invalid. must be "auto" or "none"`)
       }
       const cfg: UpConfig = {
         ...defaultConfig(),
@@ -83,6 +87,7 @@ export async function run(argv: string[]): Promise<void> {
         nodeportAddress: opts.nodeportAddress,
         controllers: opts.controllers ?? ['*'],
         dnsUpstreams: opts.dnsUpstream,
+        isolation: opts.isolation,
       }
       await up(cfg)
     })
@@ -112,6 +117,7 @@ async function up(cfg: UpConfig): Promise<void> {
       cluster.dns.reachableAtClusterIP
         ? `  cluster DNS: ${cluster.dns.clusterIP}:53 (kube-dns), served at ${cluster.dns.server}`
         : `  cluster DNS: ${cluster.dns.server} only: ${cluster.dns.clusterIP}:53 cannot be bound (${cluster.dns.reason}); see docs/dns.md`,
+      ...(cluster.isolation ? [`  ${cluster.isolation}`] : []),
       '',
       'Try:',
       `  ${ctx} get namespaces`,

@@ -42,6 +42,8 @@ export interface UpConfig {
   controllers: string[]
   /** --dns-upstream: resolvers for names outside the cluster; undefined: the host's /etc/resolv.conf; []: none (REFUSED). */
   dnsUpstreams?: Upstream[]
+  /** --isolation: pods in namespaces of their own where the host allows it (auto), or plain processes (none). */
+  isolation: 'auto' | 'none'
 }
 
 export interface Logger {
@@ -56,6 +58,8 @@ export interface Cluster {
   store: Store
   /** The cluster DNS: the kube-dns ClusterIP pods use, and the loopback port the server itself answers on. */
   dns: { clusterIP: string; server: string; reachableAtClusterIP: boolean; reason?: string }
+  /** How pods are isolated (the process runtime's one-line account), for the start-up banner. */
+  isolation?: string
   /** Stop everything: listeners, connections, background loops, the store. */
   close(): Promise<void>
 }
@@ -68,6 +72,7 @@ export const defaultConfig = (): UpConfig => ({
   nodes: 1,
   nodeportAddress: '127.0.0.1',
   controllers: ['*'],
+  isolation: 'auto',
 })
 
 export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster> {
@@ -180,12 +185,14 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   background.push(dns.start(abort.signal))
   informers.start(abort.signal)
 
-  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers))
+  const kubeconfigPath = cfg.kubeconfig ? resolvePath(cfg.kubeconfig) : defaultKubeconfigPath()
+  // What no pod may read: the data dir (CA key, admin token, database) and the admin kubeconfig.
+  const hidden = [dataDir, kubeconfigPath]
+  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers, hidden))
   // Agents stop their containers on abort: awaited in full on close, not raced.
   const agentRuns = agents.map((a) => a.start(abort.signal))
   await agents[0].ready()
 
-  const kubeconfigPath = cfg.kubeconfig ? resolvePath(cfg.kubeconfig) : defaultKubeconfigPath()
   await writeKubeconfig(kubeconfigPath, { name: 'kubelite', server: url, caCertPem: creds.caCertPem, token: creds.token }, !cfg.kubeconfig)
 
   let closed: Promise<void> | undefined
@@ -200,6 +207,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
       reachableAtClusterIP: lowPorts.allowed,
       ...(lowPorts.reason ? { reason: lowPorts.reason } : {}),
     },
+    isolation: agents[0].isolation,
     close() {
       closed ??= (async () => {
         abort.abort()
@@ -232,12 +240,12 @@ export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): s
   return `127.244.${(i << (24 - bits)) & 255}.0/${bits}`
 }
 
-function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory): NodeAgent {
+function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory, hiddenPaths: string[]): NodeAgent {
   const name = nodeName(i)
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
     client: localClient(api, 'kubelet'),
-    runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime') }, builtinImages),
+    runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime'), isolation: cfg.isolation, hiddenPaths }, builtinImages),
     nodeName: name,
     address: '127.0.0.1',
     podCIDR: podCIDR(cfg.runtime, cfg.nodes, i),

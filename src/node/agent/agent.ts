@@ -121,6 +121,11 @@ export class NodeAgent {
     this.connection = new AgentConnection((ns, name, uid) => this.findWorker(ns, name, uid), opts.runtime)
   }
 
+  /** How this node's runtime isolates pods (for the start-up log). */
+  get isolation(): string | undefined {
+    return this.opts.runtime.isolation
+  }
+
   /** True once the Node is registered and the agent runs its pods. */
   isReady(): boolean {
     return this.readyFlag
@@ -189,8 +194,17 @@ export class NodeAgent {
       await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync()]), wait(2 ** 31 - 1, signal)])
       if (signal.aborted) return
 
-      for (const [, list] of this.adoptable) for (const a of list) void a.handle.stop(Math.min(this.shutdownGrace, 30)).catch(() => undefined)
+      const stopping = new Map<string, Promise<unknown>>()
+      for (const [uid, list] of this.adoptable) stopping.set(uid, Promise.all(list.map((a) => a.handle.stop(Math.min(this.shutdownGrace, 30)).catch(() => undefined))))
       this.adoptable.clear()
+      // Sandboxes of pods this node no longer runs (deleted while the agent was away) go too,
+      // once their containers have stopped.
+      for (const uid of opts.runtime.listPodSandboxes?.() ?? []) {
+        if (this.workers.has(uid)) continue
+        void (stopping.get(uid) ?? Promise.resolve())
+          .then(() => opts.runtime.removePodSandbox?.(uid))
+          .catch((err) => this.log.error({ err, uid }, 'removing a pod sandbox failed'))
+      }
       this.started = true
       for (const w of this.workers.values()) w.start()
       this.readyFlag = true

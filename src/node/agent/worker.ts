@@ -14,6 +14,7 @@ import { BackOff, type BackOffOptions } from './backoff.js'
 import { expandCommand, referencedSources, resolveEnv, type EnvSources } from './env.js'
 import { runHook } from './hooks.js'
 import { PodCIDRError, type PodIPAllocator } from './ipam.js'
+import { containerUser, hostsFileContent, podHostnameAndDomain, podRequestsRoot, resolvConfContent } from './podfiles.js'
 import { msg, podDesc, reasons, type ProbeKind } from './messages.js'
 import { planPodActions, type ContainerFlags } from './plan.js'
 import { collector, type ProbeTarget } from './probe.js'
@@ -159,7 +160,18 @@ export class PodWorker {
   }
 
   sandbox(): SandboxSpec {
-    return { podUid: this.uid, podName: this.name, namespace: this.namespace, podIP: this.podIP ?? '', logDir: join(this.env.logRoot, `${this.namespace}_${this.name}_${this.uid}`) }
+    const pod = this.pod
+    return {
+      podUid: this.uid,
+      podName: this.name,
+      namespace: this.namespace,
+      podIP: this.podIP ?? '',
+      logDir: join(this.env.logRoot, `${this.namespace}_${this.name}_${this.uid}`),
+      hostname: podHostnameAndDomain(pod).hostname,
+      hostsFile: this.podIP ? hostsFileContent([this.podIP], pod) : undefined,
+      resolvConf: resolvConfContent(pod),
+      rootRequested: podRequestsRoot(pod),
+    }
   }
 
   /** The spec a running container was started with (adopted ones get theirs rebuilt). */
@@ -170,7 +182,16 @@ export class PodWorker {
     if (!c) return undefined
     const env = await this.buildEnv(c)
     const e = 'env' in env ? env.env : {}
-    const spec: ContainerSpec = { name, image: c.image ?? '', command: expandCommand(c.command, e), args: expandCommand(c.args, e), env: e, workingDir: c.workingDir, restartCount: this.containers.get(name)?.restartCount ?? 0 }
+    const spec: ContainerSpec = {
+      name,
+      image: c.image ?? '',
+      command: expandCommand(c.command, e),
+      args: expandCommand(c.args, e),
+      env: e,
+      workingDir: c.workingDir,
+      restartCount: this.containers.get(name)?.restartCount ?? 0,
+      user: containerUser(this.pod, c),
+    }
     this.specs.set(name, spec)
     return spec
   }
@@ -264,6 +285,7 @@ export class PodWorker {
     const pod = this.pod
     if (this.gone || pod.metadata.deletionTimestamp || pod.spec?.nodeName !== this.env.nodeName) return this.terminate()
     if (this.finished) {
+      await this.removeSandbox()
       await this.writeStatus()
       return
     }
@@ -296,6 +318,7 @@ export class PodWorker {
     if (actions.podDone) {
       this.finished = true
       this.stopProbers()
+      await this.removeSandbox()
       this.env.ipam.release(this.uid)
     }
     await this.writeStatus()
@@ -343,6 +366,7 @@ export class PodWorker {
       restartCount,
       tty: c.tty,
       stdin: c.stdin,
+      user: containerUser(pod, c),
     }
     this.env.events.event(pod, 'Normal', reasons.created, msg.created(name), fp)
     let h: ContainerHandle
@@ -553,6 +577,12 @@ export class PodWorker {
     if (err) this.env.events.event(this.pod, 'Warning', reasons.failedPreStopHook, msg.preStopFailed, fieldPath(this.pod, c.name))
   }
 
+  /** The pod's namespaces go once none of its containers runs (the runtime checks that too). */
+  private async removeSandbox(): Promise<void> {
+    if (this.handles.size > 0) return
+    await this.env.runtime.removePodSandbox?.(this.uid).catch((err) => this.env.log.error({ err, pod: this.key }, 'removing the pod sandbox failed'))
+  }
+
   private stopProbers(): void {
     for (const p of this.probers.values()) p.stop()
     this.probers.clear()
@@ -594,6 +624,7 @@ export class PodWorker {
       const st = await h.stop(minGraceSeconds).catch(() => undefined)
       if (st) this.onExit(name, h, st)
     }
+    await this.removeSandbox()
     this.env.ipam.release(this.uid)
     this.finished = true
     this.state = 'terminated'

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import { parseCriLogLine } from './cri-log.js'
 import { signalNumber } from './host.js'
 import { groupMembers, isSameProcess } from './procfs.js'
-import type { ContainerHandle, ExitStatus } from './types.js'
+import type { ContainerHandle, ContainerUser, ExitStatus } from './types.js'
 
 export interface ContainerState {
   id: string
@@ -21,6 +21,13 @@ export interface ContainerState {
   logPath: string
   cwd: string
   env: Record<string, string>
+  /**
+   * Runs in its pod's sandbox (nsenter between the shim and the container's process): a stop
+   * signal goes to the shim, which hands it to the container's main process, as upstream signals
+   * only a container's PID 1. SIGKILL still takes the whole group.
+   */
+  sandboxed?: boolean
+  user?: ContainerUser
 }
 
 interface ShimStatus {
@@ -111,7 +118,7 @@ export class ProcessContainer implements ContainerHandle {
     if (this.done) return
     if (!this.child && !isSameProcess(this.state.pid, this.state.procStart)) return
     try {
-      process.kill(-this.state.pid, signal)
+      process.kill(this.state.sandboxed && signal !== 'SIGKILL' ? this.state.pid : -this.state.pid, signal)
     } catch {
       // ESRCH: already gone.
     }

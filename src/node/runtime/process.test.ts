@@ -235,8 +235,9 @@ test('kubelite/static serves the directory given by args', async () => {
   mkdirSync(join(site, 'sub'), { recursive: true })
   writeFileSync(join(site, 'hello.txt'), 'hi there\n')
   writeFileSync(join(site, 'sub', 'index.html'), '<p>sub</p>')
-  const sb = sandbox('static')
-  const h = await rt.startContainer(sb, spec('kubelite/static', { args: [site, '--port', '8081'] }))
+  // In a pod sandbox the host's /tmp is not the pod's: the directory is a volume there.
+  const sb = { ...sandbox('static'), mounts: [{ hostPath: site, containerPath: '/srv/site', readOnly: true }] }
+  const h = await rt.startContainer(sb, spec('kubelite/static', { args: [rt.sandboxed ? '/srv/site' : site, '--port', '8081'] }))
   pids.push(h.pid!)
   const f = await get(sb.podIP, 8081, '/hello.txt')
   assert.equal(f.body, 'hi there\n')

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { cannotRun, ociCreateFailed, ProcessContainer, type ContainerState } from './container.js'
 import { containerEnv, findExecutable, shellQuote, signalNumber } from './host.js'
 import { isSameProcess, listeningIPv4, readProcStat } from './procfs.js'
+import { describeIsolation, detectIsolation, PodSandboxes, type Isolation, type SandboxRecord } from './sandbox.js'
 import { ImagePullError, type ContainerHandle, type ContainerSpec, type ExecOptions, type ImageSource, type Launch, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
 
 export { containerEnv, findExecutable } from './host.js'
@@ -36,6 +37,13 @@ export interface ProcessRuntimeOptions {
   logMaxFiles?: number
   /** How often adopted processes (not our children) are checked for exit, ms. Default 250. */
   pollIntervalMs?: number
+  /**
+   * `auto` (default): each pod in its own namespaces where the host allows it (sandbox.ts);
+   * `none`: plain host processes.
+   */
+  isolation?: 'auto' | 'none'
+  /** Paths no pod may see (kubelite's data dir, its kubeconfig); the state dir always is. */
+  hiddenPaths?: string[]
 }
 
 function locate(file: string): string {
@@ -57,12 +65,29 @@ export class ProcessRuntime implements Runtime {
   private readonly execs = new Set<ChildProcess>()
   private poller: NodeJS.Timeout | undefined
   private closed = false
+  private readonly mode: Isolation
+  /** Set where pods get namespaces of their own. */
+  private readonly sandboxes: PodSandboxes | undefined
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
     if (!opts.stateDir) throw new Error('ProcessRuntime: stateDir is required')
     if (!opts.images) throw new Error('ProcessRuntime: images is required')
     this.containersDir = join(opts.stateDir, 'containers')
     mkdirSync(this.containersDir, { recursive: true })
+    this.mode = detectIsolation(opts.isolation ?? 'auto')
+    if (this.mode.mode === 'namespaces') {
+      const hide = [...new Set([resolve(opts.stateDir), ...(opts.hiddenPaths ?? []).map((p) => resolve(p))])]
+      this.sandboxes = new PodSandboxes(opts.stateDir, this.mode, hide)
+    }
+  }
+
+  get isolation(): string {
+    return describeIsolation(this.mode)
+  }
+
+  /** True when each pod runs in namespaces of its own. */
+  get sandboxed(): boolean {
+    return this.sandboxes !== undefined
   }
 
   async pullImage(image: string): Promise<PulledImage> {
@@ -83,9 +108,21 @@ export class ProcessRuntime implements Runtime {
     mkdirSync(dirname(logPath), { recursive: true })
     closeSync(openSync(logPath, 'a')) // there is a log (empty) as soon as the container exists
     const env = containerEnv(sandbox, container, image)
+    let pod: SandboxRecord | undefined
+    if (this.sandboxes) {
+      try {
+        pod = await this.sandboxes.ensure(sandbox)
+      } catch (err) {
+        return cannotRun(id, logPath, (err as Error).message)
+      }
+    }
+    mkdirSync(dir, { recursive: true })
     let cwd = join(dir, 'rootfs')
-    mkdirSync(cwd, { recursive: true })
-    if (container.workingDir) {
+    if (pod) {
+      // Inside the pod's root (the host's, less kubelite's data dir): the working dir or "/", made if missing.
+      cwd = container.workingDir ? resolve('/', container.workingDir) : '/'
+    } else mkdirSync(cwd, { recursive: true })
+    if (container.workingDir && !pod) {
       cwd = resolve(container.workingDir)
       try {
         mkdirSync(cwd, { recursive: true })
@@ -95,10 +132,10 @@ export class ProcessRuntime implements Runtime {
         return cannotRun(id, logPath, `${ociCreateFailed}chdir to cwd ("${container.workingDir}") set in config.json failed: ${code}: unknown`)
       }
     }
-    const launch: Launch = images.planLaunch(image, container.command, container.args)
+    let launch: Launch = images.planLaunch(image, container.command, container.args)
     if (launch.kind === 'host') {
       const file = launch.argv[0] ?? ''
-      const exe = findExecutable(file, env.PATH, cwd)
+      const exe = findExecutable(file, env.PATH, pod ? '/' : cwd)
       if (!exe) {
         rmSync(dir, { recursive: true, force: true })
         const what = file.includes('/') ? `exec: "${file}": stat ${file}: no such file or directory` : `exec: "${file}": executable file not found in $PATH`
@@ -106,13 +143,21 @@ export class ProcessRuntime implements Runtime {
       }
       launch.argv = [exe, ...launch.argv.slice(1)]
     }
+    let programInSandbox = false
+    if (pod) {
+      programInSandbox = launch.kind === 'program'
+      // In the sandbox even a built-in image's program runs as a process of its own (it may read
+      // the pod's volumes, and must not read kubelite's files): the shim stays outside, logging.
+      const argv = launch.kind === 'program' ? [process.execPath, shimPath, '--program', launch.program, ...launch.args] : launch.argv
+      launch = { kind: 'host', argv: [...this.sandboxes!.enterArgv(pod, { cwd, user: container.user }), ...argv] }
+    }
     const specPath = join(dir, 'spec.json')
     writeFileSync(
       specPath,
-      JSON.stringify({ logPath, statusPath: join(dir, 'status.json'), logMaxSize: this.opts.logMaxSize, logMaxFiles: this.opts.logMaxFiles, launch }),
+      JSON.stringify({ logPath, statusPath: join(dir, 'status.json'), logMaxSize: this.opts.logMaxSize, logMaxFiles: this.opts.logMaxFiles, launch, forwardSignals: !!pod, programReady: programInSandbox }),
     )
     const child = spawn(process.execPath, [shimPath, specPath], {
-      cwd,
+      cwd: pod ? dir : cwd,
       env,
       detached: true,
       // fd 3: the shim writes one byte once it holds stop signals for the container (see shim.mjs).
@@ -151,6 +196,8 @@ export class ProcessRuntime implements Runtime {
       logPath,
       cwd,
       env,
+      sandboxed: pod ? true : undefined,
+      user: container.user,
     }
     writeFileSync(join(dir, 'state.json'), JSON.stringify(state), { mode: 0o600 })
     const handle = new ProcessContainer(state, dir, (c) => this.forget(c))
@@ -177,18 +224,27 @@ export class ProcessRuntime implements Runtime {
     if (command.length === 0) throw new Error('command must not be empty')
     const rec = this.findRunning(sandbox.podUid, container.name)
     const env = { ...(rec?.state.env ?? containerEnv(sandbox, container, this.opts.images.resolveImage(container.image))) }
-    const cwd = rec?.state.cwd ?? container.workingDir ?? tmpdir()
-    const exe = findExecutable(command[0], env.PATH, cwd)
+    const pod = this.sandboxes?.get(sandbox.podUid)
+    if (this.sandboxes && !pod) throw new Error(`OCI runtime exec failed: exec failed: cannot exec in a stopped container: unknown`)
+    const cwd = rec?.state.cwd ?? container.workingDir ?? (pod ? '/' : tmpdir())
+    const exe = findExecutable(command[0], env.PATH, pod ? '/' : cwd)
     if (!exe) {
       throw new Error(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${command[0]}": executable file not found in $PATH: unknown`)
     }
+    // Inside the pod's namespaces, as the container's user; the host process is nsenter's.
+    const enter = pod ? this.sandboxes!.enterArgv(pod, { cwd, user: rec?.state.user ?? container.user }) : []
+    const hostCwd = pod ? tmpdir() : cwd
     let child: ChildProcess
     if (opts.tty && scriptPath) {
       env.TERM ??= 'xterm'
       const size = opts.resize ? await firstValue(opts.resize, 100) : undefined
       const setSize = size ? `stty cols ${Math.floor(size.width)} rows ${Math.floor(size.height)} 2>/dev/null; ` : ''
       const inner = `${setSize}exec ${[exe, ...command.slice(1)].map(shellQuote).join(' ')}`
-      child = spawn(scriptPath, ['-qfec', inner, '/dev/null'], { cwd, env: { ...env, SHELL: '/bin/sh' }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+      const argv = [...enter, scriptPath, '-qfec', inner, '/dev/null']
+      child = spawn(argv[0], argv.slice(1), { cwd: hostCwd, env: { ...env, SHELL: '/bin/sh' }, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+    } else if (pod) {
+      const argv = [...enter, exe, ...command.slice(1)]
+      child = spawn(argv[0], argv.slice(1), { cwd: hostCwd, env, detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
     } else {
       child = spawn(exe, command.slice(1), { argv0: command[0], cwd, env, detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
     }
@@ -230,6 +286,17 @@ export class ProcessRuntime implements Runtime {
       killGroup() // leftovers of the exec session (background jobs) go with it
       this.execs.delete(child)
     }
+  }
+
+  async removePodSandbox(podUid: string): Promise<void> {
+    if (!this.sandboxes) return
+    // Never under a running container of the pod (a new one may be starting as the old sandbox goes).
+    for (const c of this.running.values()) if (c.state.podUid === podUid && !c.isDone) return
+    await this.sandboxes.remove(podUid)
+  }
+
+  listPodSandboxes(): string[] {
+    return this.sandboxes?.list() ?? []
   }
 
   private listening?: { at: number; ips: Set<string> }
@@ -313,6 +380,7 @@ export class ProcessRuntime implements Runtime {
     await Promise.all([...this.running.values()].map((c) => c.stop(graceSeconds)))
     clearInterval(this.poller)
     this.poller = undefined
+    await this.sandboxes?.removeAll()
   }
 }
 

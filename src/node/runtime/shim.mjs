@@ -31,198 +31,254 @@ function ready() {
   }
 }
 
-const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'))
-const maxLine = 16 * 1024
-const maxSize = spec.logMaxSize ?? 10 * 1024 * 1024
-const maxFiles = Math.max(2, spec.logMaxFiles ?? 5)
-
-// Wall-clock nanoseconds, monotonic within this process.
-const epochBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint()
-function timestamp() {
-  const ns = epochBase + process.hrtime.bigint()
-  const iso = new Date(Number(ns / 1_000_000n)).toISOString()
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '')
-  return iso.slice(0, 19) + (frac ? `.${frac}` : '') + 'Z'
-}
-
-let fd = openSync(spec.logPath, 'a')
-let size = fstatSync(fd).size
-
-function rotate() {
-  closeSync(fd)
-  const d = new Date()
-  const p = (n) => String(n).padStart(2, '0')
-  const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`
-  const prefix = basename(spec.logPath) + '.'
-  const dir = dirname(spec.logPath)
-  try {
-    // Names sort by age: several rotations within one second get .001, .002... after the newest.
-    const same = readdirSync(dir).filter((n) => n.startsWith(`${prefix}${stamp}`))
-    let target = `${spec.logPath}.${stamp}`
-    if (same.length > 0) {
-      const last = Math.max(...same.map((n) => Number(n.slice(prefix.length + stamp.length + 1) || 0)))
-      target = `${spec.logPath}.${stamp}.${String(last + 1).padStart(3, '0')}`
-    }
-    renameSync(spec.logPath, target)
-    const rotated = readdirSync(dir).filter((n) => n.startsWith(prefix)).sort()
-    while (rotated.length > maxFiles - 1) unlinkSync(join(dir, rotated.shift()))
-  } catch {
-    // A vanished log dir (pod deleted) must not kill the container; keep writing where we can.
-  }
-  fd = openSync(spec.logPath, 'a')
-  size = 0
-}
-
-const pending = { stdout: [], stderr: [] }
-const pendingLen = { stdout: 0, stderr: 0 }
-
-function emit(stream, full) {
-  let content = Buffer.concat(pending[stream])
-  pending[stream] = []
-  pendingLen[stream] = 0
-  if (full && content.length > 0 && content[content.length - 1] === 0x0d) content = content.subarray(0, content.length - 1)
-  const record = Buffer.concat([Buffer.from(`${timestamp()} ${stream} ${full ? 'F' : 'P'} `), content, Buffer.from('\n')])
-  try {
-    writeSync(fd, record)
-  } catch {
-    return
-  }
-  size += record.length
-  if (size >= maxSize) rotate()
-}
-
-function feed(stream, chunk) {
-  let start = 0
-  while (start <= chunk.length) {
-    const nl = chunk.indexOf(0x0a, start)
-    let piece = chunk.subarray(start, nl === -1 ? chunk.length : nl)
-    while (pendingLen[stream] + piece.length > maxLine) {
-      const take = maxLine - pendingLen[stream]
-      pending[stream].push(piece.subarray(0, take))
-      pendingLen[stream] += take
-      emit(stream, false)
-      piece = piece.subarray(take)
-    }
-    if (piece.length > 0) {
-      pending[stream].push(Buffer.from(piece))
-      pendingLen[stream] += piece.length
-    }
-    if (nl === -1) break
-    emit(stream, true)
-    start = nl + 1
-  }
-}
-
-/** Output without a final newline is written as a partial record, as containerd does at EOF. */
-function flush() {
-  for (const stream of ['stdout', 'stderr']) if (pendingLen[stream] > 0) emit(stream, false)
-}
-
-let statusWritten = false
-function writeStatus(exitCode, signal, reason) {
-  if (statusWritten) return
-  statusWritten = true
-  flush()
-  const status = { exitCode, signal, reason, finishedAt: new Date().toISOString() }
-  try {
-    writeFileSync(spec.statusPath + '.tmp', JSON.stringify(status))
-    renameSync(spec.statusPath + '.tmp', spec.statusPath)
-  } catch {
-    // The state dir is gone: the agent will learn the status from the process itself.
-  }
-}
-
-const signalNumber = (sig) => constants.signals[sig] ?? 0
-
-/** Ends this process the way the container's main process ended (signal or exit code). */
-function endLike(exitCode, signal) {
-  if (signal) {
-    process.removeAllListeners(signal)
-    try {
-      process.kill(process.pid, signal)
-    } catch {
-      // fall through to exit
-    }
-    setTimeout(() => process.exit(exitCode), 100)
-    return
-  }
-  process.exit(exitCode)
-}
-
-if (spec.launch.kind === 'program') {
-  for (const stream of ['stdout', 'stderr']) {
-    const target = process[stream]
-    target.write = (chunk, encoding, cb) => {
-      if (typeof encoding === 'function') {
-        cb = encoding
-        encoding = undefined
-      }
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-      feed(stream, buf)
-      if (cb) process.nextTick(cb)
-      return true
-    }
-  }
-  process.on('exit', (code) => writeStatus(code ?? 0, undefined))
-  process.on('uncaughtException', (err) => {
-    feed('stderr', Buffer.from(`${err?.stack ?? String(err)}\n\nNode.js ${process.version}\n`))
-    writeStatus(1, undefined)
-    process.exit(1)
-  })
-  process.argv = [process.execPath, spec.launch.program, ...spec.launch.args]
-  // A signal that arrives while the program is still loading waits for it, so a container
-  // stopped right after its start ends the way the program ends on that signal.
+// `node shim.mjs --program <program.mjs> [args...]`: a built-in image's program as a process of
+// its own inside a pod sandbox (the logging shim stays outside). Only the early-signal hold of
+// program mode below: a SIGTERM that comes while the program loads waits for its handlers.
+if (process.argv[2] === '--program') {
+  const [program, ...args] = process.argv.slice(3)
+  process.argv = [process.execPath, program, ...args]
   const early = []
   const holdEarly = (sig) => early.push(sig)
   for (const sig of fatalSignals) process.on(sig, holdEarly)
-  ready()
-  await import(pathToFileURL(spec.launch.program).href)
-  // A program that does not handle a fatal signal dies of it (SIGTERM → 143). Record that first;
-  // the agent cannot wait() for an adopted process. (Handlers go in before holdEarly goes out,
-  // so the signal watcher never stops and a signal in flight is not lost.)
-  const others = (sig) => process.listeners(sig).filter((l) => l !== holdEarly && l !== onSignal).length
-  function onSignal(sig) {
-    if (others(sig) > 0) return // the program handles it after all
-    writeStatus(128 + signalNumber(sig), sig)
-    endLike(128 + signalNumber(sig), sig)
+  ready() // to the shim (fd 3, through nsenter), which only then tells the runtime
+  await import(pathToFileURL(program).href)
+  for (const sig of fatalSignals) process.removeListener(sig, holdEarly)
+  for (const sig of early) {
+    // Unhandled by the program: die of it, as the program would have.
+    if (process.listenerCount(sig) > 0) process.emit(sig, sig)
+    else process.kill(process.pid, sig)
   }
-  for (const sig of fatalSignals) {
-    if (others(sig) === 0) process.on(sig, onSignal)
-    process.removeListener(sig, holdEarly)
-  }
-  for (const sig of early) process.emit(sig, sig)
 } else {
-  const [file, ...args] = spec.launch.argv
-  // The runtime signals the whole group: the child gets the signal itself; the shim waits for it.
-  for (const sig of fatalSignals) process.on(sig, () => {})
-  const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'] })
-  ready()
-  let open = 2
-  let exited
-  let finished = false
-  const finish = () => {
-    if (!exited || finished) return
-    finished = true
-    const [code, signal] = exited
-    const exitCode = signal ? 128 + signalNumber(signal) : (code ?? 0)
-    writeStatus(exitCode, signal ?? undefined)
-    endLike(exitCode, signal ?? undefined)
+  await runShim()
+}
+
+async function runShim() {
+  const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'))
+  const maxLine = 16 * 1024
+  const maxSize = spec.logMaxSize ?? 10 * 1024 * 1024
+  const maxFiles = Math.max(2, spec.logMaxFiles ?? 5)
+
+  // Wall-clock nanoseconds, monotonic within this process.
+  const epochBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint()
+  function timestamp() {
+    const ns = epochBase + process.hrtime.bigint()
+    const iso = new Date(Number(ns / 1_000_000n)).toISOString()
+    const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '')
+    return iso.slice(0, 19) + (frac ? `.${frac}` : '') + 'Z'
   }
-  for (const stream of ['stdout', 'stderr']) {
-    child[stream].on('data', (d) => feed(stream, d))
-    child[stream].on('close', () => {
-      if (--open === 0) finish()
+
+  let fd = openSync(spec.logPath, 'a')
+  let size = fstatSync(fd).size
+
+  function rotate() {
+    closeSync(fd)
+    const d = new Date()
+    const p = (n) => String(n).padStart(2, '0')
+    const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`
+    const prefix = basename(spec.logPath) + '.'
+    const dir = dirname(spec.logPath)
+    try {
+      // Names sort by age: several rotations within one second get .001, .002... after the newest.
+      const same = readdirSync(dir).filter((n) => n.startsWith(`${prefix}${stamp}`))
+      let target = `${spec.logPath}.${stamp}`
+      if (same.length > 0) {
+        const last = Math.max(...same.map((n) => Number(n.slice(prefix.length + stamp.length + 1) || 0)))
+        target = `${spec.logPath}.${stamp}.${String(last + 1).padStart(3, '0')}`
+      }
+      renameSync(spec.logPath, target)
+      const rotated = readdirSync(dir).filter((n) => n.startsWith(prefix)).sort()
+      while (rotated.length > maxFiles - 1) unlinkSync(join(dir, rotated.shift()))
+    } catch {
+      // A vanished log dir (pod deleted) must not kill the container; keep writing where we can.
+    }
+    fd = openSync(spec.logPath, 'a')
+    size = 0
+  }
+
+  const pending = { stdout: [], stderr: [] }
+  const pendingLen = { stdout: 0, stderr: 0 }
+
+  function emit(stream, full) {
+    let content = Buffer.concat(pending[stream])
+    pending[stream] = []
+    pendingLen[stream] = 0
+    if (full && content.length > 0 && content[content.length - 1] === 0x0d) content = content.subarray(0, content.length - 1)
+    const record = Buffer.concat([Buffer.from(`${timestamp()} ${stream} ${full ? 'F' : 'P'} `), content, Buffer.from('\n')])
+    try {
+      writeSync(fd, record)
+    } catch {
+      return
+    }
+    size += record.length
+    if (size >= maxSize) rotate()
+  }
+
+  function feed(stream, chunk) {
+    let start = 0
+    while (start <= chunk.length) {
+      const nl = chunk.indexOf(0x0a, start)
+      let piece = chunk.subarray(start, nl === -1 ? chunk.length : nl)
+      while (pendingLen[stream] + piece.length > maxLine) {
+        const take = maxLine - pendingLen[stream]
+        pending[stream].push(piece.subarray(0, take))
+        pendingLen[stream] += take
+        emit(stream, false)
+        piece = piece.subarray(take)
+      }
+      if (piece.length > 0) {
+        pending[stream].push(Buffer.from(piece))
+        pendingLen[stream] += piece.length
+      }
+      if (nl === -1) break
+      emit(stream, true)
+      start = nl + 1
+    }
+  }
+
+  /** Output without a final newline is written as a partial record, as containerd does at EOF. */
+  function flush() {
+    for (const stream of ['stdout', 'stderr']) if (pendingLen[stream] > 0) emit(stream, false)
+  }
+
+  let statusWritten = false
+  function writeStatus(exitCode, signal, reason) {
+    if (statusWritten) return
+    statusWritten = true
+    flush()
+    const status = { exitCode, signal, reason, finishedAt: new Date().toISOString() }
+    try {
+      writeFileSync(spec.statusPath + '.tmp', JSON.stringify(status))
+      renameSync(spec.statusPath + '.tmp', spec.statusPath)
+    } catch {
+      // The state dir is gone: the agent will learn the status from the process itself.
+    }
+  }
+
+  const signalNumber = (sig) => constants.signals[sig] ?? 0
+
+  /** nsenter's child: the container's main process (host pid), or undefined before it exists. */
+  function containerProcess(pid) {
+    try {
+      const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
+      return kids.length ? Number(kids[0]) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Ends this process the way the container's main process ended (signal or exit code). */
+  function endLike(exitCode, signal) {
+    if (signal) {
+      process.removeAllListeners(signal)
+      try {
+        process.kill(process.pid, signal)
+      } catch {
+        // fall through to exit
+      }
+      setTimeout(() => process.exit(exitCode), 100)
+      return
+    }
+    process.exit(exitCode)
+  }
+
+  if (spec.launch.kind === 'program') {
+    for (const stream of ['stdout', 'stderr']) {
+      const target = process[stream]
+      target.write = (chunk, encoding, cb) => {
+        if (typeof encoding === 'function') {
+          cb = encoding
+          encoding = undefined
+        }
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        feed(stream, buf)
+        if (cb) process.nextTick(cb)
+        return true
+      }
+    }
+    process.on('exit', (code) => writeStatus(code ?? 0, undefined))
+    process.on('uncaughtException', (err) => {
+      feed('stderr', Buffer.from(`${err?.stack ?? String(err)}\n\nNode.js ${process.version}\n`))
+      writeStatus(1, undefined)
+      process.exit(1)
+    })
+    process.argv = [process.execPath, spec.launch.program, ...spec.launch.args]
+    // A signal that arrives while the program is still loading waits for it, so a container
+    // stopped right after its start ends the way the program ends on that signal.
+    const early = []
+    const holdEarly = (sig) => early.push(sig)
+    for (const sig of fatalSignals) process.on(sig, holdEarly)
+    ready()
+    await import(pathToFileURL(spec.launch.program).href)
+    // A program that does not handle a fatal signal dies of it (SIGTERM → 143). Record that first;
+    // the agent cannot wait() for an adopted process. (Handlers go in before holdEarly goes out,
+    // so the signal watcher never stops and a signal in flight is not lost.)
+    const others = (sig) => process.listeners(sig).filter((l) => l !== holdEarly && l !== onSignal).length
+    function onSignal(sig) {
+      if (others(sig) > 0) return // the program handles it after all
+      writeStatus(128 + signalNumber(sig), sig)
+      endLike(128 + signalNumber(sig), sig)
+    }
+    for (const sig of fatalSignals) {
+      if (others(sig) === 0) process.on(sig, onSignal)
+      process.removeListener(sig, holdEarly)
+    }
+    for (const sig of early) process.emit(sig, sig)
+  } else {
+    const [file, ...args] = spec.launch.argv
+    // The runtime signals the whole group: the child gets the signal itself; the shim waits for it.
+    // In a pod sandbox (forwardSignals) the child is nsenter, which would die of the signal: the
+    // runtime signals the shim alone, and the shim hands the signal to the container's process
+    // (nsenter's child), whose exit nsenter then reports as its own.
+    const forward = (sig, tries = 0) => {
+      const target = containerProcess(child.pid)
+      if (target) {
+        try {
+          process.kill(target, sig)
+        } catch {
+          // gone meanwhile
+        }
+      } else if (tries < 200 && child.exitCode === null && child.signalCode === null) setTimeout(() => forward(sig, tries + 1), 10)
+    }
+    for (const sig of fatalSignals) process.on(sig, spec.forwardSignals ? () => forward(sig) : () => {})
+    // A program run with --program says when it holds stop signals (fd 3); pass that on.
+    const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe', spec.programReady ? 'pipe' : 'ignore'] })
+    if (spec.programReady && child.stdio[3]) {
+      const fd3 = child.stdio[3]
+      const done = () => {
+        fd3.destroy()
+        ready()
+      }
+      fd3.once('data', done)
+      fd3.once('close', done)
+      fd3.once('error', done)
+    } else ready()
+    let open = 2
+    let exited
+    let finished = false
+    const finish = () => {
+      if (!exited || finished) return
+      finished = true
+      const [code, signal] = exited
+      const exitCode = signal ? 128 + signalNumber(signal) : (code ?? 0)
+      writeStatus(exitCode, signal ?? undefined)
+      endLike(exitCode, signal ?? undefined)
+    }
+    for (const stream of ['stdout', 'stderr']) {
+      child[stream].on('data', (d) => feed(stream, d))
+      child[stream].on('close', () => {
+        if (--open === 0) finish()
+      })
+    }
+    child.on('error', (err) => {
+      feed('stderr', Buffer.from(`exec: "${file}": ${err.code === 'ENOENT' ? 'executable file not found in $PATH' : err.message}\n`))
+      writeStatus(128, undefined, 'ContainerCannotRun')
+      process.exit(128)
+    })
+    child.on('exit', (code, signal) => {
+      exited = [code, signal]
+      if (open === 0) finish()
+      // Background processes may hold the pipes open: stop waiting for them after a moment.
+      else setTimeout(finish, 200).unref()
     })
   }
-  child.on('error', (err) => {
-    feed('stderr', Buffer.from(`exec: "${file}": ${err.code === 'ENOENT' ? 'executable file not found in $PATH' : err.message}\n`))
-    writeStatus(128, undefined, 'ContainerCannotRun')
-    process.exit(128)
-  })
-  child.on('exit', (code, signal) => {
-    exited = [code, signal]
-    if (open === 0) finish()
-    // Background processes may hold the pipes open: stop waiting for them after a moment.
-    else setTimeout(finish, 200).unref()
-  })
 }

@@ -12,6 +12,29 @@ export interface SandboxSpec {
   podIP: string
   /** Directory for this pod's logs: `<logDir>/<container>/<restartCount>.log`. */
   logDir: string
+  /** The pod's hostname (spec.hostname or its name), set in its UTS namespace where there is one. */
+  hostname?: string
+  /** /etc/hosts and /etc/resolv.conf as the pod sees them (runtimes with a mount namespace per pod). */
+  hostsFile?: string
+  resolvConf?: string
+  /** Volumes at their mountPath, for every container of the pod (one mount namespace a pod). */
+  mounts?: SandboxMount[]
+  /** Some container asked to run as uid 0 (securityContext.runAsUser: 0). */
+  rootRequested?: boolean
+}
+
+export interface SandboxMount {
+  /** Where the volume's files are on the host. */
+  hostPath: string
+  containerPath: string
+  readOnly?: boolean
+}
+
+/** Who a container's processes are (securityContext runAsUser/runAsGroup/supplementalGroups, fsGroup). */
+export interface ContainerUser {
+  uid?: number
+  gid?: number
+  supplementalGroups?: number[]
 }
 
 export interface ContainerSpec {
@@ -29,6 +52,8 @@ export interface ContainerSpec {
   restartCount: number
   tty?: boolean
   stdin?: boolean
+  /** From the securityContext; unset: the runtime's default (an unprivileged uid where it isolates). */
+  user?: ContainerUser
 }
 
 export interface ExitStatus {
@@ -124,6 +149,12 @@ export interface Runtime {
    * the agent hands that address to no pod. Only runtimes whose pods bind real addresses answer.
    */
   addressInUse?(ip: string): boolean
+  /** How pods are isolated from the host and each other (for the start-up log). */
+  readonly isolation?: string
+  /** Ends a pod's sandbox once none of its containers runs (pod finished or deleted). */
+  removePodSandbox?(podUid: string): Promise<void>
+  /** Pods that have a sandbox (so a restarted agent can remove those of pods that are gone). */
+  listPodSandboxes?(): string[]
   /** Stop everything (agent shutdown with SIGTERM → grace → SIGKILL). */
   close(graceSeconds: number): Promise<void>
 }
