@@ -366,6 +366,7 @@ export class PodWorker {
       restartCount,
       tty: c.tty,
       stdin: c.stdin,
+      stdinOnce: c.stdinOnce,
       user: containerUser(pod, c),
     }
     this.env.events.event(pod, 'Normal', reasons.created, msg.created(name), fp)
