@@ -56,7 +56,7 @@ export class AgentConnection implements NodeConnection {
   /** The container's name: the given one, or the only one / the default-container annotation. */
   private containerName(w: PodWorker, given: string | undefined): string {
     const pod = w.current
-    const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]
+    const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])]
     if (given) {
       if (!all.some((c) => c.name === given)) throw new NodeError(404, `container "${given}" in pod "${w.name}" is not available`)
       return given
