@@ -154,4 +154,56 @@ spec:
     const ps = await c.k('exec', 'shell', '--', 'ps', '-eo', 'args')
     assert.doesNotMatch(ps, /sleep 10[12]/)
   })
+
+  test('kubectl debug -it --target: a shell in the running pod that sees the target\'s processes', { timeout: 90_000 }, async () => {
+    await c.k('run', 'target', '--image=busybox', '--', 'sleep', '3601')
+    await ready('target')
+    const t = terminal(['debug', 'target', '-it', '--image=busybox', '--target=target', '--profile=general'])
+    await t.waitFor(/Defaulting debug container name to (debugger-\w+)\./)
+    const name = /Defaulting debug container name to (debugger-\w+)\./.exec(t.output())![1]
+    await t.waitFor("If you don't see a command prompt, try pressing enter.")
+    t.type('ps -eo pid,args; echo ps-done\r')
+    await t.waitFor(/\r\nps-done\r\n/)
+    assert.match(t.output(), /\d+ (\S*\/)?sleep 3601\r\n/, 'the target\'s process is in view')
+    t.type('exit\r')
+    assert.equal(await t.exited, 0, t.output())
+    assert.match(t.output(), new RegExp(`Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach target -c ${name} -i -t' if it is still running`))
+    const s = await until('the debugger terminated', async () => {
+      const st = (await pod('target')).status.ephemeralContainerStatuses?.find((x: { name: string }) => x.name === name)
+      return st?.state?.terminated ? st : undefined
+    })
+    assert.equal(s.ready, false)
+    assert.equal(s.restartCount, 0)
+    assert.equal(s.image, 'busybox')
+    assert.match(s.imageID, /^docker\.io\/library\/busybox@sha256:[0-9a-f]{64}$/)
+    assert.match(s.containerID, /^process:\/\/[0-9a-f]{64}$/)
+    const p = await pod('target')
+    assert.equal(p.status.phase, 'Running')
+    assert.equal(p.status.containerStatuses[0].restartCount, 0, 'the target went on')
+  })
+
+  test('kubectl debug without -it: the ephemeral container runs to its end, describe pod shows it, events as the kubelet records them', { timeout: 90_000 }, async () => {
+    const out = await c.k('debug', 'target', '--image=busybox', '--profile=general', '--', 'sleep', '1')
+    const name = /Defaulting debug container name to (debugger-\w+)\./.exec(out)?.[1] ?? assert.fail(out)
+    await until('the debugger terminated', async () => {
+      const st = (await pod('target')).status.ephemeralContainerStatuses?.find((x: { name: string }) => x.name === name)
+      return st?.state?.terminated ? st : undefined
+    })
+    const d = await c.k('describe', 'pod', 'target')
+    const section = d.slice(d.indexOf('Ephemeral Containers:'), d.indexOf('Conditions:'))
+    assert.match(section, new RegExp(`^  ${name}:\n    Container ID: +process://[0-9a-f]{64}\n    Image: +busybox\n`, 'm'))
+    const mine = section.slice(section.indexOf(`  ${name}:`))
+    assert.match(mine, /Command:\n +sleep\n +1\n/)
+    assert.match(mine, /State: +Terminated\n +Reason: +Completed\n +Exit Code: +0\n/)
+    assert.match(mine, /Ready: +False\n +Restart Count: +0\n/)
+    const events = JSON.parse(await c.k('get', 'events', '--field-selector', 'involvedObject.name=target', '-o', 'json')).items
+      .filter((e: { involvedObject: { fieldPath?: string } }) => e.involvedObject.fieldPath === `spec.ephemeralContainers{${name}}`)
+      .map((e: { reason: string }) => e.reason)
+    assert.deepEqual(events, ['Pulling', 'Pulled', 'Created', 'Started'])
+    // Never restarted.
+    await new Promise((r) => setTimeout(r, 1500))
+    const st = (await pod('target')).status.ephemeralContainerStatuses.find((x: { name: string }) => x.name === name)
+    assert.equal(st.restartCount, 0)
+    assert.ok(st.state.terminated)
+  })
 })
