@@ -116,8 +116,9 @@ export const errors = {
   badRequest(message: string): StatusError {
     return failure(400, 'BadRequest', message)
   },
+  /** The authentication filter's answer, without details as upstream's NewUnauthorized has none (curl sees exactly this). */
   unauthorized(): StatusError {
-    return failure(401, 'Unauthorized', 'Unauthorized')
+    return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 })
   },
   forbidden(r: ResourceRef, name: string, why: string): StatusError {
     const subject = name ? `${qualified(r)} ${JSON.stringify(name)}` : qualified(r)

@@ -1,5 +1,5 @@
 // What the API server asks of a node (upstream: the kubelet's HTTP API on :10250, and its client
-// pkg/kubelet/client): logs, exec, port-forward and proxying to a pod. In one process the agent
+// pkg/kubelet/client): logs, exec, attach, port-forward and proxying to a pod. In one process the agent
 // implements it directly; an agent on another machine would serve it over HTTPS. It is client/'s
 // because both ends use it: node/ implements it, api/ calls it, and api/ imports only its types
 // (.dependency-cruiser.cjs), so a NodeError is known there by its name and code (isNodeError).
@@ -28,6 +28,9 @@ export interface ExecRequest {
   signal?: AbortSignal
 }
 
+/** An attach session: the streams of an exec, to the container's own main process. */
+export type AttachRequest = Omit<ExecRequest, 'command'>
+
 /** A pod on this node, named as the API names it. */
 export interface PodRef {
   namespace: string
@@ -52,6 +55,11 @@ export interface NodeConnection {
   logs(pod: PodRef, opts: LogOptions): Promise<Readable>
   /** Runs the command; resolves to its exit code. Throws NodeError. */
   exec(pod: PodRef, req: ExecRequest): Promise<number>
+  /**
+   * Attaches to a running container's main process until it ends or `signal` aborts: its output
+   * from now on, its stdin (if it has one), its terminal's size (if it has one). Throws NodeError.
+   */
+  attach(pod: PodRef, req: AttachRequest): Promise<void>
   /** A TCP connection to the pod's port (its IP on loopback). Throws NodeError. */
   portForward(pod: PodRef, port: number): Promise<Duplex>
 }

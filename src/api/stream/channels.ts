@@ -102,6 +102,8 @@ function channelWriter(ws: WebSocket, ch: number): Writable {
   })
 }
 
+const webSocketSettleMs = 30
+
 /**
  * Runs a command over a WebSocket with the channel protocol: in, 0 stdin, 4 resize and (v5)
  * 255 close-stream; out, 1 stdout, 2 stderr and 3 the status, then a normal close.
@@ -141,6 +143,12 @@ export async function execOverWebSocket(ws: WebSocket, version: 4 | 5, want: Exe
   })
   ws.on('error', () => ws.terminate())
 
+  // client-go registers its streams only after the 101 has reached it, and drops messages (even
+  // the status) for a stream it has not registered yet ("Unknown stream id 3, discarding message",
+  // then "closed all streams"). Upstream's API server is slower to send anything (it dials the
+  // kubelet first); a command that answers at once here (an attach to a container with output
+  // waiting for it) needs the same moment.
+  await new Promise((r) => setTimeout(r, webSocketSettleMs))
   let outcome: ExecOutcome
   try {
     outcome = await run(io)

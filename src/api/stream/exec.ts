@@ -50,15 +50,16 @@ export function execFailure(err: unknown, transport: 'websocket' | 'spdy'): stri
 
 // A node refusing to start the command (no such running container...) is, upstream, the
 // kubelet refusing the SPDY upgrade; the WebSocket translator wraps that as an internal error.
-function upgradeRefused(msg: string, transport: 'websocket' | 'spdy'): string {
+export function upgradeRefused(msg: string, transport: 'websocket' | 'spdy'): string {
   return transport === 'websocket' ? `Internal error occurred: unable to upgrade connection: ${msg}` : `unable to upgrade connection: ${msg}`
 }
 
 export function execHandlers(dialer: NodeDialer, wss: WebSocketServer): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
-  const upgrade: UpgradeHandler = async ({ req, socket, head, url, target, store }) => {
+  const upgrade: UpgradeHandler = async (ctx) => {
+    const { req, url, target, store } = ctx
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed()
     const q = url.searchParams
-    const want: ExecStreams = { stdin: queryBool(q.get('stdin')), stdout: queryBool(q.get('stdout')), stderr: queryBool(q.get('stderr')), tty: queryBool(q.get('tty')) }
+    const want = wantedStreams(q)
     const command = q.getAll('command')
     const name = target.name ?? ''
     const pod = (await store.get(target.namespace, name)) as PodView
@@ -66,44 +67,64 @@ export function execHandlers(dialer: NodeDialer, wss: WebSocketServer): { subres
     const conn = requireNode(dialer, pod)
     if (!want.stdin && !want.stdout && !want.stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr')
     const phase = pod.status?.phase
-    const ac = new AbortController()
-
-    const run = (transport: 'websocket' | 'spdy') => async (io: ExecIO): Promise<ExecOutcome> => {
+    await serveRemoteCommand(ctx, wss, want, async (io, transport, signal) => {
       // A finished pod has no running container: the kubelet's own answer.
       if (phase === 'Succeeded' || phase === 'Failed') return { error: upgradeRefused(`container not found (${JSON.stringify(container)})`, transport) }
       try {
-        const exitCode = await conn.exec(podRef(pod), { container, command, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, tty: want.tty, resize: io.resize, signal: ac.signal })
+        const exitCode = await conn.exec(podRef(pod), { container, command, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, tty: want.tty, resize: io.resize, signal })
         return { exitCode, command }
       } catch (err) {
         return { error: execFailure(err, transport) }
       }
-    }
-
-    if (isWebSocketUpgrade(req)) {
-      const { chosen, offered } = negotiateProtocol(req, 'sec-websocket-protocol', execWebSocketProtocols)
-      if (!chosen) throw errors.badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts [${execWebSocketProtocols.join(' ')}]`)
-      const ws = await acceptWebSocket(wss, req, socket, head)
-      if (!ws) return
-      ws.once('close', () => ac.abort())
-      await execOverWebSocket(ws, ws.protocol === 'v4.channel.k8s.io' ? 4 : 5, want, run('websocket'))
-      return
-    }
-    if (isSpdyUpgrade(req)) {
-      const { chosen, offered } = negotiateProtocol(req, 'x-stream-protocol-version', execSpdyProtocols)
-      if (!chosen) return refuseSpdy(socket, offered, execSpdyProtocols)
-      const session = spdyServer(acceptSpdy(socket, head, chosen))
-      session.on('close', () => ac.abort())
-      await execOverSpdy(session, want, run('spdy'))
-      return
-    }
-    throw errors.badRequest('Upgrade request required')
+    })
   }
-  const subresource: SubresourceHandler = {
-    info: { name: 'pods/exec', responseKind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
+  return { subresource: upgradeOnly('pods/exec', 'PodExecOptions'), upgrade }
+}
+
+/** The streams a request asks for (`stdin`, `stdout`, `stderr`, `tty` query booleans). */
+export function wantedStreams(q: URLSearchParams): ExecStreams {
+  return { stdin: queryBool(q.get('stdin')), stdout: queryBool(q.get('stdout')), stderr: queryBool(q.get('stderr')), tty: queryBool(q.get('tty')) }
+}
+
+/** The plain (non-upgrade) side of exec and attach: both need an upgrade. */
+export function upgradeOnly(name: string, kind: string): SubresourceHandler {
+  return {
+    info: { name, responseKind: { group: '', version: 'v1', kind }, verbs: ['create', 'get'] },
     async handle({ req }) {
       if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed()
       throw errors.badRequest('Upgrade request required')
     },
   }
-  return { subresource, upgrade }
+}
+
+/**
+ * Runs a remote command session (exec, attach) over whichever transport the client upgraded to;
+ * `run` gets the streams, the transport (error texts differ) and a signal that aborts when the
+ * client goes.
+ */
+export async function serveRemoteCommand(
+  { req, socket, head }: Parameters<UpgradeHandler>[0],
+  wss: WebSocketServer,
+  want: ExecStreams,
+  run: (io: ExecIO, transport: 'websocket' | 'spdy', signal: AbortSignal) => Promise<ExecOutcome>,
+): Promise<void> {
+  const ac = new AbortController()
+  if (isWebSocketUpgrade(req)) {
+    const { chosen, offered } = negotiateProtocol(req, 'sec-websocket-protocol', execWebSocketProtocols)
+    if (!chosen) throw errors.badRequest(`unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts [${execWebSocketProtocols.join(' ')}]`)
+    const ws = await acceptWebSocket(wss, req, socket, head)
+    if (!ws) return
+    ws.once('close', () => ac.abort())
+    await execOverWebSocket(ws, ws.protocol === 'v4.channel.k8s.io' ? 4 : 5, want, (io) => run(io, 'websocket', ac.signal))
+    return
+  }
+  if (isSpdyUpgrade(req)) {
+    const { chosen, offered } = negotiateProtocol(req, 'x-stream-protocol-version', execSpdyProtocols)
+    if (!chosen) return refuseSpdy(socket, offered, execSpdyProtocols)
+    const session = spdyServer(acceptSpdy(socket, head, chosen))
+    session.on('close', () => ac.abort())
+    await execOverSpdy(session, want, (io) => run(io, 'spdy', ac.signal))
+    return
+  }
+  throw errors.badRequest('Upgrade request required')
 }

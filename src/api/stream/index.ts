@@ -1,8 +1,9 @@
 // The API server's streaming subresources, ready to hand to ApiServer: pods/log, pods/exec,
-// pods/portforward, pods/proxy and services/proxy. The node side is reached through a
+// pods/attach, pods/portforward, pods/proxy and services/proxy. The node side is reached through a
 // NodeDialer; services through a ServiceDialer (endpointsServiceDialer by default wiring).
 import type { NodeDialer } from '../../client/node-connection.js'
 import type { SubresourceHandlers, UpgradeHandler } from '../server.js'
+import { attachHandlers } from './attach.js'
 import { execHandlers, streamingWebSocketServer } from './exec.js'
 import { logHandler } from './logs.js'
 import { portForwardHandlers } from './portforward.js'
@@ -18,7 +19,7 @@ export interface StreamingOptions {
 export interface StreamingSubresources {
   subresources: SubresourceHandlers
   upgrades: Map<string, UpgradeHandler>
-  /** Closes every WebSocket still open (exec sessions, port-forward tunnels). */
+  /** Closes every WebSocket still open (exec and attach sessions, port-forward tunnels). */
   close(): void
 }
 
@@ -29,6 +30,7 @@ export function streamingSubresources(dialer: NodeDialer, opts: StreamingOptions
   subresources.set('pods/log', logHandler(dialer))
   const parts = [
     ['pods/exec', execHandlers(dialer, wss)],
+    ['pods/attach', attachHandlers(dialer, wss)],
     ['pods/portforward', portForwardHandlers(dialer, wss)],
     ['pods/proxy', podProxyHandlers(dialer)],
     ...(opts.serviceDialer ? [['services/proxy', serviceProxyHandlers(opts.serviceDialer)] as const] : []),

@@ -79,6 +79,20 @@ function fakeNode(podPort: () => number): NodeConnection {
           return 127
       }
     },
+    async attach(_pod, req) {
+      // The main process of `web` says hello, echoes stdin upper-cased, and reports the first size.
+      const write = (w: NodeJS.WritableStream | undefined, s: string) => new Promise<void>((r) => (w ? w.write(s, () => r()) : r()))
+      if (req.container === 'missing') throw new NodeError(400, 'container not found ("missing")')
+      await write(req.stdout, `attached tty=${req.tty} stderr=${req.stderr !== undefined}\n`)
+      if (req.tty) {
+        for await (const r of req.resize ?? []) {
+          await write(req.stdout, `size=${r.width}x${r.height}\n`)
+          break
+        }
+        return
+      }
+      if (req.stdin) for await (const chunk of req.stdin) await write(req.stdout, String(chunk).toUpperCase())
+    },
     async portForward(_pod, port) {
       if (port !== 8080) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
       return new Promise<Duplex>((resolve, reject) => {
@@ -276,6 +290,44 @@ describe('streaming subresources with the real kubectl', { timeout: 120_000 }, (
       assert.match(out, /tty=true stderr=false size=91x33/)
     })
   }
+
+  for (const [transport, extra] of [
+    ['WebSocket v5', {}],
+    ['SPDY', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }],
+  ] as const) {
+    it(`kubectl attach over ${transport}: output, stdin until EOF, node errors`, async () => {
+      const out = await kubectl(['attach', '-i', 'web'], { input: 'hello\nworld\n', env: extra })
+      assert.equal(out.code, 0, out.stderr)
+      assert.equal(out.stdout, 'attached tty=false stderr=true\nHELLO\nWORLD\n')
+      assert.match(out.stderr, /If you don't see a command prompt, try pressing enter\./)
+      const tty = await kubectl(['attach', '-it', 'web'], { env: extra })
+      assert.match(tty.stderr, /Unable to use a TTY - container web did not allocate one/)
+      const done = await kubectl(['attach', 'done'], { env: extra })
+      assert.equal(done.code, 1)
+      assert.match(done.stderr, /cannot attach a container in a completed pod; current phase is Succeeded/)
+      const notThere = await kubectl(['attach', 'web', '-c', 'nope'], { env: extra })
+      assert.match(notThere.stderr, /cannot attach to the container: container nope not found in pod web/)
+    })
+  }
+
+  it('pods/attach straight from a client: an unknown container is upstream\'s 400, a plain GET needs an upgrade', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${env.apiPort}/api/v1/namespaces/default/pods/web/attach?container=nope&stdout=true`, ['v5.channel.k8s.io'])
+    const refused = await new Promise<{ status: number; body: string }>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => {
+        let body = ''
+        res.on('data', (d) => (body += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      ws.on('open', () => resolve({ status: 101, body: '' }))
+      ws.on('error', () => undefined)
+    })
+    ws.terminate()
+    assert.equal(refused.status, 400)
+    assert.match(refused.body, /container nope is not valid for pod web/)
+    const plain = await fetch(`http://127.0.0.1:${env.apiPort}/api/v1/namespaces/default/pods/web/attach?stdout=true`)
+    assert.equal(plain.status, 400)
+    assert.match(await plain.text(), /Upgrade request required/)
+  })
 
   it('pods/NAME/proxy passes WebSocket upgrades through to the pod', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${env.apiPort}/api/v1/namespaces/default/pods/web:8080/proxy/ws?k=v`)

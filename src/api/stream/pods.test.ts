@@ -29,7 +29,7 @@ test('chooseContainer: named, the only one, or upstream validateContainer errors
 })
 
 test('nodeOf / requireNode: unbound pods, unknown nodes', () => {
-  const conn = { logs: async () => { throw new Error() }, exec: async () => 0, portForward: async () => { throw new Error() } }
+  const conn = { logs: async () => { throw new Error() }, exec: async () => 0, attach: async () => undefined, portForward: async () => { throw new Error() } }
   assert.equal(nodeOf(() => conn, pod(['a'])), undefined)
   assert.equal(nodeOf(() => conn, pod(['a'], {}, 'n1')), conn)
   assert.equal(message(() => nodeOf(() => undefined, pod(['a'], {}, 'n1'))), '404 NotFound nodes "n1" not found')

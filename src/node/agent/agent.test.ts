@@ -150,6 +150,54 @@ test('a pod runs: IP, Running, Ready, events, containerStatuses', async () => {
   }
 })
 
+test('ephemeral containers (kubectl debug): started in the running pod, never restarted, their own status and events', async () => {
+  const runtime = new FakeRuntime()
+  runtime.behaviour = (_sb, spec) => (spec.name === 'debugger' ? { exitAfterMs: 30, exitCode: 0 } : {})
+  const c = await setup({}, runtime)
+  try {
+    await c.create({ metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } })
+    const p = await until('ready', async () => {
+      const p = await c.get('web')
+      return cond(p, 'Ready')?.status === 'True' && p
+    })
+    const debugger_ = { name: 'debugger', image: 'busybox', targetContainerName: 'web', stdin: true, tty: true, terminationMessagePolicy: 'File', imagePullPolicy: 'Always' }
+    await c.pods.update('default', 'web', { ...p, spec: { ...p.spec, ephemeralContainers: [debugger_] } } as KObject, { subresource: 'ephemeralcontainers' })
+    const done = await until('the debugger terminated', async () => {
+      const p = await c.get('web')
+      const s = p?.status?.ephemeralContainerStatuses?.[0]
+      return s?.state?.terminated && p
+    })
+    const s = done.status!.ephemeralContainerStatuses![0]
+    assert.equal(s.name, 'debugger')
+    assert.equal(s.ready, false)
+    assert.equal(s.restartCount, 0)
+    assert.equal(s.started, undefined)
+    assert.equal(s.image, 'busybox')
+    assert.equal(s.imageID, `busybox@sha256:${'ab'.repeat(32)}`)
+    assert.match(s.containerID!, /^fake:\/\//)
+    assert.equal(s.state!.terminated!.reason, 'Completed')
+    // The pod is still Running and Ready; the debugger ran with its terminal and stdin.
+    assert.equal(done.status!.phase, 'Running')
+    assert.equal(cond(done, 'Ready')?.status, 'True')
+    const started = runtime.containers.find((x: FakeContainer) => x.spec.name === 'debugger')!
+    assert.equal(started.spec.tty, true)
+    assert.equal(started.spec.stdin, true)
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(runtime.containers.filter((x: FakeContainer) => x.spec.name === 'debugger').length, 1, 'never restarted')
+    assert.deepEqual(
+      c.events.filter((e) => e.fieldPath === 'spec.ephemeralContainers{debugger}').map((e) => [e.reason, e.message.replace(/in \d+m?s \(\d+m?s/, 'in Xms (Xms')]),
+      [
+        ['Pulling', 'Pulling image "busybox"'],
+        ['Pulled', 'Successfully pulled image "busybox" in Xms (Xms including waiting). Image size: 4242 bytes.'],
+        ['Created', 'Created container: debugger'],
+        ['Started', 'Started container debugger'],
+      ],
+    )
+  } finally {
+    await c.close()
+  }
+})
+
 test('crash loop: restarts with back-off, CrashLoopBackOff and BackOff events', async () => {
   const runtime = new FakeRuntime()
   runtime.behaviour = () => ({ exitAfterMs: 5, exitCode: 1 })

@@ -1,9 +1,9 @@
-// The node side of `kubectl logs`, `exec` and `port-forward` (upstream: the kubelet's server and
+// The node side of `kubectl logs`, `exec`, `attach` and `port-forward` (upstream: the kubelet's server and
 // validateContainerLogStatus), on top of the agent's pod workers and the runtime.
 import { connect, type Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
 import type { ContainerStatus } from 'kubernetes-types/core/v1.js'
-import { NodeError, type ExecRequest, type LogOptions, type NodeConnection, type PodRef } from '../../client/node-connection.js'
+import { NodeError, type AttachRequest, type ExecRequest, type LogOptions, type NodeConnection, type PodRef } from '../../client/node-connection.js'
 import { parseRFC3339Nano } from '../runtime/cri-log.js'
 import type { Runtime } from '../runtime/types.js'
 import { readLog } from './logs.js'
@@ -56,7 +56,7 @@ export class AgentConnection implements NodeConnection {
   /** The container's name: the given one, or the only one / the default-container annotation. */
   private containerName(w: PodWorker, given: string | undefined): string {
     const pod = w.current
-    const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]
+    const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])]
     if (given) {
       if (!all.some((c) => c.name === given)) throw new NodeError(404, `container "${given}" in pod "${w.name}" is not available`)
       return given
@@ -110,6 +110,14 @@ export class AgentConnection implements NodeConnection {
     const spec = await w.containerSpec(name)
     if (!spec) throw new NodeError(400, `container not found ("${name}")`)
     return this.runtime.exec(w.sandbox(), spec, req.command, { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, tty: req.tty, resize: req.resize, signal: req.signal })
+  }
+
+  async attach(pod: PodRef, req: AttachRequest): Promise<void> {
+    const w = this.worker(pod)
+    const name = this.containerName(w, req.container)
+    // The kubelet's GetAttach: only a running container can be attached to.
+    if (!w.handle(name) || !this.runtime.attach) throw new NodeError(400, `container not found (${JSON.stringify(name)})`)
+    await this.runtime.attach(w.sandbox(), name, { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, tty: req.tty, resize: req.resize, signal: req.signal })
   }
 
   portForward(pod: PodRef, port: number): Promise<Duplex> {

@@ -53,3 +53,16 @@ test('sidecar init containers (restartPolicy Always) start and stay up', () => {
   assert.deepEqual(start([running('side')]), ['web'])
   assert.deepEqual(start([exited('side', 1), running('web')]), ['side'])
 })
+
+test('ephemeral containers start once each, whatever the init containers do, and never again', () => {
+  const p: Pod = { ...pod('Always', ['i1']), spec: { ...pod('Always', ['i1']).spec!, ephemeralContainers: [{ name: 'dbg', image: 'busybox' }, { name: 'dbg2', image: 'busybox' }] } }
+  const eph = (obs: ContainerObservation[]) => planPodActions(p, new Map(obs.map((o) => [o.name, o])), new Map()).startEphemeral.map((c) => c.name)
+  assert.deepEqual(eph([]), ['dbg', 'dbg2'])
+  assert.deepEqual(eph([exited('i1', 1), running('dbg')]), ['dbg2'])
+  assert.deepEqual(eph([running('web'), exited('dbg', 0), exited('dbg2', 1)]), [])
+  // A pull that failed left no run: tried again.
+  assert.deepEqual(eph([running('web'), { name: 'dbg', restartCount: 0, ready: false, started: false, waiting: { reason: 'ErrImagePull' } }, running('dbg2')]), ['dbg'])
+  // Nothing starts in a pod that is done.
+  const done: Pod = { ...p, spec: { ...p.spec!, restartPolicy: 'Never' } }
+  assert.deepEqual(planPodActions(done, new Map([['i1', exited('i1', 0)], ['web', exited('web', 0)]]), new Map()).startEphemeral, [])
+})

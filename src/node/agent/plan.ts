@@ -1,7 +1,8 @@
 // What a pod's containers need next (upstream computePodActions, simplified to what a local
 // runtime needs): init containers in order, then the regular containers; restarts per
-// restartPolicy; kills for failed liveness/startup probes and changed images. Pure.
-import type { Container, Pod } from 'kubernetes-types/core/v1.js'
+// restartPolicy; kills for failed liveness/startup probes and changed images; ephemeral
+// containers started once each, never restarted. Pure.
+import type { Container, EphemeralContainer, Pod } from 'kubernetes-types/core/v1.js'
 import type { ContainerObservation } from './status.js'
 
 export type KillCause = 'liveness' | 'startup' | 'definition'
@@ -16,6 +17,11 @@ export interface PodActions {
   /** Containers to (re)start now, in order; at most one init container. */
   start: { container: Container; init: boolean }[]
   kill: { name: string; cause: KillCause }[]
+  /**
+   * Ephemeral containers (kubectl debug) never started yet: started whatever state the init
+   * containers are in (upstream starts them first, so a debugger gets in even then).
+   */
+  startEphemeral: EphemeralContainer[]
   /** Every container is done for good under the restart policy: the pod is finished. */
   podDone: boolean
 }
@@ -33,7 +39,7 @@ export function shouldRestart(policy: string | undefined, exitCode: number | und
 export function planPodActions(pod: Pod, containers: Map<string, ContainerObservation>, flags: Map<string, ContainerFlags>): PodActions {
   const spec = pod.spec!
   const policy = spec.restartPolicy ?? 'Always'
-  const out: PodActions = { start: [], kill: [], podDone: false }
+  const out: PodActions = { start: [], kill: [], startEphemeral: planEphemeral(pod, containers), podDone: false }
   const regular = spec.containers ?? []
 
   // Containers to kill: running ones whose probes failed or whose image changed.
@@ -91,7 +97,15 @@ export function planPodActions(pod: Pod, containers: Map<string, ContainerObserv
     }
   }
   out.podDone = regular.length > 0 && finished === regular.length
-  // Sidecars are not restarted once the regular containers are done.
-  if (out.podDone) out.start = []
+  // Sidecars are not restarted once the regular containers are done; nor does a debugger start then.
+  if (out.podDone) {
+    out.start = []
+    out.startEphemeral = []
+  }
   return out
+}
+
+/** Ephemeral containers without a run yet (one whose image pull failed is tried again). */
+export function planEphemeral(pod: Pod, containers: Map<string, ContainerObservation>): EphemeralContainer[] {
+  return (pod.spec?.ephemeralContainers ?? []).filter((c) => !containers.get(c.name)?.current)
 }

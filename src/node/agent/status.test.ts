@@ -217,3 +217,41 @@ test('a terminal phase is sticky', () => {
   const p = pod({ restartPolicy: 'Never' }, { phase: 'Failed' })
   assert.equal(computePodStatus(observe(p, []), now).phase, 'Failed')
 })
+
+test('ephemeral containers: a status each (waiting, running, terminated), never ready, no `started`, no effect on phase or readiness', () => {
+  const p = pod({ ephemeralContainers: [{ name: 'debugger-a', image: 'busybox' }, { name: 'debugger-b', image: 'busybox' }, { name: 'debugger-c', image: 'busybox' }] })
+  const s = computePodStatus(
+    observe(p, [
+      obs('web', { current: run('w'), ready: true, started: true }),
+      obs('debugger-a', { current: { ...run('a'), image: 'busybox', imageID: 'docker.io/library/busybox@sha256:bb' }, ready: true, started: true }),
+      obs('debugger-b', { current: { ...run('b', { exitCode: 0, at: t1 }), image: 'busybox', imageID: 'docker.io/library/busybox@sha256:bb' } }),
+    ]),
+    now,
+  )
+  assert.equal(s.phase, 'Running')
+  assert.deepEqual(summary(s.conditions).find((c) => c[0] === 'Ready'), ['Ready', 'True', '', ''])
+  assert.deepEqual(s.ephemeralContainerStatuses, [
+    {
+      name: 'debugger-a',
+      state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+      lastState: {},
+      ready: false,
+      restartCount: 0,
+      image: 'busybox',
+      imageID: 'docker.io/library/busybox@sha256:bb',
+      containerID: 'process://a',
+    },
+    {
+      name: 'debugger-b',
+      state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:05Z', containerID: 'process://b' } },
+      lastState: {},
+      ready: false,
+      restartCount: 0,
+      image: 'busybox',
+      imageID: 'docker.io/library/busybox@sha256:bb',
+      containerID: 'process://b',
+    },
+    { name: 'debugger-c', state: { waiting: { reason: 'ContainerCreating' } }, lastState: {}, ready: false, restartCount: 0, image: 'busybox', imageID: '' },
+  ])
+  assert.equal(computePodStatus(observe(pod(), [obs('web', { current: run('w') })]), now).ephemeralContainerStatuses, undefined)
+})

@@ -268,5 +268,15 @@ export function computePodStatus(o: PodObservation, now: Date): PodStatus {
   if (init.length) status.initContainerStatuses = init
   else delete status.initContainerStatuses
   status.containerStatuses = regular
+  // Ephemeral containers: one status each, never ready and without `started` (the prober manager
+  // never sees them upstream); they count for neither the phase nor the conditions.
+  const ephemeral = (spec.ephemeralContainers ?? []).map((c) => {
+    const s = containerStatus(c as Container, o.containers.get(c.name), reasons.containerCreating, o.terminating)
+    delete s.started
+    s.ready = false
+    return s
+  })
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral
+  else delete status.ephemeralContainerStatuses
   return status
 }

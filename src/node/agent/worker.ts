@@ -72,8 +72,15 @@ const minGraceSeconds = 2
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 function fieldPath(pod: Pod, name: string): string {
-  const init = (pod.spec?.initContainers ?? []).some((c) => c.name === name)
-  return init ? `spec.initContainers{${name}}` : `spec.containers{${name}}`
+  if ((pod.spec?.initContainers ?? []).some((c) => c.name === name)) return `spec.initContainers{${name}}`
+  if ((pod.spec?.ephemeralContainers ?? []).some((c) => c.name === name)) return `spec.ephemeralContainers{${name}}`
+  return `spec.containers{${name}}`
+}
+
+/** Every container of a pod: init, regular, then ephemeral ones (whose fields are a Container's, less ports and probes). */
+function allContainers(pod: Pod): Container[] {
+  const spec = pod.spec
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...((spec?.ephemeralContainers ?? []) as Container[])]
 }
 
 /** The parts of a pod whose change calls for a sync. */
@@ -130,8 +137,8 @@ export class PodWorker {
     const now = env.clock()
     this.startTime = pod.status?.startTime ? new Date(pod.status.startTime) : now
     // Carry on from the published status (an earlier life of the agent) and adopt live containers.
-    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
-    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
+    for (const c of allContainers(pod)) {
       const a = adopted.find((x) => x.container === c.name)
       const seeded = seedObservation(c.name, statuses.find((s) => s.name === c.name), a ? { id: a.handle.id, startedAt: a.handle.startedAt, logPath: a.handle.logPath } : undefined, now)
       if (!seeded) continue
@@ -209,8 +216,7 @@ export class PodWorker {
   }
 
   containerDef(name: string): Container | undefined {
-    const spec = this.pod.spec
-    return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].find((c) => c.name === name)
+    return allContainers(this.pod).find((c) => c.name === name)
   }
 
   /** Begin syncing (after the agent has adopted what the runtime still runs). */
@@ -324,12 +330,19 @@ export class PodWorker {
       this.dirty = true
     }
     if (actions.kill.length === 0) {
+      // Ephemeral containers first, as upstream: a debugger gets in even while init containers fail.
+      for (const e of actions.startEphemeral) {
+        if (this.closed || this.pod.metadata.deletionTimestamp || this.gone) break
+        await this.startContainer(e as Container)
+      }
       for (const s of actions.start) {
         if (this.closed || this.pod.metadata.deletionTimestamp || this.gone) break
         await this.startContainer(s.container)
       }
     }
     if (actions.podDone) {
+      // A debugger still running in a pod that is done goes with it.
+      for (const name of [...this.handles.keys()]) await this.killContainer(name, msg.stopping(name), grace)
       this.finished = true
       this.stopProbers()
       await this.removeSandbox()
@@ -380,6 +393,7 @@ export class PodWorker {
       restartCount,
       tty: c.tty,
       stdin: c.stdin,
+      stdinOnce: c.stdinOnce,
       user: containerUser(pod, c),
     }
     this.env.events.event(pod, 'Normal', reasons.created, msg.created(name), fp)

@@ -6,6 +6,7 @@
 //   <stateDir>/containers/<64 hex>/state.json   pid, /proc start time, pod, container, env, cwd
 //                                  spec.json    what the shim runs and where it logs
 //                                  status.json  written by the shim when the container ends
+//                                  attach.sock  the shim's attach socket (attach-wire.ts)
 //                                  rootfs/      the default working directory (a scratch "layer")
 // A pid is adopted only if /proc/<pid>/stat still shows the recorded start time (pids are reused).
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -15,11 +16,14 @@ import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { attachSession, notRunning } from './attach.js'
+import { attachSocketName } from './attach-wire.js'
 import { cannotRun, ociCreateFailed, ProcessContainer, type ContainerState } from './container.js'
 import { containerEnv, findExecutable, shellQuote, signalNumber } from './host.js'
 import { isSameProcess, listeningIPv4, readProcStat } from './procfs.js'
+import { firstSize, followWindowSize } from './pty.js'
 import { defaultSandboxUser, describeIsolation, detectIsolation, PodSandboxes, type Isolation, type SandboxRecord } from './sandbox.js'
-import { ImagePullError, type ContainerHandle, type ContainerSpec, type ExecOptions, type ImageSource, type Launch, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
+import { ImagePullError, type AttachOptions, type ContainerHandle, type ContainerSpec, type ExecOptions, type ImageSource, type Launch, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
 
 export { containerEnv, findExecutable } from './host.js'
 export { tailLog } from './container.js'
@@ -155,19 +159,32 @@ export class ProcessRuntime implements Runtime {
       // In the sandbox even a built-in image's program runs as a process of its own (it may read
       // the pod's volumes, and must not read kubelite's files): the shim stays outside, logging.
       const argv = launch.kind === 'program' ? [process.execPath, shimPath, '--program', launch.program, ...launch.args] : launch.argv
-      launch = { kind: 'host', argv: [...this.sandboxes!.enterArgv(pod, { cwd, user: container.user }), ...argv] }
-    }
+      launch = { kind: 'host', argv: [...this.sandboxes!.enterArgv(pod, { cwd, user: container.user }), ...withTerminal(argv, container.tty)] }
+    } else if (launch.kind === 'host') launch.argv = withTerminal(launch.argv, container.tty)
     const specPath = join(dir, 'spec.json')
     writeFileSync(
       specPath,
-      JSON.stringify({ logPath, statusPath: join(dir, 'status.json'), logMaxSize: this.opts.logMaxSize, logMaxFiles: this.opts.logMaxFiles, launch, forwardSignals: !!pod, programReady: programInSandbox }),
+      JSON.stringify({
+        logPath,
+        statusPath: join(dir, 'status.json'),
+        attachSocket: join(dir, attachSocketName),
+        logMaxSize: this.opts.logMaxSize,
+        logMaxFiles: this.opts.logMaxFiles,
+        launch,
+        forwardSignals: !!pod,
+        programReady: programInSandbox,
+        stdin: !!container.stdin,
+        stdinOnce: !!container.stdinOnce,
+        tty: !!container.tty,
+      }),
     )
     const child = spawn(process.execPath, [shimPath, specPath], {
       cwd: pod ? dir : cwd,
       env,
       detached: true,
       // fd 3: the shim writes one byte once it holds stop signals for the container (see shim.mjs).
-      stdio: [container.stdin ? 'pipe' : 'ignore', 'ignore', 'ignore', 'pipe'],
+      // The container's stdin, if it has one, is the shim's to keep (attach sessions write it).
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     })
     // Recorded before any await: if the agent dies before state.json exists, the next runtime on
     // this state dir still finds the shim and stops it instead of leaving it bound to the pod IP.
@@ -241,9 +258,12 @@ export class ProcessRuntime implements Runtime {
     const enter = pod ? this.sandboxes!.enterArgv(pod, { cwd, user: rec?.state.user ?? container.user }) : []
     const hostCwd = pod ? tmpdir() : cwd
     let child: ChildProcess
+    let resizes: AsyncIterable<{ width: number; height: number }> | undefined
     if (opts.tty && scriptPath) {
       env.TERM ??= 'xterm'
-      const size = opts.resize ? await firstValue(opts.resize, 100) : undefined
+      const sizes = opts.resize ? await firstSize(opts.resize, 100) : undefined
+      const size = sizes?.first
+      resizes = sizes?.rest
       const setSize = size ? `stty cols ${Math.floor(size.width)} rows ${Math.floor(size.height)} 2>/dev/null; ` : ''
       const inner = `${setSize}exec ${[exe, ...command.slice(1)].map(shellQuote).join(' ')}`
       const argv = [...enter, scriptPath, '-qfec', inner, '/dev/null']
@@ -255,6 +275,8 @@ export class ProcessRuntime implements Runtime {
       child = spawn(exe, command.slice(1), { argv0: command[0], cwd, env, detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
     }
     this.execs.add(child)
+    // Later resizes reach the session's terminal from outside (pty.ts).
+    if (resizes && child.pid) void followWindowSize(child.pid, resizes).catch(() => undefined)
     const killGroup = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL')
@@ -292,6 +314,12 @@ export class ProcessRuntime implements Runtime {
       killGroup() // leftovers of the exec session (background jobs) go with it
       this.execs.delete(child)
     }
+  }
+
+  async attach(sandbox: SandboxSpec, container: string, opts: AttachOptions): Promise<void> {
+    const rec = this.findRunning(sandbox.podUid, container)
+    if (!rec) throw notRunning(container)
+    await attachSession(join(rec.dir, attachSocketName), rec.pid, container, opts)
   }
 
   async removePodSandbox(podUid: string): Promise<void> {
@@ -390,17 +418,13 @@ export class ProcessRuntime implements Runtime {
   }
 }
 
-/** The first value of an async iterable, or undefined if none comes within `ms`. */
-async function firstValue<T>(it: AsyncIterable<T>, ms: number): Promise<T | undefined> {
-  const iterator = it[Symbol.asyncIterator]()
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))
-  try {
-    const first = await Promise.race([iterator.next().then((r) => (r.done ? undefined : r.value)), timeout])
-    return first
-  } finally {
-    clearTimeout(timer)
-  }
+/**
+ * A container with `tty` runs under `script(1)`, which gives it a pseudo-terminal (its shim keeps
+ * the other end's pipes); without util-linux it runs without one.
+ */
+function withTerminal(argv: string[], tty: boolean | undefined): string[] {
+  if (!tty || !scriptPath) return argv
+  return [scriptPath, '-qfec', `exec ${argv.map(shellQuote).join(' ')}`, '/dev/null']
 }
 
 const shimPidFile = 'shim.pid'

@@ -8,9 +8,13 @@
 //            process.stdout/stderr become log records), so a container costs one process;
 //   host:    the container's argv runs as a child in the same process group; this process only
 //            logs, then exits the way the child did.
+// Every container also serves attach sessions on a unix socket in its state dir (spec.attachSocket,
+// the wire in attach-wire.ts): its output goes to each session as well as to the log, and a
+// container with `stdin` gets a pipe for stdin that this process keeps, written by the sessions.
 // Plain ESM without compilation: it runs the same from a checkout (tsx) and from dist/.
 import { spawn } from 'node:child_process'
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { basename, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { constants } from 'node:os'
@@ -156,6 +160,8 @@ async function runShim() {
 
   const signalNumber = (sig) => constants.signals[sig] ?? 0
 
+  const attach = serveAttach(spec)
+
   /** nsenter's child: the container's main process (host pid), or undefined before it exists. */
   function containerProcess(pid) {
     try {
@@ -190,6 +196,7 @@ async function runShim() {
           encoding = undefined
         }
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        attach.output(stream, buf)
         feed(stream, buf)
         if (cb) process.nextTick(cb)
         return true
@@ -241,7 +248,14 @@ async function runShim() {
     }
     for (const sig of fatalSignals) process.on(sig, spec.forwardSignals ? () => forward(sig) : () => {})
     // A program run with --program says when it holds stop signals (fd 3); pass that on.
-    const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe', spec.programReady ? 'pipe' : 'ignore'] })
+    // stdin: a pipe this process keeps (and attach sessions write) when the container asks for
+    // one; a tty container gets one too, so its shell does not read EOF before anyone attaches.
+    const keepStdin = !!(spec.stdin || spec.tty)
+    const child = spawn(file, args, { stdio: [keepStdin ? 'pipe' : 'inherit', 'pipe', 'pipe', spec.programReady ? 'pipe' : 'ignore'] })
+    if (keepStdin) {
+      child.stdin.on('error', () => {})
+      if (spec.stdin) attach.setStdin(child.stdin, !!spec.stdinOnce)
+    }
     if (spec.programReady && child.stdio[3]) {
       const fd3 = child.stdio[3]
       const done = () => {
@@ -261,10 +275,13 @@ async function runShim() {
       const [code, signal] = exited
       const exitCode = signal ? 128 + signalNumber(signal) : (code ?? 0)
       writeStatus(exitCode, signal ?? undefined)
-      endLike(exitCode, signal ?? undefined)
+      void attach.end().then(() => endLike(exitCode, signal ?? undefined))
     }
     for (const stream of ['stdout', 'stderr']) {
-      child[stream].on('data', (d) => feed(stream, d))
+      child[stream].on('data', (d) => {
+        attach.output(stream, d)
+        feed(stream, d)
+      })
       child[stream].on('close', () => {
         if (--open === 0) finish()
       })
@@ -280,5 +297,129 @@ async function runShim() {
       // Background processes may hold the pipes open: stop waiting for them after a moment.
       else setTimeout(finish, 200).unref()
     })
+  }
+}
+
+// The attach socket (see attach-wire.ts, whose codec this copies): frames of
+// [type][length, 4 bytes big-endian][payload]; 0 stdin, 1 stdout, 2 stderr, 3 stdin end, 5 hello, 6 ack.
+const frameType = { stdin: 0, stdout: 1, stderr: 2, stdinEnd: 3, hello: 5, ack: 6 }
+
+function encodeFrame(type, payload) {
+  const head = Buffer.alloc(5)
+  head[0] = type
+  head.writeUInt32BE(payload.length, 1)
+  return Buffer.concat([head, payload])
+}
+
+/** A long socket path (past sun_path's 108 bytes) is bound through an fd of its directory. */
+function reachableSocketPath(socketPath) {
+  if (Buffer.byteLength(socketPath) <= 100) return { path: socketPath, release() {} }
+  const fd = openSync(dirname(socketPath), 'r')
+  return { path: `/proc/self/fd/${fd}/${basename(socketPath)}`, release: () => closeSync(fd) }
+}
+
+/**
+ * Serves attach sessions: each gets the container's output; a session that said hello with
+ * stdin writes the container's stdin. Under stdinOnce the first such session is the only one:
+ * its end (stdin end or disconnect) closes the container's stdin, as upstream's runtimes do.
+ * That first session also gets what the container wrote before it came (up to 64 KiB): a
+ * stdinOnce container is `kubectl run -i`'s, whose attach comes a moment after the start, and
+ * upstream loses the output of that moment (`run -i -- echo hi` printing nothing, now and then).
+ */
+function serveAttach(spec) {
+  const sessions = new Set()
+  let stdin
+  let stdinOnce = false
+  let onceTaken = false
+  // Output before the first session of a stdinOnce container, for that session.
+  let early = spec.stdin && spec.stdinOnce ? [] : undefined
+  let earlyBytes = 0
+  let server
+  let ending = false
+  const closeStdin = () => {
+    if (stdin && !stdin.writableEnded) stdin.end()
+  }
+  if (spec.attachSocket) {
+    server = createServer((sock) => {
+      const session = { writesStdin: false, once: false }
+      let buf = Buffer.alloc(0)
+      sock.on('error', () => {})
+      sock.unref()
+      sock.on('data', (chunk) => {
+        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk
+        while (buf.length >= 5) {
+          const len = buf.readUInt32BE(1)
+          if (buf.length < 5 + len) break
+          const type = buf[0]
+          const payload = buf.subarray(5, 5 + len)
+          buf = buf.subarray(5 + len)
+          if (type === frameType.hello) {
+            let hello = {}
+            try {
+              hello = JSON.parse(payload.toString('utf8'))
+            } catch {
+              // not a session of ours: output only
+            }
+            if (ending) {
+              sock.destroy()
+              return
+            }
+            sock.write(encodeFrame(frameType.ack, Buffer.alloc(0)))
+            if (hello.stdin && stdin && !(stdinOnce && onceTaken)) {
+              session.writesStdin = true
+              if (stdinOnce) onceTaken = session.once = true
+              if (session.once && early) for (const f of early) sock.write(f)
+            }
+            early = undefined
+            sessions.add(sock) // output from now on
+          } else if (type === frameType.stdin) {
+            if (session.writesStdin && stdin && !stdin.writableEnded) stdin.write(payload)
+          } else if (type === frameType.stdinEnd) {
+            session.writesStdin = false
+            if (session.once) closeStdin()
+          }
+        }
+      })
+      sock.on('close', () => {
+        sessions.delete(sock)
+        if (session.once) closeStdin()
+      })
+    })
+    server.on('error', () => {}) // no attach then; the container runs all the same
+    try {
+      unlinkSync(spec.attachSocket)
+    } catch {
+      // none left over
+    }
+    const where = reachableSocketPath(spec.attachSocket)
+    try {
+      server.listen(where.path)
+    } finally {
+      server.once('listening', where.release)
+      server.once('error', where.release)
+    }
+    server.unref()
+  }
+  return {
+    setStdin(stream, once) {
+      stdin = stream
+      stdinOnce = once
+    },
+    /** Ends every session once what was written to it is out (at most `ms`), for a container that ended. */
+    end(ms = 500) {
+      ending = true
+      server?.close()
+      const all = [...sessions].map((s) => new Promise((resolve) => (s.destroyed ? resolve() : s.end(resolve))))
+      return Promise.race([Promise.all(all), new Promise((resolve) => setTimeout(resolve, ms).unref())])
+    },
+    output(stream, chunk) {
+      if (sessions.size === 0 && !early) return
+      const f = encodeFrame(stream === 'stderr' ? frameType.stderr : frameType.stdout, Buffer.from(chunk))
+      if (early && earlyBytes + f.length <= 64 * 1024) {
+        early.push(f)
+        earlyBytes += f.length
+      }
+      for (const s of sessions) if (!s.destroyed) s.write(f)
+    },
   }
 }

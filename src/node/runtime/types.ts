@@ -1,7 +1,7 @@
 // The container runtime interface the node agent drives (a small CRI). Two implementations:
 // `process` (containers are host processes in their own process group, bound to the pod IP) and
 // `sim` (no processes; containers "run" after a configurable delay, for scale tests like kwok).
-import type { ExecRequest } from '../../client/node-connection.js'
+import type { AttachRequest, ExecRequest } from '../../client/node-connection.js'
 
 /** Everything a runtime needs to know about the pod a container belongs to. */
 export interface SandboxSpec {
@@ -52,6 +52,8 @@ export interface ContainerSpec {
   restartCount: number
   tty?: boolean
   stdin?: boolean
+  /** stdin closes when the first attach session that writes it ends (upstream stdinOnce). */
+  stdinOnce?: boolean
   /** From the securityContext; unset: the runtime's default (an unprivileged uid where it isolates). */
   user?: ContainerUser
 }
@@ -130,6 +132,9 @@ export interface PulledImage {
 /** What exec passes through to a runtime: the request's streams and terminal, less its target. */
 export type ExecOptions = Omit<ExecRequest, 'container' | 'command'>
 
+/** What attach passes through to a runtime: the request's streams and terminal, less its target. */
+export type AttachOptions = Omit<AttachRequest, 'container'>
+
 export interface Runtime {
   readonly name: 'process' | 'sim'
   /** `kubelite://1.0` style, for nodeInfo.containerRuntimeVersion. */
@@ -139,6 +144,11 @@ export interface Runtime {
   startContainer(sandbox: SandboxSpec, container: ContainerSpec): Promise<ContainerHandle>
   /** Run a command "inside" a running container (same env, working dir and pod IP). Resolves to the exit code. */
   exec(sandbox: SandboxSpec, container: ContainerSpec, command: string[], opts: ExecOptions): Promise<number>
+  /**
+   * Attach to a running container's main process (output from now on, stdin, resizes); resolves
+   * when the container ends or opts.signal aborts. Runtimes without it cannot attach.
+   */
+  attach?(sandbox: SandboxSpec, container: string, opts: AttachOptions): Promise<void>
   /**
    * Containers this runtime left running in an earlier life of the agent (process runtime: read
    * from its state dir), so the agent can adopt or stop them: never orphan processes.
