@@ -11,6 +11,7 @@ import type { ApiServer } from '../api/server.js'
 import { streamingSubresources } from '../api/stream/index.js'
 import { podBinding } from '../api/subresources/binding.js'
 import { InformerFactory } from '../client/factory.js'
+import { FairTurns } from '../client/turns.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
 import { builtinImages } from '../images/index.js'
@@ -129,19 +130,26 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // another process. In this one they share one informer per resource: a single pod list+watch
   // serves the controllers, the scheduler, the proxy and every node agent. Each puts its handlers
   // on the informers as it is built; the factory starts once they are all there.
-  const controllerClient = localClient(api, 'kube-controller-manager')
+  // Their requests share the event loop with the API's own (HTTP) ones in slices of each loop turn,
+  // fairly across components, so a burst of in-process work never holds an HTTP request for long.
+  const turns = new FairTurns()
+  const controllerClient = localClient(api, 'kube-controller-manager', { turns })
   const informers = new InformerFactory(controllerClient, (err, resource) => log.error({ err, resource }, 'informer'))
   const uninstallQueueMetrics = installWorkQueueMetrics(metrics) // the queues the controllers and the scheduler make next
-  background.push(...startControllers({ client: controllerClient, informers, log, signal: abort.signal }, cfg.controllers))
+  const clientFor = (controller: string) => localClient(api, 'kube-controller-manager', { turns, flow: controller })
+  background.push(...startControllers({ client: controllerClient, clientFor, informers, log, signal: abort.signal }, cfg.controllers))
   const pods = api.resource('', 'pods')!
   background.push(
-    new Scheduler(localClient(api, 'default-scheduler'), informers, { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),
+    new Scheduler(localClient(api, 'default-scheduler', { turns }), informers, {
+      log,
+      bind: (ns, b) => turns.run('default-scheduler', async () => void (await binding.bind(pods, ns, b.metadata!.name!, b))),
+    }).start(abort.signal),
   )
-  proxy = new ServiceProxy(localClient(api, 'kube-proxy'), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
+  proxy = new ServiceProxy(localClient(api, 'kube-proxy', { turns }), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
   background.push(proxy.start(abort.signal))
   informers.start(abort.signal)
 
-  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers))
+  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers, turns))
   // Agents stop their containers on abort: awaited in full on close, not raced.
   const agentRuns = agents.map((a) => a.start(abort.signal))
   await agents[0].ready()
@@ -187,11 +195,11 @@ export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): s
   return `127.244.${(i << (24 - bits)) & 255}.0/${bits}`
 }
 
-function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory): NodeAgent {
+function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory, turns: FairTurns): NodeAgent {
   const name = nodeName(i)
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
-    client: localClient(api, 'kubelet'),
+    client: localClient(api, 'kubelet', { turns, flow: `kubelet/${name}` }),
     runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime') }, builtinImages),
     nodeName: name,
     address: '127.0.0.1',
