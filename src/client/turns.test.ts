@@ -87,6 +87,28 @@ test('a new turn opens a new slice: the next request after a quiet turn runs at 
   assert.equal(ran, true)
 })
 
+test('a slice lasts as long as the rest of the loop took since the last one, within [sliceMs, maxSliceMs]', async () => {
+  const loop = fakeLoop()
+  const turns = new FairTurns({ sliceMs: 5, maxSliceMs: 12, now: loop.now, defer: loop.defer })
+  const ran: number[] = []
+  const req = (i: number) => async () => {
+    ran.push(i)
+    loop.advance(2)
+  }
+  const all = Array.from({ length: 20 }, (_, i) => turns.run('a', req(i)))
+  assert.equal(ran.length, 3) // 0, 2, 4 ms: a 5 ms slice (nothing ran before it)
+  loop.advance(9) // the rest of the loop (a slow fsync): 15 - 5 = 10 ms since the slice ran out
+  await loop.turn()
+  assert.equal(ran.length, 3 + 5) // a 10 ms slice
+  loop.advance(30)
+  await loop.turn()
+  assert.equal(ran.length, 3 + 5 + 6) // capped at 12 ms
+  await loop.turn()
+  assert.equal(ran.length, 3 + 5 + 6 + 3) // nothing else ran: back to 5 ms
+  for (let i = 0; i < 3; i++) await loop.turn()
+  await Promise.all(all)
+})
+
 test('sliceMs must be positive', () => {
   assert.throws(() => new FairTurns({ sliceMs: 0 }), /sliceMs must be > 0, got 0/)
 })

@@ -18,8 +18,15 @@
 // at once, as before.
 
 export interface FairTurnsOptions {
-  /** How long each loop turn admits in-process requests (ms). Default 5. */
+  /** How long each loop turn admits in-process requests at least (ms). Default 5. */
   sliceMs?: number
+  /**
+   * How long at most (ms; default 20). A slice lasts as long as the rest of the loop took since
+   * the last one (the group commit's fsync, HTTP requests, what the admitted requests set off),
+   * within [sliceMs, maxSliceMs]: when the disk is slow, more requests share each commit, so the
+   * in-process work keeps about half of the loop instead of waiting on fsyncs.
+   */
+  maxSliceMs?: number
   /** The time slices are measured by (ms; tests pass their own). */
   now?: () => number
   /** Runs fn in a later loop turn, after I/O (default setImmediate; tests pass their own). */
@@ -28,6 +35,11 @@ export interface FairTurnsOptions {
 
 export class FairTurns {
   private readonly sliceMs: number
+  private readonly maxSliceMs: number
+  /** How long the current slice admits (ms). */
+  private budget = 0
+  /** When the last slice's budget ran out (or would have): the rest of the loop ran from then. */
+  private lastSliceEnd: number | undefined
   private readonly now: () => number
   private readonly defer: (fn: () => void) => void
   /** When this turn's slice began; undefined until the turn's first request. */
@@ -43,6 +55,7 @@ export class FairTurns {
     const slice = opts.sliceMs ?? 5
     if (!(slice > 0)) throw new Error(`FairTurns: sliceMs must be > 0, got ${slice}`)
     this.sliceMs = slice
+    this.maxSliceMs = Math.max(slice, opts.maxSliceMs ?? 20)
     this.now = opts.now ?? (() => performance.now())
     this.defer = opts.defer ?? ((fn) => void setImmediate(fn))
   }
@@ -77,10 +90,13 @@ export class FairTurns {
       this.openSlice(now)
       return true
     }
-    return now - this.sliceStart < this.sliceMs
+    return now - this.sliceStart < this.budget
   }
 
   private openSlice(now: number): void {
+    const others = this.lastSliceEnd === undefined ? 0 : now - this.lastSliceEnd
+    this.budget = Math.min(this.maxSliceMs, Math.max(this.sliceMs, others))
+    this.lastSliceEnd = now + this.budget
     this.sliceStart = now
     const slice = ++this.slice
     // The slice ends with the turn: the next turn's first request opens a fresh one.
@@ -112,7 +128,11 @@ export class FairTurns {
       if (queue.length) this.flows.set(flow, queue)
       next()
       await undefined
-      if (this.now() - this.sliceStart! >= this.sliceMs) break
+      const now = this.now()
+      if (now - this.sliceStart! >= this.budget) {
+        this.lastSliceEnd = now
+        break
+      }
     }
     this.pumpScheduled = false
     if (this.waiting > 0) this.schedulePump()
