@@ -10,8 +10,8 @@
 // GET waits a whole turn.
 //
 // So in-process requests are admitted in slices, as a remote client's would be by the network and
-// upstream's API Priority and Fairness by its queues: each turn admits requests during its first
-// `sliceMs`; later ones wait in one queue per flow (a component: kubelet, scheduler, a controller)
+// upstream's API Priority and Fairness by its queues: each turn admits requests during a slice
+// (5–20 ms, as long as the rest of the loop took since the last slice); later ones wait in one queue per flow (a component: kubelet, scheduler, a controller)
 // and are admitted round-robin across flows in the next turns, so a flow with thousands of writes
 // waiting (the kubelets' status writes) does not hold back one with a few (the Deployment
 // controller's). Nothing is dropped or reordered within a flow; an idle process admits everything
