@@ -20,6 +20,12 @@ import { ServiceAccountsController } from '../controllers/serviceaccount/control
 export interface ControllerContext {
   /** The API as kube-controller-manager. */
   client: Client
+  /**
+   * The API as kube-controller-manager on behalf of one controller (upstream's ClientBuilder with
+   * --use-service-account-credentials: an identity a controller, the same field manager), so the
+   * API can tell their requests apart (client/turns.ts); without it every controller gets `client`.
+   */
+  clientFor?(controller: string): Client
   /** The process's shared informers; whoever builds the context starts them after the controllers. */
   informers: InformerFactory
   log: RunnerLog
@@ -100,5 +106,5 @@ export function parseControllersFlag(value: string): string[] {
 
 /** Starts the enabled controllers (see enabledControllers); each runs until ctx.signal aborts. */
 export function startControllers(ctx: ControllerContext, list: readonly string[], descriptors: readonly ControllerDescriptor[] = controllerDescriptors): Promise<unknown>[] {
-  return enabledControllers(list, descriptors).map((d) => d.start(ctx))
+  return enabledControllers(list, descriptors).map((d) => d.start({ ...ctx, client: ctx.clientFor?.(d.name) ?? ctx.client }))
 }

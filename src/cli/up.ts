@@ -15,6 +15,7 @@ import { podEviction } from '../api/subresources/eviction.js'
 import { serviceAccountTokenRequest } from '../api/subresources/token.js'
 import { ServiceAccountTokens, type Lookup } from '../api/authn/serviceaccount.js'
 import { InformerFactory } from '../client/factory.js'
+import { FairTurns } from '../client/turns.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
 import { DnsServer, ensureKubeDnsService, kubeDnsClusterIP, lowPortAccess, type Upstream } from '../dns/index.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
@@ -153,7 +154,8 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
 
   // The cluster DNS listens on a loopback port of its own; kube-dns's endpoints point there and the
   // proxy relays the ClusterIP's port 53 (UDP and TCP) to it, as kube-proxy does to CoreDNS pods.
-  const informersClient = localClient(api, 'kube-controller-manager')
+  const turns = new FairTurns()
+  const informersClient = localClient(api, 'kube-controller-manager', { turns })
   const informers = new InformerFactory(informersClient, (err, resource) => log.error({ err, resource }, 'informer'))
   const dns = new DnsServer({ informers, upstreams: cfg.dnsUpstreams, log })
   const dnsAddrs = await dns.listen()
@@ -173,14 +175,20 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // another process. In this one they share one informer per resource: a single pod list+watch
   // serves the controllers, the scheduler, the proxy and every node agent. Each puts its handlers
   // on the informers as it is built; the factory starts once they are all there.
+  // Their requests share the event loop with the API's own (HTTP) ones in slices of each loop turn,
+  // fairly across components, so a burst of in-process work never holds an HTTP request for long.
   const controllerClient = informersClient
   const uninstallQueueMetrics = installWorkQueueMetrics(metrics) // the queues the controllers and the scheduler make next
-  background.push(...startControllers({ client: controllerClient, informers, log, signal: abort.signal, rootCA: creds.caCertPem }, cfg.controllers))
+  const clientFor = (controller: string) => localClient(api, 'kube-controller-manager', { turns, flow: controller })
+  background.push(...startControllers({ client: controllerClient, clientFor, informers, log, signal: abort.signal, rootCA: creds.caCertPem }, cfg.controllers))
   const pods = api.resource('', 'pods')!
   background.push(
-    new Scheduler(localClient(api, 'default-scheduler'), informers, { log, bind: async (ns, b) => void (await binding.bind(pods, ns, b.metadata!.name!, b)) }).start(abort.signal),
+    new Scheduler(localClient(api, 'default-scheduler', { turns }), informers, {
+      log,
+      bind: (ns, b) => turns.run('default-scheduler', async () => void (await binding.bind(pods, ns, b.metadata!.name!, b))),
+    }).start(abort.signal),
   )
-  proxy = new ServiceProxy(localClient(api, 'kube-proxy'), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
+  proxy = new ServiceProxy(localClient(api, 'kube-proxy', { turns }), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
   background.push(proxy.start(abort.signal))
   background.push(dns.start(abort.signal))
   informers.start(abort.signal)
@@ -188,7 +196,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const kubeconfigPath = cfg.kubeconfig ? resolvePath(cfg.kubeconfig) : defaultKubeconfigPath()
   // What no pod may read: the data dir (CA key, admin token, database) and the admin kubeconfig.
   const hidden = [dataDir, kubeconfigPath]
-  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers, hidden))
+  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers, turns, hidden))
   // Agents stop their containers on abort: awaited in full on close, not raced.
   const agentRuns = agents.map((a) => a.start(abort.signal))
   await agents[0].ready()
@@ -240,11 +248,11 @@ export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): s
   return `127.244.${(i << (24 - bits)) & 255}.0/${bits}`
 }
 
-function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory, hiddenPaths: string[]): NodeAgent {
+function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory, turns: FairTurns, hiddenPaths: string[]): NodeAgent {
   const name = nodeName(i)
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
-    client: localClient(api, 'kubelet'),
+    client: localClient(api, 'kubelet', { turns, flow: `kubelet/${name}` }),
     runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime'), isolation: cfg.isolation, hiddenPaths }, builtinImages),
     nodeName: name,
     address: '127.0.0.1',

@@ -3,7 +3,7 @@
 import { decodeProtobuf, fieldManager, patcher, typeError, unknownFields } from '../api/adapters.js'
 import { openapiV2Document, openapiV3Document, openapiV3Root } from '../api/openapi.js'
 import { ApiServer, type ApiServerOptions } from '../api/server.js'
-import { inProcessClient } from '../client/inprocess.js'
+import { inProcessClient, type InProcessClientOptions } from '../client/inprocess.js'
 import type { Client } from '../client/types.js'
 import { namespaceLifecycle } from '../registry/admission.js'
 import { serviceAllocation } from '../registry/allocation/admission.js'
@@ -66,8 +66,8 @@ export function buildApiServer(w: ApiWiring): ApiServer {
   return api
 }
 
-/** A client that calls this API server in-process, as `component` (its default field manager). */
-export function localClient(api: ApiServer, component: string): Client {
+/** A client that calls this API server in-process, as `component` (its default field manager); `opts.turns` shares the loop fairly (client/turns.ts). */
+export function localClient(api: ApiServer, component: string, opts: InProcessClientOptions = {}): Client {
   return inProcessClient(
     {
       resources: () => api.resourceInfos(),
@@ -75,6 +75,7 @@ export function localClient(api: ApiServer, component: string): Client {
       createSubresource: (g, r, ns, name, sub, body) => api.createSubresource(g, r, ns, name, sub, body),
     },
     component,
+    opts,
   )
 }
 

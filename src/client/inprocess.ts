@@ -2,6 +2,7 @@
 // the store's own). It goes through the same admission, validation and watch paths as HTTP
 // requests, so components behave the same as when they run elsewhere.
 import type { KObject, StoredObject } from '../apis/meta.js'
+import type { FairTurns } from './turns.js'
 import type { Client, DeleteOptions, GVR, ListOptions, ListResult, PatchType, ResourceClient, ResourceInfo, WatchEvent, WatchOptions, WriteOptions } from './types.js'
 
 /** What the in-process client needs of the server's per-resource storage (registry/rest.ts fits). */
@@ -22,19 +23,32 @@ export interface LocalBackend {
   createSubresource?(group: string, resource: string, namespace: string | undefined, name: string, subresource: string, body: KObject): Promise<unknown>
 }
 
+export interface InProcessClientOptions {
+  /**
+   * Admits every request (but watches) in the loop turns' slices, fairly across flows (see
+   * turns.ts); without it a request runs at once.
+   */
+  turns?: Pick<FairTurns, 'run'>
+  /** This client's flow for `turns` (default: the component). */
+  flow?: string
+}
+
+type Admit = <R>(request: () => Promise<R>) => Promise<R>
+
 class LocalResourceClient<T extends StoredObject> implements ResourceClient<T> {
   constructor(
     readonly info: ResourceInfo,
     private readonly r: LocalResource,
     private readonly defaultManager: string,
+    private readonly admit: Admit,
     private readonly backend?: LocalBackend,
   ) {}
 
   get(namespace: string | undefined, name: string): Promise<T> {
-    return this.r.get(namespace, name) as Promise<T>
+    return this.admit(() => this.r.get(namespace, name) as Promise<T>)
   }
   list(namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult<T>> {
-    return this.r.list(namespace, opts) as Promise<ListResult<T>>
+    return this.admit(() => this.r.list(namespace, opts) as Promise<ListResult<T>>)
   }
   watch(namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
     return this.r.watch(namespace, opts, signal) as AsyncIterable<WatchEvent<T>>
@@ -42,33 +56,37 @@ class LocalResourceClient<T extends StoredObject> implements ResourceClient<T> {
   create(namespace: string | undefined, obj: KObject, opts: WriteOptions = {}): Promise<T> {
     if (opts.subresource) {
       // POST .../{name}/{subresource}: the name is the object's (TokenRequest: the ServiceAccount's).
-      if (!this.backend?.createSubresource) return Promise.reject(new Error(`the server does not serve ${this.info.resource}/${opts.subresource} in process`))
-      return this.backend.createSubresource(this.info.group, this.info.resource, namespace, obj.metadata?.name ?? '', opts.subresource, obj) as Promise<T>
+      const backend = this.backend
+      if (!backend?.createSubresource) return Promise.reject(new Error(`the server does not serve ${this.info.resource}/${opts.subresource} in process`))
+      return this.admit(() => backend.createSubresource!(this.info.group, this.info.resource, namespace, obj.metadata?.name ?? '', opts.subresource!, obj) as Promise<T>)
     }
-    return this.r.create(namespace, obj, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, fieldValidation: 'Ignore' }) as Promise<T>
+    return this.admit(() => this.r.create(namespace, obj, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, fieldValidation: 'Ignore' }) as Promise<T>)
   }
   update(obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.r.update(obj.metadata.namespace, obj.metadata.name!, obj, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, subresource: opts.subresource }) as Promise<T>
+    return this.admit(() => this.r.update(obj.metadata.namespace, obj.metadata.name!, obj, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, subresource: opts.subresource }) as Promise<T>)
   }
   async patch(namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean } = {}): Promise<T> {
     const body = typeof patch === 'string' ? patch : JSON.stringify(patch)
-    const { object } = await this.r.patch(namespace, name, type, body, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, subresource: opts.subresource, force: opts.force })
+    const { object } = await this.admit(() => this.r.patch(namespace, name, type, body, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, subresource: opts.subresource, force: opts.force }))
     return object as T
   }
   async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
-    await this.r.delete(namespace, name, opts)
+    await this.admit(() => this.r.delete(namespace, name, opts))
   }
 }
 
 /** A Client for `component` (its name is the default field manager, like a User-Agent). */
-export function inProcessClient(backend: LocalBackend, component: string): Client {
+export function inProcessClient(backend: LocalBackend, component: string, opts: InProcessClientOptions = {}): Client {
+  const { turns } = opts
+  const flow = opts.flow ?? component
+  const admit: Admit = turns ? (request) => turns.run(flow, request) : (request) => request()
   return {
     resources: () => backend.resources(),
     resource<T extends StoredObject>(gvr: GVR): ResourceClient<T> {
       const info = backend.resources().find((r) => r.group === gvr.group && r.resource === gvr.resource)
       const r = backend.resource(gvr.group, gvr.resource)
       if (!info || !r) throw new Error(`the server does not serve ${gvr.resource}${gvr.group ? '.' + gvr.group : ''}`)
-      return new LocalResourceClient<T>(info, r, component, backend)
+      return new LocalResourceClient<T>(info, r, component, admit, backend)
     },
   }
 }
