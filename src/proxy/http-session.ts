@@ -47,6 +47,8 @@ export interface HttpOptions {
 }
 
 const defaultReplayLimit = 64 * 1024
+/** Client bytes read ahead of the request being served (pipelining) before reading stops. */
+const maxPending = 64 * 1024
 const empty: Buffer = Buffer.alloc(0)
 
 interface Upstream {
@@ -104,6 +106,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
   const onClientData = (chunk: Buffer) => {
     svc.bytesIn += chunk.length
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
+    if (pending.length > maxPending) client.pause()
     if (!ex) next()
     else if (!ex.body.done) forwardBody()
   }
@@ -168,7 +171,8 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       toTunnel()
       return
     }
-    client.pause()
+    // The client keeps flowing (a pause and resume per request would cost two syscalls): bytes
+    // that come meanwhile wait in `pending`, up to maxPending.
     const bytes = pending.subarray(0, head.headLength)
     pending = pending.subarray(head.headLength)
     svc.requests++
@@ -256,7 +260,6 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
         s.off('error', onError)
         s.off('close', onClose)
         s.off('drain', onDrain)
-        s.pause()
       },
     }
     x.up = up
@@ -271,7 +274,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       up.stats.bytesIn += chunk.length
       ok = s.write(chunk)
     }
-    s.resume()
+    if (s.isPaused()) s.resume()
     x.blocked = !ok
     forwardBody()
   }
@@ -302,7 +305,6 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       }
     }
     if (x.body.done) {
-      client.pause()
       if (x.responded) finish(x)
     } else if (!x.discard && (x.blocked || !x.up)) {
       client.pause() // connecting, retrying, or the endpoint is not keeping up
@@ -322,6 +324,16 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
 
   const onUpstreamData = (x: Exchange, up: Upstream, chunk: Buffer): void => {
     if (ex !== x || x.up !== up) return
+    // A response head and its body usually come in one chunk: one writev, not a write each.
+    client.cork()
+    try {
+      forwardResponse(x, up, chunk)
+    } finally {
+      client.uncork()
+    }
+  }
+
+  const forwardResponse = (x: Exchange, up: Upstream, chunk: Buffer): void => {
     svc.bytesOut += chunk.length
     up.stats.bytesOut += chunk.length
     if (x.responded) {
@@ -402,7 +414,6 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
     const canRetry = x.replay !== null && idempotentMethods.has(x.req.method) && !client.destroyed
     hooks.log?.({ endpoint: up.backend.key, err: why, retry: canRetry }, 'endpoint failed before answering')
     if (canRetry) {
-      client.pause()
       x.blocked = false
       dispatch(x)
     } else {

@@ -21,10 +21,12 @@ export interface PoolOptions {
 const hintMarginMs = 1000
 /** Below this, an idle connection is not worth keeping. */
 const minIdleMs = 100
+/** How often expired idle connections are closed (one timer per pool, not one per connection). */
+const sweepEveryMs = 100
 
 interface Idle {
   socket: Socket
-  timer: NodeJS.Timeout
+  expires: number
   cleanup(): void
 }
 
@@ -33,6 +35,7 @@ export class EndpointPool {
   private readonly idleTimeoutMs: number
   private readonly maxIdle: number
   private closed = false
+  private sweeper: NodeJS.Timeout | undefined
 
   constructor(opts: PoolOptions = {}) {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 2000
@@ -62,7 +65,7 @@ export class EndpointPool {
 
   /**
    * Keep a connection whose exchange is complete for the next request to `key`. `hintMs` is the
-   * backend's Keep-Alive timeout. The socket must be paused with no listeners of the exchange left.
+   * backend's Keep-Alive timeout. The socket must have no listeners of the exchange left.
    */
   put(key: string, socket: Socket, hintMs?: number): void {
     let ttl = this.idleTimeoutMs
@@ -84,27 +87,47 @@ export class EndpointPool {
       socket.destroy()
     }
     // Any sign of life from an idle connection ends it: the backend closing (end, error), or bytes
-    // no request asked for. Reading them needs the socket flowing, so the listener resumes it.
+    // no request asked for. Seeing them needs the socket flowing (it stays so while pooled).
     const onData = () => drop()
     const entry: Idle = {
       socket,
-      timer: setTimeout(drop, ttl),
+      expires: Date.now() + ttl,
       cleanup: () => {
-        clearTimeout(entry.timer)
         socket.off('data', onData)
         socket.off('end', drop)
         socket.off('error', drop)
         socket.off('close', drop)
-        socket.pause()
       },
     }
-    entry.timer.unref()
     socket.on('data', onData)
     socket.on('end', drop)
     socket.on('error', drop)
     socket.on('close', drop)
-    socket.resume()
+    if (socket.isPaused()) socket.resume()
     list.push(entry)
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), sweepEveryMs)
+      this.sweeper.unref()
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now()
+    for (const [key, list] of [...this.idle]) {
+      const keep = list.filter((e) => e.expires > now)
+      if (keep.length === list.length) continue
+      for (const e of list) {
+        if (e.expires > now) continue
+        e.cleanup()
+        e.socket.destroy()
+      }
+      if (keep.length) this.idle.set(key, keep)
+      else this.idle.delete(key)
+    }
+    if (this.idle.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper)
+      this.sweeper = undefined
+    }
   }
 
   /** Close the idle connections of every endpoint `keep` rejects (it left the ready set). */
@@ -123,5 +146,7 @@ export class EndpointPool {
   close(): void {
     this.closed = true
     this.retain(() => false)
+    if (this.sweeper) clearInterval(this.sweeper)
+    this.sweeper = undefined
   }
 }
