@@ -224,7 +224,7 @@ test('graceful deletion: Ready=False is published before the container is stoppe
     const stop = c.runtime.calls.find((x) => x.op === 'stop')!
     assert.ok(readyFalseAt > 0, 'Ready=False was published')
     assert.ok(readyFalseAt <= stop.at, 'Ready=False before SIGTERM')
-    assert.ok(stop.at - readyFalseAt >= 40, 'the drain delay passed first')
+    assert.ok(stop.at - readyFalseAt >= 40, 'the drain margin passed first')
     assert.equal(stop.grace, 7)
     assert.ok(c.events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container web'))
     // The address is free again (after the rest of the range).
