@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:http'
-import { startCluster, type Cluster } from './harness.js'
+import { startCluster, until, type Cluster } from './harness.js'
 
 const image = (v: 1 | 2) => `gcr.io/google-samples/kubernetes-bootcamp:v${v}`
 
@@ -145,6 +145,9 @@ test('rolling update and undo under load drop no request: ClusterIP and NodePort
     await c.k('rollout', 'status', `deployment/${name}`, '--timeout=120s')
     await c.k('rollout', 'undo', `deployment/${name}`)
     await c.k('rollout', 'status', `deployment/${name}`, '--timeout=120s')
+    // `rollout status` returns once the new pods are available; the old ones are still draining and
+    // are signalled later. The load runs until they are gone: their end is the moment that counts.
+    await until(`${name}'s old pods gone`, async () => (await c.k('get', 'pods', '-l', `app=${name}`, '-o', 'name')).trim().split('\n').length === 3, 120_000)
   }
   let tallies: Map<string, Tally>
   try {
