@@ -26,6 +26,8 @@ export interface PortPlan {
   /** Absent: TCP. */
   protocol?: 'UDP'
   nodePort?: number
+  /** The Service port's appProtocol, when set (it decides between the HTTP mode and the TCP relay). */
+  appProtocol?: string
   /** Endpoints that may take new connections (ready, not terminating), sorted by key. */
   backends: Backend[]
 }
@@ -60,6 +62,19 @@ const proxiedPorts = (svc: Service): ServicePort[] =>
   list(svc.spec?.ports).filter((p) => !!p && (protocolOf(p) === 'TCP' || protocolOf(p) === 'UDP') && Number.isInteger(p.port))
 /** TCP is the default and is left out of plans and specs (they read as before UDP was proxied). */
 const udpField = (p: ServicePort): { protocol?: 'UDP' } => (protocolOf(p) === 'UDP' ? { protocol: 'UDP' } : {})
+
+/**
+ * How the proxy carries a TCP Service port's connections, from its appProtocol: `http` (or
+ * kubernetes.io/ws, WebSocket over HTTP/1.1) — HTTP mode for connections that start with a request
+ * line, waiting as long as it takes for the first bytes; unset — the same, but a connection that
+ * sends nothing within the sniff timeout (a server-first protocol: MySQL, SMTP) goes to the TCP
+ * relay; anything else (https, h2c, grpc, a database) — the TCP relay, unread.
+ */
+export function trafficMode(appProtocol: string | undefined): 'http' | 'sniff' | 'tcp' {
+  if (!appProtocol) return 'sniff'
+  const p = appProtocol.toLowerCase()
+  return p === 'http' || p === 'kubernetes.io/ws' ? 'http' : 'tcp'
+}
 
 /** ExternalName Services have no proxy rules (upstream skips them); nor do Services without TCP or UDP ports. */
 export function isProxied(svc: Service): boolean {
@@ -144,7 +159,7 @@ export function planPorts(svc: Service, slices: EndpointSlice[], opts: EndpointO
     const all = [...byKey.values()].sort((a, b) => (a.backend.key < b.backend.key ? -1 : a.backend.key > b.backend.key ? 1 : 0))
     let usable = all.filter((c) => c.ready)
     if (usable.length === 0 && opts.terminatingFallback) usable = all.filter((c) => c.servingTerminating)
-    plans.push({ name, port: sp.port, ...udpField(sp), ...(typeof sp.nodePort === 'number' && sp.nodePort > 0 ? { nodePort: sp.nodePort } : {}), backends: usable.map((c) => c.backend) })
+    plans.push({ name, port: sp.port, ...udpField(sp), ...(typeof sp.nodePort === 'number' && sp.nodePort > 0 ? { nodePort: sp.nodePort } : {}), ...(typeof sp.appProtocol === 'string' && sp.appProtocol ? { appProtocol: sp.appProtocol } : {}), backends: usable.map((c) => c.backend) })
   }
   return plans
 }

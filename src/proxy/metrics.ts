@@ -16,13 +16,17 @@ export interface TrafficStats {
   retries: number
   /** Connections closed at once because no endpoint was usable (Service port only). */
   rejected: number
+  /** HTTP mode: requests (Service port: received; endpoint: answered by it). */
+  requests: number
+  /** HTTP mode: requests answered by the proxy with 502/503, or whose response was cut short. */
+  requestErrors: number
   /** When the proxy last saw this Service port / endpoint gone (for pruning). */
   retiredAt?: number
 }
 
-const newStats = (labels: Record<string, string>): TrafficStats => ({ labels, connections: 0, active: 0, bytesIn: 0, bytesOut: 0, connectErrors: 0, retries: 0, rejected: 0 })
+const newStats = (labels: Record<string, string>): TrafficStats => ({ labels, connections: 0, active: 0, bytesIn: 0, bytesOut: 0, connectErrors: 0, retries: 0, rejected: 0, requests: 0, requestErrors: 0 })
 
-type Field = 'connections' | 'active' | 'bytesIn' | 'bytesOut' | 'connectErrors' | 'retries' | 'rejected'
+type Field = 'connections' | 'active' | 'bytesIn' | 'bytesOut' | 'connectErrors' | 'retries' | 'rejected' | 'requests' | 'requestErrors'
 
 const serviceLabels = ['namespace', 'service', 'port'] as const
 const endpointLabels = ['namespace', 'service', 'port', 'endpoint', 'pod'] as const
@@ -35,6 +39,8 @@ const families: { suffix: string; help: string; field: Field; gauge?: boolean; s
   { suffix: 'connect_errors_total', help: 'Connects to an endpoint that failed (refused, reset before any byte, timed out)', field: 'connectErrors' },
   { suffix: 'connect_retries_total', help: 'Connections retried on another endpoint after a failed connect', field: 'retries' },
   { suffix: 'rejected_connections_total', help: 'Connections closed because the Service port had no ready endpoint', field: 'rejected', serviceOnly: true },
+  { suffix: 'http_requests_total', help: 'HTTP requests proxied in HTTP mode', field: 'requests' },
+  { suffix: 'http_request_errors_total', help: 'HTTP requests the proxy answered with 502/503 or whose response was cut short', field: 'requestErrors' },
 ]
 
 /** How long counters of a deleted Service or a departed endpoint stay visible (ms). */

@@ -3,6 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createSocket, type Socket as DgramSocket } from 'node:dgram'
+import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest } from 'node:http'
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import type { Endpoint } from 'kubernetes-types/discovery/v1.js'
 import { ApiServer } from '../api/server.js'
@@ -555,6 +556,71 @@ bothWays('UDP Service ports: datagrams relayed per client flow to ready endpoint
     a.socket.close()
     b.socket.close()
     await closeServer(tcp.server)
+    await h.stop()
+  }
+})
+
+/** GET / through a node:http agent; the body. */
+function httpGet(host: string, port: number, agent: HttpAgent): Promise<string> {
+  return new Promise((resolve, reject) => {
+    httpRequest({ host, port, path: '/', agent }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => resolve(body))
+    })
+      .on('error', reject)
+      .end()
+  })
+}
+
+bothWays('HTTP mode: a kept-alive client leaves an endpoint as soon as its slice says terminating; appProtocol tcp pins the connection', async (shared) => {
+  const h = await harness('127.96.251.250', { shared })
+  const servers = await Promise.all(
+    ['127.244.251.101', '127.244.251.102'].map(async (ip, i) => {
+      const s = createHttpServer((req, res) => res.end(`pod${i + 1}`))
+      s.keepAliveTimeout = 30_000
+      await new Promise<void>((r) => s.listen(18090, ip, r))
+      return s
+    }),
+  )
+  const [a, b] = [
+    { server: servers[0] as unknown as Server, ip: '127.244.251.101', port: 18090, tag: 'pod1', hits: 0 },
+    { server: servers[1] as unknown as Server, ip: '127.244.251.102', port: 18090, tag: 'pod2', hits: 0 },
+  ]
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 })
+  const pinned = new HttpAgent({ keepAlive: true, maxSockets: 1 })
+  try {
+    await h.services.create('default', serviceObj('l7', '127.96.251.100', { type: 'NodePort', ports: [{ name: 'web', port: 18080, targetPort: 18090, nodePort: 30452 }, { name: 'raw', port: 18081, targetPort: 18090, appProtocol: 'kubelite.io/tcp' }] }))
+    const slice = async (eps: Endpoint[]) => {
+      await putSlice(h, 'l7', 18090, eps, 'web')
+      await putSlice(h, 'l7', 18090, eps, 'raw', 'l7-raw')
+    }
+    await slice([endpoint(a, true, 'pod1'), endpoint(b, true, 'pod2')])
+    await until('two endpoints', () => h.proxy.backends('default/l7', 'web').length === 2 && h.proxy.backends('default/l7', 'raw').length === 2)
+    const seen = new Set<string>()
+    for (let i = 0; i < 4; i++) seen.add(await httpGet('127.96.251.100', 18080, agent))
+    assert.deepEqual([...seen].sort(), ['pod1', 'pod2'], 'one client connection, requests spread over both pods')
+    const pinnedTo = await httpGet('127.96.251.100', 18081, pinned)
+    for (let i = 0; i < 3; i++) assert.equal(await httpGet('127.96.251.100', 18081, pinned), pinnedTo, 'appProtocol other than http: one TCP relay for the connection')
+    // pod1 starts terminating: its endpoint says so; pod1 itself still answers.
+    await slice([endpoint(a, false, 'pod1'), endpoint(b, true, 'pod2')])
+    await until('pod1 out of rotation', () => h.proxy.backends('default/l7', 'web').length === 1)
+    for (let i = 0; i < 6; i++) assert.equal(await httpGet('127.96.251.100', 18080, agent), 'pod2')
+    for (let i = 0; i < 3; i++) assert.equal(await httpGet('127.96.251.250', 30452, agent), 'pod2', 'the NodePort too')
+    // The pooled connection to pod1 is closed by the proxy (the pinned TCP relay may still hold one).
+    const pod1Connections = () => new Promise<number>((r) => servers[0].getConnections((_, n) => r(n)))
+    const left = pinnedTo === 'pod1' ? 1 : 0
+    for (let end = Date.now() + 3000; (await pod1Connections()) !== left; ) {
+      if (Date.now() > end) assert.fail(`pod1 still has ${await pod1Connections()} connections`)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    const text = await h.proxy.metricsText()
+    assert.match(text, /kubelite_proxy_http_requests_total\{namespace="default",service="l7",port="18080"\} 13/)
+  } finally {
+    agent.destroy()
+    pinned.destroy()
+    await Promise.all(servers.map((s) => new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r())))))
     await h.stop()
   }
 })

@@ -1,16 +1,31 @@
-// The service proxy (upstream: kube-proxy, in its old userspace mode, over TCP): watches Services
-// and EndpointSlices through the client, keeps a TCP listener on every ClusterIP:port (127.96.x.y)
-// and, for NodePort and LoadBalancer Services, on <nodePortAddress>:nodePort, and relays each
-// accepted connection to a ready endpoint.
+// The service proxy (upstream: kube-proxy, in its old userspace mode): watches Services and
+// EndpointSlices through the client, keeps a listener on every ClusterIP:port (127.96.x.y) and, for
+// NodePort and LoadBalancer Services, on <nodePortAddress>:nodePort, and carries each accepted
+// connection to ready endpoints in one of two ways:
+//   - HTTP mode (http-session.ts), for a TCP port whose appProtocol is unset or `http` and a
+//     connection that starts with an HTTP/1.x request line: every request goes to the endpoint the
+//     balancer picks for it, over pooled keep-alive connections (pool.ts); a failure before any
+//     byte of the answer is retried elsewhere when that is safe. The client connection is the
+//     proxy's own: no backend going away ever closes it.
+//   - TCP relay (relay.ts) for everything else (TLS, databases, HTTP/2, a silent client of a
+//     server-first protocol, an appProtocol that says so, UDP in udp.ts) and for CONNECT, Upgrade
+//     and Expect: 100-continue requests: one endpoint for the connection's life, bytes unread.
+// Headers pass untouched (no Via, no X-Forwarded-*): a Service proxy, not a gateway; the app
+// sees the proxy's address as the client's, as with the relay.
 //
 // Zero-drop rolling updates rely on this order of events for a pod that is going away:
-//   1. the node agent sets the pod's Ready condition False (and the API marks it terminating);
+//   1. the pod gets a deletionTimestamp; the node agent publishes Ready=False;
 //   2. the EndpointSlice controller marks the endpoint ready=false / terminating=true;
-//   3. this proxy sees the slice change and stops picking the endpoint for new connections
-//      (connections already relayed to it are never cut: they drain on their own);
-//   4. the agent's drain delay passes, then the pod gets SIGTERM (and later SIGKILL).
-// Steps 1–3 take milliseconds on one machine; the drain delay (4) covers them. A connect that
-// still races in and is refused or reset before any byte is retried on the next endpoint.
+//   3. this proxy sees the slice change and stops picking the endpoint — for new connections and,
+//      in HTTP mode, for the next request of every kept-alive client connection — and closes its
+//      idle pooled connections to it (busy ones close when their response is complete);
+//   4. the node agent, watching the same EndpointSlices, waits until no slice offers the pod as
+//      ready (bounded by the grace period), then a margin for the proxies to apply it and for
+//      requests in flight to finish, and only then runs preStop and sends SIGTERM.
+// No fixed guess: step 4 waits for step 2 however slow the machine is. What still races — a
+// connect refused or reset before any byte, a pooled connection the backend just closed — is
+// retried on another endpoint (any connect that never reached the backend; a sent request only
+// when its method is idempotent).
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import type { Socket, Server } from 'node:net'
 import { createServer, isIP } from 'node:net'
@@ -24,9 +39,11 @@ import { filtered, Informer, objectKey, type InformerHandlers } from '../client/
 import type { Client } from '../client/types.js'
 import { matches, parseLabelSelector } from '../lib/selector.js'
 import { PortBalancer } from './balancer.js'
-import { affinitySeconds, isProxied, listenSpecs, planPorts, type Backend, type ListenSpec, type PortPlan } from './endpoints.js'
+import { affinitySeconds, isProxied, listenSpecs, planPorts, trafficMode, type Backend, type ListenSpec, type PortPlan } from './endpoints.js'
+import { serveHttp, sniffConnection, type HttpHooks } from './http-session.js'
 import { ProxyMetrics, type TrafficStats } from './metrics.js'
-import { dialEndpoint, relayConnection, type DialHooks } from './relay.js'
+import { EndpointPool } from './pool.js'
+import { dialEndpoint, relayConnection, type DialHooks, type RelayStart } from './relay.js'
 import { UdpRelay, type UdpHooks } from './udp.js'
 import { assignGroups, validateWeights, type WeightGroup } from './weights.js'
 
@@ -51,6 +68,15 @@ export interface ServiceProxyOptions {
   connectTimeoutsMs?: number[]
   /** How often listeners that failed to open are retried and idle metrics swept (default 2000 ms). */
   resyncMs?: number
+  /** Serve HTTP/1.x connections request by request (default true); false relays every connection as TCP. */
+  httpMode?: boolean
+  /**
+   * How long a connection to a port without appProtocol may stay silent before it is taken for a
+   * server-first protocol and relayed as TCP (default 100 ms, Istio's old protocol-sniffing timeout).
+   */
+  httpSniffTimeoutMs?: number
+  /** Idle time of pooled endpoint connections when the backend gives no Keep-Alive hint (default 2000 ms). */
+  httpIdleTimeoutMs?: number
   /** Milliseconds clock (affinity timeouts, metric retention). */
   now?: () => number
   /**
@@ -77,6 +103,8 @@ interface PortState {
   plan: PortPlan
   balancer: PortBalancer
   stats: TrafficStats
+  /** Idle keep-alive connections to its endpoints (HTTP mode). */
+  pool: EndpointPool
 }
 
 interface ServiceState {
@@ -130,6 +158,8 @@ function validateOptions(opts: ServiceProxyOptions): void {
   if (opts.connectTimeoutsMs !== undefined && (!Array.isArray(opts.connectTimeoutsMs) || opts.connectTimeoutsMs.length === 0 || opts.connectTimeoutsMs.some((t) => !(t > 0))))
     throw new TypeError('connectTimeoutsMs: must be a non-empty list of positive numbers')
   if (opts.resyncMs !== undefined && !(opts.resyncMs > 0)) throw new TypeError('resyncMs: must be a positive number')
+  if (opts.httpSniffTimeoutMs !== undefined && !(opts.httpSniffTimeoutMs > 0)) throw new TypeError('httpSniffTimeoutMs: must be a positive number')
+  if (opts.httpIdleTimeoutMs !== undefined && !(opts.httpIdleTimeoutMs > 0)) throw new TypeError('httpIdleTimeoutMs: must be a positive number')
 }
 
 export class ServiceProxy {
@@ -244,6 +274,7 @@ export class ServiceProxy {
     if (this.podHandlers) this.pods?.off(this.podHandlers)
     for (const w of this.syncWaiters.splice(0)) w()
     for (const l of [...this.listenersByKey.values()]) this.closeListener(l)
+    for (const st of this.state.values()) for (const ps of st.ports.values()) ps.pool.close()
     for (const s of this.sockets) s.destroy()
     this.sockets.clear()
     await Promise.allSettled(this.ownRuns)
@@ -392,6 +423,7 @@ export class ServiceProxy {
   private syncService(svcKey: string): void {
     const svc = this.service(svcKey)
     if (!svc || !isProxied(svc)) {
+      for (const ps of this.state.get(svcKey)?.ports.values() ?? []) ps.pool.close()
       this.state.delete(svcKey)
       this.syncListeners(svcKey, [])
       return
@@ -413,7 +445,7 @@ export class ServiceProxy {
     for (const plan of plans) {
       seen.add(plan.name)
       let ps = st.ports.get(plan.name)
-      if (!ps) st.ports.set(plan.name, (ps = { plan, balancer: new PortBalancer({ now: this.now }), stats: this.metrics.servicePort(namespace, name, plan.port) }))
+      if (!ps) st.ports.set(plan.name, (ps = { plan, balancer: new PortBalancer({ now: this.now }), stats: this.metrics.servicePort(namespace, name, plan.port), pool: new EndpointPool({ idleTimeoutMs: this.opts.httpIdleTimeoutMs }) }))
       ps.plan = plan
       if (ps.stats.labels.port !== String(plan.port)) ps.stats = this.metrics.servicePort(namespace, name, plan.port)
       ps.balancer.setAffinity(affinity)
@@ -424,8 +456,16 @@ export class ServiceProxy {
         ps.balancer.setBackends(plan.backends)
         ps.balancer.setWeights(undefined)
       }
+      // An endpoint that left the ready set (terminating, not ready, gone) gets no new request:
+      // its idle connections close now; busy ones close when their response is complete.
+      const balancer = ps.balancer
+      ps.pool.retain((key) => balancer.has(key))
     }
-    for (const portName of [...st.ports.keys()]) if (!seen.has(portName)) st.ports.delete(portName)
+    for (const [portName, ps] of [...st.ports]) {
+      if (seen.has(portName)) continue
+      ps.pool.close()
+      st.ports.delete(portName)
+    }
     this.syncListeners(svcKey, listenSpecs(svc, this.nodePortAddress))
   }
 
@@ -578,6 +618,25 @@ export class ServiceProxy {
     }
   }
 
+  /** Per-request hooks of the HTTP mode: picks and the pool follow the port's current state. */
+  private httpHooks(svcKey: string, portName: string, clientIp: string, client: Socket, relay: DialHooks): HttpHooks {
+    const current = () => (this.stopped ? undefined : this.state.get(svcKey)?.ports.get(portName))
+    return {
+      pick: (tried) => current()?.balancer.pick(clientIp, tried),
+      isCurrent: (b) => current()?.balancer.has(b.key) ?? false,
+      pool: () => current()?.pool,
+      service: relay.service,
+      endpoint: relay.endpoint,
+      sockets: relay.sockets,
+      log: relay.log,
+      tunnel: (data, ended) => this.relay(client, relay, { data, ended, counted: true }),
+    }
+  }
+
+  private relay(client: Socket, hooks: DialHooks, start: RelayStart): void {
+    relayConnection(client, hooks, { connectTimeoutsMs: this.opts.connectTimeoutsMs }, start)
+  }
+
   private onConnection(l: Listener, client: Socket): void {
     client.on('error', () => {}) // until the relay takes over; a reset here must not crash
     const st = l.state === 'closed' || this.stopped ? undefined : this.state.get(l.svcKey)
@@ -588,6 +647,19 @@ export class ServiceProxy {
     }
     // remoteAddress is a getpeername(2) call: only made when affinity needs it.
     const clientIp = ps.balancer.usesClientIp ? (client.remoteAddress ?? '') : ''
-    relayConnection(client, this.hooks(st, ps, clientIp), { connectTimeoutsMs: this.opts.connectTimeoutsMs })
+    const hooks = this.hooks(st, ps, clientIp)
+    const mode = this.opts.httpMode === false ? 'tcp' : trafficMode(ps.plan.appProtocol)
+    // No endpoint: reset at once, as upstream's REJECT rule does (the relay counts it).
+    if (mode === 'tcp' || ps.balancer.size === 0) {
+      this.relay(client, hooks, {})
+      return
+    }
+    this.sockets.add(client)
+    client.once('close', () => this.sockets.delete(client))
+    const timeout = mode === 'http' ? undefined : (this.opts.httpSniffTimeoutMs ?? 100)
+    sniffConnection(client, timeout, ps.stats, (kind, data, ended) => {
+      if (kind === 'http') serveHttp(client, data, this.httpHooks(l.svcKey, l.spec.portName, clientIp, client, hooks), { connectTimeoutsMs: this.opts.connectTimeoutsMs })
+      else this.relay(client, hooks, { data, ended, counted: true })
+    })
   }
 }

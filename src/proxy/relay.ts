@@ -46,20 +46,20 @@ class ConnectTimeout extends Error {
   }
 }
 
-function track(sockets: Set<Socket> | undefined, s: Socket): void {
+export function track(sockets: Set<Socket> | undefined, s: Socket): void {
   if (!sockets) return
   sockets.add(s)
   s.once('close', () => sockets.delete(s))
 }
 
-function reset(s: Socket | undefined): void {
+export function reset(s: Socket | undefined): void {
   if (!s || s.destroyed) return
   if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy()
   else s.destroy()
 }
 
 /** One connect attempt: `done` gets the connected socket, or the error (socket destroyed) on failure or timeout. */
-function connectOnce(b: Backend, timeoutMs: number, sockets: Set<Socket> | undefined, done: (err: Error | null, s: Socket) => void): void {
+export function connectOnce(b: Backend, timeoutMs: number, sockets: Set<Socket> | undefined, done: (err: Error | null, s: Socket) => void): void {
   const s = connect({ host: b.ip, port: b.port, allowHalfOpen: true, noDelay: true })
   track(sockets, s)
   const timer = setTimeout(() => s.destroy(new ConnectTimeout(b, timeoutMs)), timeoutMs)
@@ -110,12 +110,23 @@ export async function dialEndpoint(hooks: DialHooks, opts: RelayOptions = {}, no
   throw lastErr ?? noEndpoint()
 }
 
+/** Where a relay starts when the proxy has already read from the client (the HTTP mode's sniffing, or its tunnel fallback). */
+export interface RelayStart {
+  /** Bytes read from the client that the endpoint must get first. */
+  data?: Buffer
+  /** The client has already half-closed. */
+  ended?: boolean
+  /** The connection is already counted in `connections` and `active` (only the close is left to count). */
+  counted?: boolean
+}
+
 /**
- * Relay an accepted client connection (created with `pauseOnConnect` and `allowHalfOpen`) to an
- * endpoint. Never throws; every socket error ends in a close. A client whose connection cannot be
- * placed on any endpoint is reset, as upstream's REJECT rule does for a Service without endpoints.
+ * Relay an accepted client connection (created with `pauseOnConnect` and `allowHalfOpen`, and
+ * paused) to an endpoint. Never throws; every socket error ends in a close. A client whose
+ * connection cannot be placed on any endpoint is reset, as upstream's REJECT rule does for a
+ * Service without endpoints.
  */
-export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOptions = {}): void {
+export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOptions = {}, start: RelayStart = {}): void {
   // The client socket comes from a server created with noDelay, so Nagle is already off.
   const timeouts = opts.connectTimeoutsMs ?? defaultConnectTimeoutsMs
   const replayLimit = opts.replayLimitBytes ?? defaultReplayLimit
@@ -125,15 +136,19 @@ export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOpt
   let upstream: Socket | undefined
   let ep: TrafficStats | undefined
   let answered = false
-  let replay: Buffer[] | null = []
-  let replayBytes = 0
-  let clientEnded = false
+  let replay: Buffer[] | null = start.data?.length ? [start.data] : []
+  let replayBytes = start.data?.length ?? 0
+  // Bytes read before the relay began are sent even when they are too many to replay on a retry.
+  let noRetry = replayBytes > replayLimit
+  let clientEnded = start.ended === true
   let clientClosed = false
   /** The endpoint whose failure the next attempt retries. */
   let lastFailed: TrafficStats | undefined
 
-  svc.connections++
-  svc.active++
+  if (!start.counted) {
+    svc.connections++
+    svc.active++
+  }
   track(hooks.sockets, client)
 
   client.on('error', (err) => {
@@ -185,6 +200,7 @@ export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOpt
       if (!answered) {
         answered = true
         replay = null
+        noRetry = true
       }
       svc.bytesOut += chunk.length
       stats.bytesOut += chunk.length
@@ -199,7 +215,7 @@ export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOpt
     s.on('error', (err: NodeJS.ErrnoException) => {
       if (upstream !== s) return
       const code = err.code ?? ''
-      if (!answered && replay && retryableAfterConnect.has(code) && attempt < timeouts.length && !clientClosed) {
+      if (!answered && replay && !noRetry && retryableAfterConnect.has(code) && attempt < timeouts.length && !clientClosed) {
         // Accepted, then reset before answering: count it as a failed connect and move on.
         svc.connectErrors++
         stats.connectErrors++

@@ -60,7 +60,10 @@ export function count(t: Tally, a: Answer): void {
 
 /**
  * Two loops against `url` until stopped: one opens a new connection per request, one keeps a
- * connection alive, each at most `perSecond` requests a second (bounded load).
+ * connection alive, each at most `perSecond` requests a second (bounded load). Counting starts
+ * with the first answer: the client starts right after `kubectl apply`, and until a pod is ready
+ * the Service has no endpoint and refuses connections, as upstream's does — that is not a rollout
+ * dropping requests.
  */
 export class BackgroundClient {
   /** Both loops together. */
@@ -69,6 +72,8 @@ export class BackgroundClient {
   readonly fresh = emptyTally()
   readonly keptAlive = emptyTally()
   private stopped = false
+  /** Some answer has come: from now on every request counts. */
+  private serving = false
   private readonly loops: Promise<void>[] = []
   private readonly keepAlive = new Agent({ keepAlive: true, maxSockets: 1 })
 
@@ -87,8 +92,11 @@ export class BackgroundClient {
     while (!this.stopped) {
       const t0 = Date.now()
       const a = await get(this.url, agent)
-      count(this.tally, a)
-      count(own, a)
+      if (a.ok) this.serving = true
+      if (this.serving) {
+        count(this.tally, a)
+        count(own, a)
+      }
       const wait = gap - (Date.now() - t0)
       if (wait > 0 && !this.stopped) await new Promise((r) => setTimeout(r, wait))
     }

@@ -54,7 +54,7 @@ async function setup(extra: Partial<NodeAgentOptions> = {}, runtime = new FakeRu
     podCIDR: '127.244.0.0/24',
     controlPlane: true,
     logDir,
-    drainDelayMs: 50,
+    drainMarginMs: 50,
     shutdownGraceSeconds: 1,
     crashBackOff: { initialMs: 100, maxMs: 400 },
     imageBackOff: { initialMs: 300, maxMs: 600 },
@@ -272,13 +272,50 @@ test('graceful deletion: Ready=False is published before the container is stoppe
     const stop = c.runtime.calls.find((x) => x.op === 'stop')!
     assert.ok(readyFalseAt > 0, 'Ready=False was published')
     assert.ok(readyFalseAt <= stop.at, 'Ready=False before SIGTERM')
-    assert.ok(stop.at - readyFalseAt >= 40, 'the drain delay passed first')
+    assert.ok(stop.at - readyFalseAt >= 40, 'the drain margin passed first')
     assert.equal(stop.grace, 7)
     assert.ok(c.events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container web'))
     // The address is free again (after the rest of the range).
     await until('worker gone', () => !c.agent.findWorker('default', 'web'))
     assert.equal(c.runtime.running().length, 0)
     void ip
+  } finally {
+    await c.close()
+  }
+})
+
+test('graceful deletion waits for the pod to leave the ready set of every EndpointSlice before signalling it', async () => {
+  const c = await setup({ drainMarginMs: 1 })
+  try {
+    await c.create({ metadata: { name: 'svc-pod' }, spec: { terminationGracePeriodSeconds: 30, containers: [{ name: 'web', image: 'nginx' }] } })
+    const running = await until('ready', async () => {
+      const p = await c.get('svc-pod')
+      return cond(p, 'Ready')?.status === 'True' && p
+    })
+    const slices = c.api.resource('discovery.k8s.io', 'endpointslices')!
+    const slice = (conditions: Record<string, boolean>) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'web-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      ports: [{ name: '', port: 8080, protocol: 'TCP' }],
+      endpoints: [{ addresses: [running.status!.podIP!], conditions, targetRef: { kind: 'Pod', namespace: 'default', name: 'svc-pod', uid: running.metadata.uid } }],
+    })
+    // No endpoints controller runs here: the slice keeps offering the pod until the test says otherwise.
+    const created = await slices.create('default', slice({ ready: true }) as KObject)
+    await c.pods.delete('default', 'svc-pod', {})
+    await until('Ready=False published', async () => cond(await c.get('svc-pod'), 'Ready')?.status === 'False')
+    // A window for the old behaviour (signal after a fixed delay; the margin here is 1 ms) to show.
+    for (let i = 0; i < 30; i++) {
+      assert.equal(c.runtime.calls.filter((x) => x.op === 'stop').length, 0, 'not signalled while a slice offers the pod as ready')
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    const releasedAt = Date.now()
+    await slices.update('default', 'web-abcde', { ...slice({ ready: false, serving: true, terminating: true }), metadata: created.metadata } as KObject)
+    await until('pod gone', async () => !(await c.get('svc-pod')))
+    const stop = c.runtime.calls.find((x) => x.op === 'stop')!
+    assert.ok(stop.at >= releasedAt, 'signalled after the endpoint left the ready set')
+    assert.ok((stop.grace ?? 0) >= 29, 'the rest of the grace period is the container\'s')
   } finally {
     await c.close()
   }

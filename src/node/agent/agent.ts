@@ -4,18 +4,20 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { ConfigMap, Node, NodeStatus, Secret, Service } from 'kubernetes-types/core/v1.js'
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
 import type { KObject, StoredObject } from '../../apis/meta.js'
 import { clone } from '../../apis/meta.js'
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
 import { gvrs, type InformerFactory } from '../../client/factory.js'
-import { byNodeName, Informer, nodeNameIndex, type InformerHandlers } from '../../client/informer.js'
+import { byNamespace, byNodeName, Informer, nodeNameIndex, type InformerHandlers } from '../../client/informer.js'
 import type { NodeConnection } from '../../client/node-connection.js'
 import type { Client, ResourceClient } from '../../client/types.js'
 import { rfc3339Micro } from '../../lib/duration.js'
 import type { ContainerHandle, PulledImage, Runtime } from '../runtime/types.js'
 import { defaultBackOff, type BackOffOptions } from './backoff.js'
 import { AgentConnection } from './connection.js'
+import { offeredAsReady } from './drain.js'
 import { hostInfo } from './host-info.js'
 import { PodIPAllocator } from './ipam.js'
 import { newNode, nodeLabels, nodeStatus, statusChanged, type HostInfo, type NodeSpecInput } from './node-status.js'
@@ -43,8 +45,12 @@ export interface NodeAgentOptions {
   podsDir?: string
   /** Capacity `pods` (110 like upstream; more for the sim runtime). */
   maxPods?: number
-  /** Pause between publishing Ready=False and signalling a deleted pod's containers (ms, default 1000; capped by the grace period). */
-  drainDelayMs?: number
+  /**
+   * A deleted pod is signalled only once no EndpointSlice offers it as ready (bounded by its grace
+   * period), and then after this margin, for the proxies to apply the change and for requests in
+   * flight to finish (ms, default 500).
+   */
+  drainMarginMs?: number
   /** Longest grace period granted to containers when the agent itself stops (s, default 10). */
   shutdownGraceSeconds?: number
   /** Stop the runtime on shutdown (default true: the agent owns its runtime). */
@@ -115,6 +121,9 @@ export class NodeAgent {
   /** For volumes (process runtime): the ConfigMaps and Secrets pods read, cached and followed. */
   private configMaps?: Informer<StoredObject & ConfigMap>
   private secrets?: Informer<StoredObject & Secret>
+  private slices?: Informer<StoredObject & EndpointSlice>
+  /** Terminating pods waiting for their endpoints to leave the ready set, by uid. */
+  private readonly drains = new Map<string, { namespace: string; check(): void }>()
   private env?: WorkerEnv
 
   constructor(opts: NodeAgentOptions) {
@@ -173,6 +182,7 @@ export class NodeAgent {
     const background: Promise<unknown>[] = []
     let podInformer: Informer<PodObj> | undefined
     let podHandlers: InformerHandlers<PodObj> | undefined
+    let sliceHandlers: InformerHandlers<StoredObject & EndpointSlice> | undefined
     try {
       const node = await this.register(signal)
       if (!node || signal.aborted) return
@@ -182,10 +192,12 @@ export class NodeAgent {
       if (opts.informers) {
         podInformer = opts.informers.informer<PodObj>(podsGVR)
         this.services = opts.informers.informer<StoredObject & Service>(gvrs.services)
+        this.slices = opts.informers.informer<StoredObject & EndpointSlice>(gvrs.endpointSlices)
       } else {
         const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'informer')
         podInformer = new Informer<PodObj>(this.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}`, onError })
         this.services = new Informer<StoredObject & Service>(opts.client.resource(gvrs.services), { onError })
+        this.slices = new Informer<StoredObject & EndpointSlice>(opts.client.resource(gvrs.endpointSlices), { onError }).addIndex('namespace', byNamespace)
       }
       const synced: Promise<void>[] = []
       if (opts.runtime.mountsVolumes) {
@@ -209,6 +221,12 @@ export class NodeAgent {
         this.secrets.on(follow('secret'))
         synced.push(this.configMaps.waitForSync(), this.secrets.waitForSync())
       }
+      const slices = this.slices
+      const touched = (sl: StoredObject) => {
+        for (const d of [...this.drains.values()]) if (d.namespace === sl.metadata.namespace) d.check()
+      }
+      sliceHandlers = { add: touched, update: (_, sl) => touched(sl), delete: touched }
+      slices.on(sliceHandlers)
       this.env = this.workerEnv(events)
       // This node's pods only, either way: a pod the scheduler binds here arrives as an add, as it
       // does on a field-selected watch (where the index holds nothing else).
@@ -218,8 +236,8 @@ export class NodeAgent {
         delete: (p) => this.workers.get(p.metadata.uid ?? '')?.remove(),
       }
       podInformer.addIndex(nodeNameIndex, byNodeName).onIndex(nodeNameIndex, opts.nodeName, podHandlers)
-      if (!opts.informers) background.push(podInformer.start(signal), this.services.start(signal))
-      await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync(), ...synced]), wait(2 ** 31 - 1, signal)])
+      if (!opts.informers) background.push(podInformer.start(signal), this.services.start(signal), slices.start(signal))
+      await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync(), slices.waitForSync(), ...synced]), wait(2 ** 31 - 1, signal)])
       if (signal.aborted) return
 
       const stopping = new Map<string, Promise<unknown>>()
@@ -244,6 +262,8 @@ export class NodeAgent {
     } finally {
       // A shared informer outlives the agent: its pods' events must not reach stopped workers.
       if (podHandlers) podInformer?.off(podHandlers)
+      if (sliceHandlers) this.slices?.off(sliceHandlers)
+      for (const d of [...this.drains.values()]) d.check()
       await this.shutdown()
       await Promise.allSettled(background)
     }
@@ -297,7 +317,8 @@ export class NodeAgent {
       },
       getSecret: async (ns, name) => (this.secrets?.hasSynced() ? (this.secrets.get(ns, name) ?? null) : getOrNull<Secret>('secrets', ns, name)),
       nodeAllocatable: () => (this.lastStatus?.allocatable as Record<string, string>) ?? {},
-      drainDelayMs: opts.drainDelayMs ?? 1000,
+      drainMarginMs: opts.drainMarginMs ?? 500,
+      endpointsReleased: (pod, ip, deadline) => this.endpointsReleased(pod, ip, deadline),
       crashBackOff: opts.crashBackOff ?? defaultBackOff,
       imageBackOff: opts.imageBackOff ?? defaultBackOff,
       syncRetryMs: opts.syncRetryMs ?? 10_000,
@@ -308,6 +329,28 @@ export class NodeAgent {
         if (this.byKey.get(w.key) === w.uid) this.byKey.delete(w.key)
       },
     }
+  }
+
+  /**
+   * Resolves once no EndpointSlice offers the pod as ready (true), or at the deadline (false). Checked
+   * on every slice event in the pod's namespace; at once when the pod is in no slice.
+   */
+  private endpointsReleased(pod: PodObj, ip: string | undefined, deadline: number): Promise<boolean> {
+    const ref = { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid: pod.metadata.uid, ip }
+    const uid = pod.metadata.uid ?? ''
+    const offered = () => this.slices !== undefined && this.slices.hasSynced() && offeredAsReady(this.slices.byIndex('namespace', ref.namespace), ref)
+    if (!offered()) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const done = (released: boolean) => {
+        clearTimeout(timer)
+        if (this.drains.get(uid) === entry) this.drains.delete(uid)
+        resolve(released)
+      }
+      const entry = { namespace: ref.namespace, check: () => (!this.readyFlag || !offered() ? done(true) : undefined) }
+      const timer = setTimeout(() => done(false), Math.max(0, deadline - Date.now()))
+      this.drains.get(uid)?.check()
+      this.drains.set(uid, entry)
+    })
   }
 
   private dispatch(pod: PodObj): void {

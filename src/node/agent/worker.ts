@@ -51,8 +51,13 @@ export interface WorkerEnv {
   /** TokenRequest (serviceaccounts/<name>/token) for a token bound to the pod. Throws the API's error. */
   requestToken(namespace: string, serviceAccount: string, req: { expirationSeconds: number; audience?: string; podName: string; podUid: string }): Promise<{ token: string; expirationTimestamp: Date }>
   nodeAllocatable(): Record<string, string>
-  /** How long to wait after publishing Ready=False before signalling containers (capped by the grace period). */
-  drainDelayMs: number
+  /** After the pod's endpoints left the ready set, how long to wait before signalling containers (capped by the grace period). */
+  drainMarginMs: number
+  /**
+   * Resolves once no EndpointSlice offers the pod as a ready endpoint (true), or at `deadline`
+   * (epoch ms; false): until then a proxy may still send it new requests.
+   */
+  endpointsReleased(pod: PodObj, podIP: string | undefined, deadline: number): Promise<boolean>
   crashBackOff: BackOffOptions
   imageBackOff: BackOffOptions
   /**
@@ -733,9 +738,11 @@ export class PodWorker {
   }
 
   /**
-   * Graceful termination: Ready=False is published first (so endpoints drop the pod), then after
-   * a short drain delay preStop hooks and SIGTERM, SIGKILL after the grace period; finally the
-   * terminal status and the pod's final deletion (gracePeriodSeconds=0), as the kubelet does.
+   * Graceful termination: Ready=False is published first (so endpoints drop the pod); then, once no
+   * EndpointSlice offers the pod as ready any more (bounded by the grace period) and a short margin
+   * has passed, SIGTERM — preStop hooks run meanwhile — and SIGKILL after the grace period; finally
+   * the terminal status and the pod's final deletion (gracePeriodSeconds=0), as the kubelet does.
+   * Upstream signals at once and leaves the wait to a preStop sleep; kubelite waits for the fact.
    */
   private async terminate(): Promise<void> {
     const pod = this.pod
@@ -749,9 +756,8 @@ export class PodWorker {
 
     const running = [...this.handles]
     for (const [name] of running) this.env.events.event(pod, 'Normal', reasons.killing, msg.stopping(name), fieldPath(pod, name))
-    const drain = wasReady ? Math.min(this.env.drainDelayMs, grace * 1000) : 0
     await Promise.all([
-      drain > 0 ? sleep(drain) : undefined,
+      this.drainEndpoints(pod, wasReady, deadline),
       ...running.map(([name]) => {
         const c = this.containerDef(name)
         return c?.lifecycle?.preStop && grace > 0 ? this.preStop(c, deadline) : undefined
@@ -794,6 +800,14 @@ export class PodWorker {
       }
     }
     if (this.gone) this.finish()
+  }
+
+  /** Wait until no proxy should pick the pod any more: its endpoints out of the ready set, then the margin. */
+  private async drainEndpoints(pod: PodObj, wasReady: boolean, deadline: number): Promise<void> {
+    const released = await this.env.endpointsReleased(pod, this.podIP, deadline)
+    if (!released) this.env.log.error({ pod: this.key }, 'endpoints still offer the pod at the end of its grace period; stopping it anyway')
+    const margin = wasReady ? Math.min(this.env.drainMarginMs, deadline - Date.now()) : 0
+    if (margin > 0) await sleep(margin)
   }
 
   private finish(): void {
