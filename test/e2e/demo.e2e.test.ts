@@ -69,6 +69,26 @@ describe('kubelite demo, and the tutorials it records', () => {
     assertSameTutorial(out, 'canary.ko.md')
   })
 
+  test('rolling-update live, with the background client: 0 of its requests fail through both rollouts and undos', async () => {
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(root, 'bin', 'kubelite.js'), 'demo', 'rolling-update', '--yes', '--kubeconfig', c.kubeconfig], {
+        cwd: root,
+        env: { ...process.env, KUBECTL: kubectlBin, HOME: c.dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stdout = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      child.stderr.on('data', (d) => (stdout += d))
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout }))
+    })
+    assert.equal(r.code, 0, r.stdout)
+    const done = /a client sent (\d+) requests to the Service .*: (\d+) failed\./.exec(r.stdout)
+    assert.ok(done, r.stdout)
+    assert.ok(Number(done[1]) > 50, `the background client ran: ${done[1]} requests`)
+    assert.equal(done[2], '0')
+    assert.match(r.stdout, /requests \d+ \(v=1 \d+ · v=2 \d+\) · failed 0/) // the live view counted both versions
+  })
+
   test('Ctrl-C removes what the demo created and exits 130', async () => {
     const child = spawn(process.execPath, [join(root, 'bin', 'kubelite.js'), 'demo', 'rolling-update', '--yes', '--kubeconfig', c.kubeconfig], {
       cwd: root,
