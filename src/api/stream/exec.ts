@@ -54,30 +54,42 @@ export function upgradeRefused(msg: string, transport: 'websocket' | 'spdy'): st
   return transport === 'websocket' ? `Internal error occurred: unable to upgrade connection: ${msg}` : `unable to upgrade connection: ${msg}`
 }
 
-export function execHandlers(dialer: NodeDialer, wss: WebSocketServer): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
-  const upgrade: UpgradeHandler = async (ctx) => {
+/** What a remote command runs on the node once the session is up: exec's command, attach's streams. */
+export type RemoteRun = (args: { conn: ReturnType<typeof requireNode>; pod: PodView; container: string; io: ExecIO; tty: boolean; signal: AbortSignal; q: URLSearchParams }) => Promise<ExecOutcome>
+
+/**
+ * The upgrade of exec and attach: the pod and container the request names (checked as upstream's
+ * REST does), at least one stream, then `run` over whichever transport the client chose. A
+ * finished pod has no running container: the kubelet's own answer.
+ */
+export function remoteCommandUpgrade(dialer: NodeDialer, wss: WebSocketServer, run: RemoteRun): UpgradeHandler {
+  return async (ctx) => {
     const { req, url, target, store } = ctx
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed()
     const q = url.searchParams
     const want = wantedStreams(q)
-    const command = q.getAll('command')
-    const name = target.name ?? ''
-    const pod = (await store.get(target.namespace, name)) as PodView
+    const pod = (await store.get(target.namespace, target.name ?? '')) as PodView
     const container = chooseContainer(pod, q.get('container'))
     const conn = requireNode(dialer, pod)
     if (!want.stdin && !want.stdout && !want.stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr')
     const phase = pod.status?.phase
     await serveRemoteCommand(ctx, wss, want, async (io, transport, signal) => {
-      // A finished pod has no running container: the kubelet's own answer.
       if (phase === 'Succeeded' || phase === 'Failed') return { error: upgradeRefused(`container not found (${JSON.stringify(container)})`, transport) }
       try {
-        const exitCode = await conn.exec(podRef(pod), { container, command, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, tty: want.tty, resize: io.resize, signal })
-        return { exitCode, command }
+        return await run({ conn, pod, container, io, tty: want.tty, signal, q })
       } catch (err) {
         return { error: execFailure(err, transport) }
       }
     })
   }
+}
+
+export function execHandlers(dialer: NodeDialer, wss: WebSocketServer): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
+  const upgrade = remoteCommandUpgrade(dialer, wss, async ({ conn, pod, container, io, tty, signal, q }) => {
+    const command = q.getAll('command')
+    const exitCode = await conn.exec(podRef(pod), { container, command, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, tty, resize: io.resize, signal })
+    return { exitCode, command }
+  })
   return { subresource: upgradeOnly('pods/exec', 'PodExecOptions'), upgrade }
 }
 
