@@ -11,10 +11,11 @@ import { kubectlBin, startCluster, type Cluster } from './harness.js'
 
 const root = new URL('../..', import.meta.url).pathname
 
-function demo(c: Cluster, name: string, out: string): Promise<{ code: number; stdout: string }> {
+/** `kubelite demo NAME --yes` against the cluster, recording into `out` when given. */
+function demo(c: Cluster, name: string, out?: string): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
     // HOME: kubectl's discovery cache stays this cluster's own.
-    const child = spawn(process.execPath, [join(root, 'bin', 'kubelite.js'), 'demo', name, '--yes', '--kubeconfig', c.kubeconfig, '--record', out], {
+    const child = spawn(process.execPath, [join(root, 'bin', 'kubelite.js'), 'demo', name, '--yes', '--kubeconfig', c.kubeconfig, ...(out ? ['--record', out] : [])], {
       cwd: root,
       env: { ...process.env, KUBECTL: kubectlBin, HOME: c.dir },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,17 +71,7 @@ describe('kubelite demo, and the tutorials it records', () => {
   })
 
   test('rolling-update live, with the background client: 0 of its requests fail through both rollouts and undos', async () => {
-    const r = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(root, 'bin', 'kubelite.js'), 'demo', 'rolling-update', '--yes', '--kubeconfig', c.kubeconfig], {
-        cwd: root,
-        env: { ...process.env, KUBECTL: kubectlBin, HOME: c.dir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      let stdout = ''
-      child.stdout.on('data', (d) => (stdout += d))
-      child.stderr.on('data', (d) => (stdout += d))
-      child.on('close', (code) => resolve({ code: code ?? 1, stdout }))
-    })
+    const r = await demo(c, 'rolling-update')
     assert.equal(r.code, 0, r.stdout)
     const done = /a client sent (\d+) requests to the Service .*: (\d+) failed\./.exec(r.stdout)
     assert.ok(done, r.stdout)
