@@ -137,6 +137,7 @@ async function up(cfg: UpConfig): Promise<void> {
         ? `  cluster DNS: ${cluster.dns.clusterIP}:53 (kube-dns), served at ${cluster.dns.server}`
         : `  cluster DNS: ${cluster.dns.server} only: ${cluster.dns.clusterIP}:53 cannot be bound (${cluster.dns.reason}); see docs/dns.md`,
       ...(cluster.isolation ? [`  ${cluster.isolation}`] : []),
+      ...cluster.warnings.map((w) => `  warning: ${w}`),
       '',
       'Try:',
       `  ${ctx} get namespaces`,

@@ -5,7 +5,7 @@ import type { Server } from 'node:https'
 import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
-import type { Socket } from 'node:net'
+import { createServer as createNetServer, type Socket } from 'node:net'
 import { Registry } from 'prom-client'
 import { createApiListener } from '../api/listener.js'
 import type { ApiServer, SubresourceHandler } from '../api/server.js'
@@ -61,6 +61,8 @@ export interface Cluster {
   dns: { clusterIP: string; server: string; reachableAtClusterIP: boolean; reason?: string }
   /** How pods are isolated (the process runtime's one-line account), for the start-up banner. */
   isolation?: string
+  /** What the start-up banner must say (another process holding this cluster's Service addresses). */
+  warnings: string[]
   /** Stop everything: listeners, connections, background loops, the store. */
   close(): Promise<void>
 }
@@ -149,6 +151,13 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     throw err
   }
 
+  // Another cluster on this machine (an earlier `up`, a test run) may hold the well-known Service
+  // addresses; this one's pods would then reach that cluster's API and DNS. Said at start, loudly.
+  const warnings = await heldElsewhere([
+    { host: '127.96.0.1', port: 443, what: 'the kubernetes Service (pods reach the API there)' },
+    { host: kubeDnsClusterIP, port: 53, what: 'the cluster DNS (kube-dns)' },
+  ])
+  for (const w of warnings) log.error({}, w)
   await bootstrapNamespaces(api)
   await kubernetesServiceEndpoints(localClient(api, 'kube-apiserver'), { host: cfg.host, port: cfg.port })
 
@@ -216,6 +225,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
       ...(lowPorts.reason ? { reason: lowPorts.reason } : {}),
     },
     isolation: agents[0].isolation,
+    warnings,
     close() {
       closed ??= (async () => {
         abort.abort()
@@ -231,6 +241,20 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
       return closed
     },
   }
+}
+
+/** Which of these TCP addresses another process already listens on (a bind we may make fails with EADDRINUSE). */
+async function heldElsewhere(addrs: { host: string; port: number; what: string }[]): Promise<string[]> {
+  const out: string[] = []
+  for (const a of addrs) {
+    const taken = await new Promise<boolean>((resolve) => {
+      const srv = createNetServer()
+      srv.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'))
+      srv.listen(a.port, a.host, () => srv.close(() => resolve(false)))
+    })
+    if (taken) out.push(`${a.host}:${a.port}, ${a.what}, is held by another process (another kubelite cluster?): until it stops, this cluster's pods reach that one's instead`)
+  }
+  return out
 }
 
 /** Node names as minikube names them: `kubelite`, `kubelite-m02`, ... (stable across restarts: adoption relies on it). */
