@@ -104,11 +104,12 @@ export function renderMarkdown(r: Results, svgDir: string): string {
     '',
     `Tools: ${Object.entries(m.tools).map(([k, v]) => `${k} ${v}`).join('; ')}.`,
     '',
-    '| benchmark | status | wall time |',
-    '|---|---|---|',
-    ...r.benches.map((b) => `| \`${b.command}\` | ${b.status === 0 ? 'ok' : b.status} | ${(b.durationMs / 1000).toFixed(0)} s |`),
+    '| benchmark | status | wall time | left running after it exited |',
+    '|---|---|---|---|',
+    ...r.benches.map((b) => `| \`${b.command}\` | ${b.status === 0 ? 'ok' : b.status} | ${(b.durationMs / 1000).toFixed(0)} s | ${b.leftover ? `${b.leftover.count} processes (stopped by the runner), e.g. \`${b.leftover.sample?.replace(/\/tmp\/[^ ]*/g, '<tmp>/…').slice(0, 80)}\`` : 'nothing'} |`),
     '',
   ]
+  out.push(...headlines(r.figures), '')
   for (const [group, title] of sections) {
     const figs = r.figures.filter((f) => f.group === group)
     if (!figs.length) continue
@@ -128,6 +129,26 @@ export function renderMarkdown(r: Results, svgDir: string): string {
   }
   out.push(end)
   return out.join('\n')
+}
+
+/** One line a figure: kubelite's first entry beside every reference, with the ratio where both are numbers. */
+function headlines(figures: Figure[]): string[] {
+  const out = ['### Headlines', '', '| figure | kubelite | measured here, same run | quoted (published elsewhere) |', '|---|---|---|---|']
+  for (const f of figures) {
+    const ours = f.entries.find((e) => e.kind === 'kubelite' && e.value !== undefined)
+    if (!ours) continue
+    const show = (e: Entry) => {
+      if (e.value === undefined || !Number.isFinite(e.value)) return ''
+      const ratio = ours.value! > 0 && e.value > 0 ? (f.better === 'lower' ? e.value / ours.value! : ours.value! / e.value) : undefined
+      if (e.name === 'ideal') return `ideal ${fmtValue(e.value, f.unit)} (kubelite ÷ ideal: ${(ours.value! / e.value).toFixed(2)})`
+      return `${e.name} ${fmtValue(e.value, f.unit)}${ratio !== undefined && f.unit !== 'requests' ? ` (kubelite ${ratio >= 1 ? `${ratio.toFixed(1)}× better` : `${(1 / ratio).toFixed(1)}× worse`})` : ''}`
+    }
+    const measured = f.entries.filter((e) => e.kind === 'measured').map(show).filter(Boolean)
+    const quoted = f.entries.filter((e) => e.kind === 'quoted').map(show).filter(Boolean)
+    const missing = f.entries.filter((e) => e.kind === 'missing').map((e) => `${e.name}: not measured`)
+    out.push(`| ${f.label} | ${ours.name}: **${fmtValue(ours.value, f.unit)}** | ${[...measured, ...(quoted.length ? [] : missing)].join('<br>') || '—'} | ${[...quoted, ...(quoted.length ? missing : [])].join('<br>') || '—'} |`)
+  }
+  return out
 }
 
 export function resultsName(r: Results): string {

@@ -64,6 +64,8 @@ export interface BenchRun {
   figures: Figure[]
   /** The last part of what it printed (stdout), for the report's details. */
   output: string
+  /** Processes of this checkout's kubelite still running after the benchmark exited (the runner stopped them). */
+  leftover?: { count: number; sample?: string }
 }
 
 export interface Results {

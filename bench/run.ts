@@ -9,10 +9,10 @@
 // --quick: small sizes, about two minutes. Full: about 15 minutes on 2 cores. Each benchmark has a
 // wall-clock limit; past it, SIGTERM (each cleans up on it), then SIGKILL. Nothing is left running.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { distBuiltAt, machineBusy, machineTicks, root } from './lib.js'
+import { distBuiltAt, machineBusy, machineTicks, root, sleep } from './lib.js'
 import { quotedRss, quotedStart } from './quoted.js'
 import { writeReport, resultsName } from './render.js'
 import type { BenchOutput, BenchRun, Entry, Figure, Machine, Results } from './results.js'
@@ -35,12 +35,13 @@ interface Bench {
 
 const benches: Bench[] = [
   { name: 'api', file: 'bench/api.bench.ts', args: [], limitS: 150 },
+  { name: 'fanout', file: 'bench/fanout.bench.ts', args: quick ? ['--quick'] : [], limitS: 160 },
   ...(quick ? [] : [{ name: 'store', file: 'bench/store.bench.ts', args: [], limitS: 150, plain: true }]),
   { name: 'etcd', file: 'bench/etcd.bench.ts', args: quick ? ['--quick'] : [], limitS: 240 },
   { name: 'node', file: 'bench/node.bench.ts', args: [], env: quick ? { BENCH_SIM_PODS: '1000', BENCH_RUNS: '2' } : undefined, limitS: quick ? 90 : 200 },
   { name: 'deployment', file: 'bench/deployment.bench.ts', args: quick ? ['--quick'] : [], limitS: quick ? 120 : 420 },
   { name: 'rollout', file: 'bench/rollout.bench.ts', args: quick ? ['--quick'] : [], limitS: quick ? 120 : 240 },
-  { name: 'proxy', file: 'bench/proxy.bench.ts', args: quick ? ['--duration-ms', '300', '--rounds', '1'] : [], limitS: 150, plain: true },
+  { name: 'proxy', file: 'bench/proxy.bench.ts', args: quick ? ['--duration-ms', '300', '--rounds', '1'] : [], limitS: 150 },
   { name: 'balancers', file: 'bench/balancers.bench.ts', args: quick ? ['--quick'] : [], limitS: 200 },
 ].filter((b) => (!only || only.includes(b.name)) && existsSync(join(root, b.file)))
 
@@ -81,7 +82,50 @@ function plainRows(out: string): Row[] {
     .map((m) => ({ metric: m[1]!, measured: m[2]! }))
 }
 
+/** Processes started from this checkout's kubelite (the CLI, its shims and sandboxes), by pid. */
+function kubeliteProcesses(): Map<number, string> {
+  const found = new Map<number, string>()
+  const marks = [join(root, 'bin', 'kubelite.js'), join(root, 'src', 'node', 'runtime'), join(root, 'dist', 'node', 'runtime')]
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
+      if (marks.some((m) => cmd.includes(m))) found.set(Number(name), cmd)
+    } catch {
+      // gone
+    }
+  }
+  return found
+}
+
+/**
+ * What a benchmark left running after it exited (its kubelite or its containers): counted for the
+ * report, then stopped — SIGTERM, SIGKILL 3 s later — so that the next benchmark starts clean.
+ */
+async function sweep(before: Map<number, string>): Promise<{ count: number; sample?: string }> {
+  await sleep(1000)
+  const left = [...kubeliteProcesses()].filter(([pid]) => !before.has(pid))
+  if (!left.length) return { count: 0 }
+  for (const [pid] of left) {
+    try {
+      process.kill(pid, 'SIGTERM')
+    } catch {
+      // gone
+    }
+  }
+  await sleep(3000)
+  for (const [pid] of left) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+  return { count: left.length, sample: left[0]![1].slice(0, 200) }
+}
+
 async function runOne(b: Bench, dir: string): Promise<BenchRun> {
+  const before = kubeliteProcesses()
   const rowsFile = join(dir, `${b.name}.json`)
   const command = `node --import tsx ${b.file}${b.args.length ? ' ' + b.args.join(' ') : ''}`
   log(`${b.name}: ${command} (limit ${b.limitS} s)`)
@@ -108,6 +152,8 @@ async function runOne(b: Bench, dir: string): Promise<BenchRun> {
   current = undefined
   clearTimeout(term)
   if (status === 0) status = code ?? 'killed'
+  const left = await sweep(before)
+  if (left.count) log(`${b.name}: left ${left.count} processes running after it exited (stopped now), e.g. ${left.sample}`)
   let got: BenchOutput = {}
   try {
     got = JSON.parse(readFileSync(rowsFile, 'utf8')) as BenchOutput
@@ -123,6 +169,7 @@ async function runOne(b: Bench, dir: string): Promise<BenchRun> {
     notes: got.notes ?? [],
     figures: got.figures ?? [],
     output: out.length > 20_000 ? out.slice(-20_000) : out,
+    leftover: left.count ? left : undefined,
   }
 }
 
@@ -192,7 +239,7 @@ function derive(runs: BenchRun[]): Figure[] {
       entries: [ours('kubelite', create.value, { p50: pick(createLat?.measured, 'p50'), p99: pick(createLat?.measured, 'p99') }), noApiserver],
     })
   const get1 = find('api', /^GET ConfigMap p99, 1 in flight/)
-  const getN = find('api', /^GET ConfigMap p99, \d+ in flight/)
+  const getN = find('api', /^GET ConfigMap p99, (?!1 )\d+ in flight/)
   const get1p50 = find('api', /GET p50, 1 in flight/)
   const getTp = find('api', /GET throughput/)
   if (get1?.value !== undefined)
@@ -295,12 +342,23 @@ async function main(): Promise<void> {
   const built = distBuiltAt()
   if (!built) process.exit(1)
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-bench-run-'))
-  const stop = () => {
-    current?.kill('SIGTERM')
-    setTimeout(() => (rmSync(dir, { recursive: true, force: true }), process.exit(130)), 3000).unref()
+  const atStart = kubeliteProcesses()
+  const stop = async () => {
+    log('interrupted: stopping the running benchmark and whatever it started')
+    const child = current
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      await exited
+      clearTimeout(t)
+    }
+    await sweep(atStart)
+    rmSync(dir, { recursive: true, force: true })
+    process.exit(130)
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  process.once('SIGINT', () => void stop())
+  process.once('SIGTERM', () => void stop())
   try {
     log(`measuring how busy the machine is (3 s)…`)
     const m = machine(await machineBusy(3000))
