@@ -40,7 +40,7 @@ export function svgChart(f: Figure): string {
     const w = Math.max(1, (e.value / max) * barW)
     const dash = e.kind === 'quoted' ? ' stroke="#92400e" stroke-dasharray="4 2"' : ''
     parts.push(`<rect x="${labelW}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${colours[e.kind]}" fill-opacity="${e.kind === 'quoted' ? 0.5 : 0.9}"${dash}/>`)
-    parts.push(`<text x="${labelW + w + 6}" y="${y + 15}">${esc(fmtValue(e.value, f.unit))}${e.kind === 'quoted' ? ' (quoted)' : ''}</text>`)
+    parts.push(`<text x="${(labelW + w + 6).toFixed(1)}" y="${y + 15}">${esc(fmtValue(e.value, f.unit))}${e.kind === 'quoted' ? ' (quoted)' : ''}</text>`)
   })
   if (f.goal !== undefined) {
     const x = labelW + (f.goal / max) * barW
@@ -131,22 +131,29 @@ export function renderMarkdown(r: Results, svgDir: string): string {
   return out.join('\n')
 }
 
-/** One line a figure: kubelite's first entry beside every reference, with the ratio where both are numbers. */
+/**
+ * One line a figure: every kubelite entry, then the references measured in this run with kubelite's
+ * ratio to each (same machine, same minutes), then quoted figures as they are — another machine and
+ * workload, so no ratio — and what could not be measured.
+ */
 function headlines(figures: Figure[]): string[] {
-  const out = ['### Headlines', '', '| figure | kubelite | measured here, same run | quoted (published elsewhere) |', '|---|---|---|---|']
+  const out = ['### Headlines', '', '| figure | goal | kubelite | measured here, same run | quoted (published elsewhere), not measured |', '|---|---|---|---|---|']
   for (const f of figures) {
-    const ours = f.entries.find((e) => e.kind === 'kubelite' && e.value !== undefined)
-    if (!ours) continue
-    const show = (e: Entry) => {
-      if (e.value === undefined || !Number.isFinite(e.value)) return ''
-      const ratio = ours.value! > 0 && e.value > 0 ? (f.better === 'lower' ? e.value / ours.value! : ours.value! / e.value) : undefined
-      if (e.name === 'ideal') return `ideal ${fmtValue(e.value, f.unit)} (kubelite ÷ ideal: ${(ours.value! / e.value).toFixed(2)})`
-      return `${e.name} ${fmtValue(e.value, f.unit)}${ratio !== undefined && f.unit !== 'requests' ? ` (kubelite ${ratio >= 1 ? `${ratio.toFixed(1)}× better` : `${(1 / ratio).toFixed(1)}× worse`})` : ''}`
-    }
-    const measured = f.entries.filter((e) => e.kind === 'measured').map(show).filter(Boolean)
-    const quoted = f.entries.filter((e) => e.kind === 'quoted').map(show).filter(Boolean)
+    const ours = f.entries.filter((e) => e.kind === 'kubelite' && e.value !== undefined && Number.isFinite(e.value))
+    if (!ours.length) continue
+    const first = ours[0]!.value!
+    const measured = f.entries
+      .filter((e) => e.kind === 'measured' && e.value !== undefined && Number.isFinite(e.value))
+      .map((e) => {
+        if (e.name === 'ideal') return `ideal ${fmtValue(e.value, f.unit)} (kubelite ÷ ideal: ${(first / e.value!).toFixed(2)})`
+        const ratio = f.better === 'lower' ? e.value! / first : first / e.value!
+        return `${e.name} ${fmtValue(e.value, f.unit)} (kubelite ${ratio >= 1 ? `${ratio.toFixed(1)}× better` : `${(1 / ratio).toFixed(1)}× worse`})`
+      })
+    const quoted = f.entries.filter((e) => e.kind === 'quoted').map((e) => `${e.name} ${fmtValue(e.value, f.unit)}`)
     const missing = f.entries.filter((e) => e.kind === 'missing').map((e) => `${e.name}: not measured`)
-    out.push(`| ${f.label} | ${ours.name}: **${fmtValue(ours.value, f.unit)}** | ${[...measured, ...(quoted.length ? [] : missing)].join('<br>') || '—'} | ${[...quoted, ...(quoted.length ? missing : [])].join('<br>') || '—'} |`)
+    out.push(
+      `| ${f.label} | ${f.goal === undefined ? '—' : `${f.better === 'lower' ? '≤' : '≥'} ${fmtValue(f.goal, f.unit)}`} | ${ours.map((e) => `${e.name}: **${fmtValue(e.value, f.unit)}**`).join('<br>')} | ${measured.join('<br>') || '—'} | ${[...quoted, ...missing].join('<br>') || '—'} |`,
+    )
   }
   return out
 }
