@@ -96,7 +96,7 @@ export function renderMarkdown(r: Results, svgDir: string): string {
     `> **How loaded the machine was.** ${m.cores} cores (${m.model}), ${m.memoryGB.toFixed(0)} GB RAM, Linux ${m.kernel}, Node ${m.node}. ` +
       `Load average just before the run ${m.loadavg.map((x) => x.toFixed(2)).join(' / ')} (1 / 5 / 15 min) on ${m.cores} cores; ` +
       `CPU busy over the 3 s before: ${pctS(m.busyBefore)}; averaged over the run (the benchmarks included): ${pctS(m.busyDuring)}. ` +
-      'Other engineers were running tests on the same machine, so absolute figures are noisy: read each figure against its references, measured in the same run, minutes apart, on the same cores.',
+      'Absolute figures move with whatever else the machine runs (on this shared machine, other engineers’ tests): read each figure against its references, measured in the same run, minutes apart, on the same cores.',
     '',
     `Produced by \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\` → [\`bench/results/${resultsName(r)}\`](../bench/results/${resultsName(r)}). ` +
       'Blue bars are kubelite, grey bars references measured in this run, amber dashed bars figures quoted from the peers’ own published material (another machine, another workload: an order of magnitude, not a race). ' +
