@@ -33,6 +33,10 @@ const plan = {
   totalDeadlineMs: 110_000,
 }
 
+// --quick (or BENCH_QUICK=1, as `npm run bench -- --quick` sets): fewer starts and requests, ~25 s.
+if (process.argv.includes('--quick') || process.env.BENCH_QUICK === '1')
+  Object.assign(plan, { coldStarts: 2, warmStarts: 1, configMaps: 1_500, deployments: 100, warmup: 100, getsSerial: 500, getsParallel: 2_000, lists: 5, watchWrites: 100 })
+
 const goals = { readyMs: 1_000, rssMB: 80, getP99Ms: 5, createsPerSec: 1_000 }
 
 // ---- small helpers ------------------------------------------------------------------------------

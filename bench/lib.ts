@@ -1,7 +1,7 @@
 // Helpers the benchmarks share: number formatting, /proc readings, starting and reaching the built
 // `kubelite up`, and the side-by-side table. Each benchmark keeps what it does differently.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -223,6 +223,24 @@ export interface Row {
   goal?: string
   /** Share of the goal used: ≤ 1 is within the goal (for throughputs: goal ÷ measured). */
   ratio?: number
+  /** The figure as a number in `unit` (rows with a goal), for bench/run.ts's results file. */
+  value?: number
+  unit?: string
+  goalValue?: number
+  /** Whether smaller (`upper`) or larger (`lower`) is better. */
+  better?: 'lower' | 'higher'
+}
+
+/** The unit a formatter prints (`ms(1)` → `ms`, `perSec(1)` → `/s`). */
+const unitOf = (fmt: (x: number) => string) => fmt(1).replace(/^[\d.,]+\s*/, '') || '1'
+
+/** The figure in the unit its formatter prints: ms, MB and /s take it as it is; `secs` takes ms and prints s. */
+const inUnit = (fmt: (x: number) => string, x: number) => {
+  const u = unitOf(fmt)
+  if (u === 'ms' || u === 'MB' || u === '/s') return x
+  if (u === 's') return x / 1000
+  const m = /^-?[\d.,]+/.exec(fmt(x))
+  return m ? Number(m[0].replace(/,/g, '')) : x
 }
 
 /** The figures side by side with the goals; `legend` is printed under the table, then the notes. */
@@ -234,22 +252,33 @@ export function report(legend: string) {
     notes,
     /** A figure that should stay below its goal. */
     upper(metric: string, value: number, goal: number, unit: (x: number) => string): void {
-      rows.push({ metric, measured: unit(value), goal: `< ${unit(goal)}`, ratio: value / goal })
+      rows.push({ metric, measured: unit(value), goal: `< ${unit(goal)}`, ratio: value / goal, value: inUnit(unit, value), unit: unitOf(unit), goalValue: inUnit(unit, goal), better: 'lower' })
     },
     /** A throughput that should reach its goal. */
     lower(metric: string, value: number, goal: number, unit: (x: number) => string): void {
-      rows.push({ metric, measured: unit(value), goal: `≥ ${unit(goal)}`, ratio: goal / value })
+      rows.push({ metric, measured: unit(value), goal: `≥ ${unit(goal)}`, ratio: goal / value, value: inUnit(unit, value), unit: unitOf(unit), goalValue: inUnit(unit, goal), better: 'higher' })
     },
     /** A row without a goal, to explain the others. */
     info(metric: string, measured: string): void {
       rows.push({ metric, measured })
     },
     printTable(): void {
+      writeRows(rows, notes)
       console.log(formatTable(rows).join('\n'))
       console.log(legend)
       for (const n of notes) console.log(n)
     },
   }
+}
+
+/**
+ * When `npm run bench` (bench/run.ts) runs a benchmark it sets BENCH_ROWS_FILE: the rows and notes
+ * go there as JSON too, so the report needs no parsing of the printed table. Called on every
+ * printTable (a partial table on error or timeout overwrites nothing else).
+ */
+function writeRows(rows: Row[], notes: string[]): void {
+  const file = process.env.BENCH_ROWS_FILE
+  if (file) writeFileSync(file, JSON.stringify({ rows, notes }, null, 1))
 }
 
 /** A markdown table of the rows, padded to line up. */
