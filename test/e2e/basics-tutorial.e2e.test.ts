@@ -46,7 +46,9 @@ describe('the Kubernetes Basics tutorial, as written', () => {
     // The tutorial's `curl http://localhost:8080` inside the container: pods share the host's network
     // namespace (each on its own 127.244.x.y), so localhost is not the pod's own (docs/images.md says
     // so); the pod's own name reaches it, as /etc/hosts maps it to the pod's IP.
-    assert.notEqual((await c.kubectl(['exec', pod, '--', 'curl', '-s', 'http://localhost:8080'])).code, 0)
+    const local = await c.kubectl(['exec', pod, '--', 'curl', '-s', 'http://localhost:8080'])
+    assert.notEqual(local.code, 0)
+    assert.match(local.stderr, /^kubelite: inside a pod, localhost is the host's loopback, not the pod's own .*http:\/\/\$\(hostname\):8080/m) // said, not silent
     assert.equal(await c.k('exec', pod, '--', 'sh', '-c', 'curl -s http://$(hostname):8080'), `Hello Kubernetes bootcamp! | Running on: ${pod} | v=1\n`)
   })
 

@@ -513,3 +513,11 @@ test('probes: failing readiness keeps the pod unready with Unhealthy events; fai
     await c.close()
   }
 })
+
+test('a failed command that named localhost gets a line saying why, others none', async () => {
+  const { localhostHint } = await import('./connection.js')
+  assert.match(localhostHint(['curl', 'http://localhost:8080']) ?? '', /^kubelite: inside a pod, localhost is the host's loopback/)
+  assert.match(localhostHint(['sh', '-c', 'wget -qO- 127.0.0.1:80']) ?? '', /use the pod's name/)
+  assert.equal(localhostHint(['curl', 'http://backend:8080']), undefined)
+  assert.equal(localhostHint(['echo', 'mylocalhostname']), undefined)
+})

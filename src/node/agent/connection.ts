@@ -109,7 +109,11 @@ export class AgentConnection implements NodeConnection {
     if (!w.handle(name)) throw new NodeError(400, `container not found ("${name}")`)
     const spec = await w.containerSpec(name)
     if (!spec) throw new NodeError(400, `container not found ("${name}")`)
-    return this.runtime.exec(w.sandbox(), spec, req.command, { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, tty: req.tty, resize: req.resize, signal: req.signal })
+    const code = await this.runtime.exec(w.sandbox(), spec, req.command, { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, tty: req.tty, resize: req.resize, signal: req.signal })
+    const hint = code !== 0 ? localhostHint(req.command) : undefined
+    const out = req.tty ? req.stdout : req.stderr
+    if (hint && out?.writable) out.write(hint)
+    return code
   }
 
   async attach(pod: PodRef, req: AttachRequest): Promise<void> {
@@ -136,4 +140,14 @@ export class AgentConnection implements NodeConnection {
       })
     })
   }
+}
+
+/**
+ * Said after a failed command that named the loopback: pods share the host's network namespace
+ * (each on its own 127.244.x.y), so inside a pod `localhost` is not the pod's own, unlike on a real
+ * node (the Kubernetes Basics tutorial's `curl http://localhost:8080`). Not silently: this line.
+ */
+export function localhostHint(command: string[]): string | undefined {
+  if (!command.some((a) => /(^|[/@\s])(localhost|127\.0\.0\.1)([:/\s]|$)/.test(a))) return undefined
+  return 'kubelite: inside a pod, localhost is the host\'s loopback, not the pod\'s own (pods share the host network, each on its own 127.244.x.y address): use the pod\'s name, e.g. http://$(hostname):8080, or its IP (docs/pod-sandbox.md)\n'
 }
