@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { normalizeRun } from '../../src/cli/demo/normalize.js'
-import { kubectlBin, startCluster, type Cluster } from './harness.js'
+import { kubectlBin, startCluster, until, type Cluster } from './harness.js'
 
 const root = new URL('../..', import.meta.url).pathname
 
@@ -99,6 +99,25 @@ describe('kubelite demo, and the tutorials it records', () => {
     assert.match(out, /Interrupted: removing what the demo created/)
     const gone = await c.kubectl(['get', 'deployment,service', 'kubernetes-bootcamp'])
     assert.match(gone.stderr, /NotFound/)
+  })
+
+  test('on a terminal: it pauses for Enter between steps, and Ctrl-C at a pause cleans up and exits 130', { timeout: 120_000 }, async () => {
+    // script(1) gives the demo a terminal; what the test writes is typed into it.
+    const cmd = `${process.execPath} ${join(root, 'bin', 'kubelite.js')} demo rolling-update --kubeconfig ${c.kubeconfig}`
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: root, env: { ...process.env, KUBECTL: kubectlBin, HOME: c.dir }, stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const exited = new Promise<number | null>((r) => child.on('close', r))
+    const prompts = (n: number) => until(`${n} prompts`, async () => ((out.match(/\[Enter\] next step/g) ?? []).length >= n ? true : undefined), 60_000)
+    await prompts(1)
+    assert.doesNotMatch(out, /\$ kubectl apply/) // it waits
+    child.stdin.write('\r')
+    await prompts(2)
+    assert.match(out, /deployment\.apps\/kubernetes-bootcamp created/)
+    child.stdin.write('\x03')
+    assert.equal(await exited, 130, out)
+    assert.match(out, /Interrupted: removing what the demo created/)
+    assert.match((await c.kubectl(['get', 'deployment', 'kubernetes-bootcamp'])).stderr, /NotFound/)
   })
 
   test('blue-green: the live Service flips from v1 to v2 and back with one patch each', async () => {

@@ -104,6 +104,8 @@ class Demo {
   private failures = 0
   private interrupted = false
   private rl?: ReturnType<typeof createInterface>
+  /** Ends a pause early (Ctrl-C while the demo waits for Enter). */
+  private wake?: () => void
 
   constructor(private readonly o: DemoOptions) {
     this.out = o.out ?? process.stdout
@@ -207,7 +209,9 @@ class Demo {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r))
       child.kill('SIGTERM')
-      await Promise.race([exited, sleep(20_000)])
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 20_000)))])
+      clearTimeout(timer)
       if (child.exitCode === null) child.kill('SIGKILL')
     }
     rmSync(dir, { recursive: true, force: true })
@@ -268,13 +272,20 @@ class Demo {
   private async pause(): Promise<void> {
     this.rl ??= createInterface({ input: process.stdin })
     this.out.write(this.m.next)
-    const answer = await new Promise<string>((r) => this.rl!.once('line', r))
+    const answer = await new Promise<string>((r) => {
+      this.wake = () => r('')
+      this.rl!.once('line', r)
+    })
+    this.wake = undefined
     if (answer.trim().toLowerCase() === 'q') await this.interrupt()
   }
 
   private async interrupt(): Promise<void> {
     if (this.interrupted) return
     this.interrupted = true
+    // A pause waiting for Enter ends now, and stdin is let go, so the process can exit.
+    this.rl?.close()
+    this.wake?.()
     this.print()
     this.print(this.m.cleaning)
     await this.background?.stop()
