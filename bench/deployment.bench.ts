@@ -30,8 +30,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { Client } from 'undici'
-import { apiClient, asc, containerProcesses, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineBusy, machineTicks, mb, ms, pct, procStatus, progress, report, root, sleep, terminate, until as poll, waitForReadyz, type Api } from './lib.js'
+import { apiClient, asc, containerProcesses, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineBusy, machineTicks, mb, ms, pct, procStatus, progress, report, root, sleep, terminate, until as poll, waitForReadyz, type Api , dist, follow, killLeftovers, secs } from './lib.js'
 
 // BENCH_KUBELITE: another build's bin/kubelite.js, to compare a change against this checkout's.
 const cli = process.env.BENCH_KUBELITE ?? join(root, 'bin', 'kubelite.js')
@@ -88,12 +87,7 @@ const v2 = 'jocatalin/kubernetes-bootcamp:v2'
 
 // ---- small helpers ------------------------------------------------------------------------------
 
-const secs = (x: number) => (!Number.isFinite(x) ? '—' : `${(x / 1000).toFixed(1)} s`)
 const median = (xs: number[]) => pct(asc(xs), 50)
-const dist = (xs: number[]) => {
-  const s = asc(xs)
-  return `p50 ${ms(pct(s, 50))}, p99 ${ms(pct(s, 99))}, max ${ms(s.at(-1) ?? NaN)} (×${s.length})`
-}
 const until = (cond: () => boolean, timeoutMs: number) => poll(cond, timeoutMs, 2)
 
 
@@ -129,17 +123,6 @@ function freePodRange(): number {
 
 /** Node names as kubelite gives them: kubelite, kubelite-m02, ... */
 const nodeName = (i: number) => (i === 0 ? 'kubelite' : `kubelite-m${String(i + 1).padStart(2, '0')}`)
-
-function killLeftovers(left: { pid: number; cmd: string }[]): void {
-  notes.push(`LEFT RUNNING after kubelite stopped, now killed: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`)
-  for (const p of left) {
-    try {
-      process.kill(p.pid, 'SIGKILL')
-    } catch {
-      // gone
-    }
-  }
-}
 
 // ---- the kubelite process, with the work-queue hook preloaded ----------------------------------
 
@@ -322,53 +305,6 @@ interface Obj {
 interface WatchEvent {
   type: string
   object: Obj
-}
-
-/**
- * A watch on a path that follows the stream across reconnects (from the last resourceVersion
- * seen): `onEvent` gets each event and the time its chunk arrived.
- */
-function follow(api: Api, path: string, rv: string, onEvent: (ev: WatchEvent, at: number) => void) {
-  const client = new Client(api.origin, { connect: { ca: api.ca }, bodyTimeout: 0 })
-  const ac = new AbortController()
-  let lastRV = rv
-  let ready!: () => void
-  const started = new Promise<void>((r) => (ready = r))
-  const loop = (async () => {
-    let fails = 0 // in a row: the pause grows, and only the first is reported
-    while (!ac.signal.aborted) {
-      try {
-        const sep = path.includes('?') ? '&' : '?'
-        const r = await client.request({
-          method: 'GET',
-          path: `${path}${sep}watch=1&resourceVersion=${lastRV}&timeoutSeconds=600&allowWatchBookmarks=true`,
-          headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' },
-          signal: ac.signal,
-        })
-        if (r.statusCode !== 200) throw new Error(`watch ${path}: HTTP ${r.statusCode}: ${(await r.body.text()).slice(0, 200)}`)
-        ready()
-        fails = 0
-        for await (const { line, at } of lines(r.body)) {
-          const ev = JSON.parse(line) as WatchEvent
-          if (ev.type === 'ERROR') throw new Error(`watch ${path}: ${line.slice(0, 300)}`)
-          lastRV = ev.object.metadata?.resourceVersion ?? lastRV
-          if (ev.type !== 'BOOKMARK') onEvent(ev, at)
-        }
-      } catch (err) {
-        if (ac.signal.aborted) return
-        if (fails++ === 0) progress(`watch ${path} broke (${(err as Error).message}); following from ${lastRV}`)
-        await sleep(Math.min(2_000, 100 * 2 ** fails))
-      }
-    }
-  })()
-  return {
-    started,
-    async close() {
-      ac.abort()
-      await loop.catch(() => undefined)
-      await client.destroy()
-    },
-  }
 }
 
 /** The collection's current resourceVersion, to start a watch from. */
@@ -673,7 +609,7 @@ async function processPhase(tmp: string, deadline: number): Promise<void> {
     for (let t = performance.now(); !(await nodeReady()); await sleep(50)) if (performance.now() - t > plan.readyTimeoutMs) throw new Error(`node ${nodeName(range)} not Ready`)
     notes.push(`process: pods ran on node ${nodeName(range)} (127.244.${range}.0/24); ${range} node(s) before it cordoned, as other clusters on this machine use their pod addresses`)
     expect('create namespace', 201, await api.call('POST', '/api/v1/namespaces', namespace(ns)))
-    podWatch = follow(api, `/api/v1/namespaces/${ns}/pods`, await listRV(api, `/api/v1/namespaces/${ns}/pods`), (ev, at) => {
+    podWatch = follow<WatchEvent>(api, `/api/v1/namespaces/${ns}/pods`, await listRV(api, `/api/v1/namespaces/${ns}/pods`), (ev, at) => {
       const o = ev.object
       const name = o.metadata.name ?? ''
       let p = pods.get(name)
@@ -685,7 +621,7 @@ async function processPhase(tmp: string, deadline: number): Promise<void> {
       if (p.terminating === undefined && (o.metadata.deletionTimestamp || ev.type === 'DELETED')) p.terminating = at
       if (ev.type === 'DELETED') p.deleted = at
     })
-    deployWatch = follow(api, `/apis/apps/v1/namespaces/${ns}/deployments`, await listRV(api, `/apis/apps/v1/namespaces/${ns}/deployments`), (ev) => {
+    deployWatch = follow<WatchEvent>(api, `/apis/apps/v1/namespaces/${ns}/deployments`, await listRV(api, `/apis/apps/v1/namespaces/${ns}/deployments`), (ev) => {
       if (ev.type === 'DELETED') deployments.delete(ev.object.metadata.name!)
       else deployments.set(ev.object.metadata.name!, ev.object)
     })
@@ -763,7 +699,7 @@ async function processPhase(tmp: string, deadline: number): Promise<void> {
     await stop(run.child)
     const left = containerProcesses(run.dataDir, [])
     info('process: container processes after SIGTERM', left.length === 0 ? 'none' : `${left.length} (!)`)
-    if (left.length) killLeftovers(left)
+    if (left.length) killLeftovers(left, notes)
   }
 }
 
@@ -781,7 +717,7 @@ async function simPhase(tmp: string, deadline: number): Promise<void> {
     expect('create namespace', 201, await api.call('POST', '/api/v1/namespaces', namespace(ns)))
     expect('create configmap', 201, await api.call('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: ns }, data: { a: 'b' } }))
     let allPodsAt = NaN // when the Deployment's status first counted every pod (created, not yet Ready)
-    watch = follow(api, `/apis/apps/v1/namespaces/${ns}/deployments`, await listRV(api, `/apis/apps/v1/namespaces/${ns}/deployments`), (ev, at) => {
+    watch = follow<WatchEvent>(api, `/apis/apps/v1/namespaces/${ns}/deployments`, await listRV(api, `/apis/apps/v1/namespaces/${ns}/deployments`), (ev, at) => {
       if (ev.object.metadata.name !== 'big') return
       latest = ev.object
       if (Number.isNaN(allPodsAt) && latest.status?.replicas === n) allPodsAt = at
@@ -852,7 +788,7 @@ async function fleetPhase(tmp: string, deadline: number): Promise<void> {
   try {
     expect('create namespace', 201, await api.call('POST', '/api/v1/namespaces', namespace(ns)))
     expect('create configmap', 201, await api.call('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: ns }, data: { a: 'b' } }))
-    watch = follow(api, `/apis/apps/v1/namespaces/${ns}/deployments`, await listRV(api, `/apis/apps/v1/namespaces/${ns}/deployments`), (ev, at) => {
+    watch = follow<WatchEvent>(api, `/apis/apps/v1/namespaces/${ns}/deployments`, await listRV(api, `/apis/apps/v1/namespaces/${ns}/deployments`), (ev, at) => {
       const name = ev.object.metadata.name!
       latest.set(name, ev.object)
       check(name, at)
@@ -939,7 +875,7 @@ async function main(): Promise<void> {
     await Promise.all([...children].map(stop))
     for (const dir of dataDirs) {
       const left = containerProcesses(dir, [])
-      if (left.length) killLeftovers(left)
+      if (left.length) killLeftovers(left, notes)
     }
     rmSync(tmp, { recursive: true, force: true })
   }

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFil
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Agent, Pool, type Dispatcher } from 'undici'
+import { Agent, Client, Pool, type Dispatcher } from 'undici'
 
 export { freePort } from '../test/e2e/harness.js'
 
@@ -368,4 +368,79 @@ export function containerProcesses(dataDir: string, exclude: number[]): { pid: n
     }
   }
   return found
+}
+
+/** Seconds with one decimal (`—` for no figure). */
+export const secs = (x: number) => (!Number.isFinite(x) ? '—' : `${(x / 1000).toFixed(1)} s`)
+
+/** `p50 …, p99 …, max … (×n)` of durations in ms. */
+export const dist = (xs: number[]) => {
+  const s = asc(xs)
+  return `p50 ${ms(pct(s, 50))}, p99 ${ms(pct(s, 99))}, max ${ms(s.at(-1) ?? NaN)} (×${s.length})`
+}
+
+/** Kills processes a stopped kubelite left running, saying so in the run's notes. */
+export function killLeftovers(left: { pid: number; cmd: string }[], notes: string[]): void {
+  notes.push(`LEFT RUNNING after kubelite stopped, now killed: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`)
+  for (const p of left) {
+    try {
+      process.kill(p.pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** A watch event as the benchmarks read it. */
+export interface BenchWatchEvent {
+  type: string
+  object: { metadata?: { resourceVersion?: string } }
+}
+
+/**
+ * Follows a watch of `path` from `rv` until closed, resuming after a break from the last
+ * resourceVersion seen (pausing longer after each failure in a row, reporting only the first).
+ * `started` resolves once the first watch answered.
+ */
+export function follow<E extends BenchWatchEvent>(api: Api, path: string, rv: string, onEvent: (ev: E, at: number) => void) {
+  const client = new Client(api.origin, { connect: { ca: api.ca }, bodyTimeout: 0 })
+  const ac = new AbortController()
+  let lastRV = rv
+  let ready!: () => void
+  const started = new Promise<void>((r) => (ready = r))
+  const loop = (async () => {
+    let fails = 0 // in a row: the pause grows, and only the first is reported
+    while (!ac.signal.aborted) {
+      try {
+        const sep = path.includes('?') ? '&' : '?'
+        const r = await client.request({
+          method: 'GET',
+          path: `${path}${sep}watch=1&resourceVersion=${lastRV}&timeoutSeconds=600&allowWatchBookmarks=true`,
+          headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' },
+          signal: ac.signal,
+        })
+        if (r.statusCode !== 200) throw new Error(`watch ${path}: HTTP ${r.statusCode}: ${(await r.body.text()).slice(0, 200)}`)
+        ready()
+        fails = 0
+        for await (const { line, at } of lines(r.body)) {
+          const ev = JSON.parse(line) as E
+          if (ev.type === 'ERROR') throw new Error(`watch ${path}: ${line.slice(0, 300)}`)
+          lastRV = ev.object.metadata?.resourceVersion ?? lastRV
+          if (ev.type !== 'BOOKMARK') onEvent(ev, at)
+        }
+      } catch (err) {
+        if (ac.signal.aborted) return
+        if (fails++ === 0) progress(`watch ${path} broke (${(err as Error).message}); following from ${lastRV}`)
+        await sleep(Math.min(2_000, 100 * 2 ** fails))
+      }
+    }
+  })()
+  return {
+    started,
+    async close() {
+      ac.abort()
+      await loop.catch(() => undefined)
+      await client.destroy()
+    },
+  }
 }

@@ -22,8 +22,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { Client } from 'undici'
-import { apiClient, asc, containerProcesses, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineBusy, machineTicks, mb, ms, pct, perSec, procStatus, progress, report, root, sleep, spawnUp, terminate, until as poll, waitForReadyz, type Api } from './lib.js'
+import { apiClient, asc, containerProcesses, cpuMs, distBuiltAt, expect, freePort, guarded, header, lines, machineBusy, machineTicks, mb, ms, pct, perSec, procStatus, progress, report, root, sleep, spawnUp, terminate, until as poll, waitForReadyz, type Api , dist, follow, killLeftovers, secs } from './lib.js'
 
 // BENCH_KUBELITE: another build's bin/kubelite.js, to compare a change against this checkout's.
 const cli = process.env.BENCH_KUBELITE ?? join(root, 'bin', 'kubelite.js')
@@ -54,11 +53,6 @@ const bootcampImage = 'gcr.io/google-samples/kubernetes-bootcamp:v1'
 
 // ---- small helpers ------------------------------------------------------------------------------
 
-const secs = (x: number) => (!Number.isFinite(x) ? '—' : `${(x / 1000).toFixed(1)} s`)
-const dist = (xs: number[]) => {
-  const s = asc(xs)
-  return `p50 ${ms(pct(s, 50))}, p99 ${ms(pct(s, 99))}, max ${ms(s.at(-1) ?? NaN)} (×${s.length})`
-}
 
 /** Whether this user may listen on port 80 (nginx's) at a pod-range loopback address. */
 async function canBind80(): Promise<boolean> {
@@ -120,51 +114,6 @@ interface PodEvent {
     metadata?: { name?: string; resourceVersion?: string }
     spec?: { nodeName?: string }
     status?: { phase?: string; conditions?: { type: string; status: string }[] }
-  }
-}
-
-/**
- * A watch on a path that follows the stream across reconnects (from the last resourceVersion
- * seen): `onEvent` gets each event and the time its chunk arrived.
- */
-function follow(api: Api, path: string, rv: string, onEvent: (ev: PodEvent, at: number) => void) {
-  const client = new Client(api.origin, { connect: { ca: api.ca }, bodyTimeout: 0 })
-  const ac = new AbortController()
-  let lastRV = rv
-  let ready!: () => void
-  const started = new Promise<void>((r) => (ready = r))
-  const loop = (async () => {
-    while (!ac.signal.aborted) {
-      try {
-        const sep = path.includes('?') ? '&' : '?'
-        const r = await client.request({
-          method: 'GET',
-          path: `${path}${sep}watch=1&resourceVersion=${lastRV}&timeoutSeconds=600&allowWatchBookmarks=true`,
-          headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' },
-          signal: ac.signal,
-        })
-        if (r.statusCode !== 200) throw new Error(`watch ${path}: HTTP ${r.statusCode}: ${(await r.body.text()).slice(0, 200)}`)
-        ready()
-        for await (const { line, at } of lines(r.body)) {
-          const ev = JSON.parse(line) as PodEvent
-          if (ev.type === 'ERROR') throw new Error(`watch ${path}: ${line.slice(0, 300)}`)
-          lastRV = ev.object.metadata?.resourceVersion ?? lastRV
-          if (ev.type !== 'BOOKMARK') onEvent(ev, at)
-        }
-      } catch (err) {
-        if (ac.signal.aborted) return
-        progress(`watch ${path} broke (${(err as Error).message}); following from ${lastRV}`)
-        await sleep(100)
-      }
-    }
-  })()
-  return {
-    started,
-    async close() {
-      ac.abort()
-      await loop.catch(() => undefined)
-      await client.destroy()
-    },
   }
 }
 
@@ -300,7 +249,7 @@ async function simPhase(tmp: string, deadline: number): Promise<void> {
 
     // One watch counts every stage; it sees each pod's few writes (create, bind, status).
     let watchCpu = 0
-    watch = follow(api, '/api/v1/namespaces/bench-sim/pods', rv, (ev, at) => {
+    watch = follow<PodEvent>(api, '/api/v1/namespaces/bench-sim/pods', rv, (ev, at) => {
       const c0 = performance.now()
       events++
       const name = ev.object.metadata?.name ?? ''
@@ -425,7 +374,7 @@ async function simPhase(tmp: string, deadline: number): Promise<void> {
     info(`sim: SIGTERM → exit with ${stages.size} pods`, secs(stopMs))
     const left = containerProcesses(dataDir, [])
     info('sim: container processes', left.length === 0 ? 'none (as designed)' : `${left.length} (!)`)
-    if (left.length) killLeftovers(left)
+    if (left.length) killLeftovers(left, notes)
   }
 }
 
@@ -470,17 +419,6 @@ async function serverSideTimes(api: Api, t0Wall: number, byMs: number): Promise<
   return { ready: toReady.length, readyByGoal, lastReadyMs: lastReady + 1000 - t0Wall, toScheduled: s(toScheduled), toReady: s(toReady) }
 }
 
-function killLeftovers(left: { pid: number; cmd: string }[]): void {
-  notes.push(`LEFT RUNNING after kubelite stopped, now killed: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`)
-  for (const p of left) {
-    try {
-      process.kill(p.pid, 'SIGKILL')
-    } catch {
-      // gone
-    }
-  }
-}
-
 // ---- phase 2: the process runtime ---------------------------------------------------------------
 
 interface ImageCase {
@@ -513,7 +451,7 @@ async function processPhase(tmp: string, deadline: number): Promise<void> {
     const list0 = await api.call('GET', '/api/v1/namespaces/bench-proc/pods?limit=1')
     expect('list pods', [200], list0)
     let current: { name: string; s: Stages; deleted: boolean } | undefined
-    watch = follow(api, '/api/v1/namespaces/bench-proc/pods', JSON.parse(list0.text).metadata.resourceVersion, (ev, at) => {
+    watch = follow<PodEvent>(api, '/api/v1/namespaces/bench-proc/pods', JSON.parse(list0.text).metadata.resourceVersion, (ev, at) => {
       if (!current || ev.object.metadata?.name !== current.name) return
       const s = current.s
       const o = ev.object
@@ -587,7 +525,7 @@ async function processPhase(tmp: string, deadline: number): Promise<void> {
     await stop(run.child)
     const left = containerProcesses(dataDir, [])
     info('process: container processes after SIGTERM', left.length === 0 ? 'none' : `${left.length} (!)`)
-    if (left.length) killLeftovers(left)
+    if (left.length) killLeftovers(left, notes)
   }
 }
 
@@ -607,7 +545,7 @@ async function main(): Promise<void> {
     await Promise.all([...children].map(stop))
     for (const d of dataDirs) {
       const left = containerProcesses(d, [])
-      if (left.length) killLeftovers(left)
+      if (left.length) killLeftovers(left, notes)
     }
     rmSync(tmp, { recursive: true, force: true })
   }
