@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cpuMs, progress, sleep } from './lib.js'
+import { cpuMs, progress, serveBenchProxy, sleep } from './lib.js'
 import { fmtValue, printFigures, writeFigures, type Entry, type Figure } from './results.js'
 
 const backendIPs = ['127.244.252.11', '127.244.252.12']
@@ -64,43 +64,8 @@ async function runBackends(): Promise<void> {
 }
 
 async function runKubeliteProxy(ports: number[]): Promise<void> {
-  const [{ ApiServer }, { MemoryStore }, { builtInResources }, { inProcessClient }, { ServiceProxy }] = await Promise.all([
-    import('../src/api/server.js'),
-    import('../src/store/index.js'),
-    import('../src/registry/index.js'),
-    import('../src/client/inprocess.js'),
-    import('../src/proxy/index.js'),
-  ])
-  const api = new ApiServer({ resources: builtInResources(), store: new MemoryStore(), serverAddress: '127.0.0.1:6443' })
-  const client = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'bench')
-  const proxy = new ServiceProxy(client, { log: { error: (o, m) => console.error(m, o) } })
-  const ac = new AbortController()
-  process.on('disconnect', () => ac.abort())
-  const run = proxy.start(ac.signal)
-  await proxy.waitForSync()
-  await client.resource({ group: '', version: 'v1', resource: 'services' }).create('default', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'bench' },
-    spec: { clusterIP, ports: [{ name: 'http', port }] },
-  })
   // One slice per pod: the two pods listen on different ports here (one process hosts both).
-  for (let i = 0; i < backendIPs.length; i++) {
-    await client.resource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }).create('default', {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: `bench-${i}`, labels: { 'kubernetes.io/service-name': 'bench' } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: ports[i] }],
-      endpoints: [{ addresses: [backendIPs[i]!], conditions: { ready: true } }],
-    })
-  }
-  while (proxy.backends('default/bench', 'http').length < backendIPs.length || !proxy.listeners().every((l) => l.state === 'listening') || proxy.listeners().length < 1) {
-    await sleep(10)
-  }
-  process.send!({ ready: true })
-  await run
-  process.exit(0)
+  await serveBenchProxy(clusterIP, [{ name: 'http', port }], backendIPs.map((address, i) => ({ address, ports: [{ name: 'http', port: ports[i]! }] })))
 }
 
 // ——— the references ———

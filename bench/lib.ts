@@ -444,3 +444,51 @@ export function follow<E extends BenchWatchEvent>(api: Api, path: string, rv: st
     },
   }
 }
+
+/** One EndpointSlice of the benchmarks' `bench` Service: its ports, one ready endpoint. */
+export interface BenchSlice {
+  ports: { name: string; port: number }[]
+  address: string
+}
+
+/**
+ * kubelite's Service proxy alone, in this process (a child of a benchmark): an in-process API
+ * with Service `default/bench` on `clusterIP` with `ports` and the given slices, the proxy
+ * following it. Resolves once every port has its backends and every listener listens; the
+ * proxy then runs until the parent disconnects, and this process exits.
+ */
+export async function serveBenchProxy(clusterIP: string, ports: { name: string; port: number; appProtocol?: string }[], slices: BenchSlice[]): Promise<void> {
+  const [{ ApiServer }, { MemoryStore }, { builtInResources }, { inProcessClient }, { ServiceProxy }] = await Promise.all([
+    import('../src/api/server.js'),
+    import('../src/store/index.js'),
+    import('../src/registry/index.js'),
+    import('../src/client/inprocess.js'),
+    import('../src/proxy/index.js'),
+  ])
+  const api = new ApiServer({ resources: builtInResources(), store: new MemoryStore(), serverAddress: '127.0.0.1:6443' })
+  const client = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'bench')
+  const proxy = new ServiceProxy(client, { log: { error: (o, m) => console.error(m, o) } })
+  const ac = new AbortController()
+  process.on('disconnect', () => ac.abort())
+  const run = proxy.start(ac.signal)
+  await proxy.waitForSync()
+  await client.resource({ group: '', version: 'v1', resource: 'services' }).create('default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bench' }, spec: { clusterIP, ports } })
+  for (const [i, sl] of slices.entries()) {
+    await client.resource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }).create('default', {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `bench-${i}`, labels: { 'kubernetes.io/service-name': 'bench' } },
+      addressType: 'IPv4',
+      ports: sl.ports,
+      endpoints: [{ addresses: [sl.address], conditions: { ready: true } }],
+    })
+  }
+  const ready = () =>
+    ports.every((p) => proxy.backends('default/bench', p.name).length === slices.filter((sl) => sl.ports.some((q) => q.name === p.name)).length) &&
+    proxy.listeners().length >= ports.length &&
+    proxy.listeners().every((l) => l.state === 'listening')
+  while (!ready()) await sleep(10)
+  process.send!({ ready: true })
+  await run
+  process.exit(0)
+}

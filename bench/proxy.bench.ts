@@ -22,6 +22,7 @@ import { connect, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
+import { serveBenchProxy } from './lib.js'
 
 const backendIP = '127.244.251.200'
 const clusterIP = '127.96.251.200'
@@ -68,53 +69,26 @@ async function runBackend(): Promise<void> {
 }
 
 async function runProxy(httpPort: number, bulkPort: number): Promise<void> {
-  const [{ ApiServer }, { MemoryStore }, { builtInResources }, { inProcessClient }, { ServiceProxy }] = await Promise.all([
-    import('../src/api/server.js'),
-    import('../src/store/index.js'),
-    import('../src/registry/index.js'),
-    import('../src/client/inprocess.js'),
-    import('../src/proxy/index.js'),
-  ])
-  const api = new ApiServer({ resources: builtInResources(), store: new MemoryStore(), serverAddress: '127.0.0.1:6443' })
-  const client = inProcessClient({ resources: () => api.resourceInfos(), resource: (g, r) => api.resource(g, r) }, 'bench')
-  const proxy = new ServiceProxy(client, { log: { error: (o, m) => console.error(m, o) } })
-  const ac = new AbortController()
-  process.on('disconnect', () => ac.abort())
-  const run = proxy.start(ac.signal)
-  await proxy.waitForSync()
-  await client.resource({ group: '', version: 'v1', resource: 'services' }).create('default', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'bench' },
-    spec: {
-      clusterIP,
-      ports: [
-        { name: 'http', port: servicePort },
-        { name: 'bulk', port: bulkServicePort },
-        { name: 'http-tcp', port: tcpServicePort, appProtocol: 'tcp' },
-        { name: 'bulk-tcp', port: tcpBulkServicePort, appProtocol: 'tcp' },
-      ],
-    },
-  })
-  await client.resource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }).create('default', {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'bench-1', labels: { 'kubernetes.io/service-name': 'bench' } },
-    addressType: 'IPv4',
-    ports: [
-      { name: 'http', port: httpPort },
-      { name: 'bulk', port: bulkPort },
-      { name: 'http-tcp', port: httpPort },
-      { name: 'bulk-tcp', port: bulkPort },
+  await serveBenchProxy(
+    clusterIP,
+    [
+      { name: 'http', port: servicePort },
+      { name: 'bulk', port: bulkServicePort },
+      { name: 'http-tcp', port: tcpServicePort, appProtocol: 'tcp' },
+      { name: 'bulk-tcp', port: tcpBulkServicePort, appProtocol: 'tcp' },
     ],
-    endpoints: [{ addresses: [backendIP], conditions: { ready: true } }],
-  })
-  while (proxy.backends('default/bench', 'bulk-tcp').length === 0 || !proxy.listeners().every((l) => l.state === 'listening') || proxy.listeners().length < 4) {
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  process.send!({ ready: true })
-  await run
-  process.exit(0)
+    [
+      {
+        address: backendIP,
+        ports: [
+          { name: 'http', port: httpPort },
+          { name: 'bulk', port: bulkPort },
+          { name: 'http-tcp', port: httpPort },
+          { name: 'bulk-tcp', port: bulkPort },
+        ],
+      },
+    ],
+  )
 }
 
 // ——— the load generator ———
