@@ -9,7 +9,9 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { StoredObject } from '../../apis/meta.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import { HttpClient } from '../../client/http.js'
+import { isPodReady } from '../../controllers/runtime/pods.js'
 import { freePort } from '../../lib/net.js'
 import { defaultKubeconfigPath, readKubeconfig } from '../kubeconfig.js'
 import type { Lang, Scenario, Step, Target, Text } from './scenarios.js'
@@ -366,7 +368,7 @@ class Demo {
         name: rs.metadata.name!,
         revision: rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '?',
         image: ((rs.spec as { template?: { spec?: { containers?: { image?: string }[] } } }).template?.spec?.containers ?? []).map((x) => x.image).join(','),
-        pods: pods.items.filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid)).map((p) => ({ ready: isReady(p), terminating: Boolean(p.metadata.deletionTimestamp) })),
+        pods: pods.items.filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid)).map((p) => ({ ready: isPodReady(p as Pod), terminating: Boolean(p.metadata.deletionTimestamp) })),
       }))
       const allPods = replicaSets.flatMap((r) => r.pods)
       const complete =
@@ -428,11 +430,6 @@ export function tutorial(s: Scenario, md: ({ text: Text } | { code: string[]; la
     else out.push('```' + item.lang, ...item.code, '```', '')
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
-}
-
-function isReady(pod: StoredObject): boolean {
-  const conds = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
-  return conds.some((c) => c.type === 'Ready' && c.status === 'True')
 }
 
 function sleep(ms: number): Promise<void> {
