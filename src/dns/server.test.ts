@@ -68,12 +68,15 @@ function udpExchange(port: number, msg: Buffer, ms = 2000): Promise<Buffer> {
   })
 }
 
-function tcpExchange(port: number, msgs: Buffer[]): Promise<Buffer[]> {
+function tcpExchange(port: number, msgs: Buffer[], ms = 5000): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const s = connect({ host: '127.0.0.1', port })
     const out: Buffer[] = []
     let buf = Buffer.alloc(0)
-    s.on('error', reject)
+    // A connection closed or silent before every answer came fails the test instead of hanging it.
+    const timer = setTimeout(() => s.destroy(new Error(`TCP: ${out.length} of ${msgs.length} answers within ${ms} ms`)), ms)
+    s.on('error', (err) => (clearTimeout(timer), reject(err)))
+    s.on('close', () => (clearTimeout(timer), out.length < msgs.length && reject(new Error(`TCP: closed after ${out.length} of ${msgs.length} answers`))))
     s.on('data', (c: Buffer) => {
       buf = Buffer.concat([buf, c])
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
