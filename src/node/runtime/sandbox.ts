@@ -19,7 +19,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, posix } from 'node:path'
+import { dirname, join, posix } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isSameProcess, readProcStat } from './procfs.js'
 import type { ContainerUser, SandboxMount, SandboxSpec } from './types.js'
@@ -68,6 +68,16 @@ function locate(file: string): string {
 }
 
 export const sandboxScript = locate('sandbox.sh')
+
+/**
+ * kubelite's own files that containers run from (its package: the built-in images' programs and the
+ * shim; node itself), bound read-only at their own paths when they live under /tmp, which a pod
+ * gets a private copy of (a clone checked out and run from /tmp, as CI may).
+ */
+export const ownFiles: SandboxMount[] = [fileURLToPath(new URL('../../../', import.meta.url)), dirname(process.execPath)]
+  .map((p) => posix.normalize(p).replace(/\/$/, ''))
+  .filter((p, i, all) => (p === '/tmp' || p.startsWith('/tmp/')) && all.indexOf(p) === i)
+  .map((p) => ({ hostPath: p, containerPath: p, readOnly: true }))
 
 function which(name: string, dirs = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin']): string | undefined {
   return dirs.map((d) => join(d, name)).find((p) => existsSync(p))
@@ -264,7 +274,7 @@ export class PodSandboxes {
     if (spec.hostsFile !== undefined) writeFileSync((files.hosts = join(dir, 'hosts')), spec.hostsFile, { mode: 0o644 })
     if (spec.resolvConf !== undefined) writeFileSync((files.resolvConf = join(dir, 'resolv.conf')), spec.resolvConf, { mode: 0o644 })
     const plan = join(dir, 'plan')
-    writeFileSync(plan, sandboxPlan(files, spec.mounts ?? [], this.hide))
+    writeFileSync(plan, sandboxPlan(files, [...ownFiles, ...(spec.mounts ?? [])], this.hide))
     const mapRoot = isolation.flavour === 'userns' && !!spec.rootRequested
     const argv = holderArgv(isolation.tools, isolation.flavour, { rootDir: join(dir, 'root'), plan, hostname, uid: isolation.uid, gid: isolation.gid, mapRoot })
     const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
