@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http'
 import { parse as parseYaml } from 'yaml'
 import type { KObject } from '../apis/meta.js'
 import { errors } from '../apis/status.js'
+import { notSupported, type FieldError } from '../apis/validation.js'
+import { goJsonSyntaxError } from './patch/gojson.js'
 
 /** Upstream's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024
@@ -113,22 +115,50 @@ export function decodeBody(body: Buffer, contentType: string | undefined, protob
   }
   const text = body.toString('utf8')
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
+    let value: unknown
     try {
-      return parseYaml(text)
+      value = parseYaml(text)
     } catch (err) {
       throw errors.badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`)
     }
+    if (tooDeep(value, text.length)) throw errors.badRequest(`error converting YAML to JSON: exceeded max depth of ${maxNestingDepth}`)
+    return value
   }
   // Missing Content-Type (kubectl's scale PUT) is read as JSON, like the API server does.
   if (type === '' || type === 'application/json' || type === '*/*') {
     if (text.trim() === '') throw errors.badRequest('the body of the request was empty')
+    let value: unknown
     try {
-      return JSON.parse(text)
+      value = JSON.parse(text)
     } catch (err) {
       throw errors.badRequest(`the body of the request was in an unknown format - ${jsonErrorText(err, text)}`)
     }
+    // Go's decoder stops at 10,000 levels; everything after decoding (defaults, managed fields,
+    // clones) may recurse, so nothing deeper gets past this point.
+    if (tooDeep(value, text.length)) throw errors.badRequest(`the body of the request was in an unknown format - ${goJsonSyntaxError(body) ?? 'exceeded max depth'}`)
+    return value
   }
   throw errors.unsupportedMediaType(type)
+}
+
+/** encoding/json's maxNestingDepth. */
+const maxNestingDepth = 10000
+
+/**
+ * Whether a decoded value nests deeper than maxNestingDepth, walked without recursion. A text
+ * shorter than 2 × the limit cannot (every level takes at least one opening and one closing
+ * character), so ordinary bodies skip the walk.
+ */
+function tooDeep(value: unknown, textLength: number): boolean {
+  if (textLength <= 2 * maxNestingDepth) return false
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length) {
+    const [v, depth] = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    if (depth > maxNestingDepth) return true
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+  }
+  return false
 }
 
 /** Go-like JSON syntax error text: `invalid character 'x' looking for beginning of value`. */
@@ -180,5 +210,44 @@ export function queryBool(v: string | null): boolean {
 export function queryInt(name: string, v: string | null): number | undefined {
   if (v === null || v === '') return undefined
   if (!/^-?\d+$/.test(v)) throw errors.badRequest(`invalid value for ${name}: ${JSON.stringify(v)}`)
+  // Go reads these as int64: anything past its range is strconv's error, as upstream answers.
+  const n = BigInt(v)
+  if (n > 9223372036854775807n || n < -9223372036854775808n) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`)
   return Number(v)
+}
+
+/** What ValidateListOptions (apimachinery's meta/internalversion/validation) looks at. */
+export interface ListOptionsToCheck {
+  watch: boolean
+  resourceVersion?: string
+  resourceVersionMatch?: string
+  continue?: string
+  sendInitialEvents?: boolean
+}
+
+/**
+ * Upstream's ValidateListOptions, with the WatchList feature on (kubelite serves sendInitialEvents).
+ * A non-empty result is a 422 on `ListOptions.meta.k8s.io ""`.
+ */
+export function validateListOptions(o: ListOptionsToCheck): FieldError[] {
+  const errs: FieldError[] = []
+  const match = o.resourceVersionMatch ?? ''
+  const forbidden = (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail })
+  if (o.watch) {
+    if (o.sendInitialEvents !== undefined && match !== 'NotOlderThan') errs.push(forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'))
+    if (match) {
+      if (o.sendInitialEvents === undefined) errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'))
+      if (match !== 'NotOlderThan') errs.push(notSupported('resourceVersionMatch', match, ['NotOlderThan']))
+      if (o.continue) errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'))
+    }
+    return errs
+  }
+  if (match) {
+    if (!o.resourceVersion) errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'))
+    if (o.continue) errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'))
+    if (match !== 'Exact' && match !== 'NotOlderThan') errs.push(notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']))
+    if (match === 'Exact' && o.resourceVersion === '0') errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+  }
+  if (o.sendInitialEvents !== undefined) errs.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'))
+  return errs
 }

@@ -28,6 +28,7 @@ import {
   parsePath,
   queryBool,
   queryInt,
+  validateListOptions,
   readBody,
   type ApiTarget,
   type OutputFormat,
@@ -464,6 +465,7 @@ export class ApiServer {
   private async serveList(req: IncomingMessage, res: ServerResponse, url: URL, rs: ResourceStore, ns: string | undefined): Promise<void> {
     const q = url.searchParams
     const format = negotiate(req.headers.accept)
+    checkListOptions(q, false)
     const result = await rs.list(ns, {
       labelSelector: q.get('labelSelector') ?? undefined,
       fieldSelector: q.get('fieldSelector') ?? undefined,
@@ -499,6 +501,7 @@ export class ApiServer {
   private async serveWatch(req: IncomingMessage, res: ServerResponse, url: URL, rs: ResourceStore, ns: string | undefined): Promise<void> {
     const q = url.searchParams
     const format = negotiate(req.headers.accept)
+    checkListOptions(q, true)
     const ac = new AbortController()
     res.on('close', () => ac.abort())
     const timeoutSeconds = queryInt('timeoutSeconds', q.get('timeoutSeconds')) ?? 1800 + Math.floor(Math.random() * 1800)
@@ -677,4 +680,17 @@ export function managerFromUserAgent(ua: string | undefined): string | undefined
   if (!ua) return undefined
   const m = ua.split('/')[0]
   return m.length > 128 ? m.slice(0, 128) : m || undefined
+}
+
+/** Upstream's ValidateListOptions on a list or watch query: a 422 on `ListOptions.meta.k8s.io ""`. */
+function checkListOptions(q: URLSearchParams, watch: boolean): void {
+  const sie = q.get('sendInitialEvents')
+  const errs = validateListOptions({
+    watch,
+    resourceVersion: q.get('resourceVersion') ?? undefined,
+    resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+    continue: q.get('continue') ?? undefined,
+    sendInitialEvents: sie === null ? undefined : queryBool(sie),
+  })
+  if (errs.length) throw errors.invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs)
 }

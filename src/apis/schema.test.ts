@@ -6,6 +6,7 @@ import {
   definition,
   definitions,
   findUnknownFields,
+  pruneUnknownFields,
   itemSchema,
   resolve,
   schemaForKind,
@@ -195,4 +196,14 @@ test('findTypeError words type mismatches as Go encoding/json does', async () =>
   assert.equal(findTypeError('apps', 'v1', 'Deployment', d({ ...ok, replicas: 1.5 })), 'json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32')
   assert.match(findTypeError('apps', 'v1', 'Deployment', d({ ...ok, template: { spec: { containers: { name: 'a' } } } }))!, /^json: cannot unmarshal object into Go struct field PodSpec\.spec\.template\.spec\.containers of type \[\]v1\.Container$/)
   assert.equal(findTypeError('apps', 'v1', 'Deployment', d({ ...ok, paused: null })), undefined)
+})
+
+test('pruneUnknownFields drops exactly what findUnknownFields names, however deep the unknown subtree', () => {
+  let deep: unknown = 1
+  for (let i = 0; i < 50_000; i++) deep = { a: deep }
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', bogus: 1, labels: { a: 'b' } }, data: { k: 'v' }, x: deep }
+  assert.deepEqual(findUnknownFields('', 'v1', 'ConfigMap', cm), ['metadata.bogus', 'x'])
+  pruneUnknownFields('', 'v1', 'ConfigMap', cm)
+  assert.deepEqual(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { a: 'b' } }, data: { k: 'v' } })
+  assert.deepEqual(findUnknownFields('', 'v1', 'ConfigMap', cm), [])
 })

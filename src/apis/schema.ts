@@ -153,15 +153,27 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function findUnknownFields(group: string, version: string, kind: string, obj: unknown): string[] {
   const schema = schemaForKind(group, version, kind)
   const out: string[] = []
-  if (schema) walkUnknown(obj, schema, '', out)
+  if (schema) walkUnknown(obj, schema, '', (_parent, _key, path) => out.push(path))
   return out
 }
 
-function walkUnknown(value: unknown, schema: Schema, path: string, out: string[]): void {
+/**
+ * Drops the fields `findUnknownFields` names, in place, as decoding into upstream's Go types does
+ * (an unknown field never reaches storage, whatever fieldValidation says). This also keeps
+ * arbitrarily deep unknown subtrees away from everything after decoding.
+ */
+export function pruneUnknownFields(group: string, version: string, kind: string, obj: unknown): void {
+  const schema = schemaForKind(group, version, kind)
+  if (schema) walkUnknown(obj, schema, '', (parent, key) => delete parent[key])
+}
+
+type OnUnknown = (parent: Record<string, unknown>, key: string, path: string) => void
+
+function walkUnknown(value: unknown, schema: Schema, path: string, onUnknown: OnUnknown): void {
   const s = resolve(schema)
   if (s['x-kubernetes-preserve-unknown-fields']) return
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((v, i) => walkUnknown(v, s.items!, `${path}[${i}]`, out))
+    if (s.items) value.forEach((v, i) => walkUnknown(v, s.items!, `${path}[${i}]`, onUnknown))
     return
   }
   if (!isPlainObject(value)) return
@@ -169,9 +181,9 @@ function walkUnknown(value: unknown, schema: Schema, path: string, out: string[]
   if (!s.properties && ap === undefined) return
   for (const [key, v] of Object.entries(value)) {
     const p = path ? `${path}.${key}` : key
-    if (s.properties && Object.hasOwn(s.properties, key)) walkUnknown(v, s.properties[key], p, out)
-    else if (ap && typeof ap === 'object') walkUnknown(v, ap, p, out)
-    else if (ap !== true) out.push(p)
+    if (s.properties && Object.hasOwn(s.properties, key)) walkUnknown(v, s.properties[key], p, onUnknown)
+    else if (ap && typeof ap === 'object') walkUnknown(v, ap, p, onUnknown)
+    else if (ap !== true) onUnknown(value, key, p)
   }
 }
 

@@ -64,7 +64,7 @@ export interface RestDeps {
   admission?: Admission[]
   fieldManager?: FieldManager
   patcher?: Patcher
-  /** Paths of fields the kind's schema does not know (strict field validation). */
+  /** Paths of the fields the kind's schema does not know, which it also drops from the object. */
   unknownFields?: (def: ResourceDef, obj: KObject) => string[]
   /** A value whose JSON type cannot decode into the kind's type (Go's wording), if any. */
   typeError?: (def: ResourceDef, obj: KObject) => string | undefined
@@ -259,7 +259,8 @@ export class ResourceStore {
       const current = await this.store.currentRevision()
       if (rv > current) throw errors.timeout(`Too large resource version: ${rv}, current: ${current}`)
     }
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0
+    // Any int64 is a valid limit; past 2^53 it means "all" and must stay an integer for the store.
+    const limit = opts.limit && opts.limit > 0 ? Math.min(opts.limit, Number.MAX_SAFE_INTEGER) : 0
     const items: StoredObject[] = []
     let readAt = revision
     let remaining = 0
@@ -311,10 +312,11 @@ export class ResourceStore {
     if (typeError) {
       throw errors.badRequest(`${this.def.kind} in version ${JSON.stringify(this.def.version)} cannot be handled as a ${this.def.kind}: ${typeError}`)
     }
+    // Unknown fields never reach storage (decoding into upstream's Go types drops them); the
+    // field validation mode only decides whether they are an error, a warning or nothing.
+    const unknown = this.deps.unknownFields?.(this.def, body) ?? []
     const mode = opts.fieldValidation ?? 'Warn'
-    if (mode === 'Ignore' || !this.deps.unknownFields) return
-    const unknown = this.deps.unknownFields(this.def, body)
-    if (unknown.length === 0) return
+    if (mode === 'Ignore' || unknown.length === 0) return
     if (mode === 'Strict') {
       const msgs = unknown.map((f) => `unknown field ${JSON.stringify(f)}`)
       throw errors.badRequest(`strict decoding error: ${msgs.join(', ')}`)

@@ -37,7 +37,7 @@ describe('goJsonSyntaxError (encoding/json scanner messages)', () => {
     it(JSON.stringify(input), () => assert.equal(syntax(input), message))
   }
   it('a byte order mark', () => assert.equal(syntax(Buffer.from('\ufeff{}')), "invalid character 'ï' looking for beginning of value"))
-  it('nesting deeper than 10000', () => assert.equal(syntax('['.repeat(10001)), 'exceeded max depth'))
+  it('nesting deeper than 10000', () => assert.equal(syntax('['.repeat(10001)), "invalid character '[' exceeded max depth"))
 })
 
 describe('decodeGoJson', () => {

@@ -28,9 +28,9 @@ export function goJsonSyntaxError(data: Uint8Array): string | undefined {
   const fail = (c: number, context: string) => {
     err = `invalid character ${quoteChar(c)} ${context}`
   }
-  const push = (kind: 'key' | 'array', next: Step) => {
+  const push = (c: number, kind: 'key' | 'array', next: Step) => {
     stack.push(kind)
-    if (stack.length > maxNestingDepth) err = 'exceeded max depth'
+    if (stack.length > maxNestingDepth) fail(c, 'exceeded max depth')
     else step = next
   }
   const literal = (rest: string, name: string, i = 0): Step =>
@@ -48,9 +48,9 @@ export function goJsonSyntaxError(data: Uint8Array): string | undefined {
     if (isSpace(c)) return
     switch (c) {
       case 0x7b /* { */:
-        return push('key', beginStringOrEmpty)
+        return push(c, 'key', beginStringOrEmpty)
       case 0x5b /* [ */:
-        return push('array', beginValueOrEmpty)
+        return push(c, 'array', beginValueOrEmpty)
       case 0x22 /* " */:
         step = inString
         return
