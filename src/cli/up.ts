@@ -2,7 +2,6 @@
 // proxy into one process, and writes the kubeconfig. Flags → config → wiring only.
 import { setMaxListeners } from 'node:events'
 import type { Server } from 'node:https'
-import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import { createServer as createNetServer, type Socket } from 'node:net'
@@ -24,6 +23,7 @@ import { NodeAgent } from '../node/index.js'
 import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
+import { ensurePrivateDataDir } from './datadir.js'
 import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
@@ -81,7 +81,7 @@ export const defaultConfig = (): UpConfig => ({
 export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster> {
   enabledControllers(cfg.controllers) // an unknown name fails here, before anything starts
   const dataDir = resolvePath(cfg.dataDir)
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  await ensurePrivateDataDir(dataDir)
   const [creds, store] = await Promise.all([ensureCredentials(dataDir), openSqliteStore(join(dataDir, 'state.db'))])
   const abort = new AbortController()
   setMaxListeners(0, abort.signal) // every informer and watch listens to it

@@ -1,9 +1,9 @@
 // File-backed behaviour: restart, ownership, compaction bookkeeping.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { isStoreError, type WatchEvent } from '../types.js'
 import { openSqliteStore, SqliteStore } from './sqlite.js'
@@ -153,4 +153,22 @@ test('group commit: writes of one turn share a commit; a failed one leaves the o
   assert.deepEqual(seen, [before, before + 1, before + 2])
   ac.abort()
   await store.close()
+})
+
+test('the database and its WAL are private to their owner (every Secret is in them)', async (t) => {
+  const path = join(tempDir(t), 'fresh', 'state.db')
+  const store = await openSqliteStore(path)
+  t.after(() => store.close())
+  await store.create('/registry/secrets/default/s', '{}')
+  for (const p of [path, `${path}-wal`]) assert.equal(statSync(p).mode & 0o777, 0o600, p)
+  assert.equal(statSync(dirname(path)).mode & 0o777, 0o700)
+})
+
+test('an existing world-readable database is made private on open', async (t) => {
+  const path = join(tempDir(t), 'state.db')
+  writeFileSync(path, '')
+  chmodSync(path, 0o644)
+  const store = await openSqliteStore(path)
+  t.after(() => store.close())
+  assert.equal(statSync(path).mode & 0o777, 0o600)
 })

@@ -5,7 +5,7 @@
 // right after each commit. better-sqlite3 is synchronous; the async Store interface is kept so an
 // etcd backend can implement it too.
 import Database from 'better-sqlite3'
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir, open as openFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import {
   StoreError,
@@ -441,6 +441,12 @@ function conflict(key: string, expected: number, latest: Row): StoreError {
 
 /** Open (creating if needed, with its directory) the SQLite store at `path`. */
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
-  if (path !== ':memory:' && path !== '') await mkdir(dirname(path), { recursive: true })
+  if (path !== ':memory:' && path !== '') {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+    // Every Secret lives here: the file is the owner's alone. SQLite gives its -wal and -shm files
+    // the database file's permissions, so they follow.
+    await (await openFile(path, 'a', 0o600)).close()
+    await chmod(path, 0o600)
+  }
   return new SqliteStore(path, opts)
 }
