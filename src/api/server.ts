@@ -504,7 +504,11 @@ export class ApiServer {
     checkListOptions(q, true)
     const ac = new AbortController()
     res.on('close', () => ac.abort())
-    const timeoutSeconds = queryInt('timeoutSeconds', q.get('timeoutSeconds')) ?? 1800 + Math.floor(Math.random() * 1800)
+    // As upstream's ListResource: no timeoutSeconds (or 0) is the API server's default of
+    // minRequestTimeout (1800 s) × [1, 2); a larger one is kept, clamped to what a timer can hold
+    // (24.8 days; Node fires a longer one at once).
+    const asked = queryInt('timeoutSeconds', q.get('timeoutSeconds')) ?? 0
+    const timeoutSeconds = asked === 0 ? 1800 + Math.floor(Math.random() * 1800) : Math.min(asked, maxTimerSeconds)
     const events = rs.watch(
       ns,
       {
@@ -520,7 +524,7 @@ export class ApiServer {
     const firstResult = await Promise.race([first, new Promise<'pending'>((r) => setImmediate(() => r('pending')))])
     res.writeHead(200, { 'Content-Type': format.kind === 'yaml' ? 'application/yaml' : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' })
     res.flushHeaders()
-    const timer = setTimeout(() => ac.abort(), Math.max(0, timeoutSeconds) * 1000)
+    const timer = setTimeout(() => ac.abort(), Math.max(0, timeoutSeconds * 1000))
     const apiVersion = apiVersionOf(rs.def.group, rs.def.version)
     let lastRV = q.get('resourceVersion') && q.get('resourceVersion') !== '0' ? q.get('resourceVersion')! : undefined
     let headersSent = false
@@ -681,6 +685,9 @@ export function managerFromUserAgent(ua: string | undefined): string | undefined
   const m = ua.split('/')[0]
   return m.length > 128 ? m.slice(0, 128) : m || undefined
 }
+
+/** The longest delay setTimeout honours, in whole seconds (2^31 − 1 ms). */
+const maxTimerSeconds = Math.floor((2 ** 31 - 1) / 1000)
 
 /** Upstream's ValidateListOptions on a list or watch query: a 422 on `ListOptions.meta.k8s.io ""`. */
 function checkListOptions(q: URLSearchParams, watch: boolean): void {

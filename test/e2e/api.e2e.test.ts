@@ -185,6 +185,39 @@ spec:
     assert.equal((await c.kubectl(['get', 'deploy', 'dry'])).code, 1, 'a dry run stores nothing')
   })
 
+  test('hostile list options and bodies get upstream 4xx answers, never a 500', async () => {
+    const huge = await c.kubectl(['get', '--raw', '/api/v1/configmaps?limit=99999999999999999999'])
+    assert.equal(huge.code, 1)
+    assert.match(huge.stderr, /Error from server \(BadRequest\): strconv\.ParseInt: parsing "99999999999999999999": value out of range/)
+    const int64 = JSON.parse(await c.k('get', '--raw', '/api/v1/configmaps?limit=9223372036854775807'))
+    assert.equal(int64.kind, 'ConfigMapList')
+    const match = await c.kubectl(['get', '--raw', '/api/v1/configmaps?resourceVersion=0&resourceVersionMatch=garbage'])
+    assert.equal(match.code, 1)
+    assert.match(match.stderr, /The ListOptions "" is invalid: resourceVersionMatch: Unsupported value: "garbage": supported values: "Exact", "NotOlderThan", ""/)
+    // An unknown field is dropped (with kubectl's warning), however deep its value nests; past
+    // Go's 10,000 levels the body is refused as Go's decoder refuses it.
+    const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
+    const body = (name: string, depth: number) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${name}"},"data":{"k":"v"},"x":${nested(depth)}}`
+    const created = await c.kubectl(['create', '-f', c.file('deep.json', body('deep', 5000)), '--validate=warn'])
+    assert.equal(created.code, 0, created.stderr)
+    assert.match(created.stderr, /unknown field "x"/)
+    assert.equal(JSON.parse(await c.k('get', 'cm', 'deep', '-o', 'json')).x, undefined, 'not stored')
+    const tooDeep = await c.kubectl(['create', '-f', c.file('deeper.json', body('deeper', 10_000)), '--validate=false'])
+    assert.equal(tooDeep.code, 1)
+    assert.match(tooDeep.stderr, /exceeded max depth/)
+  })
+
+  test('a watch with a timeoutSeconds past what a timer holds stays open', async () => {
+    const seen: string[] = []
+    const stop = await c.watch('/api/v1/namespaces/default/configmaps?timeoutSeconds=99999999999', (type, obj) => seen.push(`${type} ${obj.metadata?.name}`))
+    try {
+      await c.k('create', 'configmap', 'watched-late')
+      await until('the watch to see the create', async () => seen.includes('ADDED watched-late'))
+    } finally {
+      stop()
+    }
+  })
+
   test('a second kubelite on the same data dir or port exits 1 with a clear message', async () => {
     const { spawnSync } = await import('node:child_process')
     const bin = new URL('../../bin/kubelite.js', import.meta.url).pathname
