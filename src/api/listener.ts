@@ -31,7 +31,9 @@ export interface ListenerHandlers {
  *    not an error of ours. Neither is logged above info.
  */
 export function createApiListener(tls: ServerOptions, handlers: ListenerHandlers, log?: ListenerLog): Server {
-  const server = createServer(tls, handlers.request)
+  // Client certificates are asked for, not required: a request with one the CA did not sign is a
+  // 401 from the API (authn/x509.ts), as upstream, not a failed handshake.
+  const server = createServer({ requestCert: true, rejectUnauthorized: false, ...tls }, handlers.request)
   if (handlers.upgrade) server.on('upgrade', handlers.upgrade)
   server.on('secureConnection', (socket: TLSSocket) => socket.on('data', noop))
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, log))

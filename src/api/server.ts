@@ -34,6 +34,8 @@ import {
   type OutputFormat,
 } from './request.js'
 import { forbidPath, forbidResource, verbOf, type UserInfo } from './authz.js'
+import { impersonate } from './authn/impersonate.js'
+import { userFromClientCertificate } from './authn/x509.js'
 import { openapiV2Response } from './openapi-v2-proto.js'
 import { parseIncludeObject, toTable } from './table.js'
 
@@ -191,9 +193,19 @@ export class ApiServer {
     })
   }
 
-  /** Who sent the request: the admin (the static tokens), another user (a service account), or nobody (401). */
+  /**
+   * Who the request acts as: the admin (the static tokens, a system:masters certificate), another
+   * user (a certificate, a service account), or nobody (401); then impersonation, if asked.
+   */
   private async authenticate(req: IncomingMessage): Promise<UserInfo> {
+    return impersonate(await this.authenticateRequester(req), req.headersDistinct)
+  }
+
+  /** The requester's own identity: a client certificate first (as upstream's union authenticator), then a bearer token. */
+  private async authenticateRequester(req: IncomingMessage): Promise<UserInfo> {
     if (this.tokens.length === 0) return clusterAdmin
+    const fromCert = userFromClientCertificate(req.socket)
+    if (fromCert) return fromCert
     const h = req.headers.authorization
     if (!h || !h.startsWith('Bearer ')) throw errors.unauthorized()
     const token = h.slice(7).trim()
