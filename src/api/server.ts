@@ -184,6 +184,20 @@ export class ApiServer {
     this.serve(req, res).catch((err) => this.sendError(res, err))
   }
 
+  /** Open watches: aborting the controller ends one; the promise settles when its response has. */
+  private readonly watches = new Map<AbortController, Promise<void>>()
+
+  /**
+   * Ends every open watch cleanly (the response completes, as at its timeoutSeconds), for a
+   * shutdown: clients see the end of the stream and watch again elsewhere, as upstream's watches end
+   * when kube-apiserver stops. Resolves once every response has been written out.
+   */
+  async endWatches(): Promise<void> {
+    const open = [...this.watches]
+    for (const [ac] of open) ac.abort()
+    await Promise.all(open.map(([, finished]) => finished))
+  }
+
   readonly handleUpgrade = (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void => {
     this.serveUpgrade(req, socket, head).catch((err) => {
       const status = isStatusError(err) ? err.status : errors.internal(String((err as Error)?.message ?? err)).status
@@ -516,6 +530,8 @@ export class ApiServer {
     checkListOptions(q, true)
     const ac = new AbortController()
     res.on('close', () => ac.abort())
+    this.watches.set(ac, new Promise<void>((resolve) => (res.once('finish', resolve), res.once('close', resolve))))
+    res.once('close', () => this.watches.delete(ac))
     // As upstream's ListResource: no timeoutSeconds (or 0) is the API server's default of
     // minRequestTimeout (1800 s) × [1, 2); a larger one is kept, clamped to what a timer can hold
     // (24.8 days; Node fires a longer one at once).

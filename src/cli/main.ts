@@ -150,12 +150,19 @@ async function up(cfg: UpConfig): Promise<void> {
   )
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      process.stdout.write(`\nkubelite: ${signal} received, shutting down\n`)
+      process.stdout.write(`\nkubelite: ${signal} received, shutting down (again to stop at once)\n`)
+      // A second signal forces: pods still running are adopted by the next `kubelite up` on this data dir.
+      const force = (again: string) => {
+        process.stdout.write(`kubelite: ${again} received again, exiting now; pods still running are adopted at the next start\n`)
+        process.exit(1)
+      }
+      process.once('SIGINT', () => force('SIGINT'))
+      process.once('SIGTERM', () => force('SIGTERM'))
       resolve()
     }
     process.once('SIGINT', () => stop('SIGINT'))
     process.once('SIGTERM', () => stop('SIGTERM'))
   })
-  await cluster.close()
+  await cluster.close((message) => process.stdout.write(`kubelite: ${message}\n`))
   process.stdout.write('kubelite: stopped\n')
 }

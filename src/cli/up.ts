@@ -2,6 +2,7 @@
 // proxy into one process, and writes the kubeconfig. Flags → config → wiring only.
 import { setMaxListeners } from 'node:events'
 import type { Server } from 'node:https'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { homedir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import { createServer as createNetServer, type Socket } from 'node:net'
@@ -63,8 +64,11 @@ export interface Cluster {
   isolation?: string
   /** What the start-up banner must say (another process holding this cluster's Service addresses). */
   warnings: string[]
-  /** Stop everything: listeners, connections, background loops, the store. */
-  close(): Promise<void>
+  /**
+   * Stop everything: listeners, connections, background loops, the store. `progress` hears what a
+   * slow shutdown is waiting for (requests in flight, pods past their SIGTERM).
+   */
+  close(progress?: (message: string) => void): Promise<void>
 }
 
 export const defaultConfig = (): UpConfig => ({
@@ -127,7 +131,8 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     log,
   })
 
-  const server: Server = createApiListener({ cert: creds.serverCertPem, key: creds.serverKeyPem, ca: creds.caCertPem }, { request: api.handle, upgrade: api.handleUpgrade }, log)
+  const inflight = new InflightRequests()
+  const server: Server = createApiListener({ cert: creds.serverCertPem, key: creds.serverKeyPem, ca: creds.caCertPem }, { request: inflight.track(api.handle), upgrade: api.handleUpgrade }, log)
   const sockets = new Set<Socket>()
   server.on('connection', (s: Socket) => {
     sockets.add(s)
@@ -226,15 +231,29 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     },
     isolation: agents[0].isolation,
     warnings,
-    close() {
+    close(progress) {
       closed ??= (async () => {
+        // As kube-apiserver: stop accepting, end watches, let requests in flight finish (bounded),
+        // and only then stop the controllers and agents and close the store, so a write that was
+        // committed also gets its answer.
+        const done = new Promise<void>((r) => server.close(() => r()))
+        server.closeIdleConnections()
+        const [, left] = await Promise.all([
+          Promise.race([api.endWatches(), new Promise((r) => setTimeout(r, 2000).unref())]),
+          inflight.drained(shutdownRequestGraceMs),
+        ])
+        if (left > 0) progress?.(`${left} API request${left === 1 ? '' : 's'} still running after ${shutdownRequestGraceMs / 1000} s: closing ${left === 1 ? 'its connection' : 'their connections'}`)
         abort.abort()
         uninstallQueueMetrics()
         streaming.close()
-        const done = new Promise<void>((r) => server.close(() => r()))
         for (const s of sockets) s.destroy()
         await done
+        const waiting = setInterval(() => {
+          const pods = agents.flatMap((a) => a.stoppingPods())
+          if (pods.length) progress?.(`waiting for ${pods.length} pod${pods.length === 1 ? '' : 's'} to stop (grace period, then SIGKILL): ${pods.slice(0, 5).join(', ')}${pods.length > 5 ? ', …' : ''}`)
+        }, 2000)
         await Promise.allSettled(agentRuns)
+        clearInterval(waiting)
         await Promise.race([Promise.allSettled([...background, informers.stopped()]), new Promise((r) => setTimeout(r, 2000).unref())])
         await store.close()
       })()
@@ -287,4 +306,53 @@ function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log
     log,
     informers,
   })
+}
+
+/** How long a shutdown waits for API requests in flight (not watches, logs, exec: those end at once). */
+const shutdownRequestGraceMs = 10_000
+
+/**
+ * Counts the API requests in flight that a shutdown waits for: all but the long-running ones
+ * (upstream's --long-running-request-regexp: watch, proxy, logs, exec, attach, port-forward).
+ */
+export class InflightRequests {
+  private count = 0
+  private onIdle?: () => void
+
+  track(handle: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      if (!isLongRunning(req.url ?? '/')) {
+        this.count++
+        res.once('close', () => {
+          if (--this.count === 0) this.onIdle?.()
+        })
+      }
+      handle(req, res)
+    }
+  }
+
+  /** Resolves with how many are still running once none is, or after `ms`. */
+  async drained(ms: number): Promise<number> {
+    if (this.count === 0) return 0
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.onIdle = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    this.onIdle = undefined
+    return this.count
+  }
+}
+
+const longRunningPath = /(\/|^)((watch|proxy)(\/|$)|(logs?|portforward|exec|attach)\/?$)/
+
+export function isLongRunning(url: string): boolean {
+  const q = url.indexOf('?')
+  const path = q < 0 ? url : url.slice(0, q)
+  if (longRunningPath.test(path)) return true
+  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1))
+  const watch = params.get('watch')
+  return watch !== null && watch !== '0' && watch.toLowerCase() !== 'false'
 }

@@ -273,9 +273,26 @@ export class NodeAgent {
     return this.opts.shutdownGraceSeconds ?? 10
   }
 
+  /** The pods (`namespace/name`) a shutdown is still stopping. */
+  stoppingPods(): string[] {
+    return [...this.stopping]
+  }
+
+  private readonly stopping = new Set<string>()
+
   private async shutdown(): Promise<void> {
     const grace = this.shutdownGrace
-    await Promise.allSettled([...this.workers.values()].map((w) => w.shutdown(grace)))
+    await Promise.allSettled(
+      [...this.workers.values()].map(async (w) => {
+        const id = `${w.namespace}/${w.name}`
+        this.stopping.add(id)
+        try {
+          await w.shutdown(grace)
+        } finally {
+          this.stopping.delete(id)
+        }
+      }),
+    )
     for (const [, list] of this.adoptable) for (const a of list) await a.handle.stop(Math.min(grace, 2)).catch(() => undefined)
     this.adoptable.clear()
     if (this.opts.closeRuntime !== false) await this.opts.runtime.close(grace).catch((err) => this.log.error({ err }, 'closing the runtime failed'))
