@@ -33,7 +33,14 @@ export interface ListenerHandlers {
 export function createApiListener(tls: ServerOptions, handlers: ListenerHandlers, log?: ListenerLog): Server {
   // Client certificates are asked for, not required: a request with one the CA did not sign is a
   // 401 from the API (authn/x509.ts), as upstream, not a failed handshake.
-  const server = createServer({ requestCert: true, rejectUnauthorized: false, ...tls }, handlers.request)
+  // Timeouts bound what a client may hold without sending (a dripped header or body: slowloris).
+  // They cover receiving the request only, never a watch's or a log's long answer: headers within
+  // 32 s (kube-apiserver's ReadHeaderTimeout), the whole request within 60 s (its
+  // --request-timeout), checked every 5 s; an idle kept-alive connection is closed after 65 s.
+  const server = createServer({ requestCert: true, rejectUnauthorized: false, connectionsCheckingInterval: 5_000, ...tls }, handlers.request)
+  server.headersTimeout = 32_000
+  server.requestTimeout = 60_000
+  server.keepAliveTimeout = 65_000
   if (handlers.upgrade) server.on('upgrade', handlers.upgrade)
   server.on('secureConnection', (socket: TLSSocket) => socket.on('data', noop))
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, log))

@@ -138,9 +138,6 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
-  server.keepAliveTimeout = 65_000
-  server.headersTimeout = 66_000
-  server.requestTimeout = 0
 
   try {
     await new Promise<void>((resolve, reject) => {
