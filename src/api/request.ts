@@ -251,3 +251,12 @@ export function validateListOptions(o: ListOptionsToCheck): FieldError[] {
   if (o.sendInitialEvents !== undefined) errs.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'))
   return errs
 }
+
+/**
+ * The request's URL. Its target is always a path, read as one: `//host/x` is the path `//host/x`,
+ * never a URL naming another host (which `new URL(target, base)` would make of it).
+ */
+export function requestURL(req: { url?: string }): URL {
+  const target = req.url ?? '/'
+  return new URL(`https://localhost${target.startsWith('/') ? target : `/${target}`}`)
+}

@@ -30,6 +30,7 @@ import {
   queryInt,
   validateListOptions,
   readBody,
+  requestURL,
   type ApiTarget,
   type OutputFormat,
 } from './request.js'
@@ -238,7 +239,7 @@ export class ApiServer {
 
   private async serveUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): Promise<void> {
     const user = await this.authenticate(req)
-    const url = new URL(req.url ?? '/', 'https://localhost')
+    const url = requestURL(req)
     const parsed = parsePath(url.pathname)
     if (parsed.kind !== 'target') throw errors.pathNotFound()
     // exec, attach and port-forward are `create` on their subresource (kubectl sends GET or POST).
@@ -250,7 +251,7 @@ export class ApiServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://localhost')
+    const url = requestURL(req)
     const path = url.pathname
     const method = req.method ?? 'GET'
 
@@ -654,7 +655,7 @@ export class ApiServer {
     const headers: Record<string, string | string[]> = {}
     if (warnings?.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`)
     if (format.kind === 'table') {
-      const url = new URL(req.url ?? '/', 'https://localhost')
+      const url = requestURL(req)
       return this.sendJSON(res, code, toTable(def, [obj], { version: format.version, includeObject: parseIncludeObject(url.searchParams.get('includeObject')), now: this.clock(), resourceVersion: obj.metadata.resourceVersion }), headers)
     }
     return this.send(res, code, obj, format, headers)
