@@ -205,6 +205,14 @@ spec:
     const tooDeep = await c.kubectl(['create', '-f', c.file('deeper.json', body('deeper', 10_000)), '--validate=false'])
     assert.equal(tooDeep.code, 1)
     assert.match(tooDeep.stderr, /exceeded max depth/)
+    // Endpoints may name pods (127.244.0.0/16), never the host: not the API server's port.
+    const sneaky = await c.kubectl(['apply', '-f', c.file('sneaky.yaml', `apiVersion: v1
+kind: Endpoints
+metadata: {name: sneaky}
+subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{port: ${c.port}}]}]
+`)])
+    assert.equal(sneaky.code, 1)
+    assert.match(sneaky.stderr, /Endpoints "sneaky" is invalid: subsets\[0\]\.addresses\[0\]\.ip: Invalid value: "127\.0\.0\.1": may not be in the loopback range \(127\.0\.0\.0\/8, ::1\/128\)/)
   })
 
   test('a watch with a timeoutSeconds past what a timer holds stays open', async () => {

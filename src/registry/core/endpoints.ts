@@ -8,25 +8,22 @@ import {
 import { age } from '../../lib/duration.js'
 import type { ResourceDef } from '../types.js'
 import { ageColumn, column, nameColumn } from '../columns.js'
+import { pointsAtHostListeners, validateNonSpecialIP } from '../discovery/endpointslice.js'
 import { docs } from './docs.js'
 import { isObj, list, num, objOf, str } from './util.js'
 
 export type EndpointsObj = StoredObject & Endpoints
 
-function validateAddress(a: unknown, path: string): FieldError[] {
+function validateAddress(a: unknown, path: string, hostLoopback: boolean): FieldError[] {
   const addr = objOf(a)
   const errs: FieldError[] = []
   const ip = str(addr.ip)
   if (isIP(ip) === 0) errs.push(invalid(`${path}.ip`, ip, 'must be a valid IP address, (e.g. 127.244.8.7 or 2001:db8::ffff)'))
+  else errs.push(...validateNonSpecialIP(ip, `${path}.ip`, hostLoopback))
   const hostname = str(addr.hostname)
   if (hostname) for (const m of isDNS1123Label(hostname)) errs.push(invalid(`${path}.hostname`, hostname, m))
   if (addr.nodeName !== undefined && addr.nodeName !== null)
     for (const m of isDNS1123Subdomain(str(addr.nodeName))) errs.push(invalid(`${path}.nodeName`, addr.nodeName, m))
-  // Upstream (ValidateNonSpecialIP) also refuses loopback addresses; kubelite's pod IPs are
-  // loopback (127.244.0.0/16), so only the unspecified and link-local ranges are refused here.
-  if (ip === '0.0.0.0' || ip === '::') errs.push(invalid(`${path}.ip`, ip, `may not be unspecified (${ip})`))
-  else if (/^169\.254\./.test(ip) || /^fe[89ab]/i.test(ip)) errs.push(invalid(`${path}.ip`, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'))
-  else if (/^224\.0\.0\./.test(ip) || /^ff02:/i.test(ip)) errs.push(invalid(`${path}.ip`, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'))
   return errs
 }
 
@@ -46,15 +43,15 @@ function validatePort(p: unknown, requireName: boolean, path: string): FieldErro
   return errs
 }
 
-function validateSubsets(subsets: unknown): FieldError[] {
+function validateSubsets(subsets: unknown, hostLoopback: boolean): FieldError[] {
   const errs: FieldError[] = []
   list(subsets).forEach((s, i) => {
     const ss = objOf(s)
     const p = `subsets[${i}]`
     if (list(ss.addresses).length === 0 && list(ss.notReadyAddresses).length === 0)
       errs.push(required(p, 'must specify `addresses` or `notReadyAddresses`'))
-    list(ss.addresses).forEach((a, j) => errs.push(...validateAddress(a, `${p}.addresses[${j}]`)))
-    list(ss.notReadyAddresses).forEach((a, j) => errs.push(...validateAddress(a, `${p}.notReadyAddresses[${j}]`)))
+    list(ss.addresses).forEach((a, j) => errs.push(...validateAddress(a, `${p}.addresses[${j}]`, hostLoopback)))
+    list(ss.notReadyAddresses).forEach((a, j) => errs.push(...validateAddress(a, `${p}.notReadyAddresses[${j}]`, hostLoopback)))
     const ports = list(ss.ports)
     ports.forEach((port, j) => errs.push(...validatePort(port, ports.length > 1, `${p}.ports[${j}]`)))
   })
@@ -107,7 +104,7 @@ export const endpointsResource: ResourceDef<EndpointsObj> = {
   defaults(ep) {
     for (const s of list(ep.subsets)) for (const p of list(objOf(s).ports)) if (isObj(p) && !p.protocol) p.protocol = 'TCP'
   },
-  validate: (ep) => validateSubsets(ep.subsets),
+  validate: (ep) => validateSubsets(ep.subsets, pointsAtHostListeners(ep)),
 
   table: {
     columns: [nameColumn, column('Endpoints', 'string', docs.endpointsSubsets), ageColumn],

@@ -30,7 +30,10 @@ describe('endpointslices', () => {
     ['address type required', (s) => delete s.addressType, ['addressType: Required value']],
     ['address type unsupported', (s) => (s.addressType = 'IP'), ['addressType: Unsupported value: "IP": supported values: "FQDN", "IPv4", "IPv6"']],
     ['no addresses', (s) => (s.endpoints[0].addresses = []), ['endpoints[0].addresses: Required value: must contain at least 1 address']],
-    ['bad IPv4', (s) => (s.endpoints[1].addresses = ['::1']), ['endpoints[1].addresses[0]: Invalid value: "::1": must be a valid IPv4 address']],
+    ['bad IPv4', (s) => (s.endpoints[1].addresses = ['::1']), ['endpoints[1].addresses[0]: Invalid value: "::1": must be a valid IPv4 address', 'endpoints[1].addresses[0]: Invalid value: "::1": may not be in the loopback range (127.0.0.0/8, ::1/128)']],
+    // The pod network (127.244.0.0/16) is loopback by design; the rest of 127/8 is the host.
+    ['host loopback', (s) => (s.endpoints[0].addresses = ['127.0.0.1']), ['endpoints[0].addresses[0]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)']],
+    ['the Service range', (s) => (s.endpoints[0].addresses = ['127.96.0.1']), ['endpoints[0].addresses[0]: Invalid value: "127.96.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)']],
     ['link-local', (s) => (s.endpoints[0].addresses = ['169.254.1.1']), ['endpoints[0].addresses[0]: Invalid value: "169.254.1.1": may not be in the link-local range (169.254.0.0/16, fe80::/10)']],
     ['unspecified', (s) => (s.endpoints[0].addresses = ['0.0.0.0']), ['endpoints[0].addresses[0]: Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0)']],
     [

@@ -60,18 +60,33 @@ function parseSloppy(s: string): { v4: boolean; bytes: number[] } | undefined {
 }
 
 /**
- * apivalidation.ValidateNonSpecialIP, except that loopback addresses are allowed: kubelite gives
- * every pod its own 127.244.0.0/16 address, so its EndpointSlices are loopback by design (upstream
- * rejects them with "may not be in the loopback range (127.0.0.0/8, ::1/128)").
+ * The endpoints kubelite itself points at its own listeners on the host (the API server behind the
+ * `kubernetes` Service, the cluster DNS behind `kube-dns`): the only ones whose addresses may be
+ * host loopback addresses outside the pod network.
  */
-export function validateNonSpecialIP(address: string, field: string): FieldError[] {
+export function pointsAtHostListeners(obj: StoredObject): boolean {
+  const { namespace, name } = obj.metadata
+  return (namespace === 'default' && name === 'kubernetes') || (namespace === 'kube-system' && name === 'kube-dns')
+}
+
+/**
+ * apivalidation.ValidateNonSpecialIP, with kubelite's pod network carved out of the loopback
+ * range: every pod has its own 127.244.0.0/16 address, so those endpoints are loopback by design.
+ * Any other loopback address (127.0.0.1: the API server, anything listening on the host) is
+ * refused as upstream refuses it, so a Service can never be pointed at the host — except by the
+ * endpoints of kubelite's own listeners (`hostLoopback`).
+ */
+export function validateNonSpecialIP(address: string, field: string, hostLoopback = false): FieldError[] {
   const ip = parseSloppy(address)
   if (!ip) return [invalid(field, address, 'must be a valid IP address')]
   const b = ip.bytes
   const errs: FieldError[] = []
   if (b.every((x) => x === 0)) errs.push(invalid(field, address, `may not be unspecified (${address})`))
+  const loopback = ip.v4 ? b[0] === 127 : b.slice(0, 15).every((x) => x === 0) && b[15] === 1
+  const podNetwork = ip.v4 && b[0] === 127 && b[1] === 244
   const linkLocalUnicast = ip.v4 ? b[0] === 169 && b[1] === 254 : b[0] === 0xfe && (b[1] & 0xc0) === 0x80
   const linkLocalMulticast = ip.v4 ? b[0] === 224 && b[1] === 0 && b[2] === 0 : b[0] === 0xff && (b[1] & 0x0f) === 0x02
+  if (loopback && !podNetwork && !hostLoopback) errs.push(invalid(field, address, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'))
   if (linkLocalUnicast) errs.push(invalid(field, address, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'))
   if (linkLocalMulticast) errs.push(invalid(field, address, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'))
   return errs
@@ -91,18 +106,18 @@ function validateFQDN(name: string, field: string): FieldError[] {
   return []
 }
 
-function validateAddress(address: unknown, addressType: unknown, field: string): FieldError[] {
+function validateAddress(address: unknown, addressType: unknown, field: string, hostLoopback: boolean): FieldError[] {
   const a = typeof address === 'string' ? address : ''
   switch (addressType) {
     case 'IP':
       return parseSloppy(a) ? [] : [invalid(field, a, 'must be a valid IP address, (e.g. 127.244.8.7 or 2001:db8::ffff)')]
     case 'IPv4': {
       const ip = parseSloppy(a)
-      return [...(ip?.v4 ? [] : [invalid(field, a, 'must be a valid IPv4 address')]), ...validateNonSpecialIP(a, field)]
+      return [...(ip?.v4 ? [] : [invalid(field, a, 'must be a valid IPv4 address')]), ...validateNonSpecialIP(a, field, hostLoopback)]
     }
     case 'IPv6': {
       const ip = parseSloppy(a)
-      return [...(ip && !ip.v4 ? [] : [invalid(field, a, 'must be a valid IPv6 address')]), ...validateNonSpecialIP(a, field)]
+      return [...(ip && !ip.v4 ? [] : [invalid(field, a, 'must be a valid IPv6 address')]), ...validateNonSpecialIP(a, field, hostLoopback)]
     }
     case 'FQDN':
       return validateFQDN(a, field)
@@ -111,7 +126,7 @@ function validateAddress(address: unknown, addressType: unknown, field: string):
   }
 }
 
-function validateEndpoints(endpoints: unknown, addressType: unknown): FieldError[] {
+function validateEndpoints(endpoints: unknown, addressType: unknown, hostLoopback: boolean): FieldError[] {
   const eps = list(endpoints)
   if (eps.length > maxEndpoints) return [tooMany('endpoints', eps.length, maxEndpoints)]
   const errs: FieldError[] = []
@@ -121,7 +136,7 @@ function validateEndpoints(endpoints: unknown, addressType: unknown): FieldError
     const path = `endpoints[${i}]`
     if (addresses.length === 0) errs.push(required(`${path}.addresses`, 'must contain at least 1 address'))
     else if (addresses.length > maxAddresses) errs.push(tooMany(`${path}.addresses`, addresses.length, maxAddresses))
-    addresses.forEach((a, j) => errs.push(...validateAddress(a, addressType, `${path}.addresses[${j}]`)))
+    addresses.forEach((a, j) => errs.push(...validateAddress(a, addressType, `${path}.addresses[${j}]`, hostLoopback)))
     const topology = isObj(ep.deprecatedTopology) ? (ep.deprecatedTopology as Record<string, string>) : undefined
     if (topology && Object.keys(topology).length > maxTopologyLabels) errs.push(tooMany(`${path}.topology`, Object.keys(topology).length, maxTopologyLabels))
     errs.push(...validateLabels(topology, `${path}.topology`))
@@ -155,7 +170,7 @@ function validateAddressType(addressType: unknown, valid: readonly string[]): Fi
 }
 
 export function validateEndpointSlice(obj: StoredObject, valid: readonly string[] = addressTypes): FieldError[] {
-  return [...validateAddressType(obj.addressType, valid), ...validateEndpoints(obj.endpoints, obj.addressType), ...validatePorts(obj.ports)]
+  return [...validateAddressType(obj.addressType, valid), ...validateEndpoints(obj.endpoints, obj.addressType, pointsAtHostListeners(obj)), ...validatePorts(obj.ports)]
 }
 
 export function validateEndpointSliceUpdate(obj: StoredObject, old: StoredObject): FieldError[] {
