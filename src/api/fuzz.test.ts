@@ -152,7 +152,7 @@ function objectFor(kind: string, apiVersion: string) {
         if (next === null || typeof next !== 'object') at[key] = typeof key === 'number' ? [] : {}
         at = at[key] as Record<string | number, unknown>
       }
-      at[path[path.length - 1]] = value
+      at[path[path.length - 1]] = structuredClone(value) // constants are shared between runs: never edit them in place
     }
     return o
   })
