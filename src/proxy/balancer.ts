@@ -189,12 +189,17 @@ export class PortBalancer {
   }
 }
 
-/** FNV-1a, 32 bits: a stable spread of client addresses. */
+/** FNV-1a, 32 bits, then murmur3's finalizer so that the high bits (which choose) are mixed too. */
 export function hashString(s: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i)
     h = Math.imul(h, 0x01000193)
   }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
   return h >>> 0
 }
