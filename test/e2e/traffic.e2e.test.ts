@@ -77,7 +77,7 @@ metadata:
   name: bad
 spec:
   ports:
-  - port: 80
+  - port: 18471 # an unusual port: other clusters on this machine may hold the same ClusterIP
     targetPort: 8080
   selector:
     app: bad
@@ -249,6 +249,20 @@ describe('exact traffic weights from the kubelite.io/traffic annotation', () => 
     assert.deepEqual((await load(url, 100, 2, { 'X-Canary': 'no' })).versions, { 'v0.1': 100 })
   })
 
+  test("a service backend takes another Service's endpoints (Argo's stable/canary Service pair)", async () => {
+    await annotate({ backends: [{ name: 'stable', selector: { version: 'stable' }, weight: 70 }, { name: 'canary', service: 'myapp-canary', weight: 30 }] })
+    await inForce(30)
+    const r = await load(url, 1000, 4)
+    assert.equal(r.failed, 0)
+    assert.ok(Math.abs(share(r, 'v0.2') - 30) <= 3, JSON.stringify(r.versions))
+    // The canary Service scaled to nothing: its share goes to stable.
+    await c.k('scale', 'deployment/k8s-testapp-canary', '--replicas=0')
+    await inForce(0)
+    await c.k('scale', 'deployment/k8s-testapp-canary', '--replicas=1')
+    await c.k('rollout', 'status', 'deployment/k8s-testapp-canary', '--timeout=60s')
+    await inForce(30)
+  })
+
   test('a mirror copies requests to the canary; the client is answered by stable only', async () => {
     const canaryMirrored = async () => {
       const rep = await report('myapp-svc')
@@ -258,7 +272,14 @@ describe('exact traffic weights from the kubelite.io/traffic annotation', () => 
     await annotate(weights(100, 0, { mirrors: [{ name: 'mirror-gets', match: [{ method: { exact: 'GET' }, path: { prefix: '/' } }], percentage: 100, backend: 'canary' }] }))
     // In force once a request is mirrored.
     await until('mirroring', async () => (await load(url, 1, 1)) && (await canaryMirrored()) > base, 30_000)
-    const from = await canaryMirrored()
+    // Copies of the probes may still be on their way: start counting once the figure holds still.
+    let last = -1
+    const from = await until('mirrored count settled', async () => {
+      const n = await canaryMirrored()
+      const settled = n === last
+      last = n
+      return settled ? n : undefined
+    })
     const r = await load(url, 200, 2)
     assert.deepEqual(r.versions, { 'v0.1': 200 }, 'every answer from stable')
     await until('200 copies answered by the canary', async () => (await canaryMirrored()) - from === 200, 20_000)
@@ -306,7 +327,7 @@ describe('exact traffic weights from the kubelite.io/traffic annotation', () => 
     let errors = 0
     try {
       for (let i = 0; i < 200; i++) {
-        const a = await get(`http://${ip}/color`, agent)
+        const a = await get(`http://${ip}:18471/color`, agent)
         assert.equal(a.body, '"red"')
         if (a.code === 500) errors++
       }
