@@ -34,11 +34,14 @@ test('the report groups per Service, ReplicaSet and backend, with steps over the
   t.record(stable, { status: 200, latencyMs: 1 })
   const later = t.report({ namespace: 'default', windowSeconds: 10, stepSeconds: 5 })
   assert.deepEqual(later.groups[0].series.map((s) => [s.requests, s.latencyMs === undefined]), [[0, true], [1, false]])
-  // 15 minutes later, all gone.
-  now += 16 * 60_000
-  t.record({ namespace: 'other', service: 'x', pod: 'p' }, { status: 200, latencyMs: 1 })
-  assert.deepEqual(t.report({ namespace: 'default', windowSeconds: 900, stepSeconds: 900 }).groups, [])
   const text = await registry.metrics()
   assert.match(text, /kubelite_proxy_http_requests_total\{namespace="default",service="web",replicaset="web-5d4c8b7f9",code="500"\} 10/)
   assert.match(text, /kubelite_proxy_http_request_duration_seconds_count\{namespace="default",service="web",replicaset="web-7d9f8c6b5"\} 181/)
+  // 15 minutes later, all gone, from the report and from /metrics.
+  now += 16 * 60_000
+  t.record({ namespace: 'other', service: 'x', pod: 'p' }, { status: 200, latencyMs: 1 })
+  assert.deepEqual(t.report({ namespace: 'default', windowSeconds: 900, stepSeconds: 900 }).groups, [])
+  const after = await registry.metrics()
+  assert.doesNotMatch(after, /service="web"/)
+  assert.match(after, /kubelite_proxy_http_requests_total\{namespace="other",service="x",replicaset="",code="200"\} 1/)
 })

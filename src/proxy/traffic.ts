@@ -40,6 +40,8 @@ interface Second {
 interface Series {
   target: TrafficTarget
   seconds: Map<number, Second>
+  /** Prometheus children bound to this series' labels (hashing a label set per request costs). */
+  prom?: { duration: { observe(v: number): void }; codes: Map<number, { inc(): void }> }
 }
 
 export const targetKey = (t: TrafficTarget): string => `${t.namespace}/${t.service}|${t.replicaSet ?? ''}|${t.pod ?? ''}|${t.backend ?? ''}`
@@ -79,7 +81,7 @@ export class ProxyTraffic {
     })
   }
 
-  private second(t: TrafficTarget, key: string | undefined): Second {
+  private second(t: TrafficTarget, key: string | undefined): [Series, Second] {
     const nowMs = this.now()
     const sec = Math.floor(nowMs / 1000)
     if (sec !== this.prunedAt) this.prune(sec)
@@ -88,24 +90,27 @@ export class ProxyTraffic {
     if (!s) this.series.set(k, (s = { target: t, seconds: new Map() }))
     let b = s.seconds.get(sec)
     if (!b) s.seconds.set(sec, (b = { requests: 0, errors: 0, mirrored: 0, connections: 0, latency: new LatencyHistogram() }))
-    return b
+    return [s, b]
   }
 
   /** One answered (or failed) request. `key` is targetKey(t), when the caller keeps it. */
   record(t: TrafficTarget, o: RequestOutcome, key?: string): void {
-    const b = this.second(t, key)
+    const [s, b] = this.second(t, key)
     b.requests++
     if (o.status >= 500 || o.failed) b.errors++
     if (o.mirrored) b.mirrored++
     b.latency.add(o.latencyMs)
-    const rs = t.replicaSet ?? ''
-    this.requests.inc({ namespace: t.namespace, service: t.service, replicaset: rs, code: String(o.status) })
-    this.duration.observe({ namespace: t.namespace, service: t.service, replicaset: rs }, o.latencyMs / 1000)
+    const labels = { namespace: t.namespace, service: t.service, replicaset: t.replicaSet ?? '' }
+    s.prom ??= { duration: this.duration.labels(labels), codes: new Map() }
+    let code = s.prom.codes.get(o.status)
+    if (!code) s.prom.codes.set(o.status, (code = this.requests.labels({ ...labels, code: String(o.status) })))
+    code.inc()
+    s.prom.duration.observe(o.latencyMs / 1000)
   }
 
   /** One TCP-mode connection (non-HTTP traffic counts connections only). */
   recordConnection(t: TrafficTarget, key?: string): void {
-    this.second(t, key).connections++
+    this.second(t, key)[1].connections++
   }
 
   private prune(sec: number): void {
@@ -113,8 +118,24 @@ export class ProxyTraffic {
     const oldest = sec - trafficRetentionSeconds
     for (const [k, s] of this.series) {
       for (const at of s.seconds.keys()) if (at < oldest) s.seconds.delete(at)
-      if (s.seconds.size === 0) this.series.delete(k)
+      if (s.seconds.size === 0) {
+        this.series.delete(k)
+        this.forget(s)
+      }
     }
+  }
+
+  /**
+   * A series silent for 15 minutes leaves /metrics too, unless another series (another backend
+   * over the same ReplicaSet) still shares its labels.
+   */
+  private forget(gone: Series): void {
+    const t = gone.target
+    const shared = [...this.series.values()].some((o) => o.target.namespace === t.namespace && o.target.service === t.service && (o.target.replicaSet ?? '') === (t.replicaSet ?? ''))
+    if (shared || !gone.prom) return
+    const labels = { namespace: t.namespace, service: t.service, replicaset: t.replicaSet ?? '' }
+    this.duration.remove(labels)
+    for (const code of gone.prom.codes.keys()) this.requests.remove({ ...labels, code: String(code) })
   }
 
   /** The traffic report for a namespace, or one of its Services, over the last `windowSeconds`. */
