@@ -235,6 +235,12 @@ describe('exact traffic weights from the kubelite.io/traffic annotation', () => 
     const metrics = await c.k('get', '--raw', '/metrics')
     assert.match(metrics, new RegExp(`kubelite_proxy_http_requests_total\\{namespace="default",service="myapp-svc",replicaset="${canaryRs}",code="200"\\} \\d+`))
     assert.match(metrics, /kubelite_proxy_http_request_duration_seconds_bucket\{le="0.005",namespace="default",service="myapp-svc",replicaset=/)
+    const all = JSON.parse(await c.k('get', '--raw', '/traffic/v1/namespaces/default?window=15m'))
+    assert.equal(all.service, undefined, 'the namespace-wide report')
+    assert.deepEqual(
+      all.groups.filter((g: { service: string }) => g.service === 'myapp-svc').map((g: { requests: number }) => g.requests),
+      rep.groups.map((g: { requests: number }) => g.requests),
+    )
     const missing = await c.kubectl(['get', '--raw', '/traffic/v1/namespaces/default/services/nope'])
     assert.match(missing.stderr, /Error from server \(NotFound\): services "nope" not found/)
     const badParam = await c.kubectl(['get', '--raw', '/traffic/v1/namespaces/default?window=1h'])
@@ -270,19 +276,18 @@ describe('exact traffic weights from the kubelite.io/traffic annotation', () => 
     }
     const base = await canaryMirrored()
     await annotate(weights(100, 0, { mirrors: [{ name: 'mirror-gets', match: [{ method: { exact: 'GET' }, path: { prefix: '/' } }], percentage: 100, backend: 'canary' }] }))
-    // In force once a request is mirrored.
-    await until('mirroring', async () => (await load(url, 1, 1)) && (await canaryMirrored()) > base, 30_000)
-    // Copies of the probes may still be on their way: start counting once the figure holds still.
-    let last = -1
-    const from = await until('mirrored count settled', async () => {
-      const n = await canaryMirrored()
-      const settled = n === last
-      last = n
-      return settled ? n : undefined
-    })
+    // In force once a request is mirrored. Copies of these probes may still be on their way when
+    // counting starts: the 200 requests below give between 200 and 200 + probes more copies.
+    let probes = 0
+    await until('mirroring', async () => (await load(url, 1, 1)) && ++probes && (await canaryMirrored()) > base, 30_000)
+    const from = await canaryMirrored()
     const r = await load(url, 200, 2)
     assert.deepEqual(r.versions, { 'v0.1': 200 }, 'every answer from stable')
-    await until('200 copies answered by the canary', async () => (await canaryMirrored()) - from === 200, 20_000)
+    let copies = 0
+    await until('200 copies answered by the canary', async () => (copies = (await canaryMirrored()) - from) >= 200, 20_000).catch((err) => {
+      throw new Error(`${(err as Error).message}: ${copies}`)
+    })
+    assert.ok(copies >= 200 && copies <= 200 + probes, `${copies} copies for 200 requests (and ${probes} probes)`)
   })
 
   test('a sticky cookie keeps a client on the backend it first got', async () => {
