@@ -3,8 +3,9 @@
 // Service whose address got the request, the ReplicaSet of the Pod that answered, and the
 // annotation's backend that picked it. Each second of a series holds counts and a latency
 // histogram (histogram.ts); a report merges the seconds of its window, per step.
-// The same requests feed two Prometheus families (see ProxyTraffic.constructor).
-import { Counter, Histogram, type Registry } from 'prom-client'
+// The same requests feed two Prometheus families (see ProxyTraffic.constructor). As in
+// metrics.ts, the hot path only adds to plain numbers; the families read them when scraped.
+import type { Registry } from 'prom-client'
 import { rfc3339 } from '../lib/duration.js'
 import { trafficReportApiVersion, trafficReportKind, trafficRetentionSeconds, type LatencySummary, type TrafficGroup, type TrafficQuery, type TrafficReport } from '../apis/traffic/report.js'
 import { LatencyHistogram } from './histogram.js'
@@ -37,11 +38,20 @@ interface Second {
   latency: LatencyHistogram
 }
 
+/** The Prometheus figures of one (namespace, service, replicaset), since the proxy started. */
+interface PromSeries {
+  labels: { namespace: string; service: string; replicaset: string }
+  codes: Map<number, number>
+  /** Observations per bucket of durationBuckets, the last one +Inf (not cumulative). */
+  buckets: number[]
+  sum: number
+  count: number
+}
+
 interface Series {
   target: TrafficTarget
   seconds: Map<number, Second>
-  /** Prometheus children bound to this series' labels (hashing a label set per request costs). */
-  prom?: { duration: { observe(v: number): void }; codes: Map<number, { inc(): void }> }
+  prom: PromSeries
 }
 
 export const targetKey = (t: TrafficTarget): string => `${t.namespace}/${t.service}|${t.replicaSet ?? ''}|${t.pod ?? ''}|${t.backend ?? ''}`
@@ -55,30 +65,59 @@ function summary(h: LatencyHistogram): LatencySummary {
   return { p50: round3(h.quantile(0.5)), p90: round3(h.quantile(0.9)), p99: round3(h.quantile(0.99)), mean: round3(h.mean), max: round3(h.max) }
 }
 
+type PromValue = { value: number; labels: Record<string, string | number>; metricName?: string }
+
 export class ProxyTraffic {
   private readonly series = new Map<string, Series>()
+  private readonly prom = new Map<string, PromSeries>()
   private prunedAt = 0
-  private readonly requests: Counter<'namespace' | 'service' | 'replicaset' | 'code'>
-  private readonly duration: Histogram<'namespace' | 'service' | 'replicaset'>
 
   constructor(
     registry: Registry,
     private readonly now: () => number = Date.now,
     prefix = 'kubelite_proxy_',
   ) {
-    this.requests = new Counter({
-      name: `${prefix}http_requests_total`,
-      help: 'HTTP requests the proxy carried in HTTP mode (mirror copies included), by the ReplicaSet of the Pod that answered and the status code.',
-      labelNames: ['namespace', 'service', 'replicaset', 'code'],
-      registers: [registry],
+    // Families read at scrape time, in prom-client's metric shape (what its Counter and Histogram
+    // return from get()), so a request costs a few additions and no label hashing.
+    const family = (name: string, help: string, type: 'counter' | 'histogram', values: () => PromValue[]) => ({
+      name,
+      help,
+      type,
+      aggregator: 'sum',
+      get: () => ({ name, help, type, aggregator: 'sum', values: values() }),
+      reset: () => {},
     })
-    this.duration = new Histogram({
-      name: `${prefix}http_request_duration_seconds`,
-      help: "Time from a request's first byte at the proxy to its answer's last byte, by the ReplicaSet of the Pod that answered.",
-      labelNames: ['namespace', 'service', 'replicaset'],
-      buckets: durationBuckets,
-      registers: [registry],
-    })
+    const requests = `${prefix}http_requests_total`
+    const duration = `${prefix}http_request_duration_seconds`
+    registry.registerMetric(
+      family(requests, 'HTTP requests the proxy carried in HTTP mode (mirror copies included), by the ReplicaSet of the Pod that answered and the status code.', 'counter', () =>
+        [...this.prom.values()].flatMap((p) => [...p.codes].map(([code, n]) => ({ value: n, labels: { ...p.labels, code: String(code) } }))),
+      ) as never,
+    )
+    registry.registerMetric(
+      family(duration, "Time from a request's first byte at the proxy to its answer's last byte, by the ReplicaSet of the Pod that answered.", 'histogram', () =>
+        [...this.prom.values()].flatMap((p) => {
+          const out: PromValue[] = []
+          let acc = 0
+          durationBuckets.forEach((le, i) => {
+            acc += p.buckets[i]
+            out.push({ value: acc, labels: { le, ...p.labels }, metricName: `${duration}_bucket` })
+          })
+          out.push({ value: p.count, labels: { le: '+Inf', ...p.labels }, metricName: `${duration}_bucket` })
+          out.push({ value: p.sum, labels: p.labels, metricName: `${duration}_sum` })
+          out.push({ value: p.count, labels: p.labels, metricName: `${duration}_count` })
+          return out
+        }),
+      ) as never,
+    )
+  }
+
+  private promSeries(t: TrafficTarget): PromSeries {
+    const labels = { namespace: t.namespace, service: t.service, replicaset: t.replicaSet ?? '' }
+    const key = `${labels.namespace}/${labels.service}/${labels.replicaset}`
+    let p = this.prom.get(key)
+    if (!p) this.prom.set(key, (p = { labels, codes: new Map(), buckets: new Array<number>(durationBuckets.length + 1).fill(0), sum: 0, count: 0 }))
+    return p
   }
 
   private second(t: TrafficTarget, key: string | undefined): [Series, Second] {
@@ -87,7 +126,7 @@ export class ProxyTraffic {
     if (sec !== this.prunedAt) this.prune(sec)
     const k = key ?? targetKey(t)
     let s = this.series.get(k)
-    if (!s) this.series.set(k, (s = { target: t, seconds: new Map() }))
+    if (!s) this.series.set(k, (s = { target: t, seconds: new Map(), prom: this.promSeries(t) }))
     let b = s.seconds.get(sec)
     if (!b) s.seconds.set(sec, (b = { requests: 0, errors: 0, mirrored: 0, connections: 0, latency: new LatencyHistogram() }))
     return [s, b]
@@ -100,12 +139,14 @@ export class ProxyTraffic {
     if (o.status >= 500 || o.failed) b.errors++
     if (o.mirrored) b.mirrored++
     b.latency.add(o.latencyMs)
-    const labels = { namespace: t.namespace, service: t.service, replicaset: t.replicaSet ?? '' }
-    s.prom ??= { duration: this.duration.labels(labels), codes: new Map() }
-    let code = s.prom.codes.get(o.status)
-    if (!code) s.prom.codes.set(o.status, (code = this.requests.labels({ ...labels, code: String(o.status) })))
-    code.inc()
-    s.prom.duration.observe(o.latencyMs / 1000)
+    const p = s.prom
+    p.codes.set(o.status, (p.codes.get(o.status) ?? 0) + 1)
+    const seconds = o.latencyMs / 1000
+    let i = 0
+    while (i < durationBuckets.length && seconds > durationBuckets[i]) i++
+    p.buckets[i]++
+    p.sum += seconds
+    p.count++
   }
 
   /** One TCP-mode connection (non-HTTP traffic counts connections only). */
@@ -130,12 +171,9 @@ export class ProxyTraffic {
    * over the same ReplicaSet) still shares its labels.
    */
   private forget(gone: Series): void {
-    const t = gone.target
-    const shared = [...this.series.values()].some((o) => o.target.namespace === t.namespace && o.target.service === t.service && (o.target.replicaSet ?? '') === (t.replicaSet ?? ''))
-    if (shared || !gone.prom) return
-    const labels = { namespace: t.namespace, service: t.service, replicaset: t.replicaSet ?? '' }
-    this.duration.remove(labels)
-    for (const code of gone.prom.codes.keys()) this.requests.remove({ ...labels, code: String(code) })
+    if ([...this.series.values()].some((o) => o.prom === gone.prom)) return
+    const { namespace, service, replicaset } = gone.prom.labels
+    this.prom.delete(`${namespace}/${service}/${replicaset}`)
   }
 
   /** The traffic report for a namespace, or one of its Services, over the last `windowSeconds`. */
