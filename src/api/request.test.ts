@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { isStatusError } from '../apis/status.js'
-import { decodeBody, queryInt, validateListOptions } from './request.js'
+import { decodeBody, isLongRunning, queryInt, requestDeadlineMs, validateListOptions } from './request.js'
 
 const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
 
@@ -41,4 +41,32 @@ test('validateListOptions: upstream ValidateListOptions cases', () => {
   assert.deepEqual(msgs({ watch: true, sendInitialEvents: true }), ['resourceVersionMatch: FieldValueForbidden'])
   assert.deepEqual(msgs({ watch: true, resourceVersionMatch: 'NotOlderThan' }), ['resourceVersionMatch: FieldValueForbidden'])
   assert.deepEqual(msgs({ watch: true, resourceVersionMatch: 'Exact', sendInitialEvents: false }), ['resourceVersionMatch: FieldValueForbidden', 'resourceVersionMatch: FieldValueNotSupported'])
+})
+
+test('long-running requests as upstream --long-running-request-regexp (and watch=true) names them', () => {
+  for (const url of [
+    '/api/v1/namespaces/default/pods?watch=true',
+    '/api/v1/pods?watch=1&resourceVersion=5',
+    '/api/v1/watch/pods',
+    '/api/v1/namespaces/default/pods/web/log?follow=true',
+    '/api/v1/namespaces/default/pods/web/exec?command=sh',
+    '/api/v1/namespaces/default/pods/web/attach',
+    '/api/v1/namespaces/default/pods/web/portforward',
+    '/api/v1/namespaces/default/services/web/proxy/some/path',
+  ])
+    assert.equal(isLongRunning(url), true, url)
+  for (const url of ['/api/v1/namespaces/default/pods', '/api/v1/pods?watch=false', '/apis/apps/v1/namespaces/default/deployments/web', '/api/v1/namespaces/default/configmaps/logbook'])
+    assert.equal(isLongRunning(url), false, url)
+})
+
+test('request deadlines as upstream WithRequestDeadline: the timeout parameter below the maximum, else the maximum', () => {
+  assert.equal(requestDeadlineMs('/api/v1/pods', 60_000), 60_000)
+  assert.equal(requestDeadlineMs('/api/v1/pods?timeout=5s', 60_000), 5_000)
+  assert.equal(requestDeadlineMs('/api/v1/pods?timeout=1m30s', 60_000), 60_000)
+  assert.equal(requestDeadlineMs('/api/v1/pods?timeout=0s', 60_000), 60_000)
+  assert.equal(requestDeadlineMs('/api/v1/pods?watch=1&timeout=5s', 60_000), undefined)
+  assert.throws(
+    () => requestDeadlineMs('/api/v1/pods?timeout=soon', 60_000),
+    (err: unknown) => isStatusError(err) && err.status.code === 400 && err.status.message === 'invalid timeout specified in the request URL - time: invalid duration "soon"',
+  )
 })

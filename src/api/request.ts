@@ -5,6 +5,7 @@ import type { KObject } from '../apis/meta.js'
 import { errors } from '../apis/status.js'
 import { notSupported, type FieldError } from '../apis/validation.js'
 import { goJsonSyntaxError } from './patch/gojson.js'
+import { parseGoDuration } from '../lib/go-duration.js'
 
 /** Upstream's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024
@@ -259,4 +260,32 @@ export function validateListOptions(o: ListOptionsToCheck): FieldError[] {
 export function requestURL(req: { url?: string }): URL {
   const target = req.url ?? '/'
   return new URL(`https://localhost${target.startsWith('/') ? target : `/${target}`}`)
+}
+
+// Upstream's --long-running-request-regexp default, plus watch=true: requests no deadline applies to.
+const longRunningPath = /(\/|^)((watch|proxy)(\/|$)|(logs?|portforward|exec|attach)\/?$)/
+
+/** Whether a request is long-running (watch, proxy, logs, exec, attach, port-forward): no deadline, no drain wait. */
+export function isLongRunning(url: string): boolean {
+  const q = url.indexOf('?')
+  const path = q < 0 ? url : url.slice(0, q)
+  if (longRunningPath.test(path)) return true
+  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1))
+  const watch = params.get('watch')
+  return watch !== null && watch !== '0' && watch.toLowerCase() !== 'false'
+}
+
+/**
+ * The deadline of a request in ms, as upstream's WithRequestDeadline: none for long-running ones;
+ * the `timeout` query parameter when it is a positive Go duration below the maximum; else the
+ * maximum (--request-timeout). A malformed `timeout` is a 400 with upstream's words.
+ */
+export function requestDeadlineMs(url: string, maximumMs: number): number | undefined {
+  if (isLongRunning(url)) return undefined
+  const q = url.indexOf('?')
+  const value = q < 0 ? null : new URLSearchParams(url.slice(q + 1)).get('timeout')
+  if (!value) return maximumMs
+  const ms = parseGoDuration(value)
+  if (ms === undefined) throw errors.badRequest(`invalid timeout specified in the request URL - time: invalid duration ${JSON.stringify(value)}`)
+  return ms > 0 && ms < maximumMs ? ms : maximumMs
 }

@@ -32,6 +32,7 @@ import {
   queryInt,
   validateListOptions,
   readBody,
+  requestDeadlineMs,
   requestURL,
   type ApiTarget,
   type OutputFormat,
@@ -112,6 +113,8 @@ export interface ApiServerOptions {
   upgrades?: Map<string, UpgradeHandler>
   /** Prometheus text for GET /metrics. */
   metrics?: () => Promise<string>
+  /** Deadline of a request that is not long-running, in ms (upstream: --request-timeout, 60 s). */
+  requestTimeoutMs?: number
   /** The traffic report at /traffic/v1/... (api/traffic.ts); without it the path is a 404. */
   traffic?: TrafficSource
   /** How often watches with allowWatchBookmarks get a BOOKMARK (default 60 s). */
@@ -186,7 +189,20 @@ export class ApiServer {
   // ---- entry points ---------------------------------------------------------------------------
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.serve(req, res).catch((err) => this.sendError(res, err))
+    // Every request but the long-running ones has a deadline (upstream's --request-timeout, 60 s,
+    // or a shorter `timeout` the client asks for): past it the client gets a 504 at once; whatever
+    // the handler sends later is dropped.
+    let deadline: NodeJS.Timeout | undefined
+    try {
+      const ms = requestDeadlineMs(req.url ?? '/', this.opts.requestTimeoutMs ?? 60_000)
+      if (ms !== undefined) deadline = setTimeout(() => this.sendError(res, errors.timeout('Timeout: request did not complete within requested timeout - context deadline exceeded')), ms)
+    } catch (err) {
+      this.sendError(res, err)
+      return
+    }
+    this.serve(req, res)
+      .catch((err) => this.sendError(res, err))
+      .finally(() => clearTimeout(deadline))
   }
 
   /** Open watches: aborting the controller ends one; the promise settles when its response has. */

@@ -25,6 +25,7 @@ import { NodeAgent } from '../node/index.js'
 import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
+import { isLongRunning } from '../api/request.js'
 import { ensurePrivateDataDir } from './datadir.js'
 import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
@@ -343,15 +344,4 @@ export class InflightRequests {
     this.onIdle = undefined
     return this.count
   }
-}
-
-const longRunningPath = /(\/|^)((watch|proxy)(\/|$)|(logs?|portforward|exec|attach)\/?$)/
-
-export function isLongRunning(url: string): boolean {
-  const q = url.indexOf('?')
-  const path = q < 0 ? url : url.slice(0, q)
-  if (longRunningPath.test(path)) return true
-  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1))
-  const watch = params.get('watch')
-  return watch !== null && watch !== '0' && watch.toLowerCase() !== 'false'
 }
