@@ -7,6 +7,7 @@ import {
   definitions,
   findUnknownFields,
   pruneUnknownFields,
+  zeroNulls,
   itemSchema,
   resolve,
   schemaForKind,
@@ -206,4 +207,20 @@ test('pruneUnknownFields drops exactly what findUnknownFields names, however dee
   pruneUnknownFields('', 'v1', 'ConfigMap', cm)
   assert.deepEqual(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { a: 'b' } }, data: { k: 'v' } })
   assert.deepEqual(findUnknownFields('', 'v1', 'ConfigMap', cm), [])
+})
+
+test('zeroNulls: nulls become what Go decoding leaves (dropped fields, zero list elements and map values)', () => {
+  const d = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'x', ownerReferences: [null], finalizers: [null], labels: { a: null }, managedFields: [null] },
+    spec: { replicas: null, template: { spec: { containers: [{ name: 'c', image: null, ports: [null] }] } } },
+  }
+  zeroNulls('apps', 'v1', 'Deployment', d)
+  assert.deepEqual(d, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'x', ownerReferences: [{}], finalizers: [''], labels: { a: '' }, managedFields: [{}] },
+    spec: { template: { spec: { containers: [{ name: 'c', ports: [{}] }] } } },
+  })
 })

@@ -167,6 +167,61 @@ export function pruneUnknownFields(group: string, version: string, kind: string,
   if (schema) walkUnknown(obj, schema, '', (parent, key) => delete parent[key])
 }
 
+/**
+ * Nulls where Go's decoder leaves a zero value, in place: a `null` field is dropped (a nil pointer,
+ * an omitted zero), a `null` list element or map value becomes the zero value of its type (`{}`
+ * for a struct, `''`, `0`, `false`). So `ownerReferences: [null]` is `[{}]`, which validation then
+ * judges as upstream does, instead of a null every later step would have to guard against.
+ * Free-form and preserve-unknown-fields values are left as they are.
+ */
+export function zeroNulls(group: string, version: string, kind: string, obj: unknown): void {
+  const schema = schemaForKind(group, version, kind)
+  if (schema) walkNulls(obj, schema)
+}
+
+function zeroOf(schema: Schema | undefined): unknown {
+  const s = schema ? resolve(schema) : undefined
+  if (!s || s['x-kubernetes-int-or-string']) return 0
+  switch (s.type) {
+    case 'object':
+      return {}
+    case 'array':
+      return []
+    case 'string':
+      return ''
+    case 'integer':
+    case 'number':
+      return 0
+    case 'boolean':
+      return false
+    default:
+      return s.properties ? {} : ''
+  }
+}
+
+function walkNulls(value: unknown, schema: Schema): void {
+  const s = resolve(schema)
+  if (s['x-kubernetes-preserve-unknown-fields']) return
+  if (Array.isArray(value)) {
+    if (!s.items) return
+    for (let i = 0; i < value.length; i++) {
+      if (value[i] === null) value[i] = zeroOf(s.items)
+      else walkNulls(value[i], s.items)
+    }
+    return
+  }
+  if (!isPlainObject(value)) return
+  const ap = s.additionalProperties
+  for (const [key, v] of Object.entries(value)) {
+    const child = s.properties && Object.hasOwn(s.properties, key) ? s.properties[key] : ap && typeof ap === 'object' ? ap : undefined
+    if (!child) continue
+    if (v === null) {
+      if (s.properties && Object.hasOwn(s.properties, key)) delete value[key]
+      else value[key] = zeroOf(child)
+    } else walkNulls(v, child)
+  }
+}
+
 type OnUnknown = (parent: Record<string, unknown>, key: string, path: string) => void
 
 function walkUnknown(value: unknown, schema: Schema, path: string, onUnknown: OnUnknown): void {

@@ -42,6 +42,21 @@ export function validateObjectMeta(def: ResourceDef, obj: StoredObject): FieldEr
   if (owners.filter((r) => r.controller).length > 1) {
     errs.push(invalid('metadata.ownerReferences', owners.map((r) => r.name), 'Only one reference can have Controller set to true'))
   }
+  errs.push(...validateManagedFields(m.managedFields ?? []))
+  return errs
+}
+
+/** Upstream's ValidateManagedFields (a managedFields list written by hand must still be one). */
+function validateManagedFields(entries: NonNullable<StoredObject['metadata']['managedFields']>): FieldError[] {
+  const errs: FieldError[] = []
+  entries.forEach((e, i) => {
+    const p = `metadata.managedFields[${i}]`
+    if (e.operation !== 'Apply' && e.operation !== 'Update') errs.push(invalid(`${p}.operation`, e.operation ?? '', 'must be `Apply` or `Update`'))
+    if (e.fieldsType && e.fieldsType !== 'FieldsV1') errs.push(invalid(`${p}.fieldsType`, e.fieldsType, 'must be `FieldsV1`'))
+    const manager = e.manager ?? ''
+    if (manager.length > 128) errs.push({ type: 'FieldValueTooLong', field: `${p}.manager`, value: manager, detail: 'may not be more than 128 bytes' })
+    if (e.subresource && e.subresource.length > 256) errs.push({ type: 'FieldValueTooLong', field: `${p}.subresource`, value: e.subresource, detail: 'may not be more than 256 bytes' })
+  })
   return errs
 }
 

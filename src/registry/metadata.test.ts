@@ -17,3 +17,24 @@ test('empty labels, annotations, finalizers and ownerReferences are dropped on c
   assert.equal('ownerReferences' in released.object.metadata, false)
   assert.equal('ownerReferences' in (await cms.get('default', 'c')).metadata, false)
 })
+
+test('null entries in metadata lists are zero values that validation judges as upstream (a 422, never a 500)', async () => {
+  const api = buildApiServer({ store: new MemoryStore(), serverAddress: '127.0.0.1:6443' })
+  await bootstrapNamespaces(api)
+  const cms = api.resource('', 'configmaps')!
+  const attempt = async (metadata: Record<string, unknown>) => {
+    try {
+      await cms.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'n', ...metadata } }, {})
+      return 'created'
+    } catch (err) {
+      return (err as { status: { code: number; message: string } }).status
+    }
+  }
+  const managed = (await attempt({ managedFields: [null] })) as { code: number; message: string }
+  assert.equal(managed.code, 422)
+  assert.equal(managed.message, 'ConfigMap "n" is invalid: metadata.managedFields[0].operation: Invalid value: "": must be `Apply` or `Update`')
+  const owners = (await attempt({ ownerReferences: [null] })) as { code: number; message: string }
+  assert.equal(owners.code, 422)
+  assert.match(owners.message, /metadata\.ownerReferences\[0\]\.apiVersion: Invalid value: "": version must not be empty/)
+  assert.equal(await attempt({ managedFields: [{ manager: 'me', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: {} }] }), 'created')
+})

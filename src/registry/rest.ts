@@ -852,7 +852,7 @@ function isConflict(err: unknown): boolean {
 }
 
 function withoutManagedFieldTimes(o: StoredObject): unknown {
-  const mf = o.metadata.managedFields?.map(({ time: _t, ...rest }) => rest)
+  const mf = o.metadata.managedFields?.map((e) => (e && typeof e === 'object' ? { ...e, time: undefined } : e))
   return { ...o, metadata: { ...o.metadata, managedFields: mf } }
 }
 
