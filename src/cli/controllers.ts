@@ -5,6 +5,7 @@
 // component of its own (kube-scheduler), and `up` starts it beside the controllers.
 import type { InformerFactory } from '../client/factory.js'
 import type { Client } from '../client/types.js'
+import { CronJobController } from '../controllers/cronjob/controller.js'
 import { DeploymentController } from '../controllers/deployment/controller.js'
 import { EndpointsController } from '../controllers/endpoints/controller.js'
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
@@ -62,6 +63,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   // kubelite's own: upstream's API server stores Events with a TTL lease (--event-ttl) instead.
   { name: 'event-ttl-controller', aliases: ['eventttl'], start: (c) => runEventTTL(c.client, c.signal, { log: c.log }) },
   { name: 'job-controller', aliases: ['job'], start: (c) => new JobController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'cronjob-controller', aliases: ['cronjob'], start: (c) => new CronJobController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 

@@ -9,6 +9,7 @@ import type { Container, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import type { KObject, Mutable, StoredObject } from '../../apis/meta.js'
 import { rfc3339 } from '../../lib/duration.js'
 import { newControllerRef } from '../runtime/controllerref.js'
+import { sameJSON } from '../runtime/equal.js'
 import { isPodReady, type PodObj } from '../runtime/pods.js'
 
 export type JobObj = StoredObject & Mutable<Job>
@@ -471,18 +472,7 @@ function withoutEmpty(u: { succeeded: string[]; failed: string[] }): { succeeded
 
 /** True when the status differs from the Job's (only then is it written). */
 export function jobStatusChanged(job: JobObj, status: JobStatus): boolean {
-  return JSON.stringify(canonical(job.status ?? {})) !== JSON.stringify(canonical(status))
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical)
-  if (v && typeof v === 'object')
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    )
-  return v
+  return !sameJSON(job.status ?? {}, status)
 }
 
 // ---- the pods it creates -------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // The batch/v1 kinds kubelite serves.
 import type { ResourceDef } from '../types.js'
+import { cronjobs } from './cronjob.js'
 import { jobs } from './job.js'
 
-export { jobs }
+export { cronjobs, jobs }
 
-export const batchResources: ResourceDef[] = [jobs]
+export const batchResources: ResourceDef[] = [jobs, cronjobs]

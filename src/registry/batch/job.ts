@@ -173,47 +173,51 @@ function validatePodFailurePolicy(spec: Obj, field: string): FieldError[] {
   return errs
 }
 
-/** ValidateJobSpec (field paths from `spec`). */
-export function validateJobSpec(specIn: unknown): FieldError[] {
+/**
+ * ValidateJobSpec (field paths under `path`); without `withSelector` it is validateJobSpec, the part a
+ * CronJob's jobTemplate shares (its selector is generated per Job).
+ */
+export function validateJobSpec(specIn: unknown, path = 'spec', withSelector = true): FieldError[] {
   const spec = isObj(specIn) ? specIn : {}
   const errs: FieldError[] = []
   for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'])
-    errs.push(...validateNonNegative(spec[f], `spec.${f}`))
-  if (isSet(spec.backoffLimitPerIndex) && spec.completionMode !== 'Indexed') errs.push(forbidden('spec.backoffLimitPerIndex', 'requires indexed completion mode'))
+    errs.push(...validateNonNegative(spec[f], `${path}.${f}`))
+  if (isSet(spec.backoffLimitPerIndex) && spec.completionMode !== 'Indexed') errs.push(forbidden(`${path}.backoffLimitPerIndex`, 'requires indexed completion mode'))
   if (isSet(spec.maxFailedIndexes) && !isSet(spec.backoffLimitPerIndex))
-    errs.push(required('spec.backoffLimitPerIndex', 'when maxFailedIndexes is specified'))
+    errs.push(required(`${path}.backoffLimitPerIndex`, 'when maxFailedIndexes is specified'))
   if (isSet(spec.completionMode)) {
     if (spec.completionMode !== 'NonIndexed' && spec.completionMode !== 'Indexed')
-      errs.push(notSupported('spec.completionMode', spec.completionMode, ['NonIndexed', 'Indexed']))
+      errs.push(notSupported(`${path}.completionMode`, spec.completionMode, ['NonIndexed', 'Indexed']))
     if (spec.completionMode === 'Indexed') {
-      if (!isSet(spec.completions)) errs.push(required('spec.completions', 'when completion mode is Indexed'))
+      if (!isSet(spec.completions)) errs.push(required(`${path}.completions`, 'when completion mode is Indexed'))
       if (numOr(spec.parallelism, 0) > maxParallelismForIndexedJob)
-        errs.push(invalid('spec.parallelism', spec.parallelism, `must be less than or equal to ${maxParallelismForIndexedJob} when completion mode is Indexed`))
+        errs.push(invalid(`${path}.parallelism`, spec.parallelism, `must be less than or equal to ${maxParallelismForIndexedJob} when completion mode is Indexed`))
     }
   }
-  if (isSet(spec.podFailurePolicy)) errs.push(...validatePodFailurePolicy(spec, 'spec.podFailurePolicy'))
+  if (isSet(spec.podFailurePolicy)) errs.push(...validatePodFailurePolicy(spec, `${path}.podFailurePolicy`))
   if (isSet(spec.podReplacementPolicy) && spec.podReplacementPolicy !== 'TerminatingOrFailed' && spec.podReplacementPolicy !== 'Failed')
-    errs.push(notSupported('spec.podReplacementPolicy', spec.podReplacementPolicy, ['Failed', 'TerminatingOrFailed']))
+    errs.push(notSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, ['Failed', 'TerminatingOrFailed']))
   else if (spec.podReplacementPolicy === 'TerminatingOrFailed' && isSet(spec.podFailurePolicy))
-    errs.push(notSupported('spec.podReplacementPolicy', spec.podReplacementPolicy, ['Failed']))
-  errs.push(...validatePodTemplateSpec(spec.template, 'spec.template'))
+    errs.push(notSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, ['Failed']))
+  errs.push(...validatePodTemplateSpec(spec.template, `${path}.template`))
   const restartPolicy = objAt(objAt(spec, 'template'), 'spec')?.restartPolicy
   // The pod defaults turn an unset restartPolicy into Always, so both read as "not given".
   if (restartPolicy === 'Always' || !isSet(restartPolicy) || restartPolicy === '')
-    errs.push(required('spec.template.spec.restartPolicy', 'valid values: "OnFailure", "Never"'))
+    errs.push(required(`${path}.template.spec.restartPolicy`, 'valid values: "OnFailure", "Never"'))
   else if (restartPolicy !== 'OnFailure' && restartPolicy !== 'Never')
-    errs.push(notSupported('spec.template.spec.restartPolicy', restartPolicy, ['OnFailure', 'Never']))
+    errs.push(notSupported(`${path}.template.spec.restartPolicy`, restartPolicy, ['OnFailure', 'Never']))
   else if (isSet(spec.podFailurePolicy) && restartPolicy !== 'Never')
-    errs.push(invalid('spec.template.spec.restartPolicy', restartPolicy, 'only "Never" is supported when podFailurePolicy is specified'))
+    errs.push(invalid(`${path}.template.spec.restartPolicy`, restartPolicy, 'only "Never" is supported when podFailurePolicy is specified'))
 
+  if (!withSelector) return errs
   // ValidateJobSpec's selector part: required, well formed, and matching the template.
-  if (!isSet(spec.selector)) errs.push(required('spec.selector', ''))
-  else errs.push(...validateLabelSelector(spec.selector, 'spec.selector'))
+  if (!isSet(spec.selector)) errs.push(required(`${path}.selector`, ''))
+  else errs.push(...validateLabelSelector(spec.selector, `${path}.selector`))
   const sel = convertLabelSelector(spec.selector)
   if (sel.kind !== 'error') {
     const labels = objAt(objAt(spec, 'template'), 'metadata')?.labels
     const ok = sel.kind === 'everything' || (sel.kind === 'selector' && matches(sel.selector, isObj(labels) ? (labels as Record<string, string>) : undefined))
-    if (!ok) errs.push(goInvalid('spec.template.metadata.labels', labels ?? null, goStringMap(labels), '`selector` does not match template `labels`'))
+    if (!ok) errs.push(goInvalid(`${path}.template.metadata.labels`, labels ?? null, goStringMap(labels), '`selector` does not match template `labels`'))
   }
   return errs
 }
