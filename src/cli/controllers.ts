@@ -17,6 +17,7 @@ import { ReplicaSetController } from '../controllers/replicaset/controller.js'
 import { RootCACertPublisher } from '../controllers/rootcacert/controller.js'
 import type { RunnerLog } from '../controllers/runtime/runner.js'
 import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
+import { StatefulSetController } from '../controllers/statefulset/controller.js'
 import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js'
 
 /** What every controller is started with (upstream's ControllerContext). */
@@ -64,6 +65,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'event-ttl-controller', aliases: ['eventttl'], start: (c) => runEventTTL(c.client, c.signal, { log: c.log }) },
   { name: 'job-controller', aliases: ['job'], start: (c) => new JobController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'cronjob-controller', aliases: ['cronjob'], start: (c) => new CronJobController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'statefulset-controller', aliases: ['statefulset'], start: (c) => new StatefulSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 

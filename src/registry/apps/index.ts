@@ -3,7 +3,8 @@ import type { ResourceDef } from '../types.js'
 import { controllerrevisions } from './controllerrevision.js'
 import { deployments } from './deployment.js'
 import { replicasets } from './replicaset.js'
+import { statefulsets } from './statefulset.js'
 
-export { controllerrevisions, deployments, replicasets }
+export { controllerrevisions, deployments, replicasets, statefulsets }
 
-export const appsResources: ResourceDef[] = [deployments, replicasets, controllerrevisions]
+export const appsResources: ResourceDef[] = [deployments, replicasets, controllerrevisions, statefulsets]
