@@ -6,6 +6,7 @@
 import type { InformerFactory } from '../client/factory.js'
 import type { Client } from '../client/types.js'
 import { CronJobController } from '../controllers/cronjob/controller.js'
+import { DaemonSetController } from '../controllers/daemonset/controller.js'
 import { DeploymentController } from '../controllers/deployment/controller.js'
 import { EndpointsController } from '../controllers/endpoints/controller.js'
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
@@ -66,6 +67,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'job-controller', aliases: ['job'], start: (c) => new JobController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'cronjob-controller', aliases: ['cronjob'], start: (c) => new CronJobController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'statefulset-controller', aliases: ['statefulset'], start: (c) => new StatefulSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 
