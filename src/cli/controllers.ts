@@ -5,16 +5,21 @@
 // component of its own (kube-scheduler), and `up` starts it beside the controllers.
 import type { InformerFactory } from '../client/factory.js'
 import type { Client } from '../client/types.js'
+import { CronJobController } from '../controllers/cronjob/controller.js'
+import { DaemonSetController } from '../controllers/daemonset/controller.js'
 import { DeploymentController } from '../controllers/deployment/controller.js'
 import { EndpointsController } from '../controllers/endpoints/controller.js'
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
 import { runEventTTL } from '../controllers/eventttl/controller.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
+import { JobController } from '../controllers/job/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
 import { RootCACertPublisher } from '../controllers/rootcacert/controller.js'
 import type { RunnerLog } from '../controllers/runtime/runner.js'
 import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
+import { StatefulSetController } from '../controllers/statefulset/controller.js'
+import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js'
 
 /** What every controller is started with (upstream's ControllerContext). */
 export interface ControllerContext {
@@ -59,6 +64,11 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   },
   // kubelite's own: upstream's API server stores Events with a TTL lease (--event-ttl) instead.
   { name: 'event-ttl-controller', aliases: ['eventttl'], start: (c) => runEventTTL(c.client, c.signal, { log: c.log }) },
+  { name: 'job-controller', aliases: ['job'], start: (c) => new JobController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'cronjob-controller', aliases: ['cronjob'], start: (c) => new CronJobController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'statefulset-controller', aliases: ['statefulset'], start: (c) => new StatefulSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 
 /** The short names (`deployment`), for messages and help; the full names (`deployment-controller`) work too. */

@@ -69,4 +69,9 @@ export const gvrs = {
   endpointSlices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' },
   replicaSets: { group: 'apps', version: 'v1', resource: 'replicasets' },
   deployments: { group: 'apps', version: 'v1', resource: 'deployments' },
+  statefulSets: { group: 'apps', version: 'v1', resource: 'statefulsets' },
+  daemonSets: { group: 'apps', version: 'v1', resource: 'daemonsets' },
+  controllerRevisions: { group: 'apps', version: 'v1', resource: 'controllerrevisions' },
+  jobs: { group: 'batch', version: 'v1', resource: 'jobs' },
+  cronJobs: { group: 'batch', version: 'v1', resource: 'cronjobs' },
 } as const

@@ -1,0 +1,116 @@
+// The StatefulSet controller: the thin shell around plan.ts (upstream pkg/controller/statefulset).
+// It keeps the ControllerRevisions (so `kubectl rollout history|undo` work), makes and removes the
+// ordinal pods one step at a time, and reports the counts and revisions in status.
+import { errorMessage, isAlreadyExists, isNotFound } from '../../client/errors.js'
+import { EventRecorder } from '../../client/events.js'
+import type { InformerFactory } from '../../client/factory.js'
+import { gvrs } from '../../client/factory.js'
+import { byControllerUID, objectKey, type Informer } from '../../client/informer.js'
+import type { Client } from '../../client/types.js'
+import { WorkQueue } from '../../client/workqueue.js'
+import { controllerOf } from '../runtime/controllerref.js'
+import type { PodObj } from '../runtime/pods.js'
+import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
+import { planStatefulSet, statefulSetStatusChanged, type RevisionObj, type StatefulSetAction, type StatefulSetObj } from './plan.js'
+
+export const statefulSetControllerName = 'statefulset-controller'
+
+export class StatefulSetController implements Reconciler {
+  readonly name = statefulSetControllerName
+  private readonly queue = new WorkQueue()
+  private readonly pods: Informer<PodObj>
+  private readonly sets: Informer<StatefulSetObj>
+  private readonly revisions: Informer<RevisionObj>
+  private readonly recorder: EventRecorder
+  private readonly clock: () => Date
+
+  constructor(
+    private readonly client: Client,
+    informers: InformerFactory,
+    private readonly opts: ControllerOptions = {},
+  ) {
+    this.clock = opts.clock ?? (() => new Date())
+    this.recorder = new EventRecorder(client, { component: statefulSetControllerName }, this.clock, (err) => opts.log?.error({ err }, 'statefulset event'))
+    this.pods = informers.informer<PodObj>(gvrs.pods).addIndex('controller', byControllerUID)
+    this.sets = informers.informer<StatefulSetObj>(gvrs.statefulSets)
+    this.revisions = informers.informer<RevisionObj>(gvrs.controllerRevisions).addIndex('controller', byControllerUID)
+    this.sets.on({
+      add: (s) => this.queue.add(objectKey(s)),
+      update: (_, s) => this.queue.add(objectKey(s)),
+      delete: (s) => this.queue.add(objectKey(s)),
+    })
+    const byOwner = (o: PodObj | RevisionObj) => {
+      const ref = controllerOf(o)
+      if (ref?.kind === 'StatefulSet') this.queue.add(`${o.metadata.namespace}/${ref.name}`)
+    }
+    this.pods.on({ add: byOwner, update: (old, p) => (byOwner(old), byOwner(p)), delete: byOwner })
+    this.revisions.on({ add: byOwner, update: (_, r) => byOwner(r), delete: byOwner })
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    await Promise.all([this.pods.waitForSync(), this.sets.waitForSync(), this.revisions.waitForSync()])
+    await runWorkers(this.queue, this, this.opts.workers ?? 5, signal, this.opts.log)
+  }
+
+  async reconcile(key: string): Promise<Result | void> {
+    const set = this.sets.getByKey(key)
+    if (!set || set.metadata.deletionTimestamp) return
+    const uid = set.metadata.uid!
+    const pods = this.pods.byIndex('controller', uid)
+    const revisions = this.revisions.byIndex('controller', uid)
+    const now = this.clock()
+    const plan = planStatefulSet(set, pods, revisions, now)
+    for (const a of plan.actions) await this.apply(set, a)
+    if (plan.status && statefulSetStatusChanged(set, plan.status)) {
+      await this.client.resource<StatefulSetObj>(gvrs.statefulSets).update({ ...structuredClone(set), status: plan.status } as StatefulSetObj, { subresource: 'status' })
+    }
+    const minReady = set.spec?.minReadySeconds ?? 0
+    if (minReady > 0 && plan.status && plan.status.availableReplicas !== plan.status.readyReplicas) return { requeueAfterMs: minReady * 1000 }
+  }
+
+  private async apply(set: StatefulSetObj, a: StatefulSetAction): Promise<void> {
+    const setName = set.metadata.name
+    switch (a.kind) {
+      case 'createRevision':
+        try {
+          await this.client.resource<RevisionObj>(gvrs.controllerRevisions).create(set.metadata.namespace, a.revision)
+        } catch (err) {
+          if (!isAlreadyExists(err)) throw err
+        }
+        return
+      case 'bumpRevision':
+        await this.client.resource<RevisionObj>(gvrs.controllerRevisions).update({ ...structuredClone(a.revision), revision: a.to } as RevisionObj)
+        return
+      case 'deleteRevision':
+        try {
+          await this.client.resource(gvrs.controllerRevisions).delete(a.revision.metadata.namespace, a.revision.metadata.name!, { preconditions: { uid: a.revision.metadata.uid } })
+        } catch (err) {
+          if (!isNotFound(err)) throw err
+        }
+        return
+      case 'createPod': {
+        const name = a.pod.metadata!.name
+        try {
+          await this.client.resource<PodObj>(gvrs.pods).create(set.metadata.namespace, a.pod)
+          this.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${setName} successful`)
+        } catch (err) {
+          if (isAlreadyExists(err)) return
+          this.recorder.event(set, 'Warning', 'FailedCreate', `create Pod ${name} in StatefulSet ${setName} failed error: ${errorMessage(err)}`)
+          throw err
+        }
+        return
+      }
+      case 'deletePod': {
+        const name = a.pod.metadata.name
+        try {
+          await this.client.resource(gvrs.pods).delete(a.pod.metadata.namespace, name!, { preconditions: { uid: a.pod.metadata.uid } })
+          this.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${name} in StatefulSet ${setName} successful`)
+        } catch (err) {
+          if (isNotFound(err)) return
+          this.recorder.event(set, 'Warning', 'FailedDelete', `delete Pod ${name} in StatefulSet ${setName} failed error: ${errorMessage(err)}`)
+          throw err
+        }
+      }
+    }
+  }
+}
