@@ -1,0 +1,8 @@
+// The `kubectl-argo-rollouts` executable (bin/kubectl-argo-rollouts.js): kubectl finds it on PATH
+// and runs it for `kubectl argo rollouts ...`, passing the words after `rollouts` as arguments.
+// It loads only the plugin's modules, not the cluster's, so it starts quickly.
+import { rolloutsCommand } from './commands.js'
+
+export async function runPlugin(argv: string[]): Promise<void> {
+  await rolloutsCommand('kubectl-argo-rollouts').parseAsync(argv)
+}
