@@ -1,54 +1,16 @@
-// Golden tests: Argo Rollouts' own plugin fixtures (testdata/, copied unchanged from
-// pkg/kubectl-argo-rollouts/info/testdata, Apache-2.0) rendered by this plugin, compared byte for
-// byte with the outputs Argo's tests expect (testdata/expected/*.txt, from cmd/get/get_test.go).
-// Loaded as Argo's testdata.go loads them: every object created a week ago, so AGE reads `7d`, and
-// the measurements of an AnalysisRun's first metric started then. Like Argo's assertStdout, trailing
-// spaces are compared line by line without their end (Go's tabwriter pads the last column).
+// Golden tests: Argo Rollouts' own plugin fixtures (testdata/) rendered by this plugin, compared
+// byte for byte with the outputs Argo's tests expect (testdata/expected/*.txt, from
+// cmd/get/get_test.go). Like Argo's assertStdout, trailing spaces are compared line by line without
+// their end (Go's tabwriter pads the last column; one test checks those bytes too).
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { test } from 'node:test'
-import { parse } from 'yaml'
 import { rfc3339 } from '../../lib/duration.js'
 import { experimentInfo, rolloutInfo } from './info.js'
 import { formatListLine, listHeaderFor, listLine, renderExperiment, renderRollout } from './render.js'
 import { TabWriter } from './tabwriter.js'
-import type { AnalysisRun, Deployment, Experiment, Pod, ReplicaSet, Rollout } from './types.js'
+import { expected, loadFixture, type Fixture } from './testdata/fixtures.js'
+import type { Rollout } from './types.js'
 
-const dir = new URL('testdata/', import.meta.url).pathname
-
-interface Fixture {
-  rollouts: Rollout[]
-  replicaSets: ReplicaSet[]
-  pods: Pod[]
-  experiments: Experiment[]
-  analysisRuns: AnalysisRun[]
-  deployments: Deployment[]
-}
-
-function loadFixture(name: string, now: Date): Fixture {
-  const aWeekAgo = rfc3339(new Date(Math.floor((now.getTime() - 7 * 24 * 3600_000) / 1000) * 1000))
-  const f: Fixture = { rollouts: [], replicaSets: [], pods: [], experiments: [], analysisRuns: [], deployments: [] }
-  for (const file of readdirSync(join(dir, name)).sort()) {
-    const obj = parse(readFileSync(join(dir, name, file), 'utf8'))
-    obj.metadata.creationTimestamp = aWeekAgo
-    if (obj.kind === 'Rollout') f.rollouts.push(obj)
-    else if (obj.kind === 'ReplicaSet') f.replicaSets.push(obj)
-    else if (obj.kind === 'Deployment') f.deployments.push(obj)
-    else if (obj.kind === 'Pod') f.pods.push(obj)
-    else if (obj.kind === 'Experiment') f.experiments.push(obj)
-    else if (obj.kind === 'AnalysisRun') {
-      for (const m of obj.status.metricResults[0].measurements ?? []) {
-        m.startedAt = aWeekAgo
-        m.finishedAt = aWeekAgo
-      }
-      f.analysisRuns.push(obj)
-    }
-  }
-  return f
-}
-
-const expected = (name: string) => readFileSync(join(dir, 'expected', `${name}.txt`), 'utf8')
 const stripTrailing = (s: string) => s.split('\n').map((l) => l.replace(/ +$/, '')).join('\n')
 
 function getRollout(f: Fixture, index: number, now: Date): string {
