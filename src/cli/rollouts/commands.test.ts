@@ -278,3 +278,35 @@ test("list rollouts: Argo's table; No resources found. on stderr when there are 
     await api.close()
   }
 })
+
+test("list rollouts --watch: the table, then a line only for a change that alters one (Argo's TestListWithWatch)", async () => {
+  const can = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'can-guestbook', namespace: 'test' }, spec: { replicas: 5, strategy: { canary: { steps: [{ setWeight: 10 }, { pause: { duration: 60 } }, { setWeight: 20 }] } } }, status: { currentStepIndex: 1, replicas: 4, readyReplicas: 1, updatedReplicas: 3, availableReplicas: 2 } }
+  const bg = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'bg-guestbook', namespace: 'test' }, spec: { replicas: 5, strategy: { blueGreen: {} } }, status: { currentStepIndex: 1, replicas: 4, readyReplicas: 1, updatedReplicas: 3, availableReplicas: 2 } }
+  const api = fakeApi([bg, can])
+  const url = await api.start()
+  const ac = new AbortController()
+  try {
+    const out = new Capture()
+    let sent = false
+    out.onWrite = (text) => {
+      if (!sent && text.includes('can-guestbook')) {
+        sent = true
+        // Give the watch a moment to be open, then: two unchanged objects, one changed.
+        setTimeout(() => {
+          api.emit('MODIFIED', structuredClone(can))
+          api.emit('MODIFIED', structuredClone(bg))
+          api.emit('MODIFIED', { ...structuredClone(can), status: { ...can.status, availableReplicas: 3 } })
+        }, 300)
+      }
+      if (text.split('\n').length > 4) ac.abort()
+    }
+    const r = await plugin(url, 'test', ['list', 'rollouts', '--watch'], { out, signal: ac.signal })
+    assert.equal(r.stderr, '')
+    assert.equal(
+      r.stdout,
+      'NAME           STRATEGY   STATUS        STEP  SET-WEIGHT  READY  DESIRED  UP-TO-DATE  AVAILABLE\nbg-guestbook   BlueGreen  Progressing   -     -           1/4    5        3           2        \ncan-guestbook  Canary     Progressing   1/3   10          1/4    5        3           2        \ncan-guestbook  Canary     Progressing   1/3   10          1/4    5        3           3        \n',
+    )
+  } finally {
+    await api.close()
+  }
+})

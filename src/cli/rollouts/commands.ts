@@ -9,9 +9,9 @@ import { abort, pause, promote, restart, retry, setRolloutImage, undo } from './
 import { CommandError, connect, describe, type Connection, type GlobalFlags } from './connect.js'
 import type { ExperimentInfo, RolloutInfo } from './info.js'
 import { parseGoDuration, restartAt } from './patches.js'
-import { clearScreen, formatListLine, listHeaderFor, listLine, renderExperiment, renderRollout, sameListLine, type ListLine } from './render.js'
+import { clearScreen, experimentTable, formatListLine, listHeaderFor, listLine, renderExperiment, renderRollout, sameListLine, type ListLine } from './render.js'
 import { TabWriter } from './tabwriter.js'
-import { gvr, type Deployment, type Rollout } from './types.js'
+import { gvr, type Deployment, type Experiment, type Rollout } from './types.js'
 import { LiveView, readOnce, type Kind } from './view.js'
 import type { StoredObject } from '../../apis/meta.js'
 
@@ -271,6 +271,25 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
             clearInterval(flush)
             io.out.write(uw.flush())
           }
+        },
+        0,
+      ),
+    )
+
+  list
+    .command('experiments')
+    .aliases(['exp', 'experiment'])
+    .description('List experiments')
+    .option('-A, --all-namespaces', 'Include all namespaces')
+    .action(
+      run(
+        async (c, _args, opts) => {
+          const items = (await c.resource<Experiment & StoredObject>(gvr.experiments).list(opts.allNamespaces ? undefined : c.namespace)).items
+          if (items.length === 0) {
+            io.err.write('No resources found.\n')
+            return
+          }
+          io.out.write(experimentTable(items, Boolean(opts.allNamespaces), new Date()))
         },
         0,
       ),

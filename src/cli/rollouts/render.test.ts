@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { rfc3339 } from '../../lib/duration.js'
 import { experimentInfo, rolloutInfo } from './info.js'
-import { formatListLine, listHeaderFor, listLine, renderExperiment, renderRollout } from './render.js'
+import { experimentTable, formatListLine, listHeaderFor, listLine, renderExperiment, renderRollout } from './render.js'
 import { TabWriter } from './tabwriter.js'
 import { expected, loadFixture, type Fixture } from './testdata/fixtures.js'
 import type { Rollout } from './types.js'
@@ -117,4 +117,16 @@ test("list rollouts --all-namespaces --timestamps: Argo's TestListNamespaceAndTi
   const out = listTable([canaryForList], true, true)
   assert.ok(out.includes('TIMESTAMP             NAMESPACE  NAME           STRATEGY   STATUS        STEP  SET-WEIGHT  READY  DESIRED  UP-TO-DATE  AVAILABLE'), out)
   assert.ok(out.includes('test       can-guestbook  Canary     Progressing   1/3   10          1/4    5        3           2'), out)
+})
+
+test("list experiments -A matches Argo's TestListExperiments byte for byte", () => {
+  const now = new Date()
+  const aWeekAgo = rfc3339(new Date(Math.floor((now.getTime() - 7 * 24 * 3600_000) / 1000) * 1000))
+  const anHourAgo = rfc3339(new Date(Math.floor((now.getTime() - 3600_000) / 1000) * 1000))
+  const exp = (name: string, namespace: string, duration: string) => ({ metadata: { name, namespace, creationTimestamp: aWeekAgo }, spec: duration ? { duration } : {}, status: { phase: 'Running', availableAt: anHourAgo } })
+  // Argo's fake client lists namespaces in order.
+  assert.equal(
+    experimentTable([exp('my-experiment2', 'my-other-namespace', ''), exp('my-experiment', 'test', '3h')], true, now),
+    'NAMESPACE           NAME            STATUS   DURATION  REMAINING  AGE\nmy-other-namespace  my-experiment2  Running  -         -          7d \ntest                my-experiment   Running  3h        119m       7d \n',
+  )
 })

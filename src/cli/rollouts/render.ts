@@ -2,7 +2,9 @@
 // it (cmd/get/get.go, get_rollout.go, get_experiment.go, cmd/list/rollloutinfo.go).
 import { age, experimentImages, icons, images, revisions, scaleDownDelay, tags, currentSetWeight, rolloutPhase, type AnalysisRunInfo, type ExperimentInfo, type ImageInfo, type ReplicaSetInfo, type RolloutInfo } from './info.js'
 import { TabWriter } from './tabwriter.js'
-import type { Rollout } from './types.js'
+import { humanDuration } from '../../lib/duration.js'
+import { parseGoDuration } from './patches.js'
+import type { Experiment, Rollout } from './types.js'
 
 const fg = { red: 31, green: 32, yellow: 33, hiBlue: 94 }
 
@@ -284,3 +286,30 @@ export function listHeaderFor(timestamps: boolean, allNamespaces: boolean): stri
 }
 
 export const sameListLine = (a: ListLine, b: ListLine) => (Object.keys(a) as (keyof ListLine)[]).every((k) => a[k] === b[k])
+
+// ---- list experiments ----
+
+/** list_experiments.go's PrintExperimentTable, rows only (the caller says `No resources found.`). */
+export function experimentTable(exps: Experiment[], allNamespaces: boolean, now: Date): string {
+  const w = new TabWriter(0, 2)
+  w.write((allNamespaces ? 'NAMESPACE\t' : '') + 'NAME\tSTATUS\tDURATION\tREMAINING\tAGE\n')
+  for (const exp of exps) {
+    const spec = (exp.spec ?? {}) as { duration?: string }
+    const st = (exp.status ?? {}) as { phase?: string; availableAt?: string }
+    let dur = '-'
+    let remaining = '-'
+    const ms = spec.duration ? parseGoDuration(String(spec.duration)) : undefined
+    if (ms !== undefined) {
+      dur = humanDuration(ms)
+      const completed = ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(st.phase ?? '')
+      if (!completed && st.availableAt) {
+        const left = Date.parse(st.availableAt) + ms - now.getTime()
+        if (left > 0) remaining = humanDuration(left)
+      }
+    }
+    const cols = [padRight(exp.metadata.name ?? '', 10), padRight(st.phase ?? '', 6), padRight(dur, 8), padRight(remaining, 9), padRight(age(exp.metadata.creationTimestamp, now), 3)]
+    if (allNamespaces) cols.unshift(padRight(exp.metadata.namespace ?? '', 9))
+    w.write(cols.join('\t') + '\n')
+  }
+  return w.flush()
+}
