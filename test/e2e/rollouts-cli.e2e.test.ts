@@ -22,7 +22,8 @@ describe('kubectl argo rollouts (the plugin)', () => {
   const env = () => ({ ...process.env, PATH: `${bin}:${process.env.PATH}`, KUBECONFIG: c.kubeconfig, TERM: 'xterm' })
 
   before(async () => {
-    c = await startCluster()
+    // Without kubelite's Rollout controller: this Rollout's state is set by hand, mid-canary.
+    c = await startCluster(['--controllers', '*,-rollout'])
     plugin = (...args) =>
       new Promise((resolve) => {
         const p = spawn(kubectlBin, ['argo', 'rollouts', ...args], { cwd: c.dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] })
@@ -305,6 +306,114 @@ spec:
     spec:
       containers:
       - name: demo
+        image: ${image}
+`
+}
+
+describe('kubectl argo rollouts with kubelite’s Rollout controller: a canary promoted step by step', () => {
+  let c: Cluster
+  let plugin: (...args: string[]) => Promise<RunResult>
+  const env = () => ({ ...process.env, PATH: `${bin}:${process.env.PATH}`, KUBECONFIG: c.kubeconfig })
+
+  before(async () => {
+    c = await startCluster()
+    plugin = (...args) =>
+      new Promise((resolve) => {
+        const p = spawn(kubectlBin, ['argo', 'rollouts', ...args], { cwd: c.dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] })
+        let stdout = ''
+        let stderr = ''
+        p.stdout.on('data', (d) => (stdout += d))
+        p.stderr.on('data', (d) => (stderr += d))
+        p.on('close', (code) => resolve({ stdout, stderr, code: code ?? -1 }))
+      })
+  })
+  after(async () => {
+    await c?.destroy()
+  })
+
+  /** Waits until the Rollout's status satisfies `ok` (the controller's work), up to 60 s. */
+  async function until(what: string, ok: (status: Record<string, any>) => boolean): Promise<Record<string, any>> {
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      const ro = JSON.parse(await c.k('get', 'rollout', 'canary', '-o', 'json'))
+      if (ro.status && ro.metadata.generation === Number(ro.status.observedGeneration) && ok(ro.status)) return ro.status
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(ro.status)}\n${(await plugin('get', 'rollout', 'canary', '--no-color')).stdout}`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  }
+
+  const header = (out: string) => out.split('\n\n')[0]
+
+  test('status waits for Healthy; set image starts the canary; promote walks its steps; abort, retry and promote --full', async () => {
+    await c.k('apply', '-f', c.file('canary.yaml', canaryRollout('gcr.io/google-samples/kubernetes-bootcamp:v1')))
+    let r = await plugin('status', 'canary', '--timeout', '60s')
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(r.stdout.trimEnd().split('\n').at(-1), 'Healthy')
+
+    r = await plugin('set', 'image', 'canary', 'canary=jocatalin/kubernetes-bootcamp:v2')
+    assert.deepEqual([r.stdout, r.code], ['rollout "canary" image updated\n', 0])
+    await until('the first pause', (s) => s.phase === 'Paused' && s.currentStepIndex === 1)
+    r = await plugin('get', 'rollout', 'canary', '--no-color')
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(header(r.stdout), /^Status: {10}॥ Paused\nMessage: {9}CanaryPauseStep\nStrategy: {8}Canary\n {2}Step: {10}1\/4\n {2}SetWeight: {5}50\n/m)
+    assert.match(header(r.stdout), /^Images: {10}gcr\.io\/google-samples\/kubernetes-bootcamp:v1 \(stable\)\n {17}jocatalin\/kubernetes-bootcamp:v2 \(canary\)\n/m)
+    assert.match(r.stdout, /├──# revision:2 *\n│  └──⧉ canary-[a-z0-9]+ +ReplicaSet +✔ Healthy +\S+ +canary\n/)
+    assert.match(r.stdout, /└──# revision:1 *\n {3}└──⧉ canary-[a-z0-9]+ +ReplicaSet +✔ Healthy +\S+ +stable\n/)
+    r = await plugin('status', 'canary', '--watch=false')
+    assert.deepEqual([r.stdout, r.code], ['Paused - CanaryPauseStep\n', 0])
+
+    r = await plugin('promote', 'canary')
+    assert.deepEqual([r.stdout, r.code], ["rollout 'canary' promoted\n", 0])
+    await until('the second pause', (s) => s.phase === 'Paused' && s.currentStepIndex === 3)
+    assert.match(header((await plugin('get', 'rollout', 'canary', '--no-color')).stdout), /\n {2}Step: {10}3\/4\n {2}SetWeight: {5}75\n/)
+
+    r = await plugin('abort', 'canary')
+    assert.deepEqual([r.stdout, r.code], ["rollout 'canary' aborted\n", 0])
+    await until('the abort', (s) => s.phase === 'Degraded')
+    r = await plugin('status', 'canary', '--watch=false')
+    assert.equal(r.code, 1)
+    assert.match(r.stdout, /^Degraded\n$/)
+    assert.match(r.stderr, /^Error: The rollout is in a degraded state with message: RolloutAborted: /)
+    assert.match(header((await plugin('get', 'rollout', 'canary', '--no-color')).stdout), /\n {2}SetWeight: {5}0\n/)
+
+    r = await plugin('retry', 'rollout', 'canary')
+    assert.deepEqual([r.stdout, r.code], ["rollout 'canary' retried\n", 0])
+    await until('the retry back at the first pause', (s) => s.phase === 'Paused' && s.currentStepIndex === 1 && !s.abort)
+
+    r = await plugin('promote', 'canary', '--full')
+    assert.deepEqual([r.stdout, r.code], ["rollout 'canary' fully promoted\n", 0])
+    r = await plugin('status', 'canary', '--timeout', '60s')
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(r.stdout.trimEnd().split('\n').at(-1), 'Healthy')
+    r = await plugin('get', 'rollout', 'canary', '--no-color')
+    assert.match(header(r.stdout), /^Status: {10}✔ Healthy\nStrategy: {8}Canary\n {2}Step: {10}4\/4\n {2}SetWeight: {5}100\n {2}ActualWeight: {2}100\nImages: {10}jocatalin\/kubernetes-bootcamp:v2 \(stable\)\n/m)
+  })
+})
+
+function canaryRollout(image: string): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: canary
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: canary
+  strategy:
+    canary:
+      steps:
+      - setWeight: 50
+      - pause: {}
+      - setWeight: 75
+      - pause: {}
+  template:
+    metadata:
+      labels:
+        app: canary
+    spec:
+      containers:
+      - name: canary
         image: ${image}
 `
 }
