@@ -243,7 +243,7 @@ describe('kubectl argo rollouts (the plugin)', () => {
     assert.deepEqual([r.stdout, r.stderr, r.code], ['', 'Error: rollouts.argoproj.io "nope" not found\n', 1])
     r = await plugin('promote')
     assert.equal(r.code, 1)
-    assert.match(r.stderr, /^Usage: kubectl-argo-rollouts promote/)
+    assert.match(r.stderr, /^Usage:\n  kubectl-argo-rollouts promote ROLLOUT_NAME \[flags\]\n/)
     r = await plugin('frobnicate')
     assert.deepEqual([r.stderr, r.code], ['Error: unknown command "frobnicate" for "kubectl-argo-rollouts"\nRun \'kubectl-argo-rollouts --help\' for usage.\n', 1])
   })

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { Writable } from 'node:stream'
+import { CommanderError } from 'commander'
 import { rolloutsCommand } from './commands.js'
 import { allObjects, expected, loadFixture } from './testdata/fixtures.js'
 
@@ -116,8 +117,14 @@ async function plugin(server: string, ns: string, args: string[], opts: { signal
   const out = opts.out ?? new Capture()
   const err = new Capture()
   process.exitCode = 0
-  await rolloutsCommand('kubectl-argo-rollouts', { out, err, env: { TERM: 'xterm' }, signal: opts.signal }).parseAsync(['node', 'kubectl-argo-rollouts', ...args, '--kubeconfig', kubeconfig])
-  const code = process.exitCode
+  let code: number | string | undefined
+  try {
+    await rolloutsCommand('kubectl-argo-rollouts', { out, err, env: { TERM: 'xterm' }, signal: opts.signal, exitOverride: true }).parseAsync(['node', 'kubectl-argo-rollouts', ...args, '--kubeconfig', kubeconfig])
+    code = process.exitCode
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e
+    code = e.exitCode
+  }
   process.exitCode = 0
   return { stdout: out.text, stderr: err.text, code }
 }
@@ -141,7 +148,16 @@ test('get rollout NAME --no-color over HTTP prints what Argo prints (TestGetCana
     assert.deepEqual([watchMissing.stdout, watchMissing.stderr, watchMissing.code], ['', 'Error: rollout.argoproj.io "does-not-exist" not found\n', 1])
     const usage = await plugin(url, 'jesse-test', ['get', 'rollout'])
     assert.equal(usage.code, 1)
-    assert.match(usage.stderr, /Usage: kubectl-argo-rollouts get rollout/)
+    assert.match(usage.stderr, /^Usage:\n  kubectl-argo-rollouts get rollout ROLLOUT_NAME \[flags\]\n\nAliases:\n  rollout, ro, rollouts\n\nExamples:\n/)
+    assert.equal(usage.stdout, '')
+    // cobra's usage of a command with subcommands (Argo's TestListCmdUsage), and -h on stdout.
+    const list = await plugin(url, 'jesse-test', ['list'])
+    assert.match(list.stderr, /^Usage:\n  kubectl-argo-rollouts list <rollout\|experiment> \[flags\]\n  kubectl-argo-rollouts list \[command\]\n/)
+    assert.match(list.stderr, /\nAvailable Commands:\n  experiments List experiments\n  rollouts    List rollouts\n\nFlags:\n  -h, --help   help for list\n\nGlobal Flags:\n/)
+    assert.match(list.stderr, /\nUse "kubectl-argo-rollouts list \[command\] --help" for more information about a command\.\n$/)
+    const help = await plugin(url, 'jesse-test', ['promote', '--help'])
+    assert.match(help.stdout, /^Promote a rollout\n\nPromotes a rollout paused at a canary step, or a paused blue-green pre-promotion\.\n/)
+    assert.match(help.stdout, /\nFlags:\n {6}--full   Perform a full promotion, skipping analysis, pauses, and steps\n  -h, --help   help for promote\n\nGlobal Flags:\n {6}--as string {22}Username to impersonate/)
   } finally {
     await api.close()
   }

@@ -4,7 +4,10 @@
 // (`Error: <message>` on stderr, exit 1); a command missing its arguments prints its usage to stderr
 // and exits 1.
 import { readFileSync } from 'node:fs'
-import { Command, InvalidArgumentError } from 'commander'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { describeFlag, helpString, translateError, usageString } from './cobra.js'
 import { abort, pause, promote, restart, retry, setRolloutImage, undo } from './actions.js'
 import { CommandError, connect, describe, type Connection, type GlobalFlags } from './connect.js'
 import type { ExperimentInfo, RolloutInfo } from './info.js'
@@ -21,6 +24,8 @@ export interface Streams {
   env: NodeJS.ProcessEnv
   /** Aborts watches (Ctrl-C); the command then returns. */
   signal?: AbortSignal
+  /** Throw commander's CommanderError instead of exiting the process after help or a flag error (tests). */
+  exitOverride?: boolean
 }
 
 const packageVersion = (): string => {
@@ -61,30 +66,57 @@ class BoolFlagCommand extends Command {
   }
 }
 
+/** Go's levenshtein distance as cobra computes it (ignoring case). */
+function distance(a: string, b: string): number {
+  a = a.toLowerCase()
+  b = b.toLowerCase()
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) d[0][j] = j
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+  return d[a.length][b.length]
+}
+
+/** cobra's findSuggestions: commands within distance 2, or starting with what was typed. */
+function suggestions(typed: string, names: string[]): string {
+  const found = [...names].sort().filter((n) => distance(typed, n) <= 2 || n.toLowerCase().startsWith(typed.toLowerCase()))
+  return found.length ? `\n\nDid you mean this?\n${found.map((n) => `\t${n}\n`).join('')}` : ''
+}
+
 /** The command tree, named `name` (`kubectl-argo-rollouts`, or `rollouts` under kubelite). */
 export function rolloutsCommand(name: string, io: Streams = { out: process.stdout, err: process.stderr, env: process.env }): Command {
-  const root = new Command(name)
+  const root: Command = new Command(name)
     .description('This command consists of multiple subcommands which can be used to manage Argo Rollouts.')
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s), outputError: (s, write) => write(translateError(s)) })
+    .configureHelp({ formatHelp: (cmd): string => helpString(cmd, root) })
     .showHelpAfterError(false)
-    .option('--kubeconfig <file>', 'Path to the kubeconfig file to use for CLI requests.')
-    .option('--context <name>', 'The name of the kubeconfig context to use')
-    .option('-n, --namespace <ns>', 'If present, the namespace scope for this CLI request')
-    .option('-s, --server <url>', 'The address and port of the Kubernetes API server')
-    .option('--token <token>', 'Bearer token for authentication to the API server')
+    .showSuggestionAfterError(false)
+  if (io.exitOverride) root.exitOverride()
+  root
+    .option('--as <string>', 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.')
+    .option('--as-group <string>', 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--as-uid <string>', 'UID to impersonate for the operation.')
+    .option('--cache-dir <dir>', 'Default cache directory')
     .option('--certificate-authority <file>', 'Path to a cert file for the certificate authority')
+    .option('--client-certificate <file>', 'Path to a client certificate file for TLS')
+    .option('--client-key <file>', 'Path to a client key file for TLS')
+    .option('--cluster <name>', 'The name of the kubeconfig cluster to use')
+    .option('--context <name>', 'The name of the kubeconfig context to use')
+    .option('--disable-compression', 'If true, opt-out of response compression for all requests to the server')
     .option('--insecure-skip-tls-verify', "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure")
-    .option('--cluster <name>', 'The name of the kubeconfig cluster to use (accepted; the context names the cluster)')
-    .option('--user <name>', 'The name of the kubeconfig user to use (accepted; the context names the user)')
-    .option('--request-timeout <duration>', 'The length of time to wait before giving up on a single server request (accepted)')
-    .option('--cache-dir <dir>', 'Default cache directory (accepted; the plugin keeps no cache)')
-    .option('-v, --kloglevel <n>', 'Log level for kubernetes client library', '0')
+    .option('-v, --kloglevel <n>', 'Log level for kubernetes client library')
+    .option('--kubeconfig <file>', 'Path to the kubeconfig file to use for CLI requests.')
     .option('--loglevel <level>', 'Log level for kubectl argo rollouts', 'info')
+    .option('-n, --namespace <ns>', 'If present, the namespace scope for this CLI request')
+    .option('--request-timeout <duration>', "The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.")
+    .option('-s, --server <url>', 'The address and port of the Kubernetes API server')
+    .option('--tls-server-name <name>', 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used')
+    .option('--token <token>', 'Bearer token for authentication to the API server')
+    .option('--user <name>', 'The name of the kubeconfig user to use')
     .action(function (this: Command) {
       // cobra: an unknown command is an error; no command at all prints the usage.
       const [first] = this.args
       if (first !== undefined) {
-        io.err.write(`Error: unknown command "${first}" for "${name}"\nRun '${name} --help' for usage.\n`)
+        io.err.write(`Error: unknown command "${first}" for "${name}"${suggestions(first, root.commands.map((c) => c.name()))}\nRun '${name} --help' for usage.\n`)
         process.exitCode = 1
         return
       }
@@ -92,8 +124,15 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
     })
     .allowExcessArguments(true)
 
+  describeFlag(root, '--as-group', { type: 'stringArray' })
+  describeFlag(root, '--cache-dir', { def: JSON.stringify(join(homedir(), '.kube', 'cache')) })
+  describeFlag(root, '--kloglevel', { type: 'int' })
+  describeFlag(root, '--loglevel', { def: '"info"' })
+  describeFlag(root, '--request-timeout', { def: '"0"' })
+
+  /** cobra's UsageErr: the usage on stderr, exit status 1. */
   const usageErr = (cmd: Command) => {
-    io.err.write(cmd.helpInformation())
+    io.err.write(usageString(cmd, root))
     process.exitCode = 1
   }
 
@@ -137,17 +176,21 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
     )
   for (const [kind, aliases, short] of [
     ['rollout', ['ro', 'rollouts'], 'Get details about a rollout'],
-    ['experiment', ['exp', 'experiments'], 'Get details about an experiment'],
+    ['experiment', ['exp', 'experiments'], 'Get details about an Experiment'],
   ] as const) {
-    get
+    const cmd = get
       .command(kind)
       .aliases(aliases)
       .description(short)
       .argument('[NAME...]')
-      .option('-w, --watch', `Watch live updates to the ${kind}`)
+      // Argo's text, "rollout" for both.
+      .option('-w, --watch', 'Watch live updates to the rollout')
       .option('--no-color', 'Do not colorize output')
-      .option('--timeout-seconds <n>', 'Timeout after specified seconds', int, 0)
       .action(getOne(kind))
+    if (kind === 'rollout') {
+      cmd.option('--timeout-seconds <n>', 'Timeout after specified seconds', int, 0)
+      describeFlag(cmd, '--timeout-seconds', { type: 'int' })
+    }
   }
 
   /** get --watch: redraws on every change the informers hear of (and every second, for ages). */
@@ -300,8 +343,8 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
     .command('promote')
     .description('Promote a rollout')
     .argument('[ROLLOUT_NAME...]')
-    .option('-c, --skip-current-step', 'Skip currently running canary step (deprecated: use without the flag instead ex: promote ROLLOUT_NAME)')
-    .option('-a, --skip-all-steps', 'Skip remaining steps (deprecated: use --full instead)')
+    .addOption(new Option('-c, --skip-current-step', 'Skip currently running canary step').hideHelp())
+    .addOption(new Option('-a, --skip-all-steps', 'Skip remaining steps').hideHelp())
     .option('--full', 'Perform a full promotion, skipping analysis, pauses, and steps')
     .action(
       run(
@@ -427,12 +470,12 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
     )
 
   // ---- status ----
-  const status = new BoolFlagCommand('status')
+  const status = new BoolFlagCommand('status').copyInheritedSettings(root)
   root.addCommand(status)
   status
     .description('Show the status of a rollout')
     .argument('[ROLLOUT_NAME...]')
-    .option('-w, --watch', "Watch the status of the rollout until it's done (--watch=false: show it once)", true)
+    .option('-w, --watch', "Watch the status of the rollout until it's done", true)
     .option('--no-watch', 'Show the status once')
     .option('-t, --timeout <duration>', 'The length of time to watch before giving up. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). Zero means wait forever', goDuration('timeout'), 0)
     .action(
@@ -493,6 +536,12 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
         io.out.write(`  BuildDate: 1970-01-01T00:00:00Z\n  GitCommit: \n  GitTreeState: \n  GoVersion: ${process.version}\n  Compiler: node\n  Platform: ${process.platform}/${arch}\n`)
       }
     })
+
+  const sub = (...names: string[]) => names.reduce((c: Command, n) => c.commands.find((x: Command) => x.name() === n)!, root)
+  describeFlag(sub('watch'), '--timeout-seconds', { type: 'int' })
+  describeFlag(sub('undo'), '--to-revision', { type: 'int' })
+  describeFlag(status, '--watch', { def: 'true' })
+  describeFlag(status, '--timeout', { type: 'duration' })
 
   return root
 }
