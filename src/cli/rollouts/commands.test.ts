@@ -268,9 +268,10 @@ test('promote, abort, retry, pause, restart go out as Argo sends them; messages 
       ],
     )
     assert.deepEqual(await run('promote', 'doesnotexist'), { stdout: '', stderr: 'Error: rollouts.argoproj.io "doesnotexist" not found\n', code: 1 })
-    assert.deepEqual(await run('promote', 'bluegreen-demo', '-c', '-a'), {
+    assert.deepEqual(await run('promote', 'bluegreen-demo', '-c', '--skip-all-steps'), {
       stdout: '',
-      stderr: 'Flag --skip-current-step has been deprecated, use without the flag instead ex: promote ROLLOUT_NAME\nFlag --skip-all-steps has been deprecated, use --full instead\nError: Cannot use skip-current-step and skip-all-steps flags at the same time\n',
+      stderr:
+        'Flag shorthand -c has been deprecated, use without the flag instead ex: promote ROLLOUT_NAME\nFlag --skip-current-step has been deprecated, use without the flag instead ex: promote ROLLOUT_NAME\nFlag --skip-all-steps has been deprecated, use --full instead\nError: Cannot use skip-current-step and skip-all-steps flags at the same time\n',
       code: 1,
     })
   } finally {

@@ -349,8 +349,19 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
     .action(
       run(
         async (c, [n], opts) => {
-          if (opts.skipCurrentStep) io.err.write('Flag --skip-current-step has been deprecated, use without the flag instead ex: promote ROLLOUT_NAME\n')
-          if (opts.skipAllSteps) io.err.write('Flag --skip-all-steps has been deprecated, use --full instead\n')
+          // pflag's deprecation notices, the shorthand's first when it was the one typed.
+          let top: Command = root
+          while (top.parent) top = top.parent
+          const raw = (top as unknown as { rawArgs?: string[] }).rawArgs ?? []
+          const typed = (short: string) => raw.some((a) => /^-[^-]/.test(a) && a.slice(1).includes(short))
+          if (opts.skipCurrentStep) {
+            if (typed('c')) io.err.write('Flag shorthand -c has been deprecated, use without the flag instead ex: promote ROLLOUT_NAME\n')
+            io.err.write('Flag --skip-current-step has been deprecated, use without the flag instead ex: promote ROLLOUT_NAME\n')
+          }
+          if (opts.skipAllSteps) {
+            if (typed('a')) io.err.write('Flag shorthand -a has been deprecated, use --full instead\n')
+            io.err.write('Flag --skip-all-steps has been deprecated, use --full instead\n')
+          }
           if (opts.skipCurrentStep && opts.skipAllSteps) throw new CommandError('Cannot use skip-current-step and skip-all-steps flags at the same time')
           const ro = await promote(rollouts(c), c.namespace, n, { skipCurrentStep: Boolean(opts.skipCurrentStep), skipAllSteps: Boolean(opts.skipAllSteps), full: Boolean(opts.full) })
           io.out.write(opts.full ? `rollout '${ro.metadata.name}' fully promoted\n` : `rollout '${ro.metadata.name}' promoted\n`)
