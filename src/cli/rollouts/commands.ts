@@ -293,8 +293,15 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
           try {
             while (!ac.signal.aborted) {
               try {
-                for await (const ev of ro.watch(ns, { fieldSelector, resourceVersion: rv }, ac.signal)) {
-                  if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') continue
+                for await (const ev of ro.watch(ns, { fieldSelector, resourceVersion: rv || undefined }, ac.signal)) {
+                  if (ev.type === 'BOOKMARK') continue
+                  if (ev.type === 'ERROR') {
+                    // 410 Gone (history compacted) or another error: watch again from now; the
+                    // objects come back as ADDED and only changed lines print.
+                    rv = ''
+                    await new Promise((r) => setTimeout(r, 1000))
+                    break
+                  }
                   rv = ev.object.metadata.resourceVersion ?? rv
                   const line = listLine(ev.object)
                   const key = `${line.namespace}/${line.name}`
