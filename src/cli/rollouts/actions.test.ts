@@ -212,3 +212,17 @@ test('set image of a Rollout with a workloadRef updates the Deployment', async (
   assert.equal(d.calls[0].verb, 'update')
   assert.equal(patches.pause, '{"spec":{"paused":true}}')
 })
+
+test('undo of a Rollout with a workloadRef patches the Deployment (undo.go undoWorkloadRef); an unsupported kind is refused', async () => {
+  const ro: Rollout & StoredObject = { metadata: { name: 'guestbook', namespace: 'default', uid: 'ro-uid' }, spec: { selector: { matchLabels: { app: 'guestbook' } }, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'guestbook-deploy' } } }
+  const rollouts = fake([ro])
+  const replicaSets = fake([rs('guestbook-aaaa', '1', 'v1'), rs('guestbook-bbbb', '2', 'v2')])
+  const d = fake<StoredObject>([{ metadata: { name: 'guestbook-deploy', namespace: 'default' } }])
+  const out = await undo({ rollouts: rollouts.client, replicaSets: replicaSets.client, workload: (kind) => (kind === 'Deployment' ? d.client : undefined) }, 'default', 'guestbook', 0)
+  assert.equal(out, "rollout 'guestbook' undo\n")
+  assert.deepEqual(rollouts.calls, [])
+  assert.deepEqual([d.calls[0].name, d.calls[0].type], ['guestbook-deploy', 'application/json-patch+json'])
+  assert.equal(JSON.parse(d.calls[0].body as string)[0].value.spec.containers[0].image, 'v1')
+  const odd = fake([{ ...ro, spec: { ...ro.spec, workloadRef: { kind: 'StatefulSet', name: 'x' } } }])
+  await assert.rejects(undo({ rollouts: odd.client, replicaSets: replicaSets.client, workload: () => undefined }, 'default', 'guestbook', 0), new CommandError('workload of type StatefulSet is not supported'))
+})
