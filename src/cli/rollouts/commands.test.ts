@@ -327,3 +327,23 @@ test("list rollouts --watch: the table, then a line only for a change that alter
     await api.close()
   }
 })
+
+test('terminate analysisrun / experiment patch spec.terminate as Argo does, with its messages', async () => {
+  const api = fakeApi(allObjects(loadFixture('experiment-analysis', new Date())))
+  const url = await api.start()
+  try {
+    const ar = await plugin(url, 'jesse-test', ['terminate', 'ar', 'rollout-experiment-analysis-random-fail-6f646bf7b7-skqcr'])
+    assert.deepEqual(ar, { stdout: "analysisRun 'rollout-experiment-analysis-random-fail-6f646bf7b7-skqcr' terminated\n", stderr: '', code: 0 })
+    const exp = await plugin(url, 'jesse-test', ['terminate', 'experiment', 'rollout-experiment-analysis-6f646bf7b7-1-vcv27'])
+    assert.deepEqual(exp, { stdout: "experiment 'rollout-experiment-analysis-6f646bf7b7-1-vcv27' retried\n", stderr: '', code: 0 })
+    assert.deepEqual(
+      api.patches.map((p) => [p.path, p.type, p.body]),
+      [
+        ['analysisruns/rollout-experiment-analysis-random-fail-6f646bf7b7-skqcr', 'application/merge-patch+json', '{"spec":{"terminate":true}}'],
+        ['experiments/rollout-experiment-analysis-6f646bf7b7-1-vcv27', 'application/merge-patch+json', '{"spec":{"terminate":true}}'],
+      ],
+    )
+  } finally {
+    await api.close()
+  }
+})

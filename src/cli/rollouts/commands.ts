@@ -426,6 +426,29 @@ export function rolloutsCommand(name: string, io: Streams = { out: process.stdou
       }),
     )
 
+  const terminate = root.command('terminate').description('Terminate an AnalysisRun or Experiment').action(function (this: Command) {
+    usageErr(this)
+  })
+  for (const [kind, aliases, g, label] of [
+    ['analysisrun', ['ar', 'analysisruns'], gvr.analysisRuns, 'analysisRun'],
+    // Argo's plugin says "retried" here (sic); scripts may read it, so it is kept.
+    ['experiment', ['exp', 'experiments'], gvr.experiments, 'experiment'],
+  ] as const) {
+    terminate
+      .command(kind)
+      .aliases(aliases)
+      .description(kind === 'analysisrun' ? 'Terminate an AnalysisRun' : 'Terminate an experiment')
+      .argument('[NAME...]')
+      .action(
+        run(async (c, names) => {
+          for (const n of names) {
+            const obj = await c.resource(g).patch(c.namespace, n, 'application/merge-patch+json', '{"spec":{"terminate":true}}')
+            io.out.write(`${label} '${obj.metadata.name}' ${kind === 'analysisrun' ? 'terminated' : 'retried'}\n`)
+          }
+        }),
+      )
+  }
+
   root
     .command('restart')
     .description('Restart the pods of a rollout')

@@ -132,3 +132,22 @@ helpTexts.watch = {
   long: 'Watch a rollout live: the same as get rollout ROLLOUT_NAME --watch.',
   example: '\t# Watch a rollout\n\tkubectl argo rollouts watch guestbook',
 }
+
+helpTexts.terminate = {
+  use: 'terminate <analysisrun|experiment> RESOURCE_NAME',
+  short: 'Terminate an AnalysisRun or Experiment',
+  long: 'This command consists of multiple subcommands which can be used to terminate an AnalysisRun or Experiment that is in progress.',
+  example: '\t# Terminate an AnalysisRun\n\tkubectl argo rollouts terminate analysisrun guestbook-877894d5b-4-success-rate.1\n\n\t# Terminate a failed experiment\n\tkubectl argo rollouts terminate experiment my-experiment',
+}
+helpTexts['terminate analysisrun'] = {
+  use: 'analysisrun ANALYSISRUN_NAME',
+  short: 'Terminate an AnalysisRun',
+  long: 'This command terminates an AnalysisRun.',
+  example: '\t# Terminate an AnalysisRun\n\tkubectl argo rollouts terminate analysisrun guestbook-877894d5b-4-success-rate.1',
+}
+helpTexts['terminate experiment'] = {
+  use: 'experiment EXPERIMENT_NAME',
+  short: 'Terminate an experiment',
+  long: 'This command terminates an Experiment.',
+  example: '\t# Terminate an experiment\n\tkubectl argo rollouts terminate experiment my-experiment',
+}
