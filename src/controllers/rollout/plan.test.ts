@@ -166,6 +166,21 @@ describe('planRollout: the canary step machine', () => {
   })
 })
 
+describe('planRollout: undo', () => {
+  it('a template brought back from an old ReplicaSet (with the API server’s pod defaults) finds that ReplicaSet, which takes the next revision', () => {
+    const old = rs(H1, 0, 0, '1')
+    ;(old.spec as Json).template = { metadata: { labels: { app: 'web', 'rollouts-pod-template-hash': H1 } }, spec: { containers: [{ name: 'web', image: 'v1', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} }], restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30, securityContext: {}, schedulerName: 'default-scheduler' } }
+    const undone = rollout({ steps: [{ setWeight: 25 }] }, { stableRS: H2, currentPodHash: H2, currentStepIndex: 1 }, 'v1')
+    const t = structuredClone((old.spec as Json).template)
+    delete t.metadata.labels['rollouts-pod-template-hash']
+    ;(undone.spec as Json).template = t
+    const { actions } = planRollout(observe(undone, [old, rs(H2, 4)]), now)
+    assert.equal(actions.filter((a) => a.type === 'createReplicaSet').length, 0)
+    const up = actions.find((a) => a.type === 'updateReplicaSet') as { rs: Json }
+    assert.deepEqual([up.rs.metadata.name, up.rs.metadata.annotations['rollout.argoproj.io/revision']], [`web-${H1}`, '3'])
+  })
+})
+
 describe('planRollout: Services and the traffic annotation', () => {
   const canary = { stableService: 'web-stable', canaryService: 'web-canary', steps: [{ setWeight: 20 }, { setHeaderRoute: { name: 'beta', match: [{ headerName: 'X-Beta', headerValue: { exact: 'yes' } }] } }, { setMirrorRoute: { name: 'm', match: [{ method: { exact: 'GET' } }], percentage: 50 } }, { pause: {} }] }
   const services = new Map([['web-stable', service('web-stable')], ['web-canary', service('web-canary')]])
@@ -255,6 +270,30 @@ describe('planRollout: analysis', () => {
     const s = statusOf(failed.actions)!
     assert.deepEqual([s.phase, s.abort], ['Degraded', true])
     assert.equal(s.message, 'RolloutAborted: Rollout aborted update to revision 2: Step-based analysis phase error/failed: metric "rate" assessed Failed')
+  })
+})
+
+describe('planRollout: restart (spec.restartAt)', () => {
+  const pod = (name: string, created: string, ready = true): StoredObject => ({ metadata: { name, uid: `uid-${name}`, creationTimestamp: created }, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } })
+  const healthy = { stableRS: H2, currentPodHash: H2, currentStepIndex: 1 }
+
+  it('deletes pods older than restartAt, maxUnavailable (25% of 4 = 1) at a time, then records restartedAt', () => {
+    const ro = rollout({ steps: [{ setWeight: 25 }] }, healthy, 'v2', { restartAt: '2026-01-01T00:05:00Z' })
+    const old = ['a', 'b', 'c', 'd'].map((n) => pod(n, earlier))
+    const first = planRollout({ ...observe(ro, [rs(H2, 4)]), pods: old }, now)
+    assert.deepEqual(first.actions, [{ type: 'deletePod', name: 'a', uid: 'uid-a' }])
+    // One pod not ready yet: nothing more is deleted.
+    const waiting = planRollout({ ...observe(ro, [rs(H2, 4)]), pods: [pod('e', '2026-01-01T00:09:00Z', false), ...old.slice(1)] }, now)
+    assert.equal(waiting.actions.filter((a) => a.type === 'deletePod').length, 0)
+    const done = planRollout({ ...observe(ro, [rs(H2, 4)]), pods: ['e', 'f', 'g', 'h'].map((n) => pod(n, '2026-01-01T00:09:00Z')) }, now)
+    assert.equal(statusOf(done.actions)!.restartedAt, '2026-01-01T00:05:00Z')
+  })
+
+  it('a restartAt in the future waits for it', () => {
+    const ro = rollout({ steps: [{ setWeight: 25 }] }, healthy, 'v2', { restartAt: '2026-01-01T00:20:00Z' })
+    const plan = planRollout({ ...observe(ro, [rs(H2, 4)]), pods: [pod('a', earlier)] }, now)
+    assert.equal(plan.actions.filter((a) => a.type === 'deletePod').length, 0)
+    assert.ok(plan.requeueAfterMs! <= 600_000)
   })
 })
 
