@@ -273,6 +273,81 @@ describe('planRollout: analysis', () => {
   })
 })
 
+describe('planRollout: blue/green', () => {
+  function bgRollout(bg: Json, status: Json): StoredObject {
+    const ro = rollout({}, status)
+    ;(ro.spec as Json).strategy = { blueGreen: { activeService: 'web-active', previewService: 'web-preview', ...bg } }
+    delete (ro.status as Json).currentStepHash
+    return ro
+  }
+  const services = new Map([['web-active', service('web-active', { app: 'web', 'rollouts-pod-template-hash': H1 })], ['web-preview', service('web-preview', { app: 'web', 'rollouts-pod-template-hash': H1 })]])
+  const active = { stableRS: H1, currentPodHash: H2, blueGreen: { activeSelector: H1, previewSelector: H1 } }
+
+  it('previewReplicaCount until promotion; the preview Service switches once the new ReplicaSet is available', () => {
+    const ro = bgRollout({ previewReplicaCount: 1, autoPromotionEnabled: false }, active)
+    const scale = planRollout(observe(ro, [rs(H1, 4), rs(H2, 0)], { services }), now)
+    const up = scale.actions.find((a) => a.type === 'updateReplicaSet') as { rs: Json }
+    assert.deepEqual([up.rs.metadata.name, up.rs.spec.replicas], [`web-${H2}`, 1])
+    const ready = planRollout(observe(ro, [rs(H1, 4), rs(H2, 1)], { services }), now)
+    const patch = ready.actions.find((a) => a.type === 'patchService') as { name: string; patch: Json }
+    assert.deepEqual([patch.name, patch.patch.spec.selector['rollouts-pod-template-hash']], ['web-preview', H2])
+    const s = statusOf(ready.actions)!
+    assert.deepEqual(s.blueGreen, { activeSelector: H1, previewSelector: H2 })
+    assert.deepEqual([s.phase, s.message, s.pauseConditions[0].reason], ['Paused', 'BlueGreenPause', 'BlueGreenPause'])
+  })
+
+  it('promotion scales up to all replicas first, then switches the active Service; the new ReplicaSet becomes stable', () => {
+    const promoted = { ...active, blueGreen: { activeSelector: H1, previewSelector: H2 }, controllerPause: true }
+    const ro = bgRollout({ previewReplicaCount: 1, autoPromotionEnabled: false }, promoted)
+    const scale = planRollout(observe(ro, [rs(H1, 4), rs(H2, 1)], { services }), now)
+    const up = scale.actions.find((a) => a.type === 'updateReplicaSet') as { rs: Json }
+    assert.deepEqual([up.rs.metadata.name, up.rs.spec.replicas], [`web-${H2}`, 4])
+    assert.equal(statusOf(scale.actions)!.blueGreen.scaleUpPreviewCheckPoint, true)
+    const ro2 = bgRollout({ previewReplicaCount: 1, autoPromotionEnabled: false }, { ...promoted, blueGreen: { ...promoted.blueGreen, scaleUpPreviewCheckPoint: true } })
+    const sw = planRollout(observe(ro2, [rs(H1, 4), rs(H2, 4)], { services }), now)
+    const patch = sw.actions.find((a) => a.type === 'patchService' && (a as Json).name === 'web-active') as { patch: Json }
+    assert.equal(patch.patch.spec.selector['rollouts-pod-template-hash'], H2)
+    assert.equal(statusOf(sw.actions)!.blueGreen.activeSelector, H2)
+  })
+
+  it('autoPromotionSeconds: paused until they have passed', () => {
+    const ro = (start: string) => bgRollout({ autoPromotionSeconds: 120 }, { ...active, blueGreen: { activeSelector: H1, previewSelector: H2 }, controllerPause: true, pauseConditions: [{ reason: 'BlueGreenPause', startTime: start }] })
+    const waiting = planRollout(observe(ro('2026-01-01T00:09:00Z'), [rs(H1, 4), rs(H2, 4)], { services }), now)
+    assert.equal(statusOf(waiting.actions)?.blueGreen?.activeSelector ?? H1, H1)
+    assert.ok(waiting.requeueAfterMs! <= 61_000)
+    const done = planRollout(observe(ro('2026-01-01T00:07:00Z'), [rs(H1, 4), rs(H2, 4)], { services }), now)
+    assert.equal(statusOf(done.actions)!.blueGreen.activeSelector, H2)
+  })
+
+  it('prePromotionAnalysis must succeed before the pause; a failed one aborts', () => {
+    const at: StoredObject = { metadata: { name: 'smoke', namespace: 'default' }, spec: { metrics: [{ name: 'smoke', provider: { web: { url: 'http://x' } } }] } }
+    const templates = { template: (n: string) => (n === 'smoke' ? at : undefined), clusterTemplate: () => undefined }
+    const ro = bgRollout({ prePromotionAnalysis: { templates: [{ templateName: 'smoke' }] } }, { ...active, blueGreen: { activeSelector: H1, previewSelector: H2 } })
+    const create = planRollout(observe(ro, [rs(H1, 4), rs(H2, 4)], { services, templates }), now)
+    const run = (create.actions.find((a) => a.type === 'createAnalysisRun') as { run: Json }).run
+    assert.deepEqual([run.metadata.name, run.metadata.labels['rollout-type']], [`web-${H2}-2-pre`, 'PrePromotion'])
+    const failedRun = { ...run, status: { phase: 'Failed', message: 'smoke failed' } } as unknown as StoredObject
+    const failed = statusOf(planRollout(observe(ro, [rs(H1, 4), rs(H2, 4)], { services, templates, analysisRuns: [failedRun] }), now).actions)!
+    assert.equal(failed.message, 'RolloutAborted: Rollout aborted update to revision 2: Blue/green pre-promotion analysis phase error/failed: smoke failed')
+  })
+})
+
+describe('planRollout: background analysis', () => {
+  it('starts at startingStep and aborts the canary when it fails', () => {
+    const at: StoredObject = { metadata: { name: 'bg', namespace: 'default' }, spec: { metrics: [{ name: 'm', provider: { web: { url: 'http://x' } } }] } }
+    const templates = { template: () => at, clusterTemplate: () => undefined }
+    const canary = { analysis: { templates: [{ templateName: 'bg' }], startingStep: 1 }, steps: [{ setWeight: 25 }, { pause: {} }] }
+    const before = planRollout(observe(rollout(canary, { ...inProgress, currentStepIndex: 0 }), [rs(H1, 3), rs(H2, 0)], { templates }), now)
+    assert.equal(before.actions.filter((a) => a.type === 'createAnalysisRun').length, 0)
+    const from = planRollout(observe(rollout(canary, { ...inProgress, currentStepIndex: 1 }), [rs(H1, 3), rs(H2, 1)], { templates }), now)
+    const run = (from.actions.find((a) => a.type === 'createAnalysisRun') as { run: Json }).run
+    assert.deepEqual([run.metadata.name, run.metadata.labels['rollout-type']], [`web-${H2}-2`, 'Background'])
+    const failedRun = { ...run, status: { phase: 'Failed' } } as unknown as StoredObject
+    const s = statusOf(planRollout(observe(rollout(canary, { ...inProgress, currentStepIndex: 1 }), [rs(H1, 3), rs(H2, 1)], { templates, analysisRuns: [failedRun] }), now).actions)!
+    assert.equal(s.message, 'RolloutAborted: Rollout aborted update to revision 2: Background analysis phase error/failed')
+  })
+})
+
 describe('planRollout: restart (spec.restartAt)', () => {
   const pod = (name: string, created: string, ready = true): StoredObject => ({ metadata: { name, uid: `uid-${name}`, creationTimestamp: created }, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } })
   const healthy = { stableRS: H2, currentPodHash: H2, currentStepIndex: 1 }
