@@ -3,8 +3,9 @@
 // pause 5s → 100 (promote), abort and retry, blue/green with a preview Service then promotion,
 // analysis steps driven by AnalysisRun status, InvalidSpec for a missing Service, and Argo's
 // getting-started canary manifest applied unchanged. The built-in image stands
-// in nothing: argoproj/rollouts-demo:<color> is a built-in image, so the measured split through the
-// stable Service (kubelite's proxy obeying the annotation) is checked too.
+// in for argoproj/rollouts-demo in the step tests (v1/v2); the getting-started manifest runs the
+// built-in argoproj/rollouts-demo image. The measured split through the stable Service (kubelite's
+// proxy obeying the annotation) is checked too.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
@@ -49,8 +50,9 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `
 
-const v1 = 'argoproj/rollouts-demo:blue'
-const v2 = 'argoproj/rollouts-demo:yellow'
+// The bootcamp image answers `... | v=1` / `v=2`, so the measured split is visible in the body.
+const v1 = 'jocatalin/kubernetes-bootcamp:v1'
+const v2 = 'jocatalin/kubernetes-bootcamp:v2'
 
 describe('Rollouts (Argo Rollouts controller)', () => {
   let c: Cluster
@@ -88,7 +90,9 @@ describe('Rollouts (Argo Rollouts controller)', () => {
     assert.equal(rs1.metadata.labels['rollouts-pod-template-hash'], stableHash)
     assert.equal(rs1.metadata.ownerReferences[0].kind, 'Rollout')
     assert.equal((await svc('web-stable')).spec.selector['rollouts-pod-template-hash'], stableHash)
-    assert.deepEqual(parseTable(await c.k('get', 'ro', 'web'))[0], { NAME: 'web', DESIRED: '2', CURRENT: '2', 'UP-TO-DATE': '2', AVAILABLE: '2', AGE: parseTable(await c.k('get', 'ro', 'web'))[0].AGE })
+    const row = parseTable(await c.k('get', 'ro', 'web'))[0]
+    assert.deepEqual(row, { NAME: 'web', DESIRED: '2', CURRENT: '2', 'UP-TO-DATE': '2', AVAILABLE: '2', AGE: row.AGE })
+    assert.match(row.AGE, /^\d+s$/)
 
     await setImage('web', v2)
     const paused = await phase('web', 'Paused', (r) => r.status.currentStepIndex === 1)
@@ -110,11 +114,11 @@ describe('Rollouts (Argo Rollouts controller)', () => {
     // What the proxy makes of it: 20% of requests to the stable Service reach the canary, though
     // the pods are 1 canary beside 2 stable (a pod-count split would give 33%).
     const ip = stableSvc.spec.clusterIP
-    await until('the proxy applies the weights', async () => (await httpGet(`http://${ip}:80/color`)).code === 200, 20_000)
-    let yellow = 0
+    await until('the stable Service answers', async () => (await httpGet(`http://${ip}:80/`)).code === 200, 20_000)
+    let canaryAnswers = 0
     const n = 400
-    for (let i = 0; i < n; i++) if ((await httpGet(`http://${ip}:80/color`)).body.includes('yellow')) yellow++
-    assert.ok(Math.abs((yellow * 100) / n - 20) <= 7, `canary share ${(yellow * 100) / n}% of ${n}`)
+    for (let i = 0; i < n; i++) if ((await httpGet(`http://${ip}:80/`)).body.includes('v=2')) canaryAnswers++
+    assert.ok(Math.abs((canaryAnswers * 100) / n - 20) <= 7, `canary share ${(canaryAnswers * 100) / n}% of ${n}`)
     // 2 replicas, 20%: one canary pod, the stable ReplicaSet stays at 2.
     assert.equal(JSON.parse(await c.k('get', 'rs', `web-${canaryHash}`, '-o', 'json')).spec.replicas, 1)
     assert.equal(JSON.parse(await c.k('get', 'rs', `web-${stableHash}`, '-o', 'json')).spec.replicas, 2)
@@ -138,6 +142,33 @@ describe('Rollouts (Argo Rollouts controller)', () => {
       `RolloutCompleted: Rollout completed update to revision 2 (${canaryHash}): Completed all 4 canary steps`,
     ])
       assert.ok(ev.includes(want), `${want} in ${JSON.stringify(ev)}`)
+  })
+
+  test('restart (spec.restartAt) replaces every pod; undo brings the previous template back as a new revision', async () => {
+    const before = await ro('web')
+    const stable = before.status.stableRS
+    const podsOf = async () => (JSON.parse(await c.k('get', 'pods', '-l', `app=web,rollouts-pod-template-hash=${stable}`, '-o', 'json')).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp)
+    const old = new Set((await podsOf()).map((p) => p.metadata.name))
+    assert.equal(old.size, 2)
+    const restartAt = new Date(Date.now() + 1000).toISOString().replace(/\.\d+Z$/, 'Z')
+    // What `kubectl argo rollouts restart` sends.
+    await c.k('patch', 'ro', 'web', '--type', 'merge', '-p', JSON.stringify({ spec: { restartAt } }))
+    await phase('web', 'Healthy', (r) => r.status.restartedAt === restartAt, 60_000)
+    const fresh = await podsOf()
+    assert.equal(fresh.length, 2)
+    for (const p of fresh) assert.ok(!old.has(p.metadata.name), `${p.metadata.name} was restarted`)
+    // undo: the revision-1 ReplicaSet's template (hash label dropped) back into spec.template.
+    const rsList = JSON.parse(await c.k('get', 'rs', '-l', 'app=web', '-o', 'json')).items as Obj[]
+    const rev1 = rsList.find((x) => x.metadata.annotations['rollout.argoproj.io/revision'] === '1')!
+    const tmpl = structuredClone(rev1.spec.template)
+    delete tmpl.metadata.labels['rollouts-pod-template-hash']
+    await c.k('patch', 'ro', 'web', '--type', 'json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/template', value: tmpl }]))
+    const undone = await phase('web', 'Paused', (r) => r.status.currentPodHash === rev1.metadata.labels['rollouts-pod-template-hash'])
+    assert.equal(undone.metadata.annotations['rollout.argoproj.io/revision'], '3')
+    const rs1 = JSON.parse(await c.k('get', 'rs', rev1.metadata.name, '-o', 'json'))
+    assert.equal(rs1.metadata.annotations['rollout.argoproj.io/revision'], '3')
+    await c.k('patch', 'ro', 'web', '--subresource=status', '--type', 'merge', '-p', '{"status":{"promoteFull":true}}')
+    await phase('web', 'Healthy', (r) => r.status.stableRS === rev1.metadata.labels['rollouts-pod-template-hash'], 40_000)
   })
 
   test('abort sends all traffic back to stable and degrades the Rollout; retry starts the steps again', async () => {

@@ -38,6 +38,7 @@ export class RolloutController implements Reconciler {
   private readonly templates: Informer
   private readonly clusterTemplates: Informer
   private readonly deployments: Informer
+  private readonly pods: Informer
   private readonly recorder: EventRecorder
   private readonly written = new OwnWrites()
   private readonly clock: () => Date
@@ -56,6 +57,7 @@ export class RolloutController implements Reconciler {
     this.templates = informers.informer(argoGVRs.analysisTemplates)
     this.clusterTemplates = informers.informer(argoGVRs.clusterAnalysisTemplates)
     this.deployments = informers.informer(gvrs.deployments)
+    this.pods = informers.informer(gvrs.pods).addIndex('controller', byControllerUID)
     const enqueue = (o: StoredObject) => this.queue.add(objectKey(o))
     this.rollouts.on({ add: enqueue, update: (_, o) => enqueue(o), delete: (o) => (this.written.forget(o.metadata.uid), enqueue(o)) })
     const owned = (o: StoredObject) => {
@@ -82,7 +84,7 @@ export class RolloutController implements Reconciler {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.rollouts, this.replicaSets, this.services, this.analysisRuns, this.templates, this.clusterTemplates, this.deployments].map((i) => i.waitForSync()))
+    await Promise.all([this.rollouts, this.replicaSets, this.services, this.analysisRuns, this.templates, this.clusterTemplates, this.deployments, this.pods].map((i) => i.waitForSync()))
     await runWorkers(this.queue, this, this.opts.workers ?? 5, signal, this.opts.log)
   }
 
@@ -105,6 +107,7 @@ export class RolloutController implements Reconciler {
         replicaSets,
         services,
         analysisRuns: runs,
+        pods: (ro.spec as Json)?.restartAt ? replicaSets.flatMap((rs) => this.pods.byIndex('controller', rs.metadata.uid!)) : [],
         templates: { template: (name) => this.templates.get(ns, name), clusterTemplate: (name) => this.clusterTemplates.get(undefined, name) },
       },
       this.clock(),
@@ -150,6 +153,13 @@ export class RolloutController implements Reconciler {
       case 'patchAnalysisRun':
         try {
           await this.client.resource(argoGVRs.analysisRuns).patch(ns, action.name, 'application/merge-patch+json', action.patch)
+        } catch (err) {
+          if (!isNotFound(err)) throw err
+        }
+        return
+      case 'deletePod':
+        try {
+          await this.client.resource(gvrs.pods).delete(ns, action.name, { preconditions: { uid: action.uid } })
         } catch (err) {
           if (!isNotFound(err)) throw err
         }

@@ -166,6 +166,21 @@ describe('planRollout: the canary step machine', () => {
   })
 })
 
+describe('planRollout: undo', () => {
+  it('a template brought back from an old ReplicaSet (with the API server’s pod defaults) finds that ReplicaSet, which takes the next revision', () => {
+    const old = rs(H1, 0, 0, '1')
+    ;(old.spec as Json).template = { metadata: { labels: { app: 'web', 'rollouts-pod-template-hash': H1 } }, spec: { containers: [{ name: 'web', image: 'v1', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} }], restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30, securityContext: {}, schedulerName: 'default-scheduler' } }
+    const undone = rollout({ steps: [{ setWeight: 25 }] }, { stableRS: H2, currentPodHash: H2, currentStepIndex: 1 }, 'v1')
+    const t = structuredClone((old.spec as Json).template)
+    delete t.metadata.labels['rollouts-pod-template-hash']
+    ;(undone.spec as Json).template = t
+    const { actions } = planRollout(observe(undone, [old, rs(H2, 4)]), now)
+    assert.equal(actions.filter((a) => a.type === 'createReplicaSet').length, 0)
+    const up = actions.find((a) => a.type === 'updateReplicaSet') as { rs: Json }
+    assert.deepEqual([up.rs.metadata.name, up.rs.metadata.annotations['rollout.argoproj.io/revision']], [`web-${H1}`, '3'])
+  })
+})
+
 describe('planRollout: Services and the traffic annotation', () => {
   const canary = { stableService: 'web-stable', canaryService: 'web-canary', steps: [{ setWeight: 20 }, { setHeaderRoute: { name: 'beta', match: [{ headerName: 'X-Beta', headerValue: { exact: 'yes' } }] } }, { setMirrorRoute: { name: 'm', match: [{ method: { exact: 'GET' } }], percentage: 50 } }, { pause: {} }] }
   const services = new Map([['web-stable', service('web-stable')], ['web-canary', service('web-canary')]])
@@ -255,6 +270,105 @@ describe('planRollout: analysis', () => {
     const s = statusOf(failed.actions)!
     assert.deepEqual([s.phase, s.abort], ['Degraded', true])
     assert.equal(s.message, 'RolloutAborted: Rollout aborted update to revision 2: Step-based analysis phase error/failed: metric "rate" assessed Failed')
+  })
+})
+
+describe('planRollout: blue/green', () => {
+  function bgRollout(bg: Json, status: Json): StoredObject {
+    const ro = rollout({}, status)
+    ;(ro.spec as Json).strategy = { blueGreen: { activeService: 'web-active', previewService: 'web-preview', ...bg } }
+    delete (ro.status as Json).currentStepHash
+    return ro
+  }
+  const services = new Map([['web-active', service('web-active', { app: 'web', 'rollouts-pod-template-hash': H1 })], ['web-preview', service('web-preview', { app: 'web', 'rollouts-pod-template-hash': H1 })]])
+  const active = { stableRS: H1, currentPodHash: H2, blueGreen: { activeSelector: H1, previewSelector: H1 } }
+
+  it('previewReplicaCount until promotion; the preview Service switches once the new ReplicaSet is available', () => {
+    const ro = bgRollout({ previewReplicaCount: 1, autoPromotionEnabled: false }, active)
+    const scale = planRollout(observe(ro, [rs(H1, 4), rs(H2, 0)], { services }), now)
+    const up = scale.actions.find((a) => a.type === 'updateReplicaSet') as { rs: Json }
+    assert.deepEqual([up.rs.metadata.name, up.rs.spec.replicas], [`web-${H2}`, 1])
+    const ready = planRollout(observe(ro, [rs(H1, 4), rs(H2, 1)], { services }), now)
+    const patch = ready.actions.find((a) => a.type === 'patchService') as { name: string; patch: Json }
+    assert.deepEqual([patch.name, patch.patch.spec.selector['rollouts-pod-template-hash']], ['web-preview', H2])
+    const s = statusOf(ready.actions)!
+    assert.deepEqual(s.blueGreen, { activeSelector: H1, previewSelector: H2 })
+    assert.deepEqual([s.phase, s.message, s.pauseConditions[0].reason], ['Paused', 'BlueGreenPause', 'BlueGreenPause'])
+  })
+
+  it('promotion scales up to all replicas first, then switches the active Service; the new ReplicaSet becomes stable', () => {
+    const promoted = { ...active, blueGreen: { activeSelector: H1, previewSelector: H2 }, controllerPause: true }
+    const ro = bgRollout({ previewReplicaCount: 1, autoPromotionEnabled: false }, promoted)
+    const scale = planRollout(observe(ro, [rs(H1, 4), rs(H2, 1)], { services }), now)
+    const up = scale.actions.find((a) => a.type === 'updateReplicaSet') as { rs: Json }
+    assert.deepEqual([up.rs.metadata.name, up.rs.spec.replicas], [`web-${H2}`, 4])
+    assert.equal(statusOf(scale.actions)!.blueGreen.scaleUpPreviewCheckPoint, true)
+    const ro2 = bgRollout({ previewReplicaCount: 1, autoPromotionEnabled: false }, { ...promoted, blueGreen: { ...promoted.blueGreen, scaleUpPreviewCheckPoint: true } })
+    const sw = planRollout(observe(ro2, [rs(H1, 4), rs(H2, 4)], { services }), now)
+    const patch = sw.actions.find((a) => a.type === 'patchService' && (a as Json).name === 'web-active') as { patch: Json }
+    assert.equal(patch.patch.spec.selector['rollouts-pod-template-hash'], H2)
+    assert.equal(statusOf(sw.actions)!.blueGreen.activeSelector, H2)
+  })
+
+  it('autoPromotionSeconds: paused until they have passed', () => {
+    const ro = (start: string) => bgRollout({ autoPromotionSeconds: 120 }, { ...active, blueGreen: { activeSelector: H1, previewSelector: H2 }, controllerPause: true, pauseConditions: [{ reason: 'BlueGreenPause', startTime: start }] })
+    const waiting = planRollout(observe(ro('2026-01-01T00:09:00Z'), [rs(H1, 4), rs(H2, 4)], { services }), now)
+    assert.equal(statusOf(waiting.actions)?.blueGreen?.activeSelector ?? H1, H1)
+    assert.ok(waiting.requeueAfterMs! <= 61_000)
+    const done = planRollout(observe(ro('2026-01-01T00:07:00Z'), [rs(H1, 4), rs(H2, 4)], { services }), now)
+    assert.equal(statusOf(done.actions)!.blueGreen.activeSelector, H2)
+  })
+
+  it('prePromotionAnalysis must succeed before the pause; a failed one aborts', () => {
+    const at: StoredObject = { metadata: { name: 'smoke', namespace: 'default' }, spec: { metrics: [{ name: 'smoke', provider: { web: { url: 'http://x' } } }] } }
+    const templates = { template: (n: string) => (n === 'smoke' ? at : undefined), clusterTemplate: () => undefined }
+    const ro = bgRollout({ prePromotionAnalysis: { templates: [{ templateName: 'smoke' }] } }, { ...active, blueGreen: { activeSelector: H1, previewSelector: H2 } })
+    const create = planRollout(observe(ro, [rs(H1, 4), rs(H2, 4)], { services, templates }), now)
+    const run = (create.actions.find((a) => a.type === 'createAnalysisRun') as { run: Json }).run
+    assert.deepEqual([run.metadata.name, run.metadata.labels['rollout-type']], [`web-${H2}-2-pre`, 'PrePromotion'])
+    const failedRun = { ...run, status: { phase: 'Failed', message: 'smoke failed' } } as unknown as StoredObject
+    const failed = statusOf(planRollout(observe(ro, [rs(H1, 4), rs(H2, 4)], { services, templates, analysisRuns: [failedRun] }), now).actions)!
+    assert.equal(failed.message, 'RolloutAborted: Rollout aborted update to revision 2: Blue/green pre-promotion analysis phase error/failed: smoke failed')
+  })
+})
+
+describe('planRollout: background analysis', () => {
+  it('starts at startingStep and aborts the canary when it fails', () => {
+    const at: StoredObject = { metadata: { name: 'bg', namespace: 'default' }, spec: { metrics: [{ name: 'm', provider: { web: { url: 'http://x' } } }] } }
+    const templates = { template: () => at, clusterTemplate: () => undefined }
+    const canary = { analysis: { templates: [{ templateName: 'bg' }], startingStep: 1 }, steps: [{ setWeight: 25 }, { pause: {} }] }
+    const before = planRollout(observe(rollout(canary, { ...inProgress, currentStepIndex: 0 }), [rs(H1, 3), rs(H2, 0)], { templates }), now)
+    assert.equal(before.actions.filter((a) => a.type === 'createAnalysisRun').length, 0)
+    const from = planRollout(observe(rollout(canary, { ...inProgress, currentStepIndex: 1 }), [rs(H1, 3), rs(H2, 1)], { templates }), now)
+    const run = (from.actions.find((a) => a.type === 'createAnalysisRun') as { run: Json }).run
+    assert.deepEqual([run.metadata.name, run.metadata.labels['rollout-type']], [`web-${H2}-2`, 'Background'])
+    const failedRun = { ...run, status: { phase: 'Failed' } } as unknown as StoredObject
+    const s = statusOf(planRollout(observe(rollout(canary, { ...inProgress, currentStepIndex: 1 }), [rs(H1, 3), rs(H2, 1)], { templates, analysisRuns: [failedRun] }), now).actions)!
+    assert.equal(s.message, 'RolloutAborted: Rollout aborted update to revision 2: Background analysis phase error/failed')
+  })
+})
+
+describe('planRollout: restart (spec.restartAt)', () => {
+  const pod = (name: string, created: string, ready = true): StoredObject => ({ metadata: { name, uid: `uid-${name}`, creationTimestamp: created }, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } })
+  const healthy = { stableRS: H2, currentPodHash: H2, currentStepIndex: 1 }
+
+  it('deletes pods older than restartAt, maxUnavailable (25% of 4 = 1) at a time, then records restartedAt', () => {
+    const ro = rollout({ steps: [{ setWeight: 25 }] }, healthy, 'v2', { restartAt: '2026-01-01T00:05:00Z' })
+    const old = ['a', 'b', 'c', 'd'].map((n) => pod(n, earlier))
+    const first = planRollout({ ...observe(ro, [rs(H2, 4)]), pods: old }, now)
+    assert.deepEqual(first.actions, [{ type: 'deletePod', name: 'a', uid: 'uid-a' }])
+    // One pod not ready yet: nothing more is deleted.
+    const waiting = planRollout({ ...observe(ro, [rs(H2, 4)]), pods: [pod('e', '2026-01-01T00:09:00Z', false), ...old.slice(1)] }, now)
+    assert.equal(waiting.actions.filter((a) => a.type === 'deletePod').length, 0)
+    const done = planRollout({ ...observe(ro, [rs(H2, 4)]), pods: ['e', 'f', 'g', 'h'].map((n) => pod(n, '2026-01-01T00:09:00Z')) }, now)
+    assert.equal(statusOf(done.actions)!.restartedAt, '2026-01-01T00:05:00Z')
+  })
+
+  it('a restartAt in the future waits for it', () => {
+    const ro = rollout({ steps: [{ setWeight: 25 }] }, healthy, 'v2', { restartAt: '2026-01-01T00:20:00Z' })
+    const plan = planRollout({ ...observe(ro, [rs(H2, 4)]), pods: [pod('a', earlier)] }, now)
+    assert.equal(plan.actions.filter((a) => a.type === 'deletePod').length, 0)
+    assert.ok(plan.requeueAfterMs! <= 600_000)
   })
 })
 

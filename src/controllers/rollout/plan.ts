@@ -10,7 +10,9 @@
 // the Services the weight is approximated by replica counts, as Argo's basic canary does.
 import type { StoredObject } from '../../apis/meta.js'
 import { fieldErrorMessage, invalid, required, type FieldError } from '../../apis/validation.js'
+import { defaultPodTemplateSpec } from '../../apis/core/pod-defaults.js'
 import { rfc3339 } from '../../lib/duration.js'
+import { equalIgnoreHash } from '../deployment/util.js'
 import { formatLabelSelector, labelSelectorMatches } from '../../lib/selector.js'
 import { AnalysisError, newAnalysisRun, resolveTemplates, type AnalysisKind, type TemplateLookup } from './analysis.js'
 import { podTemplateHash, stepHash } from './hash.js'
@@ -46,6 +48,8 @@ export interface Observed {
   /** AnalysisRuns the Rollout controls. */
   analysisRuns: StoredObject[]
   templates: TemplateLookup
+  /** Pods of those ReplicaSets (spec.restartAt). */
+  pods?: StoredObject[]
 }
 
 export type RolloutAction =
@@ -55,6 +59,7 @@ export type RolloutAction =
   | { type: 'patchService'; name: string; patch: Json }
   | { type: 'createAnalysisRun'; run: StoredObject }
   | { type: 'patchAnalysisRun'; name: string; patch: Json }
+  | { type: 'deletePod'; name: string; uid: string }
   | { type: 'updateStatus'; status: Json }
   | { type: 'event'; eventType: 'Normal' | 'Warning'; reason: string; message: string }
 
@@ -284,9 +289,17 @@ export function planRollout(o: Observed, now: Date): RolloutPlan {
   if (getCondition(status, 'InvalidSpec')) status.conditions = (status.conditions as Json[]).filter((c) => c.type !== 'InvalidSpec')
 
   const template = templateOf(o)!
-  const hash = podTemplateHash(template, prev.collisionCount)
   const all = o.replicaSets as Json[]
-  const foundNewRS = all.find((rs) => hashOf(rs) === hash)
+  // FindNewReplicaSet: by the hash, else (a template brought back by undo, which carries the API
+  // server's pod defaults) by the template with defaults applied, as Argo's
+  // PodTemplateEqualIgnoreHash compares them.
+  const computedHash = podTemplateHash(template, prev.collisionCount)
+  const defaulted = clone(template)
+  defaultPodTemplateSpec(defaulted)
+  const foundNewRS =
+    all.find((rs) => hashOf(rs) === computedHash) ??
+    [...all].sort((a, b) => String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? ''))).find((rs) => !rs.metadata.deletionTimestamp && sameTemplate(rs.spec?.template, defaulted))
+  const hash = hashOf(foundNewRS) ?? computedHash
   const stableRS = prev.stableRS ? all.find((rs) => hashOf(rs) === prev.stableRS) : undefined
   const others = all.filter((rs) => rs !== foundNewRS && rs !== stableRS)
   const maxRevision = Math.max(0, ...all.filter((rs) => rs !== foundNewRS).map((rs) => Number(rs.metadata.annotations?.[labels.revision] ?? 0) || 0))
@@ -334,6 +347,31 @@ export function planRollout(o: Observed, now: Date): RolloutPlan {
     return { actions }
   }
   if (setRolloutRevision(rsRevision ?? newRevision)) return { actions }
+
+  // spec.restartAt (rollout/restart.go): pods older than it are deleted, as many at once as
+  // maxUnavailable (at least 1) allows while the rest stay available; then status.restartedAt.
+  if (spec.restartAt && prev.restartedAt !== spec.restartAt) {
+    const at = Date.parse(spec.restartAt)
+    if (now.getTime() >= at) {
+      const pods = (o.pods ?? []) as Json[]
+      const ready = (p: Json) => !p.metadata.deletionTimestamp && ((p.status?.conditions ?? []) as Json[]).some((c) => c.type === 'Ready' && c.status === 'True')
+      const concurrent = Math.max(maxUnavailableFor(ro), 1)
+      let canRestart = pods.filter(ready).length - (Math.max(specReplicas(ro), sum(all, replicasOf)) - concurrent)
+      let needs = 0
+      let restarted = 0
+      for (const p of pods) {
+        if (Date.parse(p.metadata.creationTimestamp) >= at) continue
+        needs++
+        if (canRestart <= 0 || p.metadata.deletionTimestamp) continue
+        actions.push({ type: 'deletePod', name: p.metadata.name, uid: p.metadata.uid })
+        canRestart--
+        restarted++
+      }
+      if (restarted > 0) return { actions, requeueAfterMs: 1000 }
+      if (needs === 0) status.restartedAt = spec.restartAt
+      else requeue(1000)
+    } else requeue(at - now.getTime())
+  }
 
   const isCanary = !!spec.strategy?.canary
   const currentStepHash = isCanary ? stepHash(spec.strategy.canary.steps ?? []) : undefined
@@ -1016,6 +1054,26 @@ export function planRollout(o: Observed, now: Date): RolloutPlan {
     if (step && (step.pause || step.analysis || step.experiment)) return false
     return Date.parse(cond.lastUpdateTime) + (spec.progressDeadlineSeconds ?? 600) * 1000 < now.getTime()
   }
+}
+
+/** PodTemplateEqualIgnoreHash: equal but for the rollouts-pod-template-hash label. */
+function sameTemplate(a: Json | undefined, b: Json): boolean {
+  const strip = (t: Json | undefined) => {
+    const c = clone(t ?? {})
+    if (c.metadata?.labels) delete c.metadata.labels[labels.podTemplateHash]
+    return c
+  }
+  return equalIgnoreHash(strip(a), strip(b))
+}
+
+/** MaxUnavailable of either strategy (canary default 25%; blue/green default 0). */
+function maxUnavailableFor(ro: Json): number {
+  const replicas = specReplicas(ro)
+  const s = ro.spec?.strategy?.canary ?? ro.spec?.strategy?.blueGreen ?? {}
+  const v = s.maxUnavailable ?? (ro.spec?.strategy?.canary ? '25%' : 0)
+  if (typeof v === 'number') return Math.min(v, replicas)
+  const m = /^(\d+)%$/.exec(String(v))
+  return m ? Math.min(Math.floor((Number(m[1]) * replicas) / 100), replicas) : 0
 }
 
 /** The `kubelite.io/traffic-sticky` Rollout annotation → the annotation's `sticky` block. */
