@@ -344,7 +344,7 @@ describe('kubectl argo rollouts with kubelite’s Rollout controller: a canary p
 
   const header = (out: string) => out.split('\n\n')[0]
 
-  test('status waits for Healthy; set image starts the canary; promote walks its steps; abort, retry and promote --full', async () => {
+  test('status waits for Healthy; set image starts the canary; promote walks its steps; abort, retry, promote --full and undo', async () => {
     await c.k('apply', '-f', c.file('canary.yaml', canaryRollout('gcr.io/google-samples/kubernetes-bootcamp:v1')))
     let r = await plugin('status', 'canary', '--timeout', '60s')
     assert.equal(r.code, 0, r.stdout + r.stderr)
@@ -387,6 +387,15 @@ describe('kubectl argo rollouts with kubelite’s Rollout controller: a canary p
     assert.equal(r.stdout.trimEnd().split('\n').at(-1), 'Healthy')
     r = await plugin('get', 'rollout', 'canary', '--no-color')
     assert.match(header(r.stdout), /^Status: {10}✔ Healthy\nStrategy: {8}Canary\n {2}Step: {10}4\/4\n {2}SetWeight: {5}100\n {2}ActualWeight: {2}100\nImages: {10}jocatalin\/kubernetes-bootcamp:v2 \(stable\)\n/m)
+
+    // undo: revision 1's template comes back; the controller gives its ReplicaSet revision 3.
+    r = await plugin('undo', 'canary')
+    assert.deepEqual([r.stdout, r.stderr, r.code], ["rollout 'canary' undo\n", '', 0])
+    assert.equal(JSON.parse(await c.k('get', 'rollout', 'canary', '-o', 'json')).spec.template.spec.containers[0].image, 'gcr.io/google-samples/kubernetes-bootcamp:v1')
+    await until('the rollback’s first pause', (s) => s.phase === 'Paused' && s.currentStepIndex === 1)
+    r = await plugin('get', 'rollout', 'canary', '--no-color')
+    assert.match(r.stdout, /├──# revision:3 *\n│  └──⧉ canary-[a-z0-9]+ +ReplicaSet +✔ Healthy +\S+ +canary\n/)
+    assert.match(header(r.stdout), /^Images: {10}gcr\.io\/google-samples\/kubernetes-bootcamp:v1 \(canary\)\n {17}jocatalin\/kubernetes-bootcamp:v2 \(stable\)\n/m)
   })
 })
 
