@@ -75,6 +75,8 @@ export interface KubeconfigCredentials {
   server: string
   caCertPem?: string
   token?: string
+  /** The context's namespace, if it names one (kubectl's default for -n). */
+  namespace?: string
 }
 
 /**
@@ -91,7 +93,7 @@ export async function readKubeconfig(path: string, context?: string): Promise<Ku
   }
   const name = context ?? cfg['current-context']
   if (!name) throw new Error(`kubeconfig ${path} has no current context`)
-  const ctx = cfg.contexts?.find((c) => c.name === name)?.context as { cluster?: string; user?: string } | undefined
+  const ctx = cfg.contexts?.find((c) => c.name === name)?.context as { cluster?: string; user?: string; namespace?: string } | undefined
   if (!ctx) throw new Error(`context "${name}" is not in kubeconfig ${path}`)
   const cluster = cfg.clusters?.find((c) => c.name === ctx.cluster)?.cluster as Record<string, string> | undefined
   const user = (cfg.users?.find((u) => u.name === ctx.user)?.user ?? {}) as Record<string, string>
@@ -102,5 +104,5 @@ export async function readKubeconfig(path: string, context?: string): Promise<Ku
       ? await readFile(cluster['certificate-authority'], 'utf8')
       : undefined
   const token = user.token ?? (user.tokenFile ? (await readFile(user.tokenFile, 'utf8')).trim() : undefined)
-  return { context: name, server: cluster.server, caCertPem, token }
+  return { context: name, server: cluster.server, caCertPem, token, namespace: ctx.namespace || undefined }
 }

@@ -5,6 +5,7 @@ import { pino } from 'pino'
 import { enabledControllers, parseControllersFlag, shortControllerNames } from './controllers.js'
 import { parseUpstream, type Upstream } from '../dns/index.js'
 import { runDemo } from './demo/run.js'
+import { rolloutsCommand } from './rollouts/commands.js'
 import { scenarios } from './demo/scenarios.js'
 import { defaultConfig, startCluster, type UpConfig } from './up.js'
 
@@ -110,6 +111,8 @@ export async function run(argv: string[]): Promise<void> {
       const tty = Boolean(process.stdout.isTTY && process.stdin.isTTY)
       process.exitCode = await runDemo({ scenario, lang: opts.lang, yes: Boolean(opts.yes) || !tty, live: Boolean(process.stdout.isTTY) && !opts.record, kubeconfig: opts.kubeconfig, context: opts.context, record: opts.record })
     })
+
+  program.addCommand(rolloutsCommand('rollouts').description("Argo Rollouts' kubectl plugin: get|list|watch|promote|abort|retry|undo|pause|restart|set image|status (also the kubectl-argo-rollouts executable)"))
 
   await program.parseAsync(argv)
 }
