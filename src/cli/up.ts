@@ -29,6 +29,7 @@ import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from './wiring.js'
 import { installWorkQueueMetrics } from './workqueue-metrics.js'
+import { startDashboard, type Dashboard } from './dashboard.js'
 
 export interface UpConfig {
   dataDir: string
@@ -45,6 +46,8 @@ export interface UpConfig {
   dnsUpstreams?: Upstream[]
   /** --isolation: pods in namespaces of their own where the host allows it (auto), or plain processes (none). */
   isolation: 'auto' | 'none'
+  /** --dashboard-port (default 6480; taken → a free port) / --no-dashboard (false). */
+  dashboard: { port?: number } | false
 }
 
 export interface Logger {
@@ -63,6 +66,8 @@ export interface Cluster {
   isolation?: string
   /** What the start-up banner must say (another process holding this cluster's Service addresses). */
   warnings: string[]
+  /** The web dashboard's log-in URL (one-time token), unless --no-dashboard. */
+  dashboard?: Dashboard
   /** Stop everything: listeners, connections, background loops, the store. */
   close(): Promise<void>
 }
@@ -76,6 +81,7 @@ export const defaultConfig = (): UpConfig => ({
   nodeportAddress: '127.0.0.1',
   controllers: ['*'],
   isolation: 'auto',
+  dashboard: {},
 })
 
 export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster> {
@@ -211,6 +217,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   await agents[0].ready()
 
   await writeKubeconfig(kubeconfigPath, { name: 'kubelite', server: url, caCertPem: creds.caCertPem, token: creds.token }, !cfg.kubeconfig)
+  const dashboard = cfg.dashboard ? await startDashboard(cfg.dashboard, dataDir, { url, ca: creds.caCertPem, token: creds.token }, log) : undefined
 
   let closed: Promise<void> | undefined
   return {
@@ -226,8 +233,10 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     },
     isolation: agents[0].isolation,
     warnings,
+    ...(dashboard ? { dashboard } : {}),
     close() {
       closed ??= (async () => {
+        await dashboard?.close()
         abort.abort()
         uninstallQueueMetrics()
         streaming.close()
