@@ -2,7 +2,7 @@
 // one-time token, and forwards the page's /api, /apis and /traffic requests to the API server
 // with the cluster's admin credentials, for a live session only. The page sees exactly the REST
 // and watch API kubectl sees; this server reads no cluster internals.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { Agent, request as httpsRequest } from 'node:https'
 import { readFile } from 'node:fs/promises'
 import { extname, join, normalize } from 'node:path'
@@ -51,7 +51,7 @@ export function forwarded(path: string): boolean {
 export class DashboardServer {
   readonly sessions: Sessions
   private readonly server: Server
-  private readonly agent: Agent
+  private readonly agent: Agent | HttpAgent
   private readonly sockets = new Set<Socket>()
   private port = 0
   private readonly host: string
@@ -61,7 +61,8 @@ export class DashboardServer {
     this.sessions = opts.sessions ?? new Sessions()
     this.host = opts.host ?? '127.0.0.1'
     this.assets = opts.assetsDir ?? defaultAssets
-    this.agent = new Agent({ ca: opts.api.ca, keepAlive: true })
+    // https in `up`; plain http only for a test's fake API.
+    this.agent = opts.api.url.startsWith('https:') ? new Agent({ ca: opts.api.ca, keepAlive: true }) : new HttpAgent({ keepAlive: true })
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err) => {
         opts.log?.error({ err }, 'dashboard')
@@ -169,7 +170,8 @@ export class DashboardServer {
       const v = req.headers[h]
       if (typeof v === 'string') headers[h] = v
     }
-    const up = httpsRequest(target, { method: req.method, headers, agent: this.agent }, (upRes) => {
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest
+    const up = send(target, { method: req.method, headers, agent: this.agent }, (upRes) => {
       const out: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }
       for (const h of ['content-type', 'warning']) {
         const v = upRes.headers[h]

@@ -171,14 +171,14 @@ export function undo(w: WorkloadRef, obj: Workload, replicaSets: Iterable<Replic
   }
 }
 
-function revisionFor(obj: Workload, replicaSets: Iterable<ReplicaSet>, toRevision: number): ReplicaSet {
+function revisionFor(obj: Workload, replicaSets: Iterable<ReplicaSet>, toRevision: number, kind = 'deployment'): ReplicaSet {
   const uid = obj.metadata?.uid
   const owned = [...replicaSets].filter((rs) => rs.metadata?.ownerReferences?.some((r) => r.controller && r.uid === uid))
   let target = toRevision
   if (target === 0) {
     // kubectl: the second-highest revision is the previous one.
     const revisions = [...new Set(owned.map(revisionOf))].sort((a, b) => b - a)
-    if (revisions.length < 2) throw new ActionError('no rollout history found')
+    if (revisions.length < 2) throw new ActionError(`no rollout history found for ${kind} "${obj.metadata?.name ?? ''}"`)
     target = revisions[1]
   }
   const rs = owned.find((r) => revisionOf(r) === target)
@@ -210,7 +210,7 @@ function canonical(v: unknown): string {
 
 /** The Argo plugin's undo: a JSON patch of the Rollout's template from the ReplicaSet of that revision. */
 function undoRollout(w: WorkloadRef, obj: Workload, replicaSets: Iterable<ReplicaSet>, toRevision: number, cmd: string): Action {
-  const rs = revisionFor(obj, replicaSets, toRevision)
+  const rs = revisionFor(obj, replicaSets, toRevision, 'rollout')
   const template = structuredClone(rs.spec?.template ?? {}) as { metadata?: { labels?: Record<string, string> } }
   if (template.metadata?.labels) delete template.metadata.labels['rollouts-pod-template-hash']
   return { kubectl: cmd, requests: [{ method: 'PATCH', path: base(w), contentType: 'application/json-patch+json', body: [{ op: 'replace', path: '/spec/template', value: template }] }] }
