@@ -116,7 +116,7 @@ describe('dashboard (process runtime)', { skip }, () => {
     const replicas = page.getByRole('spinbutton', { name: 'Replicas' })
     await replicas.fill('2')
     await page.locator('#scale-cmd', { hasText: 'kubectl scale deployment/web --replicas=2' }).waitFor()
-    await page.getByRole('button', { name: 'Scale' }).click()
+    await replicas.press('Enter') // keyboard only: Enter in the field submits
     await page.getByRole('status').filter({ hasText: 'Done: kubectl scale deployment/web --replicas=2' }).waitFor()
     const row = await until(
       'kubectl get deploy web to print 2/2',
@@ -198,6 +198,55 @@ describe('dashboard (process runtime)', { skip }, () => {
     await page.locator('tr[data-group="k8s-testapp-647b9f655"]', { hasText: '90%' }).waitFor()
     await page.locator('tr[data-group="k8s-testapp-canary-6d4dbcf6bc"]', { hasText: '10%' }).waitFor()
     await page.unroute('**/traffic/v1/namespaces/default/services/myapp-svc?*')
+  })
+
+  test('Rollouts slot in when discovery serves argoproj.io: listed, and the Argo plugin actions send its patches', async () => {
+    // This cluster serves no Rollouts: the browser answers for argoproj.io, as a cluster that does would.
+    const rollout = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'demo', namespace: 'default', uid: 'ro-1', resourceVersion: '1' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'demo' } },
+        template: { metadata: { labels: { app: 'demo' } }, spec: { containers: [{ name: 'demo', image: 'argoproj/rollouts-demo:blue' }] } },
+        strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } },
+      },
+      status: { phase: 'Paused', pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-12-07T10:00:00Z' }], currentStepIndex: 1, stableRS: 'aaa', currentPodHash: 'bbb' },
+    }
+    const patches: { path: string; contentType?: string; body: unknown }[] = []
+    await page.route(/\/apis\/argoproj\.io\/v1alpha1$/, (route) =>
+      route.fulfill({ json: { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'argoproj.io/v1alpha1', resources: [{ name: 'rollouts', singularName: 'rollout', namespaced: true, kind: 'Rollout', verbs: ['get', 'list', 'watch', 'patch'], shortNames: ['ro'] }] } }),
+    )
+    await page.route(/\/apis\/argoproj\.io\/v1alpha1\/namespaces\/default\/rollouts/, (route) => {
+      const req = route.request()
+      const u = new URL(req.url())
+      if (req.method() === 'PATCH') {
+        patches.push({ path: u.pathname, contentType: req.headers()['content-type'], body: req.postDataJSON() })
+        return route.fulfill({ json: rollout })
+      }
+      if (u.searchParams.get('watch') === 'true') return route.fulfill({ status: 200, contentType: 'application/json', body: '' })
+      return route.fulfill({ json: { kind: 'RolloutList', apiVersion: 'argoproj.io/v1alpha1', metadata: { resourceVersion: '1' }, items: [rollout] } })
+    })
+    await page.goto(url.replace(/\?token=.*/, '#/ns/default'))
+    await page.getByRole('heading', { name: 'Rollouts' }).waitFor()
+    await page.getByRole('link', { name: 'demo', exact: true }).click()
+    await page.getByRole('heading', { name: /Rollout demo/ }).waitFor()
+    await page.locator('#promote-full-cmd', { hasText: 'kubectl argo rollouts promote demo --full' }).waitFor()
+    await page.getByRole('button', { name: 'Promote', exact: true }).click()
+    await page.getByRole('status').filter({ hasText: 'Done: kubectl argo rollouts promote demo' }).waitFor()
+    await page.getByRole('button', { name: 'Abort' }).click()
+    await page.getByRole('status').filter({ hasText: 'Done: kubectl argo rollouts abort demo' }).waitFor()
+    const statusPath = '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/demo/status'
+    assert.deepEqual(patches, [
+      { path: statusPath, contentType: 'application/merge-patch+json', body: { status: { pauseConditions: null } } },
+      { path: statusPath, contentType: 'application/merge-patch+json', body: { status: { abort: true } } },
+    ])
+    await page.unrouteAll()
+    // A Deployment's page has no Rollout actions.
+    await page.goto(url.replace(/\?token=.*/, '#/ns/default/deployments/web'))
+    await page.getByRole('heading', { name: /Deployment web/ }).waitFor()
+    assert.equal(await page.getByRole('button', { name: 'Promote', exact: true }).count(), 0)
   })
 
   test('kubelite dashboard prints a fresh log-in link for the running cluster', async () => {

@@ -81,6 +81,7 @@ export function watchList<T extends KubeObject>(path: string, onState: (s: ListS
           pending = []
           onState(state)
         }
+        const started = Date.now()
         const res = await fetch(`${path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(state.resourceVersion)}`, { signal: abort.signal, credentials: 'same-origin' })
         if (!res.ok || !res.body) throw await failure(res)
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
@@ -103,7 +104,11 @@ export function watchList<T extends KubeObject>(path: string, onState: (s: ListS
           schedule()
         }
         flush()
-        backoff = 250
+        // A watch the server ends at once (or a proxy that cuts it) must not become a busy loop.
+        if (Date.now() - started < 1000) {
+          await new Promise((r) => setTimeout(r, backoff))
+          backoff = Math.min(backoff * 2, 5000)
+        } else backoff = 250
       } catch (err) {
         if (abort.signal.aborted) return
         onError(err as Error)
