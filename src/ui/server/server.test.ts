@@ -161,3 +161,11 @@ test('a taken port fails with a message, or falls back to a free one when allowe
   assert.notEqual(new URL(url).port, String(port))
   await lenient.close()
 })
+
+test('log out ends the session', async () => {
+  const cookie = await login()
+  const res = await fetch(`${base}logout`, { method: 'POST', headers: { cookie, origin: base.replace(/\/$/, '') }, redirect: 'manual' })
+  assert.equal(res.status, 303)
+  assert.match(res.headers.get('set-cookie') ?? '', /Max-Age=0/)
+  assert.equal((await fetch(`${base}api`, { headers: { cookie } })).status, 401)
+})

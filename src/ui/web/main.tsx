@@ -44,6 +44,9 @@ function App() {
             )}
           </ol>
         </nav>
+        <form method="post" action="/logout" class="logout">
+          <button type="submit">Log out</button>
+        </form>
       </header>
       <main id="main">{page}</main>
     </>
