@@ -100,7 +100,10 @@ export function watchList<T extends KubeObject>(path: string, onState: (s: ListS
             }
             pending.push(ev)
           }
-          if (state!.relist) break
+          if (state!.relist) {
+            await reader.cancel() // this watch is over: close its connection now
+            break
+          }
           schedule()
         }
         flush()
