@@ -156,6 +156,15 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${cfg.port} on ${cfg.host} is already in use: stop the other server or pass --port`)
     throw err
   }
+  // The dashboard's port is taken before anything else starts, so a clash stops `up` cleanly.
+  let dashboard: Dashboard | undefined
+  try {
+    dashboard = cfg.dashboard ? await startDashboard(cfg.dashboard, dataDir, { url, ca: creds.caCertPem, token: creds.token }, log) : undefined
+  } catch (err) {
+    await new Promise((r) => server.close(r))
+    await store.close()
+    throw err
+  }
 
   // Another cluster on this machine (an earlier `up`, a test run) may hold the well-known Service
   // addresses; this one's pods would then reach that cluster's API and DNS. Said at start, loudly.
@@ -217,7 +226,6 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   await agents[0].ready()
 
   await writeKubeconfig(kubeconfigPath, { name: 'kubelite', server: url, caCertPem: creds.caCertPem, token: creds.token }, !cfg.kubeconfig)
-  const dashboard = cfg.dashboard ? await startDashboard(cfg.dashboard, dataDir, { url, ca: creds.caCertPem, token: creds.token }, log) : undefined
 
   let closed: Promise<void> | undefined
   return {
