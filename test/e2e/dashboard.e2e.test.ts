@@ -105,7 +105,10 @@ describe('dashboard (process runtime)', { skip }, () => {
     await page.locator('.rs[data-revision="1"]').waitFor({ state: 'detached', timeout: 60_000 })
     const { seen, marker } = (await page.evaluate('({ seen: window.seen, marker: window.marker })')) as { seen: number[]; marker: boolean }
     assert.equal(marker, true, 'the page was not reloaded')
-    assert.ok(seen.includes(1) && seen.includes(2) && seen.at(-1) === 3, `revision 2 grew one pod at a time: ${seen.join(' → ')}`)
+    // Up to its first 3 ready pods, revision 2 showed 1 and then 2 on the way (one pod at a time, as
+    // maxSurge 1 / maxUnavailable 0 rolls 3 replicas). Later flaps of readiness are not this test's business.
+    const grown = seen.slice(0, seen.indexOf(3) + 1)
+    assert.ok(grown.length > 0 && grown.indexOf(1) >= 0 && grown.indexOf(1) < grown.indexOf(2), `revision 2 grew one pod at a time: ${seen.join(' → ')}`)
     // The timeline shows the rollout's events.
     await page.locator('.timeline li[data-reason="ScalingReplicaSet"]').first().waitFor()
     // The traffic section: the report's figures, or "no traffic data" where the cluster serves no report.
@@ -147,7 +150,7 @@ describe('dashboard (process runtime)', { skip }, () => {
   test("a pod's page follows its logs", async () => {
     await page.locator('.rs[data-revision="3"] .dot').first().click()
     await page.getByRole('heading', { name: /^Pod web-/ }).waitFor()
-    await page.locator('[data-logs]', { hasText: 'Kubernetes Bootcamp App Started At' }).waitFor({ timeout: 30_000 })
+    await page.locator('[data-logs]', { hasText: 'Kubernetes Bootcamp App Started At' }).waitFor({ timeout: 60_000 })
     await page.getByRole('heading', { name: 'Containers' }).waitFor()
   })
 
