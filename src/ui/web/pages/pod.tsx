@@ -108,9 +108,11 @@ function Logs({ ns, pod, container, running }: { ns: string; pod: string; contai
     setError(null)
     if (!running) return
     const abort = new AbortController()
-    stream(`/api/v1/namespaces/${ns}/pods/${pod}/log?follow=true&tailLines=1000&container=${encodeURIComponent(container)}`, (s) => setText((t) => (t + s).slice(-maxLogChars)), abort.signal).catch((e: Error) => {
-      if (!abort.signal.aborted) setError(e.message)
-    })
+    stream(`/api/v1/namespaces/${ns}/pods/${pod}/log?follow=true&tailLines=1000&container=${encodeURIComponent(container)}`, (s) => setText((t) => (t + s).slice(-maxLogChars)), abort.signal).then(
+      // As `kubectl logs -f`: the stream ends when the container stops.
+      () => !abort.signal.aborted && setError('The log stream ended: the container stopped. Reload the page to follow its next start.'),
+      (e: Error) => !abort.signal.aborted && setError(e.message),
+    )
     return () => abort.abort()
   }, [ns, pod, container, running])
   useEffect(() => {
@@ -125,7 +127,7 @@ function Logs({ ns, pod, container, running }: { ns: string; pod: string; contai
           {ns === 'default' ? '' : ` -n ${ns}`}
         </code>
       </p>
-      {error && <p role="alert">{error}</p>}
+      {error && <p role="status">{error}</p>}
       <pre class="logs" ref={pre} tabIndex={0} aria-label={`logs of ${pod}/${container}`} data-logs>
         {text || (running ? '' : 'The container has not started yet.')}
       </pre>
