@@ -15,7 +15,8 @@ const uses = {
   proxy: ['client', 'apis', 'lib'],
   dns: ['client', 'apis', 'lib'],
   images: ['apis', 'lib'],
-  cli: ['lib', 'apis', 'store', 'registry', 'api', 'client', 'controllers', 'node', 'proxy', 'dns', 'images'],
+  ui: ['client', 'apis', 'lib'], // the dashboard: server side and the page's code (bundled by scripts/build-ui.mjs)
+  cli: ['lib', 'apis', 'store', 'registry', 'api', 'client', 'controllers', 'node', 'proxy', 'dns', 'images', 'ui'],
 }
 
 // Tests beside code (*.test.ts) get one relaxation: to stand up the real thing around the component

@@ -27,10 +27,12 @@ function run(cmd, args, env = {}) {
 const npx = join(root, 'node_modules', '.bin')
 if (part !== 'e2e') {
   run(join(npx, 'tsc'), ['-p', 'tsconfig.json', '--noEmit'])
+  run(join(npx, 'tsc'), ['-p', 'src/ui/web/tsconfig.json'])
   run(join(npx, 'eslint'), ['src', 'test', 'bench'])
   run(join(npx, 'depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'])
 }
 run(join(npx, 'tsc'), ['-p', 'tsconfig.build.json'])
+run(process.execPath, ['scripts/build-ui.mjs'])
 
 const unit = part === 'all' || part === 'unit' ? walk(join(root, 'src'), '.test.ts') : []
 // End-to-end files run one at a time: each starts a cluster whose pods take 127.244.0.1, .2, ...

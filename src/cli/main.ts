@@ -8,6 +8,7 @@ import { runDemo } from './demo/run.js'
 import { rolloutsCommand } from './rollouts/commands.js'
 import { scenarios } from './demo/scenarios.js'
 import { defaultConfig, startCluster, type UpConfig } from './up.js'
+import { defaultDashboardPort, loginUrlFor } from './dashboard.js'
 
 export const kubeliteVersion = '0.1.0'
 
@@ -73,6 +74,8 @@ export async function run(argv: string[]): Promise<void> {
       controllerList,
     )
     .option('--dns-upstream <list>', "resolvers for names outside the cluster, IP[:port] comma-separated, or 'none' (default: the nameservers of /etc/resolv.conf)", upstreamList)
+    .option('--dashboard-port <n>', `web dashboard port on 127.0.0.1 (default ${defaultDashboardPort}, or a free one when that is taken)`, port)
+    .option('--no-dashboard', 'do not serve the web dashboard')
     .action(async (opts) => {
       if (opts.runtime !== 'process' && opts.runtime !== 'sim') {
         program.error(`error: option '--runtime <kind>' argument '${opts.runtime}' is invalid. must be "process" or "sim"`)
@@ -91,6 +94,7 @@ export async function run(argv: string[]): Promise<void> {
         controllers: opts.controllers ?? ['*'],
         dnsUpstreams: opts.dnsUpstream,
         isolation: opts.isolation,
+        dashboard: opts.dashboard === false ? false : { port: opts.dashboardPort },
       }
       await up(cfg)
     })
@@ -113,6 +117,19 @@ export async function run(argv: string[]): Promise<void> {
     })
 
   program.addCommand(rolloutsCommand('rollouts').description("Argo Rollouts' kubectl plugin: get|list|watch|promote|abort|retry|undo|pause|restart|set image|status (also the kubectl-argo-rollouts executable)"))
+
+  program
+    .command('dashboard')
+    .description('print a log-in link (with a new one-time token) to the web dashboard of the running cluster')
+    .option('--data-dir <dir>', 'the data dir of the running cluster', defaultConfig().dataDir)
+    .action(async (opts) => {
+      try {
+        process.stdout.write(`${await loginUrlFor(opts.dataDir)}\n`)
+      } catch (err) {
+        console.error(`kubelite: ${(err as Error).message}`)
+        process.exitCode = 1
+      }
+    })
 
   await program.parseAsync(argv)
 }
@@ -140,6 +157,7 @@ async function up(cfg: UpConfig): Promise<void> {
         ? `  cluster DNS: ${cluster.dns.clusterIP}:53 (kube-dns), served at ${cluster.dns.server}`
         : `  cluster DNS: ${cluster.dns.server} only: ${cluster.dns.clusterIP}:53 cannot be bound (${cluster.dns.reason}); see docs/dns.md`,
       ...(cluster.isolation ? [`  ${cluster.isolation}`] : []),
+      ...(cluster.dashboard ? [`  dashboard:   ${cluster.dashboard.loginUrl}`] : []),
       ...cluster.warnings.map((w) => `  warning: ${w}`),
       '',
       'Try:',

@@ -32,6 +32,7 @@ import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from './wiring.js'
 import { installWorkQueueMetrics } from './workqueue-metrics.js'
+import { startDashboard, type Dashboard } from './dashboard.js'
 
 export interface UpConfig {
   dataDir: string
@@ -48,6 +49,8 @@ export interface UpConfig {
   dnsUpstreams?: Upstream[]
   /** --isolation: pods in namespaces of their own where the host allows it (auto), or plain processes (none). */
   isolation: 'auto' | 'none'
+  /** --dashboard-port (default 6480; taken → a free port) / --no-dashboard (false). */
+  dashboard: { port?: number } | false
 }
 
 export interface Logger {
@@ -66,6 +69,8 @@ export interface Cluster {
   isolation?: string
   /** What the start-up banner must say (another process holding this cluster's Service addresses). */
   warnings: string[]
+  /** The web dashboard's log-in URL (one-time token), unless --no-dashboard. */
+  dashboard?: Dashboard
   /**
    * Stop everything: listeners, connections, background loops, the store. `progress` hears what a
    * slow shutdown is waiting for (requests in flight, pods past their SIGTERM).
@@ -82,6 +87,7 @@ export const defaultConfig = (): UpConfig => ({
   nodeportAddress: '127.0.0.1',
   controllers: ['*'],
   isolation: 'auto',
+  dashboard: {},
 })
 
 export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster> {
@@ -153,6 +159,15 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   } catch (err) {
     await store.close()
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${cfg.port} on ${cfg.host} is already in use: stop the other server or pass --port`)
+    throw err
+  }
+  // The dashboard's port is taken before anything else starts, so a clash stops `up` cleanly.
+  let dashboard: Dashboard | undefined
+  try {
+    dashboard = cfg.dashboard ? await startDashboard(cfg.dashboard, dataDir, { url, ca: creds.caCertPem, token: creds.token }, log) : undefined
+  } catch (err) {
+    await new Promise((r) => server.close(r))
+    await store.close()
     throw err
   }
 
@@ -231,8 +246,10 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     },
     isolation: agents[0].isolation,
     warnings,
+    ...(dashboard ? { dashboard } : {}),
     close(progress) {
       closed ??= (async () => {
+        await dashboard?.close()
         // As kube-apiserver: stop accepting, end watches, let requests in flight finish (bounded),
         // and only then stop the controllers and agents and close the store, so a write that was
         // committed also gets its answer.
