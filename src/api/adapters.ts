@@ -3,7 +3,7 @@
 // its errors become metav1.Status errors with the code and wording its implementation chose.
 import type { KObject, StoredObject } from '../apis/meta.js'
 import { apiVersionOf } from '../apis/meta.js'
-import { findTypeError, findUnknownFields, resolve, schemaForKind } from '../apis/schema.js'
+import { definitionNameForKind, findTypeError, findUnknownFields, isCustomResourceDefinitionName, resolve, schemaForKind } from '../apis/schema.js'
 import { errors, statusErrorFrom } from '../apis/status.js'
 import type { FieldManager, Patcher } from '../registry/rest.js'
 import type { ResourceDef } from '../registry/types.js'
@@ -18,7 +18,9 @@ function schemaOf(def: ResourceDef) {
 
 export const patcher: Patcher = (def, contentType, original, body) => {
   try {
-    return applyPatch(contentType, original as Record<string, unknown>, body, { schema: schemaOf(def), resolve }) as KObject
+    const name = definitionNameForKind(def.group, def.version, def.kind)
+    const customResource = name !== undefined && isCustomResourceDefinitionName(name)
+    return applyPatch(contentType, original as Record<string, unknown>, body, { schema: schemaOf(def), resolve, customResource }) as KObject
   } catch (err) {
     if (err instanceof PatchError) throw statusErrorFrom(err.code, err.reason, err.message)
     throw err
@@ -28,6 +30,7 @@ export const patcher: Patcher = (def, contentType, original, body) => {
 /** Fields a write may not claim: status on the main resource, spec through /status. */
 function resetFields(def: ResourceDef, subresource: string | undefined): FieldSet | undefined {
   if (!def.hasStatus) return undefined
+  if (def.statusOnMainResource) return subresource === 'status' ? { 'f:spec': {} } : undefined
   return subresource === 'status' ? { 'f:spec': {} } : subresource === undefined ? { 'f:status': {} } : undefined
 }
 

@@ -159,21 +159,38 @@ test('components: refs rewritten, wrapped in allOf beside a description, all res
 })
 
 test('a kind without a built-in schema gets free-form schemas and no strategic merge patch', () => {
-  const rollout = { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', resource: 'rollouts', namespaced: true, hasStatus: true, scale: {} }
-  const withRollout = [...served, rollout]
-  assert.ok(openapiV3Root(withRollout).paths['apis/argoproj.io/v1alpha1'])
-  const doc = openapiV3Document(withRollout, 'apis/argoproj.io/v1alpha1') as Json
-  const patch = doc.paths['/apis/argoproj.io/v1alpha1/namespaces/{namespace}/rollouts/{name}'].patch
-  assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: 'argoproj.io', kind: 'Rollout', version: 'v1alpha1' })
+  const widget = { group: 'example.com', version: 'v1', kind: 'Widget', resource: 'widgets', namespaced: true, hasStatus: true, scale: {} }
+  const withWidget = [...served, widget]
+  assert.ok(openapiV3Root(withWidget).paths['apis/example.com/v1'])
+  const doc = openapiV3Document(withWidget, 'apis/example.com/v1') as Json
+  const patch = doc.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}'].patch
+  assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: 'example.com', kind: 'Widget', version: 'v1' })
   assert.ok(patch.parameters.some((p: Json) => p.name === 'fieldValidation'))
   assert.deepEqual(Object.keys(patch.requestBody.content), ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json'])
-  const schema = doc.components.schemas['io.argoproj.v1alpha1.Rollout']
+  const schema = doc.components.schemas['com.example.v1.Widget']
   assert.equal(schema['x-kubernetes-preserve-unknown-fields'], true)
-  assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'argoproj.io', kind: 'Rollout', version: 'v1alpha1' }])
-  assert.equal(doc.components.schemas['io.argoproj.v1alpha1.RolloutList'].properties.items.items.$ref, '#/components/schemas/io.argoproj.v1alpha1.Rollout')
+  assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'example.com', kind: 'Widget', version: 'v1' }])
+  assert.equal(doc.components.schemas['com.example.v1.WidgetList'].properties.items.items.$ref, '#/components/schemas/com.example.v1.Widget')
   assert.ok(doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'])
-  assert.ok(doc.paths['/apis/argoproj.io/v1alpha1/namespaces/{namespace}/rollouts/{name}/scale'])
-  assert.ok((openapiV2Document(withRollout) as Json).definitions['io.argoproj.v1alpha1.Rollout'])
+  assert.ok(doc.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}/scale'])
+  assert.ok((openapiV2Document(withWidget) as Json).definitions['com.example.v1.Widget'])
+})
+
+test('argoproj.io kinds carry their CRD schema: v3 as declared, v2 without anyOf; no strategic merge patch', () => {
+  const rollout = { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', resource: 'rollouts', namespaced: true, hasStatus: true, scale: {} }
+  const withRollout = [...served, rollout]
+  const doc = openapiV3Document(withRollout, 'apis/argoproj.io/v1alpha1') as Json
+  const patch = doc.paths['/apis/argoproj.io/v1alpha1/namespaces/{namespace}/rollouts/{name}'].patch
+  assert.deepEqual(Object.keys(patch.requestBody.content), ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json'])
+  const schema = doc.components.schemas['io.argoproj.v1alpha1.Rollout']
+  assert.equal(schema['x-kubernetes-preserve-unknown-fields'], undefined)
+  const canary = schema.properties.spec.properties.strategy.properties.canary
+  assert.equal(canary.description, 'CanaryStrategy defines parameters for a Replica Based Canary')
+  assert.deepEqual(canary.properties.maxSurge.anyOf, [{ type: 'integer' }, { type: 'string' }])
+  assert.deepEqual(schema.properties.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }])
+  const v2 = (openapiV2Document(withRollout) as Json).definitions['io.argoproj.v1alpha1.Rollout']
+  assert.equal(v2.properties.spec.properties.strategy.properties.canary.properties.maxSurge.anyOf, undefined)
+  assert.equal(v2.properties.spec.properties.strategy.properties.canary.properties.maxSurge['x-kubernetes-int-or-string'], true)
 })
 
 test('v2 document: Swagger 2.0 with definitions and body parameters', () => {

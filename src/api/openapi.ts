@@ -6,7 +6,8 @@
 // kubectl reads them for `explain`, for its fieldValidation/dryRun support check (the PATCH
 // operation of each GVK must list those query parameters) and for strategic-merge-patch keys.
 import { createHash } from 'node:crypto'
-import { definition, definitionNameForKind, refName, type Schema } from '../apis/schema.js'
+import { crdSchemaV2 } from '../apis/crdschema.js'
+import { definition, definitionNameForKind, isCustomResourceDefinitionName, refName, type Schema } from '../apis/schema.js'
 import { allVerbs, type Verb } from '../registry/types.js'
 
 type Json = Record<string, unknown>
@@ -202,8 +203,8 @@ function pathsFor(r: OpenAPIResource, extra: Map<string, Schema>): { items: Path
     const synthetic = syntheticDefs(gvk)
     ;[kindDef, listDef] = [...synthetic.keys()]
     for (const [n, d] of synthetic) extra.set(n, d)
-    patchTypes = patchContentTypes.filter((t) => t !== 'application/strategic-merge-patch+json')
   }
+  if (isCustomResourceDefinitionName(kindDef)) patchTypes = patchContentTypes.filter((t) => t !== 'application/strategic-merge-patch+json')
   const verbs = new Set<Verb>(r.verbs ?? allVerbs)
   const base = `/${groupVersionPath(r.group, r.version)}`
   const ns = r.namespaced ? '/namespaces/{namespace}' : ''
@@ -510,6 +511,7 @@ function schemaV2(def: Schema, name?: string): Json {
     const { description, format, type } = def
     return { description, format, type }
   }
+  if (name !== undefined && isCustomResourceDefinitionName(name)) return crdSchemaV2(def) as Json
   return def as Json
 }
 

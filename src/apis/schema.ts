@@ -40,23 +40,37 @@ export type SchemaResolver = (schema: Schema) => Schema
 let loaded: Record<string, Schema> | undefined
 let byKind: Map<string, string> | undefined
 
-/** All definitions by upstream name. Read once; callers must not mutate what they get. */
+/** Reads a JSON file of src/apis/openapi/ (from src/apis/ it sits beside this file; from dist/apis/ it stays in src/, package `files`). */
+export function readOpenAPIJson(file: string): unknown {
+  const candidates = [`./openapi/${file}`, `../../src/apis/openapi/${file}`]
+  let lastError: unknown
+  for (const c of candidates) {
+    try {
+      return JSON.parse(readFileSync(new URL(c, import.meta.url), 'utf8'))
+    } catch (err) {
+      lastError = err
+    }
+  }
+  throw new Error(`OpenAPI definitions not found: ${String(lastError)}`)
+}
+
+/**
+ * All definitions by upstream name: the built-in kinds' (definitions.json) and the argoproj.io
+ * kinds' CRD schemas (argoproj.json, see apis/argoproj.ts). Read once; callers must not mutate
+ * what they get.
+ */
 export function definitions(): Readonly<Record<string, Schema>> {
   if (!loaded) {
-    // From src/apis/ the JSON sits beside this file; from dist/apis/ it stays in src/ (package `files`).
-    const candidates = ['./openapi/definitions.json', '../../src/apis/openapi/definitions.json']
-    let lastError: unknown
-    for (const c of candidates) {
-      try {
-        loaded = JSON.parse(readFileSync(new URL(c, import.meta.url), 'utf8')) as Record<string, Schema>
-        break
-      } catch (err) {
-        lastError = err
-      }
-    }
-    if (!loaded) throw new Error(`OpenAPI definitions not found: ${String(lastError)}`)
+    const builtIn = readOpenAPIJson('definitions.json') as Record<string, Schema>
+    const argo = readOpenAPIJson('argoproj.json') as { definitions: Record<string, Schema> }
+    loaded = { ...builtIn, ...argo.definitions }
   }
   return loaded
+}
+
+/** True for a definition that comes from a CustomResourceDefinition's schema (not a Go type). */
+export function isCustomResourceDefinitionName(name: string): boolean {
+  return !name.startsWith('io.k8s.')
 }
 
 /** The definition named `name` (`io.k8s.api.apps.v1.Deployment`), if there is one. */
@@ -222,7 +236,10 @@ function structName(schemaRefName: string | undefined): string {
  */
 export function findTypeError(group: string, version: string, kind: string, obj: unknown): string | undefined {
   const name = definitionNameForKind(group, version, kind)
-  const schema = name ? definition(name) : undefined
+  // Custom resources decode into unstructured objects: their types are checked by schema
+  // validation (registry), which answers 422 rather than a decoding error.
+  if (name === undefined || isCustomResourceDefinitionName(name)) return undefined
+  const schema = definition(name)
   return schema ? walkTypes(obj, schema, '', structName(name), '') : undefined
 }
 

@@ -1,5 +1,6 @@
 // Every kind the API server serves, in discovery order within each group.
 import { appsResources } from './apps/index.js'
+import { argoprojResources } from './argoproj/index.js'
 import { coreResources } from './core/index.js'
 import { coordinationResources } from './coordination/index.js'
 import { discoveryResources } from './discovery/index.js'
@@ -7,5 +8,5 @@ import { eventsResources } from './events/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...eventsResources, ...coordinationResources, ...discoveryResources]
+  return [...coreResources, ...appsResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...argoprojResources]
 }

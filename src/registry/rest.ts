@@ -375,7 +375,7 @@ export class ResourceStore {
     obj.apiVersion = apiVersionOf(this.def.group, this.def.version)
     obj.kind = this.def.kind
     dropEmptyOmitted(obj, obj.apiVersion, obj.kind)
-    if (this.def.hasStatus && !this.def.keepStatusOnCreate) obj.status = {}
+    if (this.def.hasStatus && !this.def.keepStatusOnCreate && !this.def.statusOnMainResource) obj.status = {}
     this.def.defaults?.(obj)
     this.def.prepareForCreate?.(obj)
     const errs = [...validateObjectMeta(this.def, obj), ...(this.def.validate?.(obj) ?? [])]
@@ -454,7 +454,7 @@ export class ResourceStore {
       }
       if (o.generation !== undefined) m.generation = o.generation
       else delete m.generation
-      if (this.def.hasStatus) {
+      if (this.def.hasStatus && !this.def.statusOnMainResource) {
         if (current.status !== undefined) next.status = clone(current.status)
         else delete next.status
       }

@@ -78,6 +78,11 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
    * bumping the generation).
    */
   statusTakesAnnotations?: boolean
+  /**
+   * With hasStatus: writes to the main resource take `status` too (Argo's AnalysisRun and
+   * Experiment CRDs declare no status subresource and Argo's controllers patch the object itself).
+   */
+  statusOnMainResource?: boolean
   /** Keep a status sent on create (nodes: the kubelet registers with status filled in). */
   keepStatusOnCreate?: boolean
   /** Subresource `scale`. */
