@@ -5,6 +5,7 @@
 // component of its own (kube-scheduler), and `up` starts it beside the controllers.
 import type { InformerFactory } from '../client/factory.js'
 import type { Client } from '../client/types.js'
+import { AnalysisRunController } from '../controllers/analysis/controller.js'
 import { DeploymentController } from '../controllers/deployment/controller.js'
 import { EndpointsController } from '../controllers/endpoints/controller.js'
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
@@ -59,6 +60,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   },
   // kubelite's own: upstream's API server stores Events with a TTL lease (--event-ttl) instead.
   { name: 'event-ttl-controller', aliases: ['eventttl'], start: (c) => runEventTTL(c.client, c.signal, { log: c.log }) },
+  { name: 'analysisrun-controller', aliases: ['analysisrun'], start: (c) => new AnalysisRunController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 
 /** The short names (`deployment`), for messages and help; the full names (`deployment-controller`) work too. */

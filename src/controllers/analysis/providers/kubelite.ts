@@ -8,8 +8,19 @@ import { rfc3339 } from '../../../lib/duration.js'
 import { parseGoDuration } from '../duration.js'
 import { evaluateResult, goFloat } from '../expr.js'
 import { classifyMetric, removeOutliers, scoreMetrics, type ScoredMetric } from '../judge/classify.js'
-import type { JudgeMetricSpec, JudgeSpec, Measurement } from '../types.js'
+import type { JudgeMetricSpec, JudgeSpec, KubeliteMetric, Measurement, Metric } from '../types.js'
 import { markError, noGarbage, noResume, type Provider } from './provider.js'
+
+/**
+ * kubelite's provider under Argo's plugin mechanism (`provider: {plugin: {kubelite/traffic: ...}}`),
+ * the form Argo's AnalysisRun schema keeps; `provider: {kubelite: ...}` is read too.
+ */
+export const kubelitePluginName = 'kubelite/traffic'
+
+export function kubeliteSpec(metric: Metric): KubeliteMetric | undefined {
+  const plugin = metric.provider.plugin as Record<string, unknown> | undefined
+  return metric.provider.kubelite ?? (plugin?.[kubelitePluginName] as KubeliteMetric | undefined)
+}
 
 // ---- the traffic report (docs/traffic.md) ----
 
@@ -193,8 +204,9 @@ const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs
 export function judgeReport(spec: JudgeSpec, report: TrafficReport): Judgement {
   const canaryGroups = report.groups.filter((g) => g.podTemplateHash === spec.canaryHash)
   const stableGroups = report.groups.filter((g) => g.podTemplateHash === spec.stableHash)
-  const pass = spec.threshold?.pass ?? 75
-  const marginal = spec.threshold?.marginal ?? 50
+  // Arguments arrive as strings (`{{args.pass}}`).
+  const pass = Number(spec.threshold?.pass ?? 75)
+  const marginal = Number(spec.threshold?.marginal ?? 50)
   const step = report.window.stepSeconds
   const metrics = (spec.metrics?.length ? spec.metrics : defaultJudgeMetrics).map((m) => {
     const canary = removeOutliers(stepSamples(m.name, canaryGroups, step).filter((v) => !Number.isNaN(v)))
@@ -222,10 +234,13 @@ export function kubeliteProvider(traffic: TrafficSource | undefined, now: () => 
     resume: noResume,
     terminate: noResume,
     garbageCollect: noGarbage,
-    metadata: (metric) => (metric.provider.kubelite?.query ? { query: metric.provider.kubelite.query } : undefined),
+    metadata: (metric) => {
+      const q = kubeliteSpec(metric)?.query
+      return q ? { query: q } : undefined
+    },
     async run(run, metric) {
       const m: Measurement = { phase: 'Running', startedAt: rfc3339(now()) }
-      const k = metric.provider.kubelite!
+      const k = kubeliteSpec(metric)!
       if (!traffic) return markError(m, new Error('the traffic report (/traffic/v1) is not available to this controller'), now())
       const ns = run.metadata.namespace ?? 'default'
       try {
