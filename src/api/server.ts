@@ -1,6 +1,8 @@
 // The Kubernetes REST API over node:http(s): routing, authentication, content negotiation,
 // discovery, OpenAPI, CRUD, watch, Table output, and the status/scale subresources. Per-kind logic
 // lives in registry/; storage behind the Store interface.
+import type { TrafficSource } from '../apis/traffic/report.js'
+import { parseTrafficRequest, trafficPathPrefix } from './traffic.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import { stringify as toYaml } from 'yaml'
@@ -106,6 +108,8 @@ export interface ApiServerOptions {
   upgrades?: Map<string, UpgradeHandler>
   /** Prometheus text for GET /metrics. */
   metrics?: () => Promise<string>
+  /** The traffic report at /traffic/v1/... (api/traffic.ts); without it the path is a 404. */
+  traffic?: TrafficSource
   /** How often watches with allowWatchBookmarks get a BOOKMARK (default 60 s). */
   bookmarkIntervalMs?: number
   log?: { error(obj: unknown, msg?: string): void; info?(obj: unknown, msg?: string): void }
@@ -237,6 +241,7 @@ export class ApiServer {
       if (!user.admin) throw forbidPath(user, 'get', path)
       return this.sendRaw(res, 200, await this.opts.metrics(), 'text/plain; version=0.0.4; charset=utf-8')
     }
+    if (path.startsWith(trafficPathPrefix)) return this.serveTraffic(res, method, path, url)
     if (path === '/openapi/v3' || path === '/openapi/v3/') return this.serveOpenAPIRoot(res)
     if (path.startsWith('/openapi/v3/')) return this.serveOpenAPIDoc(res, path.slice('/openapi/v3/'.length))
     if (path === '/openapi/v2' || path === '/swagger.json') return this.serveOpenAPIV2(req, res)
@@ -265,6 +270,17 @@ export class ApiServer {
         if (path === '/' && method === 'GET') return this.sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version', ...this.groupPaths()] })
         throw errors.pathNotFound()
     }
+  }
+
+  /** Any authenticated user may read it, like the other non-resource paths beyond /metrics. */
+  private async serveTraffic(res: ServerResponse, method: string, path: string, url: URL): Promise<void> {
+    const source = this.opts.traffic
+    if (!source) throw errors.pathNotFound()
+    if (method !== 'GET') throw errors.methodNotAllowed()
+    const q = parseTrafficRequest(path, url.searchParams)
+    if (q.service !== undefined) await this.resource('', 'services')!.get(q.namespace, q.service)
+    else await this.resource('', 'namespaces')!.get(undefined, q.namespace)
+    return this.sendJSON(res, 200, await source.report(q))
   }
 
   private groupPaths(): string[] {

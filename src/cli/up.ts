@@ -8,6 +8,7 @@ import { join, resolve as resolvePath } from 'node:path'
 import { createServer as createNetServer, type Socket } from 'node:net'
 import { Registry } from 'prom-client'
 import { createApiListener } from '../api/listener.js'
+import { errors } from '../apis/status.js'
 import type { ApiServer, SubresourceHandler } from '../api/server.js'
 import { streamingSubresources } from '../api/stream/index.js'
 import { podBinding } from '../api/subresources/binding.js'
@@ -124,6 +125,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     upgrades: streaming.upgrades,
     readiness: async () => [...(bootstrapped ? [] : ['poststarthook/bootstrap-controller']), ...(agents[0]?.isReady() ? [] : ['node-ready'])],
     metrics: () => metrics.metrics(),
+    traffic: { report: (q) => (proxy ? proxy.trafficReport(q) : Promise.reject(errors.serviceUnavailable('the service proxy is not running'))) },
     log,
   })
 

@@ -26,6 +26,7 @@ export interface ApiWiring {
   subresources?: ApiServerOptions['subresources']
   upgrades?: ApiServerOptions['upgrades']
   metrics?: ApiServerOptions['metrics']
+  traffic?: ApiServerOptions['traffic']
 }
 
 export function buildApiServer(w: ApiWiring): ApiServer {
@@ -61,6 +62,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
     subresources: w.subresources,
     upgrades: w.upgrades,
     metrics: w.metrics,
+    traffic: w.traffic,
     log: w.log,
   })
   return api

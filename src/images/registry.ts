@@ -148,7 +148,28 @@ const alpine: ImageDef = {
   tag: (tag) => (/^(latest|edge|3(\.\d{1,2}){0,2})$/.test(tag) ? { size: 3_623_807, cmd: ['/bin/sh'] } : undefined),
 }
 
-const images: ImageDef[] = [bootcamp, simpleContainerApp, helloApp, nginx, staticServer, pause, busybox, alpine]
+// argoproj/rollouts-demo (Argo Rollouts' demo app): one tag per color, `bad-<color>` with
+// ERROR_RATE=15, `slow-<color>` with LATENCY=2, as its release.sh builds them; `latest` has no
+// COLOR (a random color per request). ENV as its Dockerfile sets it (empty values included).
+const rolloutsDemoColors = ['red', 'orange', 'yellow', 'green', 'blue', 'purple']
+const rolloutsDemo: ImageDef = {
+  repositories: ['docker.io/argoproj/rollouts-demo'],
+  tag: (tag) => {
+    const m = /^(?:(bad|slow)-)?([a-z]+)$/.exec(tag)
+    const c = m?.[2]
+    if (!m || !(rolloutsDemoColors.includes(c!) || (c === 'latest' && !m[1]))) return undefined
+    return {
+      size: 4_807_392,
+      entrypoint: ['/rollouts-demo'],
+      cmd: [],
+      env: { COLOR: c === 'latest' ? '' : c!, ERROR_RATE: m[1] === 'bad' ? '15' : '', LATENCY: m[1] === 'slow' ? '2' : '' },
+      program: 'rollouts-demo.mjs',
+      executables: ['rollouts-demo'],
+    }
+  },
+}
+
+const images: ImageDef[] = [bootcamp, simpleContainerApp, helloApp, nginx, staticServer, pause, busybox, alpine, rolloutsDemo]
 
 function findDef(repository: string): ImageDef | undefined {
   return images.find((d) => d.repositories.includes(repository))

@@ -5,7 +5,9 @@
 // round-robin per service port, affinity per client IP with a timeout, an affinity reset when a
 // dial fails. Weights are kubelite's own: smooth weighted round-robin (nginx's algorithm) between
 // groups, plain round-robin inside a group, so 10:90 sends exactly one connection in ten to the
-// canary, evenly spread, rather than about one in ten at random.
+// canary, evenly spread, rather than about one in ten at random. A request can ask for a group (a
+// header route, a sticky cookie), or a hash of the client address can choose it (sticky clientIP);
+// copies for mirrors are picked on a round-robin of their own, so they never move the main picks.
 import type { Backend } from './endpoints.js'
 
 export interface BalancerOptions {
@@ -33,6 +35,8 @@ export class PortBalancer {
   private weights: number[] | undefined
   private groupRr: number[] = []
   private current: number[] = []
+  private mirrorRr = 0
+  private hashSticky = false
   private readonly now: () => number
 
   constructor(opts: BalancerOptions = {}) {
@@ -50,7 +54,12 @@ export class PortBalancer {
 
   /** Whether picks depend on the client's address (ClientIP affinity is on). */
   get usesClientIp(): boolean {
-    return this.affinityMs !== undefined
+    return this.affinityMs !== undefined || this.hashSticky
+  }
+
+  /** Sticky clientIP of the traffic annotation: a hash of the client address picks the group. */
+  setClientIpHash(on: boolean): void {
+    this.hashSticky = on
   }
 
   has(key: string): boolean {
@@ -84,8 +93,15 @@ export class PortBalancer {
    * The endpoint for a new connection from `clientIp`, skipping `exclude` (endpoints that already
    * refused this connection). undefined when none is left.
    */
-  pick(clientIp: string, exclude?: ReadonlySet<string>): Backend | undefined {
+  pick(clientIp: string, exclude?: ReadonlySet<string>, group?: number): Backend | undefined {
     if (this.backends.length === 0) return undefined
+    if (this.weights) {
+      const g = group ?? (this.hashSticky ? this.groupOfHash(hashString(clientIp)) : undefined)
+      if (g !== undefined) {
+        const members = this.backends.filter((b) => b.group === g && !exclude?.has(b.key))
+        if (members.length) return this.pickRoundRobin(members, undefined, g)
+      }
+    }
     const now = this.now()
     if (this.affinityMs !== undefined) {
       if (++this.picks % sweepEvery === 0) this.sweep(now)
@@ -101,6 +117,35 @@ export class PortBalancer {
     const b = this.pickWeighted(exclude) ?? this.pickRoundRobin(this.backends, exclude)
     if (b && this.affinityMs !== undefined) this.sticky.set(clientIp, { key: b.key, last: now })
     return b
+  }
+
+  /**
+   * An endpoint of `group` for a mirror copy, on a round-robin of its own (the main picks do not
+   * move); undefined when the group has none.
+   */
+  pickMirror(group: number): Backend | undefined {
+    const members = this.backends.filter((b) => b.group === group)
+    return members.length ? members[this.mirrorRr++ % members.length] : undefined
+  }
+
+  /** The weighted group a hash in [0, 2^32) falls in, over the groups that have endpoints. */
+  private groupOfHash(h: number): number | undefined {
+    const weights = this.weights!
+    let total = 0
+    const live: number[] = []
+    for (let g = 0; g < weights.length; g++) {
+      if (weights[g] > 0 && this.backends.some((b) => b.group === g)) {
+        live.push(g)
+        total += weights[g]
+      }
+    }
+    if (!live.length) return undefined
+    let point = (h / 2 ** 32) * total
+    for (const g of live) {
+      point -= weights[g]
+      if (point < 0) return g
+    }
+    return live[live.length - 1]
   }
 
   private inRotation(b: Backend): boolean {
@@ -142,4 +187,19 @@ export class PortBalancer {
   private sweep(now: number): void {
     for (const [ip, s] of this.sticky) if (now - s.last >= this.affinityMs! || !this.byKey.has(s.key)) this.sticky.delete(ip)
   }
+}
+
+/** FNV-1a, 32 bits, then murmur3's finalizer so that the high bits (which choose) are mixed too. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
 }

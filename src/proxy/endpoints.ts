@@ -6,6 +6,7 @@
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js'
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
 import { isIP } from 'node:net'
+import type { TrafficTarget } from './traffic.js'
 
 /** One endpoint of one Service port. `key` (`ip:port`) identifies it across updates. */
 export interface Backend {
@@ -14,8 +15,12 @@ export interface Backend {
   port: number
   /** The Pod behind it (EndpointSlice targetRef), when there is one. */
   pod?: { namespace: string; name: string }
-  /** Index of the first weight group whose selector matches the pod (weighted Services only). */
+  /** Index of the traffic annotation's backend it serves (annotated Services only). */
   group?: number
+  /** Who answers through it, for the traffic measurements (set by the proxy from the Pod). */
+  target?: TrafficTarget
+  /** targetKey(target), computed once. */
+  targetKey?: string
 }
 
 /** One Service port as the proxy sees it. */

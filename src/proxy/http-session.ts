@@ -23,10 +23,21 @@ import { BodyTracker, idempotentMethods, parseRequestHead, parseResponseHead, sn
 import type { TrafficStats } from './metrics.js'
 import type { EndpointPool } from './pool.js'
 import { connectOnce, defaultConnectTimeoutsMs, reset } from './relay.js'
+import type { RequestOutcome } from './traffic.js'
+
+/** How one request is routed (the traffic annotation), decided once from its head. */
+export interface RequestRoute {
+  /** Send it to an endpoint of this group when the group has one (header route, sticky cookie). */
+  group?: number
+  /** A Set-Cookie value to add to the answer, given the endpoint that answered. */
+  setCookie?(b: Backend): string | undefined
+  /** Endpoints that get a copy of the request. */
+  mirrors?: Backend[]
+}
 
 export interface HttpHooks {
-  /** The endpoint for the next attempt of a request, skipping `tried`; undefined when none is left. */
-  pick(tried: ReadonlySet<string>): Backend | undefined
+  /** The endpoint for the next attempt of a request, skipping `tried` (in `group` when it can); undefined when none is left. */
+  pick(tried: ReadonlySet<string>, group?: number): Backend | undefined
   /** Whether an endpoint still takes new requests (its connection may go back to the pool). */
   isCurrent(b: Backend): boolean
   /** The idle connections of the Service port. */
@@ -37,6 +48,12 @@ export interface HttpHooks {
   tunnel(data: Buffer, ended: boolean): void
   sockets?: Set<Socket>
   log?(obj: Record<string, unknown>, msg: string): void
+  /** Routing of a request from its head (`head` are its bytes); undefined: the balancer's plain pick. */
+  route?(head: Buffer, req: RequestHead): RequestRoute | undefined
+  /** Measurements: once per request, with the endpoint that answered or failed it (undefined: none was reached). */
+  record?(b: Backend | undefined, o: RequestOutcome): void
+  /** Send a copy of a whole request (its bytes) to `b`; the answer is discarded. Must never throw. */
+  mirror?(b: Backend, bytes: readonly Buffer[], method: string): void
 }
 
 export interface HttpOptions {
@@ -44,9 +61,12 @@ export interface HttpOptions {
   connectTimeoutsMs?: number[]
   /** Request bytes held for a retry (head and body); a longer request is not retried once written. */
   replayLimitBytes?: number
+  /** Longest request (head and body) that is mirrored; a longer one is not copied (default 64 KiB). */
+  mirrorLimitBytes?: number
 }
 
 const defaultReplayLimit = 64 * 1024
+export const defaultMirrorLimitBytes = 64 * 1024
 /** Client bytes read ahead of the request being served (pipelining) before reading stops. */
 const maxPending = 64 * 1024
 const empty: Buffer = Buffer.alloc(0)
@@ -86,6 +106,15 @@ interface Exchange {
   reusable: boolean
   /** The rest of the request body is read and dropped (the response is already complete). */
   discard: boolean
+  /** When the request's head was complete (performance.now()). */
+  t0: number
+  route?: RequestRoute
+  /** The request's bytes for its mirrors, while it fits in the mirror limit; null after (or without mirrors). */
+  copy: Buffer[] | null
+  copyBytes: number
+  /** The endpoint of the last attempt. */
+  last?: Backend
+  recorded: boolean
 }
 
 const statusText: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable' }
@@ -97,6 +126,7 @@ const statusText: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service U
 export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts: HttpOptions = {}): void {
   const timeouts = opts.connectTimeoutsMs ?? defaultConnectTimeoutsMs
   const replayLimit = opts.replayLimitBytes ?? defaultReplayLimit
+  const mirrorLimit = opts.mirrorLimitBytes ?? defaultMirrorLimitBytes
   const svc = hooks.service
   let pending: Buffer = first
   let ex: Exchange | undefined
@@ -190,6 +220,18 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       responded: false,
       reusable: false,
       discard: false,
+      t0: performance.now(),
+      copy: null,
+      copyBytes: 0,
+      recorded: false,
+    }
+    const route = hooks.route?.(bytes, head)
+    if (route) {
+      ex.route = route
+      if (route.mirrors?.length && hooks.mirror && bytes.length <= mirrorLimit) {
+        ex.copy = [bytes]
+        ex.copyBytes = bytes.length
+      }
     }
     dispatch(ex)
   }
@@ -197,7 +239,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
   /** Send the request (what is held of it) to an endpoint: a pooled connection or a new one. */
   const dispatch = (x: Exchange): void => {
     if (ex !== x || done) return
-    const b = x.attempts < timeouts.length ? hooks.pick(x.tried) : undefined
+    const b = x.attempts < timeouts.length ? hooks.pick(x.tried, x.route?.group) : undefined
     if (!b) {
       if (x.attempts === 0) svc.rejected++
       respond(x, x.attempts === 0 ? 503 : 502)
@@ -209,6 +251,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       x.lastFailed = undefined
     }
     const timeout = timeouts[x.attempts++]
+    x.last = b
     const pooled = x.fresh ? undefined : hooks.pool()?.take(b.key)
     x.fresh = false
     if (pooled) {
@@ -294,6 +337,11 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       }
       const part = pending.subarray(0, n)
       pending = pending.subarray(n)
+      if (x.copy) {
+        x.copyBytes += n
+        if (x.copyBytes > mirrorLimit) x.copy = null
+        else x.copy.push(part)
+      }
       if (!x.discard && x.up) {
         if (x.replay) {
           x.replay.push(part)
@@ -305,6 +353,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       }
     }
     if (x.body.done) {
+      sendCopies(x)
       if (x.responded) finish(x)
     } else if (!x.discard && (x.blocked || !x.up)) {
       client.pause() // connecting, retrying, or the endpoint is not keeping up
@@ -347,6 +396,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       if (head === 'more') return
       if (head === 'invalid') {
         drop(up)
+        measure(x, up.backend, 502, true)
         if (x.started) abort('malformed response from the endpoint')
         else respond(x, 502)
         return
@@ -358,7 +408,14 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
         pipeThrough(x, up)
         return
       }
-      writeClient(x, x.rbuf.subarray(0, head.headLength))
+      const cookie = head.status >= 200 ? x.route?.setCookie?.(up.backend) : undefined
+      if (cookie) {
+        // The head as it came, with one field added before its blank line.
+        writeClient(x, x.rbuf.subarray(0, head.headLength - 2))
+        writeClient(x, Buffer.from(`Set-Cookie: ${cookie}\r\n\r\n`, 'latin1'))
+      } else {
+        writeClient(x, x.rbuf.subarray(0, head.headLength))
+      }
       data = x.rbuf.subarray(head.headLength)
       x.rbuf = empty
       if (head.status >= 200) {
@@ -374,6 +431,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
       n = x.rbody!.take(data)
     } catch (err) {
       drop(up)
+      measure(x, up.backend, x.res?.status ?? 502, true)
       abort(`malformed response body from the endpoint: ${(err as Error).message}`)
       return
     }
@@ -400,6 +458,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
     if (x.started) {
       svc.requestErrors++
       up.stats.requestErrors++
+      measure(x, up.backend, x.res?.status ?? 502, true)
       hooks.log?.({ endpoint: up.backend.key, err: why }, 'endpoint failed in the middle of a response; resetting the client')
       abort(why)
       return
@@ -426,6 +485,7 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
     if (x.up) drop(x.up)
     x.up = undefined
     svc.requestErrors++
+    measure(x, x.last, status, true)
     const body = x.req.method === 'HEAD' ? '' : `${statusText[status]}\n`
     const close = !x.req.keepAlive || clientEnded
     const head = `HTTP/1.1 ${status} ${statusText[status]}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(statusText[status]) + 1}\r\n${close ? 'connection: close\r\n' : ''}\r\n`
@@ -438,8 +498,24 @@ export function serveHttp(client: Socket, first: Buffer, hooks: HttpHooks, opts:
     else forwardBody()
   }
 
+  /** Once per request: its outcome, for the traffic measurements. */
+  const measure = (x: Exchange, b: Backend | undefined, status: number, failed: boolean): void => {
+    if (x.recorded || !hooks.record) return
+    x.recorded = true
+    hooks.record(b, { status, latencyMs: performance.now() - x.t0, ...(failed ? { failed } : {}) })
+  }
+
+  /** The request is read whole and fits the mirror limit: its copies go out. */
+  const sendCopies = (x: Exchange): void => {
+    const copy = x.copy
+    if (!copy) return
+    x.copy = null
+    for (const b of x.route?.mirrors ?? []) hooks.mirror!(b, copy, x.req.method)
+  }
+
   const responseComplete = (x: Exchange, up: Upstream, clean: boolean): void => {
     x.responded = true
+    measure(x, up.backend, x.res!.status, false)
     x.reusable = clean && x.res!.keepAlive && !up.socket.destroyed
     if (!x.body.done) {
       // The endpoint answered before reading the whole body (a 413, a redirect): its connection

@@ -31,7 +31,9 @@ type Field = 'connections' | 'active' | 'bytesIn' | 'bytesOut' | 'connectErrors'
 const serviceLabels = ['namespace', 'service', 'port'] as const
 const endpointLabels = ['namespace', 'service', 'port', 'endpoint', 'pod'] as const
 
-const families: { suffix: string; help: string; field: Field; gauge?: boolean; serviceOnly?: boolean }[] = [
+// `serviceSuffix`: the per-Service-port family's own name, where the plain one belongs to the
+// per-ReplicaSet families of the traffic measurements (traffic.ts, docs/traffic.md).
+const families: { suffix: string; serviceSuffix?: string; help: string; field: Field; gauge?: boolean; serviceOnly?: boolean }[] = [
   { suffix: 'connections_total', help: 'Connections accepted', field: 'connections' },
   { suffix: 'active_connections', help: 'Connections open now', field: 'active', gauge: true },
   { suffix: 'bytes_in_total', help: 'Bytes relayed from clients to endpoints', field: 'bytesIn' },
@@ -39,7 +41,7 @@ const families: { suffix: string; help: string; field: Field; gauge?: boolean; s
   { suffix: 'connect_errors_total', help: 'Connects to an endpoint that failed (refused, reset before any byte, timed out)', field: 'connectErrors' },
   { suffix: 'connect_retries_total', help: 'Connections retried on another endpoint after a failed connect', field: 'retries' },
   { suffix: 'rejected_connections_total', help: 'Connections closed because the Service port had no ready endpoint', field: 'rejected', serviceOnly: true },
-  { suffix: 'http_requests_total', help: 'HTTP requests proxied in HTTP mode', field: 'requests' },
+  { suffix: 'http_requests_total', serviceSuffix: 'http_requests_received_total', help: 'HTTP requests proxied in HTTP mode', field: 'requests' },
   { suffix: 'http_request_errors_total', help: 'HTTP requests the proxy answered with 502/503 or whose response was cut short', field: 'requestErrors' },
 ]
 
@@ -54,7 +56,7 @@ export class ProxyMetrics {
   constructor(registry?: Registry, prefix = 'kubelite_proxy_') {
     this.registry = registry ?? new Registry()
     for (const f of families) {
-      this.register(`${prefix}${f.suffix}`, `${f.help}, per Service port.`, serviceLabels, f, this.services)
+      this.register(`${prefix}${f.serviceSuffix ?? f.suffix}`, `${f.help}, per Service port.`, serviceLabels, f, this.services)
       if (!f.serviceOnly) this.register(`${prefix}endpoint_${f.suffix}`, `${f.help}, per endpoint.`, endpointLabels, f, this.endpoints)
     }
   }

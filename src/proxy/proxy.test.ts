@@ -313,7 +313,7 @@ test('a listener whose address is taken is retried until it frees up', async () 
   }
 })
 
-bothWays('weights split a Service between canary and stable pods by their labels', async (shared) => {
+bothWays('the kubelite.io/traffic annotation splits a Service between canary and stable pods by their labels', async (shared) => {
   const h = await harness('127.96.251.250', { shared })
   const bs = await Promise.all([
     backend('127.244.251.71', 'stable', 18085),
@@ -330,14 +330,27 @@ bothWays('weights split a Service between canary and stable pods by their labels
     await until('three endpoints', () => h.proxy.backends('default/w').length === 3)
     // Without weights: round-robin over pods, 2:1 like the seed's two Deployments.
     assert.deepEqual(tally(await Promise.all(Array.from({ length: 30 }, () => request('127.96.251.70', 18080)))), { stable: 20, canary: 10 })
-    await h.proxy.setWeights('default/w', [
-      { selector: { version: 'canary' }, weight: 10, name: 'canary' },
-      { selector: { version: 'stable' }, weight: 90, name: 'stable' },
-    ])
+    const annotate = async (value: string) => {
+      const cur = await h.services.get('default', 'w')
+      await h.services.update({ ...cur, metadata: { ...cur.metadata, annotations: { 'kubelite.io/traffic': value } } })
+    }
+    await annotate(JSON.stringify({ backends: [{ name: 'canary', selector: { version: 'canary' }, weight: 10 }, { name: 'stable', weight: 90 }] }))
+    await until('weights in force', () => h.proxy.trafficPolicy('default/w') !== undefined)
     assert.deepEqual(tally(await Promise.all(Array.from({ length: 40 }, () => request('127.96.251.70', 18080)))), { stable: 36, canary: 4 })
-    assert.deepEqual(h.proxy.weightsOf('default/w')?.map((g) => g.weight), [10, 90])
-    await h.proxy.setWeights('default/w', undefined)
-    assert.equal(h.proxy.weightsOf('default/w'), undefined)
+    assert.deepEqual(h.proxy.trafficPolicy('default/w')?.weights, [10, 90])
+    // Measured per backend, per Pod (these Pods have no ReplicaSet).
+    const report = h.proxy.trafficReport({ namespace: 'default', service: 'w', windowSeconds: 60, stepSeconds: 60 })
+    assert.equal(report.groups.length, 0, 'TCP mode: this plain TCP backend speaks no HTTP, no request is measured')
+    // Malformed: no change but back to the Service's own endpoints, and a Warning Event.
+    await annotate(JSON.stringify({ backends: [{ name: 'canary', selector: { version: 'canary' }, weight: -1 }] }))
+    await until('weights off', () => h.proxy.trafficPolicy('default/w') === undefined)
+    const events = h.client.resource({ group: '', version: 'v1', resource: 'events' })
+    let warned: { reason?: string; message?: string; type?: string } | undefined
+    for (let end = Date.now() + 3000; !warned && Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+      warned = ((await events.list('default')).items as { reason?: string; message?: string; type?: string }[]).find((e) => e.reason === 'InvalidTrafficAnnotation')
+    }
+    assert.equal(warned?.type, 'Warning')
+    assert.match(warned?.message ?? '', /backends\[0\]\.weight: must be a number >= 0/)
     assert.deepEqual(tally(await Promise.all(Array.from({ length: 30 }, () => request('127.96.251.70', 18080)))), { stable: 20, canary: 10 })
   } finally {
     await Promise.all(bs.map((b) => closeServer(b.server)))
@@ -616,7 +629,7 @@ bothWays('HTTP mode: a kept-alive client leaves an endpoint as soon as its slice
       await new Promise((r) => setTimeout(r, 5))
     }
     const text = await h.proxy.metricsText()
-    assert.match(text, /kubelite_proxy_http_requests_total\{namespace="default",service="l7",port="18080"\} 13/)
+    assert.match(text, /kubelite_proxy_http_requests_received_total\{namespace="default",service="l7",port="18080"\} 13/)
   } finally {
     agent.destroy()
     pinned.destroy()

@@ -45,7 +45,14 @@ import { ProxyMetrics, type TrafficStats } from './metrics.js'
 import { EndpointPool } from './pool.js'
 import { dialEndpoint, relayConnection, type DialHooks, type RelayStart } from './relay.js'
 import { UdpRelay, type UdpHooks } from './udp.js'
-import { assignGroups, validateWeights, type WeightGroup } from './weights.js'
+import { assignBackends } from './weights.js'
+import { invalidTrafficAnnotationReason, trafficAnnotation, trafficPolicyOf, TrafficAnnotationError } from '../apis/traffic/annotation.js'
+import type { TrafficQuery, TrafficReport } from '../apis/traffic/report.js'
+import { EventRecorder } from '../client/events.js'
+import type { RequestRoute } from './http-session.js'
+import { MirrorSender, type MirrorOptions } from './mirror.js'
+import { CompiledPolicy, requestFacts } from './route.js'
+import { ProxyTraffic, targetKey, type TrafficTarget } from './traffic.js'
 
 type ServiceObj = StoredObject & Service
 type SliceObj = StoredObject & EndpointSlice
@@ -85,6 +92,8 @@ export interface ServiceProxyOptions {
    * EndpointSlices it proxies, through label-selected informers of its own.
    */
   informers?: InformerFactory
+  /** Bounds of the traffic annotation's mirror copies. */
+  mirrors?: MirrorOptions
 }
 
 /** A failed `dialService`, carrying what the API server puts in its metav1.Status. */
@@ -111,6 +120,8 @@ interface ServiceState {
   namespace: string
   name: string
   ports: Map<string, PortState>
+  /** The Service's `kubelite.io/traffic` annotation, when it has a valid one. */
+  policy?: CompiledPolicy
 }
 
 interface Listener {
@@ -177,7 +188,14 @@ export class ServiceProxy {
   private readonly serviceOfSlice = new Map<string, string>()
   private readonly state = new Map<string, ServiceState>()
   private readonly listenersByKey = new Map<string, Listener>()
-  private readonly weights = new Map<string, WeightGroup[]>()
+  /** Parsed traffic annotations by Service, with the raw value they came from (malformed: no `compiled`). */
+  private readonly policies = new Map<string, { raw: string; compiled?: CompiledPolicy }>()
+  /** Services whose annotation names another Service as a backend: other → annotated ones, and back. */
+  private readonly dependents = new Map<string, Set<string>>()
+  private readonly dependsOn = new Map<string, Set<string>>()
+  private readonly traffic: ProxyTraffic
+  private readonly mirrorSender: MirrorSender
+  private readonly events: EventRecorder
   private readonly sockets = new Set<Socket>()
   private readonly dirty = new Set<string>()
   /** Services waiting for an address another Service still holds. */
@@ -202,6 +220,9 @@ export class ServiceProxy {
     this.now = opts.now ?? Date.now
     this.log = opts.log
     this.metrics = new ProxyMetrics(opts.registry)
+    this.traffic = new ProxyTraffic(this.metrics.registry, this.now)
+    this.mirrorSender = new MirrorSender(opts.mirrors)
+    this.events = new EventRecorder(client, { component: 'kube-proxy' }, () => new Date(this.now()), (err) => this.log?.error({ err }, 'service proxy event'))
     if (opts.informers) {
       this.services = opts.informers.informer<ServiceObj>(gvrs.services)
       this.slices = opts.informers.informer<SliceObj>(gvrs.endpointSlices)
@@ -252,10 +273,10 @@ export class ServiceProxy {
     this.services.on(this.serviceHandlers)
     this.slices.on(this.sliceHandlers)
     for (const inf of this.own) this.ownRuns.push(inf.start(signal))
-    if (this.weights.size) this.ensurePods()
+    this.ensurePods()
     // Like kube-proxy: no rules until both caches are full, so a Service never starts with a
-    // partial endpoint list.
-    await Promise.race([Promise.all([this.services.waitForSync(), this.slices.waitForSync()]), aborted])
+    // partial endpoint list (nor a traffic split without the Pod labels it selects by).
+    await Promise.race([Promise.all([this.services.waitForSync(), this.slices.waitForSync(), this.pods!.waitForSync()]), aborted])
     const resync = setInterval(() => this.resync(), this.opts.resyncMs ?? 2000)
     resync.unref()
     if (!signal.aborted) {
@@ -275,6 +296,7 @@ export class ServiceProxy {
     for (const w of this.syncWaiters.splice(0)) w()
     for (const l of [...this.listenersByKey.values()]) this.closeListener(l)
     for (const st of this.state.values()) for (const ps of st.ports.values()) ps.pool.close()
+    this.mirrorSender.close()
     for (const s of this.sockets) s.destroy()
     this.sockets.clear()
     await Promise.allSettled(this.ownRuns)
@@ -295,28 +317,14 @@ export class ServiceProxy {
     return this.state.get(svcKey)?.ports.get(portName)?.balancer.list() ?? []
   }
 
-  /**
-   * Split new connections of a Service (`namespace/name`) between groups of its endpoints, chosen
-   * by Pod labels (see weights.ts); undefined or [] turns weighting off. Throws WeightsError for a
-   * malformed list. Resolves once the Pod labels are known and the weights are in force.
-   */
-  async setWeights(svcKey: string, groups: WeightGroup[] | undefined): Promise<void> {
-    const valid = groups === undefined ? [] : validateWeights(groups)
-    if (valid.length === 0) this.weights.delete(svcKey)
-    else this.weights.set(svcKey, valid)
-    if (valid.length && this.signal) {
-      this.ensurePods()
-      const aborted = new Promise<void>((r) => (this.signal!.aborted ? r() : this.signal!.addEventListener('abort', () => r(), { once: true })))
-      await Promise.race([this.pods!.waitForSync(), aborted])
-    }
-    this.markDirty(svcKey)
-    if (this.synced) this.flush()
+  /** The traffic report (docs/traffic.md) from this proxy's measurements. */
+  trafficReport(q: TrafficQuery): TrafficReport {
+    return this.traffic.report(q)
   }
 
-  /** The weights in force for a Service, if any. */
-  weightsOf(svcKey: string): WeightGroup[] | undefined {
-    const w = this.weights.get(svcKey)
-    return w?.map((g) => ({ ...g, selector: { ...g.selector } }))
+  /** The traffic annotation in force for a Service (`namespace/name`), if it has a valid one. */
+  trafficPolicy(svcKey: string): CompiledPolicy | undefined {
+    return this.state.get(svcKey)?.policy
   }
 
   /**
@@ -375,7 +383,10 @@ export class ServiceProxy {
     this.markDirty(svcKey)
   }
 
-  /** Pod labels are needed once weights are set: from the shared pod informer, or one of our own. */
+  /**
+   * Pods give the ReplicaSet every measurement is grouped by, and the labels selector backends
+   * split by: from the shared pod informer, or one of our own.
+   */
   private ensurePods(): void {
     if (this.pods || !this.signal) return
     const own = !this.opts.informers
@@ -383,12 +394,13 @@ export class ServiceProxy {
       ? this.opts.informers.informer(gvrs.pods)
       : new Informer(this.client.resource(gvrs.pods), { onError: (err) => this.log?.error({ err }, 'service proxy pod informer') })
     const touch = (ns: string | undefined) => {
-      for (const svcKey of this.weights.keys()) if (svcKey.startsWith(`${ns}/`)) this.markDirty(svcKey)
+      for (const [svcKey, st] of this.state) if (st.namespace === ns) this.markDirty(svcKey)
     }
+    const ownerOf = (p: StoredObject) => p.metadata.ownerReferences?.find((r) => r.controller)?.name
     this.podHandlers = {
       add: (p) => touch(p.metadata.namespace),
       update: (a, b) => {
-        if (JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})) touch(b.metadata.namespace)
+        if (ownerOf(a) !== ownerOf(b) || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})) touch(b.metadata.namespace)
       },
       delete: (p) => touch(p.metadata.namespace),
     }
@@ -398,6 +410,7 @@ export class ServiceProxy {
 
   private markDirty(svcKey: string): void {
     this.dirty.add(svcKey)
+    for (const d of this.dependents.get(svcKey) ?? []) this.dirty.add(d)
     if (!this.synced || this.flushScheduled || this.stopped) return
     this.flushScheduled = true
     // Coalesce a burst of events (a slice update per pod during a rollout) into one pass.
@@ -425,6 +438,8 @@ export class ServiceProxy {
     if (!svc || !isProxied(svc)) {
       for (const ps of this.state.get(svcKey)?.ports.values() ?? []) ps.pool.close()
       this.state.delete(svcKey)
+      this.policies.delete(svcKey)
+      this.setDependencies(svcKey, [])
       this.syncListeners(svcKey, [])
       return
     }
@@ -439,7 +454,9 @@ export class ServiceProxy {
     let st = this.state.get(svcKey)
     if (!st) this.state.set(svcKey, (st = { namespace, name, ports: new Map() }))
     const affinity = affinitySeconds(svc)
-    const groups = this.weights.get(svcKey)
+    const policy = this.policyOf(svc, svcKey)
+    st.policy = policy
+    this.setDependencies(svcKey, policy ? policy.policy.backends.filter((b) => b.service).map((b) => `${namespace}/${b.service}`) : [])
     const podLabels = (ns: string, podName: string) => this.pods?.get(ns, podName)?.metadata.labels
     const seen = new Set<string>()
     for (const plan of plans) {
@@ -449,12 +466,15 @@ export class ServiceProxy {
       ps.plan = plan
       if (ps.stats.labels.port !== String(plan.port)) ps.stats = this.metrics.servicePort(namespace, name, plan.port)
       ps.balancer.setAffinity(affinity)
-      if (groups) {
-        ps.balancer.setBackends(assignGroups(plan.backends, groups, podLabels))
-        ps.balancer.setWeights(groups.map((g) => g.weight))
+      if (policy) {
+        const assigned = assignBackends(policy.policy, plan.backends, (other) => this.portBackends(`${namespace}/${other}`, plan), podLabels)
+        ps.balancer.setBackends(this.withTargets(assigned, namespace, name, policy))
+        ps.balancer.setWeights(policy.weights)
+        ps.balancer.setClientIpHash(policy.clientIP)
       } else {
-        ps.balancer.setBackends(plan.backends)
+        ps.balancer.setBackends(this.withTargets(plan.backends, namespace, name))
         ps.balancer.setWeights(undefined)
+        ps.balancer.setClientIpHash(false)
       }
       // An endpoint that left the ready set (terminating, not ready, gone) gets no new request:
       // its idle connections close now; busy ones close when their response is complete.
@@ -467,6 +487,81 @@ export class ServiceProxy {
       st.ports.delete(portName)
     }
     this.syncListeners(svcKey, listenSpecs(svc, this.nodePortAddress))
+  }
+
+  /**
+   * The Service's traffic annotation, parsed once per value. A malformed one counts as none (the
+   * Service balances over its own endpoints) and gets a Warning Event naming the bad field.
+   */
+  private policyOf(svc: ServiceObj, svcKey: string): CompiledPolicy | undefined {
+    const raw = svc.metadata.annotations?.[trafficAnnotation]
+    if (raw === undefined) {
+      this.policies.delete(svcKey)
+      return undefined
+    }
+    const cached = this.policies.get(svcKey)
+    if (cached && cached.raw === raw) return cached.compiled
+    const parsed = trafficPolicyOf(svc.metadata.annotations)
+    if (parsed instanceof TrafficAnnotationError || !parsed) {
+      this.policies.set(svcKey, { raw })
+      const message = `Invalid ${trafficAnnotation} annotation: ${parsed?.message ?? 'missing'}; traffic is balanced over the Service's own endpoints`
+      this.log?.info?.({ service: svcKey }, message)
+      this.events.event(svc, 'Warning', invalidTrafficAnnotationReason, message)
+      return undefined
+    }
+    const compiled = new CompiledPolicy(parsed)
+    this.policies.set(svcKey, { raw, compiled })
+    return compiled
+  }
+
+  private setDependencies(svcKey: string, others: string[]): void {
+    for (const o of this.dependsOn.get(svcKey) ?? []) {
+      const set = this.dependents.get(o)
+      set?.delete(svcKey)
+      if (set?.size === 0) this.dependents.delete(o)
+    }
+    if (others.length === 0) {
+      this.dependsOn.delete(svcKey)
+      return
+    }
+    this.dependsOn.set(svcKey, new Set(others))
+    for (const o of others) {
+      let set = this.dependents.get(o)
+      if (!set) this.dependents.set(o, (set = new Set()))
+      set.add(svcKey)
+    }
+  }
+
+  /** The ready endpoints of another Service for the same port (by name, else by number), for a `service` backend. */
+  private portBackends(otherKey: string, plan: PortPlan): Backend[] | undefined {
+    const other = this.service(otherKey)
+    if (!other) return undefined
+    const slices: EndpointSlice[] = []
+    for (const k of this.slicesByService.get(otherKey) ?? []) {
+      const s = this.slices.getByKey(k)
+      if (s) slices.push(s)
+    }
+    const plans = planPorts(other, slices, { terminatingFallback: this.opts.terminatingFallback }).filter((p) => p.protocol === plan.protocol)
+    const match = (plan.name ? plans.find((p) => p.name === plan.name) : undefined) ?? plans.find((p) => p.port === plan.port)
+    return match?.backends
+  }
+
+  /** Copies of `backends` that say who answers through them (the measurements' grouping). */
+  private withTargets(backends: Backend[], namespace: string, service: string, policy?: CompiledPolicy): Backend[] {
+    return backends.map((b) => {
+      if (!b.pod) return b
+      const pod = this.pods?.get(b.pod.namespace, b.pod.name)
+      const owner = pod?.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'ReplicaSet')
+      const labels = pod?.metadata.labels ?? {}
+      const hash = labels['rollouts-pod-template-hash'] ?? labels['pod-template-hash']
+      const target: TrafficTarget = {
+        namespace,
+        service,
+        ...(owner ? { replicaSet: owner.name, ...(hash ? { podTemplateHash: hash } : {}) } : { pod: b.pod.name }),
+        ...(policy && b.group !== undefined ? { backend: policy.names[b.group] } : {}),
+      }
+      return { ...b, target, targetKey: targetKey(target) }
+    })
   }
 
   private syncListeners(svcKey: string, desired: ListenSpec[]): void {
@@ -622,7 +717,16 @@ export class ServiceProxy {
   private httpHooks(svcKey: string, portName: string, clientIp: string, client: Socket, relay: DialHooks): HttpHooks {
     const current = () => (this.stopped ? undefined : this.state.get(svcKey)?.ports.get(portName))
     return {
-      pick: (tried) => current()?.balancer.pick(clientIp, tried),
+      pick: (tried, group) => current()?.balancer.pick(clientIp, tried, group),
+      route: (head) => this.route(svcKey, current(), head),
+      record: (b, o) => {
+        if (b?.target) this.traffic.record(b.target, o, b.targetKey)
+      },
+      mirror: (b, bytes, method) => {
+        this.mirrorSender.send(b, bytes, method, (r) => {
+          if (b.target) this.traffic.record(b.target, { status: r.status ?? 502, latencyMs: r.latencyMs, mirrored: true, ...(r.status === undefined ? { failed: true } : {}) }, b.targetKey)
+        })
+      },
       isCurrent: (b) => current()?.balancer.has(b.key) ?? false,
       pool: () => current()?.pool,
       service: relay.service,
@@ -631,6 +735,25 @@ export class ServiceProxy {
       log: relay.log,
       tunnel: (data, ended) => this.relay(client, relay, { data, ended, counted: true }),
     }
+  }
+
+  /** A request's route under the Service's traffic annotation: header routes, then the sticky cookie; and its mirrors. */
+  private route(svcKey: string, ps: PortState | undefined, head: Buffer): RequestRoute | undefined {
+    const policy = this.state.get(svcKey)?.policy
+    if (!ps || !policy?.readsRequests) return undefined
+    const facts = requestFacts(head)
+    const route: RequestRoute = {}
+    const routed = policy.headerRoute(facts)
+    if (routed !== undefined) {
+      route.group = routed // header routes win over stickiness, and set no cookie
+    } else if (policy.cookie) {
+      const stuck = policy.cookieGroup(facts)
+      if (stuck !== undefined) route.group = stuck
+      route.setCookie = (b) => (b.group !== undefined && b.group !== stuck ? policy.setCookie(b.group) : undefined)
+    }
+    const mirrors = policy.mirrorGroups(facts)
+    if (mirrors.length) route.mirrors = mirrors.map((g) => ps.balancer.pickMirror(g)).filter((b): b is Backend => b !== undefined)
+    return route
   }
 
   private relay(client: Socket, hooks: DialHooks, start: RelayStart): void {

@@ -1,44 +1,37 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { assignGroups, validateWeights, WeightsError } from './weights.js'
+import { parseTrafficPolicy } from '../apis/traffic/annotation.js'
 import type { Backend } from './endpoints.js'
+import { assignBackends } from './weights.js'
 
-test('validateWeights: accepts selector/weight/name and copies them', () => {
-  const input = [{ selector: { version: 'canary' }, weight: 10, name: 'canary' }, { selector: { version: 'stable' }, weight: 90 }]
-  const out = validateWeights(input)
-  assert.deepEqual(out, input)
-  assert.notEqual(out[0].selector, input[0].selector)
+const ep = (n: number, pod: string): Backend => ({ key: `127.244.0.${n}:8080`, ip: `127.244.0.${n}`, port: 8080, pod: { namespace: 'default', name: pod } })
+const labels: Record<string, Record<string, string>> = {
+  s1: { app: 'web', version: 'stable' },
+  s2: { app: 'web', version: 'stable' },
+  c1: { app: 'web', version: 'canary' },
+  x1: { app: 'web', version: 'canary', track: 'x' },
+}
+const podLabels = (_ns: string, name: string) => labels[name]
+const groups = (bs: Backend[]) => bs.map((b) => `${b.group}:${b.pod?.name ?? b.key}`)
+
+test('assignBackends: selector backends take matching pods, the rest backend what no selector claims', () => {
+  const own = [ep(1, 's1'), ep(2, 's2'), ep(3, 'c1'), ep(4, 'unknown')]
+  const policy = parseTrafficPolicy(JSON.stringify({ backends: [{ name: 'stable', weight: 90 }, { name: 'canary', selector: { version: 'canary' }, weight: 10 }] }))
+  assert.deepEqual(groups(assignBackends(policy, own, () => undefined, podLabels)), ['0:s1', '0:s2', '0:unknown', '1:c1'])
 })
 
-test('validateWeights: rejects malformed lists with the field at fault', () => {
-  const cases: [unknown, RegExp][] = [
-    [{}, /^weights: must be a list/],
-    [[null], /^weights\[0\]: must be an object/],
-    [[{ selector: { a: 'b' }, weight: -1 }], /^weights\[0\]\.weight: must be a finite number >= 0/],
-    [[{ selector: { a: 'b' }, weight: Number.NaN }], /weight/],
-    [[{ selector: { a: 'b' }, weight: '5' }], /weight/],
-    [[{ selector: {}, weight: 1 }], /^weights\[0\]\.selector: must not be empty/],
-    [[{ selector: ['a'], weight: 1 }], /selector: must be a map/],
-    [[{ selector: { 'bad key!': 'x' }, weight: 1 }], /invalid label key/],
-    [[{ selector: { a: 'bad value!' }, weight: 1 }], /invalid label value/],
-    [[{ selector: { a: 1 }, weight: 1 }], /must be a string/],
-    [[{ selector: { a: 'b' }, weight: 1, name: 3 }], /name: must be a string/],
-  ]
-  for (const [input, re] of cases) assert.throws(() => validateWeights(input), (err: unknown) => err instanceof WeightsError && re.test(err.message), JSON.stringify(input))
+test('assignBackends: a service backend takes the other Service endpoints, even the same pods as the rest', () => {
+  const own = [ep(1, 's1'), ep(3, 'c1')]
+  const canary = [ep(3, 'c1')]
+  const policy = parseTrafficPolicy(JSON.stringify({ backends: [{ name: 'stable', weight: 1 }, { name: 'canary', service: 'web-canary', weight: 1 }] }))
+  assert.deepEqual(groups(assignBackends(policy, own, (s) => (s === 'web-canary' ? canary : undefined), podLabels)), ['0:s1', '0:c1', '1:c1'])
+  assert.deepEqual(groups(assignBackends(policy, own, () => undefined, podLabels)), ['0:s1', '0:c1'], 'an unknown Service: no endpoints for that backend')
 })
 
-test('assignGroups: first matching group by pod labels; unknown pods in no group', () => {
-  const backends: Backend[] = [
-    { key: 'a', ip: '127.244.0.1', port: 1, pod: { namespace: 'ns', name: 'stable-1' } },
-    { key: 'b', ip: '127.244.0.2', port: 1, pod: { namespace: 'ns', name: 'canary-1' } },
-    { key: 'c', ip: '127.244.0.3', port: 1, pod: { namespace: 'ns', name: 'gone' } },
-    { key: 'd', ip: '127.244.0.4', port: 1, group: 5 },
-  ]
-  const labels: Record<string, Record<string, string>> = {
-    'stable-1': { app: 'web', version: 'stable' },
-    'canary-1': { app: 'web', version: 'canary' },
-  }
-  const out = assignGroups(backends, [{ selector: { version: 'canary' }, weight: 1 }, { selector: { app: 'web' }, weight: 9 }], (_, name) => labels[name])
-  assert.deepEqual(out.map((b) => b.group), [1, 0, undefined, undefined])
-  assert.equal(backends[3].group, 5, 'inputs are not mutated')
+test('assignBackends: overlapping selectors both take a pod; copies, never the inputs', () => {
+  const own = [ep(3, 'c1'), ep(4, 'x1')]
+  const policy = parseTrafficPolicy(JSON.stringify({ backends: [{ name: 'a', selector: { version: 'canary' }, weight: 1 }, { name: 'b', selector: { track: 'x' }, weight: 1 }, { name: 'rest', weight: 1 }] }))
+  const out = assignBackends(policy, Object.freeze(own.map((b) => Object.freeze(b))) as Backend[], () => undefined, podLabels)
+  assert.deepEqual(groups(out), ['0:c1', '0:x1', '1:x1'])
+  assert.equal(own[0].group, undefined)
 })
