@@ -48,6 +48,7 @@ export const roots: Root[] = [
     version: 'v1',
     kinds: listed(['Deployment', 'ReplicaSet', 'ControllerRevision', 'StatefulSet', 'DaemonSet']),
   },
+  { prefix: 'io.k8s.api.batch.v1', group: 'batch', version: 'v1', kinds: listed(['Job', 'CronJob']) },
   { prefix: 'io.k8s.api.discovery.v1', group: 'discovery.k8s.io', version: 'v1', kinds: listed(['EndpointSlice']) },
   { prefix: 'io.k8s.api.coordination.v1', group: 'coordination.k8s.io', version: 'v1', kinds: listed(['Lease']) },
   { prefix: 'io.k8s.api.events.v1', group: 'events.k8s.io', version: 'v1', kinds: listed(['Event']) },
@@ -75,6 +76,7 @@ const extraRoots = [
 const modulePrefixes: Record<string, string> = {
   'core/v1': 'io.k8s.api.core.v1',
   'apps/v1': 'io.k8s.api.apps.v1',
+  'batch/v1': 'io.k8s.api.batch.v1',
   'discovery/v1': 'io.k8s.api.discovery.v1',
   'coordination/v1': 'io.k8s.api.coordination.v1',
   'events/v1': 'io.k8s.api.events.v1',
@@ -461,7 +463,7 @@ function prefixOfGoPath(path: string): string {
 function loadGoPackages(apiDir: string, machineryDir: string): Map<string, GoPackage> {
   const pkgs = new Map<string, GoPackage>()
   const dirs: [string, string][] = [
-    ...['core/v1', 'apps/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1'].map(
+    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1'].map(
       (d): [string, string] => [`k8s.io/api/${d}`, join(apiDir, d)],
     ),
     ...['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/util/intstr', 'pkg/api/resource'].map(

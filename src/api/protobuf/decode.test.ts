@@ -172,6 +172,6 @@ describe('decodeMessageBytes: malformed input', () => {
   })
 
   it('rejects a message we have no schema for', () => {
-    throwsProto(() => decodeMessageBytes(new Uint8Array(0), 'batch.Job'), 'protobuf: no schema for message batch.Job')
+    throwsProto(() => decodeMessageBytes(new Uint8Array(0), 'example.Widget'), 'protobuf: no schema for message example.Widget')
   })
 })

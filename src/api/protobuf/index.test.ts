@@ -175,13 +175,13 @@ describe('decodeProtobufObject: the envelope', () => {
 
   it('answers 415 for a kind it has no schema for', () => {
     assert.throws(
-      () => decodeProtobufObject(envelope('batch/v1', 'Job', [])),
+      () => decodeProtobufObject(envelope('example.com/v1', 'Widget', [])),
       (err: unknown) =>
         err instanceof ProtobufError &&
         err.code === 415 &&
         err.reason === 'UnsupportedMediaType' &&
-        err.apiVersion === 'batch/v1' &&
-        err.kind === 'Job' &&
+        err.apiVersion === 'example.com/v1' &&
+        err.kind === 'Widget' &&
         err.message === 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
     )
   })

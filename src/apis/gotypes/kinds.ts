@@ -5,6 +5,8 @@
 export const rootKinds: Record<string, string> = {
   'apps/v1 Deployment': 'apps.Deployment',
   'apps/v1 ReplicaSet': 'apps.ReplicaSet',
+  'batch/v1 Job': 'batch.Job',
+  'batch/v1 CronJob': 'batch.CronJob',
   'v1 Pod': 'core.Pod',
   'v1 Service': 'core.Service',
   'v1 Endpoints': 'core.Endpoints',
@@ -21,6 +23,7 @@ export const rootKinds: Record<string, string> = {
   'v1 DeleteOptions': 'meta.DeleteOptions',
   'meta.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
   'apps/v1 DeleteOptions': 'meta.DeleteOptions',
+  'batch/v1 DeleteOptions': 'meta.DeleteOptions',
   'policy/v1 DeleteOptions': 'meta.DeleteOptions',
 }
 

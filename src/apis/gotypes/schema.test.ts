@@ -28,7 +28,7 @@ describe('schema table', () => {
       assert.equal(messageForKind(apiVersion, kind), name)
       assert.ok(messageSpec(name), name)
     }
-    assert.equal(messageForKind('batch/v1', 'Job'), undefined)
+    assert.equal(messageForKind('example.com/v1', 'Widget'), undefined)
     assert.equal(messageForKind('v1', 'toString'), undefined)
     assert.equal(messageSpec('constructor'), undefined)
   })
