@@ -17,7 +17,7 @@ import { resolveMetricArgs } from './args.js'
 import { canaryJudgeTemplate } from './builtin.js'
 import { errorOutcome, finishAnalysisRun, planAnalysisRun, type Measured, type RunEvent } from './plan.js'
 import { providerFor } from './providers/index.js'
-import type { TrafficSource } from './providers/kubelite.js'
+import { clientTraffic, type TrafficSource } from './providers/kubelite.js'
 import { markError } from './providers/provider.js'
 import { rfc3339 } from '../../lib/duration.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
@@ -42,6 +42,7 @@ export class AnalysisRunController implements Reconciler {
   private readonly runs: Informer<AnalysisRunObj>
   private readonly recorder: EventRecorder
   private readonly clock: () => Date
+  private readonly traffic?: TrafficSource
 
   constructor(
     private readonly client: Client,
@@ -49,6 +50,7 @@ export class AnalysisRunController implements Reconciler {
     private readonly opts: AnalysisControllerOptions = {},
   ) {
     this.clock = opts.clock ?? (() => new Date())
+    this.traffic = opts.traffic ?? clientTraffic(client)
     // Argo's events come from the rollouts controller.
     this.recorder = new EventRecorder(client, { component: 'rollouts-controller' }, this.clock, (err) => opts.log?.error({ err }, 'analysisrun event'))
     this.runs = informers.informer<AnalysisRunObj>(analysisGVRs.analysisRuns)
@@ -109,7 +111,7 @@ export class AnalysisRunController implements Reconciler {
         } catch {
           // The placeholder-resolved metric validated; keep it.
         }
-        const provider = providerFor(metric, { client: this.client, now: this.clock, traffic: this.opts.traffic, env: this.opts.env })
+        const provider = providerFor(metric, { client: this.client, now: this.clock, traffic: this.traffic, env: this.opts.env })
         let measurement
         if (typeof provider === 'string') {
           const base = task.incomplete ?? { phase: 'Error' as const, startedAt: rfc3339(this.clock()) }
@@ -132,7 +134,7 @@ export class AnalysisRunController implements Reconciler {
     )
     const out = finishAnalysisRun(run, plan, measured, this.clock())
     for (const t of out.trimmed) {
-      const provider = providerFor(t.metric, { client: this.client, now: this.clock, traffic: this.opts.traffic, env: this.opts.env })
+      const provider = providerFor(t.metric, { client: this.client, now: this.clock, traffic: this.traffic, env: this.opts.env })
       if (typeof provider !== 'string') await provider.garbageCollect(run, t.metric, t.limit).catch((err) => this.opts.log?.error({ err, key }, 'measurement garbage collection failed'))
     }
     const result = await this.write(run, out.status, out.events)

@@ -4,6 +4,8 @@
 //
 //   query: error_rate{service="web", hash="7d9f8c6b5"}[1m]     one number (or nil without traffic)
 //   judge: {service, canaryHash, stableHash, ...}               canary against stable, Kayenta-style
+import type { LatencySummary, TrafficGroup as ReportGroup, TrafficReport as FullReport } from '../../../apis/traffic/report.js'
+import type { Client } from '../../../client/types.js'
 import { rfc3339 } from '../../../lib/duration.js'
 import { parseGoDuration } from '../duration.js'
 import { evaluateResult, goFloat } from '../expr.js'
@@ -24,46 +26,29 @@ export function kubeliteSpec(metric: Metric): KubeliteMetric | undefined {
 
 // ---- the traffic report (docs/traffic.md) ----
 
-export interface Latency {
-  p50: number
-  p90: number
-  p99: number
-  mean: number
-  max: number
-}
-
-export interface TrafficStep {
-  start: string
-  requests: number
-  errors: number
-  latencyMs?: Latency
-}
-
-export interface TrafficGroup {
-  service: string
-  replicaSet?: string
-  pod?: string
-  podTemplateHash?: string
-  backend?: string
-  requests: number
-  errors: number
-  errorRate?: number
-  requestsPerSecond?: number
-  mirrored?: number
-  latencyMs?: Latency
-  series?: TrafficStep[]
-}
-
+type Latency = LatencySummary
+type ReportWindow = FullReport['window']
+type TrafficGroup = Pick<ReportGroup, 'service' | 'replicaSet' | 'pod' | 'podTemplateHash' | 'backend' | 'requests' | 'errors' | 'latencyMs'> & Partial<ReportGroup>
 export interface TrafficReport {
-  namespace: string
-  service?: string
-  window: { start: string; end: string; seconds: number; stepSeconds: number }
+  window: ReportWindow
   groups: TrafficGroup[]
 }
 
 /** Where the provider reads reports from (the API server's /traffic/v1, through the client). */
 export interface TrafficSource {
   report(namespace: string, service: string, window: string, step?: string): Promise<TrafficReport>
+}
+
+/** Reads reports through the client, as `kubectl get --raw /traffic/v1/...` does. */
+export function clientTraffic(client: Client): TrafficSource | undefined {
+  const getRaw = client.getRaw?.bind(client)
+  if (!getRaw) return undefined
+  return {
+    report: async (namespace, service, window, step) => {
+      const q = new URLSearchParams({ window, ...(step ? { step } : {}) })
+      return (await getRaw(`/traffic/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(service)}?${q}`)) as TrafficReport
+    },
+  }
 }
 
 // ---- the query language ----
@@ -149,7 +134,7 @@ export function evaluateQuery(q: Query, report: TrafficReport): number | null {
 // ---- the canary judge ----
 
 export const defaultJudgeMetrics: JudgeMetricSpec[] = [
-  { name: 'error_rate', direction: 'increase', weight: 50 },
+  { name: 'error_rate', direction: 'increase', weight: 50, critical: true },
   { name: 'p99_latency', direction: 'increase', weight: 25 },
   { name: 'p50_latency', direction: 'increase', weight: 25 },
 ]
