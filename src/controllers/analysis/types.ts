@@ -35,7 +35,7 @@ export interface PrometheusMetric {
 
 export interface JobMetric {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }
-  spec: Record<string, unknown> & { template?: { metadata?: { labels?: Record<string, string> } } }
+  spec: Record<string, unknown> & { template?: { metadata?: { labels?: Record<string, string> }; [field: string]: unknown } }
 }
 
 /** kubelite's own provider: the proxy's traffic report (docs/analysis.md). */
