@@ -1,9 +1,11 @@
 // AnalysisRuns through the real kubectl, as Argo Rollouts runs them: a web metric against a pod
 // that passes and one that fails (phase, message and events as Argo's), count / interval /
-// failureLimit observed in the measurements, spec.terminate, and the built-in canary judge template.
+// failureLimit observed in the measurements, spec.terminate, a job metric, and kubelite's own
+// provider and canary judge over real traffic through a Service (a healthy stable Deployment and a
+// canary that fails most requests).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startCluster, until, type Cluster } from './harness.js'
+import { httpGet, startCluster, until, type Cluster } from './harness.js'
 
 const healthPod = (name: string, rate: number) => `
 apiVersion: v1
@@ -147,5 +149,130 @@ describe('AnalysisRun', () => {
       ['service', 'canary-hash', 'stable-hash', 'window', 'step', 'pass', 'marginal'],
     )
     assert.ok(t.spec.metrics[0].provider.plugin['kubelite/traffic'].judge)
+  })
+
+  const jobRun = (name: string, script: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisRun
+metadata: {name: ${name}}
+spec:
+  metrics:
+  - name: smoke
+    provider:
+      job:
+        spec:
+          backoffLimit: 0
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: smoke
+                image: busybox
+                command: [sh, -c, "${script}"]
+`
+
+  test('a job metric: a Job that completes is Successful, one that fails is Failed', async () => {
+    await c.k('apply', '-f', c.file('jobs.yaml', jobRun('job-ok', 'exit 0') + '---' + jobRun('job-bad', 'exit 3')))
+    const ok = await phase('job-ok', 'Successful', 60_000)
+    const bad = await phase('job-bad', 'Failed', 60_000)
+    assert.equal(bad.status!.message, 'Metric "smoke" assessed Failed due to failed (1) > failureLimit (0)')
+    const uid = JSON.parse(await c.k('get', 'ar', 'job-ok', '-o', 'json')).metadata.uid
+    assert.equal(ok.status!.metricResults[0].measurements[0].metadata['job-name'], `${uid}.smoke.1`)
+    // The Job is the run's: labelled with its uid, owned by it.
+    const jobs = JSON.parse(await c.k('get', 'jobs', '-l', `analysisrun.argoproj.io/uid=${uid}`, '-o', 'json')).items
+    assert.equal(jobs.length, 1)
+    assert.equal(jobs[0].metadata.ownerReferences[0].kind, 'AnalysisRun')
+  })
+
+  describe('kubelite provider and canary judge over real traffic', () => {
+    const hashes: Record<string, string> = {}
+    before(async () => {
+      const deploy = (track: string, image: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-${track}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web, track: ${track}}}
+  template:
+    metadata: {labels: {app: web, track: ${track}}}
+    spec:
+      containers: [{name: web, image: "${image}", ports: [{containerPort: 8080}]}]
+`
+      const svc = `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`
+      await c.k('apply', '-f', c.file('web.yaml', [deploy('stable', 'argoproj/rollouts-demo:blue'), deploy('canary', 'argoproj/rollouts-demo:bad-green'), svc].join('---')))
+      await c.k('rollout', 'status', 'deployment/web-stable', '--timeout=60s')
+      await c.k('rollout', 'status', 'deployment/web-canary', '--timeout=60s')
+      for (const t of ['stable', 'canary']) hashes[t] = (await c.k('get', 'rs', '-l', `track=${t}`, '-o', 'jsonpath={.items[0].metadata.labels.pod-template-hash}')).trim()
+      const ip = (await c.k('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim()
+      await until('both endpoints', async () => (await c.k('get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}')).trim().split(/\s+/).length === 2)
+      // About 12 s of sequential requests through the Service's ClusterIP (bounded: at most 3,000).
+      const end = Date.now() + 12_000
+      let sent = 0
+      while (Date.now() < end && sent < 3000) {
+        await httpGet(`http://${ip}/color`).catch(() => undefined)
+        sent++
+      }
+      assert.ok(sent > 100, `sent ${sent} requests`)
+    })
+
+    const queryRun = (name: string, query: string, cond: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisRun
+metadata: {name: ${name}}
+spec:
+  metrics:
+  - name: errors
+    successCondition: "${cond}"
+    provider:
+      plugin:
+        kubelite/traffic:
+          query: '${query}'
+`
+
+    test('a query: the canary’s error rate fails the condition, stable’s passes; kubectl get --raw shows the same report', async () => {
+      const report = JSON.parse(await c.k('get', '--raw', '/traffic/v1/namespaces/default/services/web?window=1m'))
+      const canaryGroup = report.groups.find((g: { podTemplateHash: string }) => g.podTemplateHash === hashes.canary)
+      assert.ok(canaryGroup.requests > 20 && canaryGroup.errorRate > 0.5, JSON.stringify(canaryGroup))
+      await c.k('apply', '-f', c.file('q.yaml', queryRun('q-canary', `error_rate{service="web", hash="${hashes.canary}"}[1m]`, 'result < 0.05') + '---' + queryRun('q-stable', `error_rate{service="web", hash="${hashes.stable}"}[1m]`, 'result < 0.05')))
+      const bad = await phase('q-canary', 'Failed')
+      const value = Number(bad.status!.metricResults[0].measurements[0].value)
+      assert.ok(value > 0.5 && value < 1, `canary error rate ${value}`)
+      assert.equal(bad.status!.message, 'Metric "errors" assessed Failed due to failed (1) > failureLimit (0)')
+      const good = await phase('q-stable', 'Successful')
+      assert.equal(good.status!.metricResults[0].measurements[0].value, '0')
+    })
+
+    test('the canary judge fails the canary with a message naming error_rate and both values', async () => {
+      const judgeRun = `
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisRun
+metadata: {name: judge}
+spec:
+  args:
+  - {name: canary-hash, value: "${hashes.canary}"}
+  - {name: stable-hash, value: "${hashes.stable}"}
+  metrics:
+  - name: canary-judge
+    provider:
+      plugin:
+        kubelite/traffic:
+          judge: {service: web, canaryHash: "{{args.canary-hash}}", stableHash: "{{args.stable-hash}}", window: 1m, step: 2s}
+`
+      await c.k('apply', '-f', c.file('judge.yaml', judgeRun))
+      const r = await phase('judge', 'Failed')
+      const m = r.status!.metricResults[0].measurements[0]
+      assert.equal(m.value, '0')
+      assert.equal(m.metadata.error_rate, 'High')
+      assert.match(m.message, /^score 0 \(Fail, critical metric failed\): error_rate High \(canary 0\.\d+, stable 0\)/)
+      assert.match(r.status!.message, /^Metric "canary-judge" assessed Failed due to failed \(1\) > failureLimit \(0\): "Error Message: score 0 \(Fail, critical metric failed\): error_rate High/)
+    })
   })
 })
