@@ -136,6 +136,29 @@ describe('AnalysisRun', () => {
     assert.equal(r.status!.phase, 'Running')
   })
 
+  test('args from a Secret are resolved and masked in messages', async () => {
+    await c.k('create', 'secret', 'generic', 'probe-token', '--from-literal=token=s3cr3t-value')
+    await c.k('apply', '-f', c.file('secret.yaml', `
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisRun
+metadata: {name: secret-arg}
+spec:
+  args:
+  - name: token
+    valueFrom: {secretKeyRef: {name: probe-token, key: token}}
+  metrics:
+  - name: probe
+    consecutiveErrorLimit: 0
+    provider:
+      web: {url: "http://127.0.0.1:9/check?token={{args.token}}"}
+`))
+    const r = await phase('secret-arg', 'Error')
+    const m = r.status!.metricResults[0].measurements[0]
+    assert.match(m.message, /^Get "http:\/\/127\.0\.0\.1:9\/check\?token=\*\*\*\*\*": /)
+    assert.doesNotMatch(JSON.stringify(r), /s3cr3t-value/)
+    assert.match(r.status!.message, /^Metric "probe" assessed Error due to consecutiveErrors \(1\) > consecutiveErrorLimit \(0\): "Error Message: Get /)
+  })
+
   test('a bad spec is an Error run with Argo’s message', async () => {
     await c.k('apply', '-f', c.file('bad.yaml', run('badspec', 'http://x/', '    count: 3')))
     const r = await phase('badspec', 'Error')
