@@ -15,6 +15,7 @@ import { JobController } from '../controllers/job/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
 import { RootCACertPublisher } from '../controllers/rootcacert/controller.js'
+import { RolloutController } from '../controllers/rollout/controller.js'
 import type { RunnerLog } from '../controllers/runtime/runner.js'
 import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
 import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js'
@@ -60,6 +61,8 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
     aliases: ['root-ca-cert-publisher'],
     start: (c) => (c.rootCA ? new RootCACertPublisher(c.client, c.informers, c.rootCA, c.log).start(c.signal) : Promise.resolve()),
   },
+  // Argo Rollouts' controller (argoproj.io Rollouts), as `kubectl argo rollouts` expects it.
+  { name: 'rollouts-controller', aliases: ['rollout'], start: (c) => new RolloutController(c.client, c.informers, { log: c.log }).start(c.signal) },
   // kubelite's own: upstream's API server stores Events with a TTL lease (--event-ttl) instead.
   { name: 'event-ttl-controller', aliases: ['eventttl'], start: (c) => runEventTTL(c.client, c.signal, { log: c.log }) },
   { name: 'job-controller', aliases: ['job'], start: (c) => new JobController(c.client, c.informers, { log: c.log }).start(c.signal) },

@@ -338,9 +338,15 @@ bothWays('the kubelite.io/traffic annotation splits a Service between canary and
     await until('weights in force', () => h.proxy.trafficPolicy('default/w') !== undefined)
     assert.deepEqual(tally(await Promise.all(Array.from({ length: 40 }, () => request('127.96.251.70', 18080)))), { stable: 36, canary: 4 })
     assert.deepEqual(h.proxy.trafficPolicy('default/w')?.weights, [10, 90])
-    // Measured per backend, per Pod (these Pods have no ReplicaSet).
+    // Measured per backend and Pod (these Pods have no ReplicaSet). These backends speak no HTTP:
+    // TCP-mode connections count, as no request.
     const report = h.proxy.trafficReport({ namespace: 'default', service: 'w', windowSeconds: 60, stepSeconds: 60 })
-    assert.equal(report.groups.length, 0, 'TCP mode: this plain TCP backend speaks no HTTP, no request is measured')
+    const weighted = report.groups.filter((g) => g.backend !== undefined).map((g) => [g.backend, g.pod, g.requests, g.connections])
+    assert.deepEqual(weighted, [
+      ['canary', 'w-canary-1', 0, 4],
+      ['stable', 'w-stable-1', 0, 18],
+      ['stable', 'w-stable-2', 0, 18],
+    ])
     // Malformed: no change but back to the Service's own endpoints, and a Warning Event.
     await annotate(JSON.stringify({ backends: [{ name: 'canary', selector: { version: 'canary' }, weight: -1 }] }))
     await until('weights off', () => h.proxy.trafficPolicy('default/w') === undefined)

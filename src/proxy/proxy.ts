@@ -710,6 +710,9 @@ export class ServiceProxy {
       endpoint: (b) => this.metrics.endpoint(st.namespace, st.name, ps.plan.port, b.key, b.pod?.name),
       sockets: this.sockets,
       log,
+      connected: (b) => {
+        if (b.target) this.traffic.recordConnection(b.target, b.targetKey)
+      },
     }
   }
 

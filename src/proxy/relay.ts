@@ -34,6 +34,8 @@ export interface DialHooks {
   sockets?: Set<Socket>
   /** Optional diagnostics. */
   log?(obj: Record<string, unknown>, msg: string): void
+  /** A connection was relayed to `b` (the traffic measurements count TCP-mode connections). */
+  connected?(b: Backend): void
 }
 
 /** Errors that mean "this endpoint did not take the connection": try the next one. */
@@ -192,6 +194,7 @@ export function relayConnection(client: Socket, hooks: DialHooks, opts: RelayOpt
     ep = hooks.endpoint(b)
     ep.connections++
     ep.active++
+    hooks.connected?.(b)
     const stats = ep
     s.once('close', () => {
       stats.active--

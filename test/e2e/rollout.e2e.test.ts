@@ -1,0 +1,303 @@
+// Argo Rollouts' Rollout on kubelite, driven by the real kubectl with the patches Argo's own
+// `kubectl argo rollouts` plugin sends: a canary through setWeight 20 → pause → setWeight 50 →
+// pause 5s → 100 (promote), abort and retry, blue/green with a preview Service then promotion,
+// analysis steps driven by AnalysisRun status, InvalidSpec for a missing Service, and Argo's
+// getting-started canary manifest unchanged but for the image. The built-in bootcamp image stands
+// in for argoproj/rollouts-demo (v1/v2 for blue/yellow).
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { parseTable, startCluster, until, type Cluster } from './harness.js'
+
+type Obj = Record<string, any>
+
+const canary = (name: string, image: string, steps: string, extra = '') => `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: ${name}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+      - name: app
+        image: ${image}
+        ports: [{containerPort: 8080}]
+  strategy:
+    canary:
+      stableService: ${name}-stable
+      canaryService: ${name}-canary
+${extra}      steps:
+${steps}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}-stable}
+spec:
+  selector: {app: ${name}}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}-canary}
+spec:
+  selector: {app: ${name}}
+  ports: [{port: 80, targetPort: 8080}]
+`
+
+const v1 = 'jocatalin/kubernetes-bootcamp:v1'
+const v2 = 'jocatalin/kubernetes-bootcamp:v2'
+
+describe('Rollouts (Argo Rollouts controller)', () => {
+  let c: Cluster
+  const ro = async (name: string): Promise<Obj> => JSON.parse(await c.k('get', 'ro', name, '-o', 'json'))
+  const svc = async (name: string): Promise<Obj> => JSON.parse(await c.k('get', 'svc', name, '-o', 'json'))
+  const traffic = async (name: string) => JSON.parse((await svc(name)).metadata.annotations['kubelite.io/traffic'])
+  const phase = (name: string, want: string, pred: (r: Obj) => boolean = () => true, timeoutMs = 40_000) =>
+    until(`${name} ${want}`, async () => {
+      const r = await ro(name)
+      return r.status?.phase === want && r.status?.observedGeneration === String(r.metadata.generation) && pred(r) ? r : undefined
+    }, timeoutMs)
+  const setImage = (name: string, image: string) => c.k('patch', 'ro', name, '--type', 'json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }]))
+  // The patches `kubectl argo rollouts promote|abort|retry` send (pkg/kubectl-argo-rollouts/cmd).
+  const promote = (name: string) => c.k('patch', 'ro', name, '--subresource=status', '--type', 'merge', '-p', '{"status":{"pauseConditions":null}}')
+  const abort = (name: string) => c.k('patch', 'ro', name, '--subresource=status', '--type', 'merge', '-p', '{"status":{"abort":true}}')
+  const retry = (name: string) => c.k('patch', 'ro', name, '--subresource=status', '--type', 'merge', '-p', '{"status":{"abort":false}}')
+  const events = async (name: string) => (JSON.parse(await c.k('get', 'events', '--field-selector', `involvedObject.name=${name},involvedObject.kind=Rollout`, '-o', 'json')).items as Obj[]).map((e) => `${e.reason}: ${e.message}`)
+
+  before(async () => {
+    c = await startCluster()
+  })
+  after(async () => {
+    await c?.destroy()
+  })
+
+  test('canary: setWeight 20 → pause → setWeight 50 → pause 5s → 100, with exact weights on the stable Service', async () => {
+    const steps = '      - setWeight: 20\n      - pause: {}\n      - setWeight: 50\n      - pause: {duration: 5s}\n'
+    await c.k('apply', '-f', c.file('web.yaml', canary('web', v1, steps)))
+    const first = await phase('web', 'Healthy')
+    const stableHash = first.status.stableRS
+    assert.equal(first.status.currentPodHash, stableHash)
+    assert.equal(first.status.currentStepIndex, 4)
+    assert.equal(first.metadata.annotations['rollout.argoproj.io/revision'], '1')
+    const rs1 = JSON.parse(await c.k('get', 'rs', `web-${stableHash}`, '-o', 'json'))
+    assert.equal(rs1.metadata.labels['rollouts-pod-template-hash'], stableHash)
+    assert.equal(rs1.metadata.ownerReferences[0].kind, 'Rollout')
+    assert.equal((await svc('web-stable')).spec.selector['rollouts-pod-template-hash'], stableHash)
+    assert.deepEqual(parseTable(await c.k('get', 'ro', 'web'))[0], { NAME: 'web', DESIRED: '2', CURRENT: '2', 'UP-TO-DATE': '2', AVAILABLE: '2', AGE: parseTable(await c.k('get', 'ro', 'web'))[0].AGE })
+
+    await setImage('web', v2)
+    const paused = await phase('web', 'Paused', (r) => r.status.currentStepIndex === 1)
+    const canaryHash = paused.status.currentPodHash
+    assert.notEqual(canaryHash, stableHash)
+    assert.equal(paused.status.message, 'CanaryPauseStep')
+    assert.equal(paused.status.pauseConditions[0].reason, 'CanaryPauseStep')
+    assert.equal(paused.status.controllerPause, true)
+    assert.deepEqual(paused.status.canary.weights, {
+      canary: { podTemplateHash: canaryHash, serviceName: 'web-canary', weight: 20 },
+      stable: { podTemplateHash: stableHash, serviceName: 'web-stable', weight: 80 },
+    })
+    // The proxy's contract: exact weights on the stable Service, whatever the pod counts.
+    assert.deepEqual(await traffic('web-stable'), { backends: [{ name: 'stable', weight: 80 }, { name: 'canary', service: 'web-canary', weight: 20 }] })
+    const stableSvc = await svc('web-stable')
+    assert.equal(stableSvc.metadata.annotations['argo-rollouts.argoproj.io/managed-by-rollouts'], 'web')
+    assert.equal(stableSvc.spec.selector['rollouts-pod-template-hash'], stableHash)
+    assert.equal((await svc('web-canary')).spec.selector['rollouts-pod-template-hash'], canaryHash)
+    // 2 replicas, 20%: one canary pod, the stable ReplicaSet stays at 2.
+    assert.equal(JSON.parse(await c.k('get', 'rs', `web-${canaryHash}`, '-o', 'json')).spec.replicas, 1)
+    assert.equal(JSON.parse(await c.k('get', 'rs', `web-${stableHash}`, '-o', 'json')).spec.replicas, 2)
+
+    await promote('web')
+    const at50 = await phase('web', 'Paused', (r) => r.status.currentStepIndex === 3)
+    assert.equal(at50.status.canary.weights.canary.weight, 50)
+    assert.deepEqual((await traffic('web-stable')).backends, [{ name: 'stable', weight: 50 }, { name: 'canary', service: 'web-canary', weight: 50 }])
+    // pause: 5s ends by itself.
+    const done = await phase('web', 'Healthy', (r) => r.status.stableRS === canaryHash, 30_000)
+    assert.equal(done.status.currentStepIndex, 4)
+    assert.equal(done.metadata.annotations['rollout.argoproj.io/revision'], '2')
+    assert.equal((await svc('web-stable')).spec.selector['rollouts-pod-template-hash'], canaryHash)
+    assert.equal(done.status.conditions.find((x: Obj) => x.type === 'Completed').status, 'True')
+    const ev = await events('web')
+    for (const want of [
+      `RolloutStepCompleted: Rollout step 1/4 completed (setWeight: 20)`,
+      `RolloutPaused: Rollout is paused (CanaryPauseStep)`,
+      `RolloutStepCompleted: Rollout step 4/4 completed (pause: 5s)`,
+      `TrafficWeightUpdated: Traffic weight updated from 0 to 20`,
+      `RolloutCompleted: Rollout completed update to revision 2 (${canaryHash}): Completed all 4 canary steps`,
+    ])
+      assert.ok(ev.includes(want), `${want} in ${JSON.stringify(ev)}`)
+  })
+
+  test('abort sends all traffic back to stable and degrades the Rollout; retry starts the steps again', async () => {
+    const steps = '      - setWeight: 20\n      - pause: {}\n'
+    await c.k('apply', '-f', c.file('ab.yaml', canary('ab', v1, steps)))
+    const first = await phase('ab', 'Healthy')
+    await setImage('ab', v2)
+    await phase('ab', 'Paused', (r) => r.status.currentStepIndex === 1)
+    await abort('ab')
+    const aborted = await phase('ab', 'Degraded')
+    assert.equal(aborted.status.message, 'RolloutAborted: Rollout aborted update to revision 2')
+    assert.equal(aborted.status.abort, true)
+    assert.ok(aborted.status.abortedAt)
+    assert.equal(aborted.status.currentStepIndex, 0)
+    assert.equal(aborted.status.pauseConditions, undefined)
+    assert.deepEqual((await traffic('ab-stable')).backends, [{ name: 'stable', weight: 100 }, { name: 'canary', service: 'ab-canary', weight: 0 }])
+    assert.equal((await svc('ab-stable')).spec.selector['rollouts-pod-template-hash'], first.status.stableRS)
+    assert.ok((await events('ab')).includes('RolloutAborted: Rollout aborted update to revision 2'))
+    await retry('ab')
+    const again = await phase('ab', 'Paused', (r) => r.status.currentStepIndex === 1)
+    assert.equal(again.status.abort, undefined)
+    assert.equal(again.status.canary.weights.canary.weight, 20)
+    // promoteFull (`promote --full`) skips the remaining steps.
+    await c.k('patch', 'ro', 'ab', '--subresource=status', '--type', 'merge', '-p', '{"status":{"promoteFull":true}}')
+    const full = await phase('ab', 'Healthy', (r) => r.status.stableRS === r.status.currentPodHash)
+    assert.notEqual(full.status.stableRS, first.status.stableRS)
+  })
+
+  test('blue/green: the preview Service sees the new version first, promotion switches the active Service', async () => {
+    const bg = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: bg
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: bg}
+  template:
+    metadata:
+      labels: {app: bg}
+    spec:
+      containers:
+      - name: app
+        image: ${v1}
+        ports: [{containerPort: 8080}]
+  strategy:
+    blueGreen:
+      activeService: bg-active
+      previewService: bg-preview
+      autoPromotionEnabled: false
+      scaleDownDelaySeconds: 3
+---
+apiVersion: v1
+kind: Service
+metadata: {name: bg-active}
+spec:
+  selector: {app: bg}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: bg-preview}
+spec:
+  selector: {app: bg}
+  ports: [{port: 80, targetPort: 8080}]
+`
+    await c.k('apply', '-f', c.file('bg.yaml', bg))
+    const first = await phase('bg', 'Healthy')
+    const blue = first.status.currentPodHash
+    assert.deepEqual(first.status.blueGreen, { activeSelector: blue, previewSelector: blue })
+    await setImage('bg', v2)
+    const paused = await phase('bg', 'Paused', (r) => r.status.blueGreen.previewSelector === r.status.currentPodHash)
+    const green = paused.status.currentPodHash
+    assert.equal(paused.status.message, 'BlueGreenPause')
+    assert.equal(paused.status.blueGreen.activeSelector, blue)
+    assert.equal((await svc('bg-preview')).spec.selector['rollouts-pod-template-hash'], green)
+    assert.equal((await svc('bg-active')).spec.selector['rollouts-pod-template-hash'], blue)
+    await promote('bg')
+    const done = await phase('bg', 'Healthy', (r) => r.status.stableRS === green)
+    assert.equal(done.status.blueGreen.activeSelector, green)
+    assert.equal((await svc('bg-active')).spec.selector['rollouts-pod-template-hash'], green)
+    // The old active ReplicaSet goes after scaleDownDelaySeconds.
+    await until('blue scaled down', async () => JSON.parse(await c.k('get', 'rs', `bg-${blue}`, '-o', 'json')).spec.replicas === 0, 30_000)
+    assert.ok((await events('bg')).includes(`RolloutCompleted: Rollout completed update to revision 2 (${green}): Completed blue-green update`))
+  })
+
+  test('analysis steps: an AnalysisRun per step from the templates; Successful continues, Failed aborts', async () => {
+    const template = `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: success-rate
+spec:
+  args:
+  - name: service-name
+  - name: canary-hash
+  metrics:
+  - name: success-rate
+    successCondition: result[0] >= 0.95
+    provider:
+      web:
+        url: http://127.0.0.1:1/{{args.service-name}}
+`
+    await c.k('apply', '-f', c.file('at.yaml', template))
+    const steps = `      - setWeight: 50
+      - analysis:
+          templates:
+          - templateName: success-rate
+          args:
+          - name: service-name
+            value: an-stable
+          - name: canary-hash
+            valueFrom:
+              podTemplateHashValue: Latest
+      - setWeight: 100
+`
+    await c.k('apply', '-f', c.file('an.yaml', canary('an', v1, steps)))
+    await phase('an', 'Healthy')
+    await setImage('an', v2)
+    const run = await until('the step AnalysisRun', async () => {
+      const items = JSON.parse(await c.k('get', 'ar', '-o', 'json')).items as Obj[]
+      return items.find((a) => a.metadata.labels?.['rollout-type'] === 'Step')
+    }, 40_000)
+    const r = await ro('an')
+    const hash = r.status.currentPodHash
+    assert.equal(run.metadata.name, `an-${hash}-2-1`)
+    assert.deepEqual(run.metadata.labels, { 'rollouts-pod-template-hash': hash, 'rollout-type': 'Step', 'step-index': '1', app: 'an' })
+    assert.equal(run.metadata.ownerReferences[0].name, 'an')
+    assert.deepEqual(run.spec.args, [{ name: 'service-name', value: 'an-stable' }, { name: 'canary-hash', value: hash }])
+    assert.equal(run.spec.metrics[0].name, 'success-rate')
+    await c.k('patch', 'ar', run.metadata.name, '--subresource=status', '--type', 'merge', '-p', '{"status":{"phase":"Successful"}}')
+    await phase('an', 'Healthy', (x) => x.status.stableRS === hash, 40_000)
+
+    // The next revision: the analysis fails → abort.
+    await c.k('patch', 'ro', 'an', '--type', 'merge', '-p', '{"spec":{"template":{"metadata":{"annotations":{"rev":"3"}}}}}')
+    const run3 = await until('the third revision’s AnalysisRun', async () => {
+      const items = JSON.parse(await c.k('get', 'ar', '-o', 'json')).items as Obj[]
+      return items.find((a) => a.metadata.name.endsWith('-3-1'))
+    }, 40_000)
+    await c.k('patch', 'ar', run3.metadata.name, '--subresource=status', '--type', 'merge', '-p', '{"status":{"phase":"Failed","message":"metric \\"success-rate\\" assessed Failed due to failed (1) > failureLimit (0)"}}')
+    const failed = await phase('an', 'Degraded')
+    assert.equal(failed.status.message, 'RolloutAborted: Rollout aborted update to revision 3: Step-based analysis phase error/failed: metric "success-rate" assessed Failed due to failed (1) > failureLimit (0)')
+    assert.equal(failed.status.stableRS, hash)
+  })
+
+  test('a Rollout whose Service is missing is Degraded with InvalidSpec naming the field', async () => {
+    await c.k('apply', '-f', c.file('nosvc.yaml', canary('nosvc', v1, '      - setWeight: 20\n').split('---')[0]))
+    const r = await phase('nosvc', 'Degraded')
+    assert.equal(r.status.message, 'InvalidSpec: The Rollout "nosvc" is invalid: spec.strategy.canary.stableService: Invalid value: "nosvc-stable": services "nosvc-stable" not found')
+    assert.equal(r.status.conditions.find((x: Obj) => x.type === 'InvalidSpec').reason, 'InvalidSpec')
+    assert.equal(JSON.parse(await c.k('get', 'rs', '-l', 'app=nosvc', '-o', 'json')).items.length, 0)
+    // The Services arrive: the Rollout goes ahead.
+    await c.k('apply', '-f', c.file('nosvc-svcs.yaml', canary('nosvc', v1, '      - setWeight: 20\n').split('---').slice(1).join('---')))
+    await phase('nosvc', 'Healthy', () => true, 60_000)
+  })
+
+  test('Argo’s getting-started canary manifest, unchanged but for the image', async () => {
+    const manifest = readFileSync(new URL('./argo-examples/getting-started-basic-rollout.yaml', import.meta.url), 'utf8').replace('argoproj/rollouts-demo:blue', v1)
+    await c.k('apply', '-f', c.file('gs.yaml', manifest), '-f', new URL('./argo-examples/getting-started-basic-service.yaml', import.meta.url).pathname)
+    const first = await phase('rollouts-demo', 'Healthy', () => true, 60_000)
+    assert.equal(first.status.availableReplicas, 5)
+    await setImage('rollouts-demo', v2)
+    // No Services in the strategy: setWeight 20 of 5 replicas is one canary pod beside four stable ones.
+    const paused = await phase('rollouts-demo', 'Paused', (r) => r.status.currentStepIndex === 1 && r.status.updatedReplicas === 1 && r.status.replicas === 5, 60_000)
+    assert.equal(paused.status.message, 'CanaryPauseStep')
+    const rows = parseTable(await c.k('get', 'ro', 'rollouts-demo'))
+    assert.equal(rows[0]['UP-TO-DATE'], '1')
+    await c.k('patch', 'ro', 'rollouts-demo', '--subresource=status', '--type', 'merge', '-p', '{"status":{"promoteFull":true}}')
+    const done = await phase('rollouts-demo', 'Healthy', (r) => r.status.stableRS === paused.status.currentPodHash && r.status.replicas === 5, 60_000)
+    assert.equal(done.status.updatedReplicas, 5)
+  })
+})
