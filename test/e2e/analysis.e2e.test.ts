@@ -298,4 +298,74 @@ spec:
       assert.match(r.status!.message, /^Metric "canary-judge" assessed Failed due to failed \(1\) > failureLimit \(0\): "Error Message: score 0 \(Fail, critical metric failed\): error_rate High/)
     })
   })
+
+  test('a Rollout step with the built-in kubelite-canary-judge: a failing canary is judged Failed and the Rollout aborts', async () => {
+    const manifest = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: judged}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: judged}}
+  template:
+    metadata: {labels: {app: judged}}
+    spec:
+      containers: [{name: app, image: "argoproj/rollouts-demo:blue", ports: [{containerPort: 8080}]}]
+  strategy:
+    canary:
+      stableService: judged-stable
+      canaryService: judged-canary
+      steps:
+      - setWeight: 50
+      - analysis:
+          templates: [{templateName: kubelite-canary-judge, clusterScope: true}]
+          args:
+          - {name: service, value: judged-stable}
+          - {name: canary-hash, valueFrom: {podTemplateHashValue: Latest}}
+          - {name: stable-hash, valueFrom: {podTemplateHashValue: Stable}}
+          - {name: window, value: 8s}
+          - {name: step, value: 1s}
+      - setWeight: 100
+---
+apiVersion: v1
+kind: Service
+metadata: {name: judged-stable}
+spec:
+  selector: {app: judged}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: judged-canary}
+spec:
+  selector: {app: judged}
+  ports: [{port: 80, targetPort: 8080}]
+`
+    await c.k('apply', '-f', c.file('judged.yaml', manifest))
+    const ro = async () => JSON.parse(await c.k('get', 'ro', 'judged', '-o', 'json'))
+    await until('Healthy', async () => (await ro()).status?.phase === 'Healthy', 60_000)
+    const ip = (await c.k('get', 'svc', 'judged-stable', '-o', 'jsonpath={.spec.clusterIP}')).trim()
+    await c.k('patch', 'ro', 'judged', '--type', 'merge', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"argoproj/rollouts-demo:bad-green","ports":[{"containerPort":8080}]}]}}}}')
+    // Requests through the stable Service while the analysis runs: about 40 a second, at most 60 s.
+    let stop = false
+    const load = (async () => {
+      const end = Date.now() + 60_000
+      while (!stop && Date.now() < end) {
+        await httpGet(`http://${ip}/color`).catch(() => undefined)
+        await new Promise((r) => setTimeout(r, 25))
+      }
+    })()
+    try {
+      const degraded = await until('Degraded', async () => {
+        const r = await ro()
+        return r.status?.phase === 'Degraded' ? r : undefined
+      }, 60_000)
+      assert.match(degraded.status.message, /^RolloutAborted: Rollout aborted update to revision 2: .*Metric "canary-judge" assessed Failed due to failed \(1\) > failureLimit \(0\).*error_rate High/)
+      const run = (JSON.parse(await c.k('get', 'ar', '-l', 'rollout-type=Step', '-o', 'json')).items as { metadata: { labels: Record<string, string> }; status: Record<string, any> }[]).find((a) => a.metadata.labels.app === 'judged')!
+      assert.equal(run.status.phase, 'Failed')
+      assert.equal(run.status.metricResults[0].measurements[0].metadata.error_rate, 'High')
+    } finally {
+      stop = true
+      await load
+    }
+  })
 })
