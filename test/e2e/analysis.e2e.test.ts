@@ -235,7 +235,7 @@ spec:
       await c.k('rollout', 'status', 'deployment/web-canary', '--timeout=60s')
       for (const t of ['stable', 'canary']) hashes[t] = (await c.k('get', 'rs', '-l', `track=${t}`, '-o', 'jsonpath={.items[0].metadata.labels.pod-template-hash}')).trim()
       const ip = (await c.k('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim()
-      await until('both endpoints', async () => (await c.k('get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}')).trim().split(/\s+/).length === 2)
+      await until('both endpoints', async () => (await c.k('get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}')).trim().split(/\s+/).length === 2, 60_000)
       // About 12 s of sequential requests through the Service's ClusterIP (bounded: at most 3,000).
       const end = Date.now() + 12_000
       let sent = 0
@@ -299,27 +299,26 @@ spec:
     })
   })
 
-  test('a Rollout step with the built-in kubelite-canary-judge: a failing canary is judged Failed and the Rollout aborts', async () => {
-    const manifest = `apiVersion: argoproj.io/v1alpha1
+  const judgedRollout = (name: string) => `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
-metadata: {name: judged}
+metadata: {name: ${name}}
 spec:
   replicas: 2
-  selector: {matchLabels: {app: judged}}
+  selector: {matchLabels: {app: ${name}}}
   template:
-    metadata: {labels: {app: judged}}
+    metadata: {labels: {app: ${name}}}
     spec:
       containers: [{name: app, image: "argoproj/rollouts-demo:blue", ports: [{containerPort: 8080}]}]
   strategy:
     canary:
-      stableService: judged-stable
-      canaryService: judged-canary
+      stableService: ${name}-stable
+      canaryService: ${name}-canary
       steps:
       - setWeight: 50
       - analysis:
           templates: [{templateName: kubelite-canary-judge, clusterScope: true}]
           args:
-          - {name: service, value: judged-stable}
+          - {name: service, value: ${name}-stable}
           - {name: canary-hash, valueFrom: {podTemplateHashValue: Latest}}
           - {name: stable-hash, valueFrom: {podTemplateHashValue: Stable}}
           - {name: window, value: 8s}
@@ -328,24 +327,25 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: judged-stable}
+metadata: {name: ${name}-stable}
 spec:
-  selector: {app: judged}
+  selector: {app: ${name}}
   ports: [{port: 80, targetPort: 8080}]
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: judged-canary}
+metadata: {name: ${name}-canary}
 spec:
-  selector: {app: judged}
+  selector: {app: ${name}}
   ports: [{port: 80, targetPort: 8080}]
 `
-    await c.k('apply', '-f', c.file('judged.yaml', manifest))
-    const ro = async () => JSON.parse(await c.k('get', 'ro', 'judged', '-o', 'json'))
-    await until('Healthy', async () => (await ro()).status?.phase === 'Healthy', 60_000)
-    const ip = (await c.k('get', 'svc', 'judged-stable', '-o', 'jsonpath={.spec.clusterIP}')).trim()
-    await c.k('patch', 'ro', 'judged', '--type', 'merge', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"argoproj/rollouts-demo:bad-green","ports":[{"containerPort":8080}]}]}}}}')
-    // Requests through the stable Service while the analysis runs: about 40 a second, at most 60 s.
+
+  /** Applies the Rollout, waits for Healthy, changes the image and sends ~40 requests/s through its stable Service until `done` says so (at most 60 s). */
+  async function rolloutWithLoad<T>(name: string, image: string, done: () => Promise<T | undefined>): Promise<T> {
+    await c.k('apply', '-f', c.file(`${name}.yaml`, judgedRollout(name)))
+    await until('Healthy', async () => JSON.parse(await c.k('get', 'ro', name, '-o', 'json')).status?.phase === 'Healthy', 60_000)
+    const ip = (await c.k('get', 'svc', `${name}-stable`, '-o', 'jsonpath={.spec.clusterIP}')).trim()
+    await c.k('patch', 'ro', name, '--type', 'merge', '-p', JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'app', image, ports: [{ containerPort: 8080 }] }] } } } }))
     let stop = false
     const load = (async () => {
       const end = Date.now() + 60_000
@@ -355,17 +355,35 @@ spec:
       }
     })()
     try {
-      const degraded = await until('Degraded', async () => {
-        const r = await ro()
-        return r.status?.phase === 'Degraded' ? r : undefined
-      }, 60_000)
-      assert.match(degraded.status.message, /^RolloutAborted: Rollout aborted update to revision 2: .*Metric "canary-judge" assessed Failed due to failed \(1\) > failureLimit \(0\).*error_rate High/)
-      const run = (JSON.parse(await c.k('get', 'ar', '-l', 'rollout-type=Step', '-o', 'json')).items as { metadata: { labels: Record<string, string> }; status: Record<string, any> }[]).find((a) => a.metadata.labels.app === 'judged')!
-      assert.equal(run.status.phase, 'Failed')
-      assert.equal(run.status.metricResults[0].measurements[0].metadata.error_rate, 'High')
+      return await until(`${name} settles`, done, 60_000)
     } finally {
       stop = true
       await load
     }
+  }
+
+  const stepRun = async (app: string) =>
+    (JSON.parse(await c.k('get', 'ar', '-l', 'rollout-type=Step', '-o', 'json')).items as { metadata: { labels: Record<string, string> }; status: Record<string, any> }[]).find((a) => a.metadata.labels.app === app)!
+
+  test('a Rollout step with the built-in kubelite-canary-judge: a failing canary is judged Failed and the Rollout aborts', async () => {
+    const degraded = await rolloutWithLoad('judged', 'argoproj/rollouts-demo:bad-green', async () => {
+      const r = JSON.parse(await c.k('get', 'ro', 'judged', '-o', 'json'))
+      return r.status?.phase === 'Degraded' ? r : undefined
+    })
+    assert.match(degraded.status.message, /^RolloutAborted: Rollout aborted update to revision 2: .*Metric "canary-judge" assessed Failed due to failed \(1\) > failureLimit \(0\).*error_rate High/)
+    const run = await stepRun('judged')
+    assert.equal(run.status.phase, 'Failed')
+    assert.equal(run.status.metricResults[0].measurements[0].metadata.error_rate, 'High')
+  })
+
+  test('the same step with a healthy canary: judged Successful, the Rollout completes', async () => {
+    const done = await rolloutWithLoad('judged-ok', 'argoproj/rollouts-demo:green', async () => {
+      const r = JSON.parse(await c.k('get', 'ro', 'judged-ok', '-o', 'json'))
+      return r.status?.phase === 'Healthy' && r.status?.stableRS === r.status?.currentPodHash && r.metadata.generation === 2 ? r : r.status?.phase === 'Degraded' || r.status?.phase === 'Paused' ? r : undefined
+    })
+    const run = await stepRun('judged-ok')
+    assert.equal(run.status.phase, 'Successful', JSON.stringify(run.status.metricResults?.[0]?.measurements))
+    assert.equal(done.status.phase, 'Healthy')
+    assert.equal(run.status.metricResults[0].measurements[0].metadata.error_rate, 'Pass')
   })
 })
