@@ -216,6 +216,7 @@ test('dryRun rule that matches nothing: Error "Analysis spec invalid"', () => {
   const p = pass(run([{ name: 'a' }], { dryRun: [{ metricName: 'nope' }] }), 0, () => 'Successful')
   assert.equal(p.run.status!.phase, 'Error')
   assert.equal(p.run.status!.message, "Analysis spec invalid: dryRun[0]: Rule didn't match any metric name(s)")
+  assert.deepEqual(Object.keys(p.run.status!).sort(), ['message', 'phase'])
   assert.deepEqual(p.events, [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }])
 })
 
@@ -224,6 +225,7 @@ test('initialDelay: nothing is measured before startedAt + delay', () => {
   assert.deepEqual(p.measured, [])
   assert.equal(p.run.status!.phase, 'Running')
   assert.equal(p.requeueAfterMs, 30_000)
+  assert.equal('metricResults' in p.run.status!, false, 'omitempty: no metricResults before the first measurement')
   p = pass(p.run, 29, () => 'Successful')
   assert.deepEqual(p.measured, [])
   p = pass(p.run, 30, () => 'Successful')

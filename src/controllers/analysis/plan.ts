@@ -170,8 +170,8 @@ function completionEvent(phase: AnalysisPhase): RunEvent {
 
 /** The run as an Error with Argo's message (and its completion event). */
 export function errorOutcome(run: AnalysisRunObj, message: string): { status: AnalysisRunStatus; events: RunEvent[] } {
+  // Go's omitempty: no metricResults key while there are none.
   const status: AnalysisRunStatus = { ...structuredClone(run.status ?? {}), phase: 'Error', message }
-  status.metricResults ??= []
   return { status, events: [completionEvent('Error')] }
 }
 
@@ -454,6 +454,7 @@ export function finishAnalysisRun(run: AnalysisRunObj, plan: Extract<RunPlan, { 
     trimmed.push({ metric, limit })
     return { ...r, measurements: list.slice(list.length - limit) }
   })
+  if (!status.metricResults.length) delete status.metricResults
   const next = nextReconcileTime(status, plan.metrics, now)
   return { status, events, trimmed, ...(next !== undefined ? { requeueAfterMs: Math.max(0, next - now.getTime()) } : {}) }
 }
