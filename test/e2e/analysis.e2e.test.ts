@@ -340,22 +340,22 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `
 
-  /** Applies the Rollout, waits for Healthy, changes the image and sends ~40 requests/s through its stable Service until `done` says so (at most 60 s). */
+  /** Applies the Rollout, waits for Healthy, changes the image and sends ~40 requests/s through its stable Service until `done` says so (at most 120 s). */
   async function rolloutWithLoad<T>(name: string, image: string, done: () => Promise<T | undefined>): Promise<T> {
     await c.k('apply', '-f', c.file(`${name}.yaml`, judgedRollout(name)))
-    await until('Healthy', async () => JSON.parse(await c.k('get', 'ro', name, '-o', 'json')).status?.phase === 'Healthy', 60_000)
+    await until('Healthy', async () => JSON.parse(await c.k('get', 'ro', name, '-o', 'json')).status?.phase === 'Healthy', 120_000)
     const ip = (await c.k('get', 'svc', `${name}-stable`, '-o', 'jsonpath={.spec.clusterIP}')).trim()
     await c.k('patch', 'ro', name, '--type', 'merge', '-p', JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'app', image, ports: [{ containerPort: 8080 }] }] } } } }))
     let stop = false
     const load = (async () => {
-      const end = Date.now() + 60_000
+      const end = Date.now() + 120_000
       while (!stop && Date.now() < end) {
         await httpGet(`http://${ip}/color`).catch(() => undefined)
         await new Promise((r) => setTimeout(r, 25))
       }
     })()
     try {
-      return await until(`${name} settles`, done, 60_000)
+      return await until(`${name} settles`, done, 120_000)
     } finally {
       stop = true
       await load
