@@ -159,6 +159,14 @@ spec:
     assert.match(r.status!.message, /^Metric "probe" assessed Error due to consecutiveErrors \(1\) > consecutiveErrorLimit \(0\): "Error Message: Get /)
   })
 
+  test('ttlStrategy: a completed run is deleted once its seconds have passed', async () => {
+    await c.k('apply', '-f', c.file('ttl.yaml', run('ttl', `http://${ip.good}:8080/health.json`, '') + '  ttlStrategy: {secondsAfterCompletion: 2}\n'))
+    // Completed (its completion event), then gone.
+    await until('ttl run deleted', async () => (await c.kubectl(['get', 'ar', 'ttl'])).stderr.includes('NotFound'), 60_000)
+    const events = await c.k('get', 'events', '--field-selector', 'involvedObject.name=ttl', '-o', 'custom-columns=REASON:.reason', '--no-headers')
+    assert.match(events, /AnalysisRunSuccessful/)
+  })
+
   test('a bad spec is an Error run with Argo’s message', async () => {
     await c.k('apply', '-f', c.file('bad.yaml', run('badspec', 'http://x/', '    count: 3')))
     const r = await phase('badspec', 'Error')
