@@ -318,13 +318,24 @@ export class ApiServer {
 
   /** Any authenticated user may read it, like the other non-resource paths beyond /metrics. */
   private async serveTraffic(res: ServerResponse, method: string, path: string, url: URL): Promise<void> {
+    if (method !== 'GET') throw errors.methodNotAllowed()
+    return this.sendJSON(res, 200, await this.trafficReport(path, url.searchParams))
+  }
+
+  private async trafficReport(path: string, params: URLSearchParams): Promise<unknown> {
     const source = this.opts.traffic
     if (!source) throw errors.pathNotFound()
-    if (method !== 'GET') throw errors.methodNotAllowed()
-    const q = parseTrafficRequest(path, url.searchParams)
+    const q = parseTrafficRequest(path, params)
     if (q.service !== undefined) await this.resource('', 'services')!.get(q.namespace, q.service)
     else await this.resource('', 'namespaces')!.get(undefined, q.namespace)
-    return this.sendJSON(res, 200, await source.report(q))
+    return source.report(q)
+  }
+
+  /** A GET of a non-resource path for in-process clients (Client.getRaw): the traffic report. */
+  async getRaw(pathAndQuery: string): Promise<unknown> {
+    const url = new URL(pathAndQuery, 'http://in-process')
+    if (url.pathname.startsWith(trafficPathPrefix)) return this.trafficReport(url.pathname, url.searchParams)
+    throw errors.pathNotFound()
   }
 
   private groupPaths(): string[] {

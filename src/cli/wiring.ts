@@ -75,6 +75,7 @@ export function localClient(api: ApiServer, component: string, opts: InProcessCl
       resources: () => api.resourceInfos(),
       resource: (g, r) => api.resource(g, r),
       createSubresource: (g, r, ns, name, sub, body) => api.createSubresource(g, r, ns, name, sub, body),
+      getRaw: (path) => api.getRaw(path),
     },
     component,
     opts,

@@ -59,6 +59,11 @@ export class HttpClient implements Client {
     return new HttpResource<T>(this, info)
   }
 
+  /** Client.getRaw: a GET of a non-resource path that answers JSON. */
+  getRaw(path: string): Promise<unknown> {
+    return this.call('GET', path)
+  }
+
   /** One request; JSON in and out; a non-2xx answer throws ApiError with the server's Status. */
   async call<R>(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<R> {
     const res = await this.send(method, path, body, contentType, signal)

@@ -21,6 +21,8 @@ export interface LocalBackend {
   resource(group: string, resource: string): LocalResource | undefined
   /** A POST to a subresource (create with opts.subresource: `serviceaccounts/token`). */
   createSubresource?(group: string, resource: string, namespace: string | undefined, name: string, subresource: string, body: KObject): Promise<unknown>
+  /** A GET of a non-resource path (Client.getRaw). */
+  getRaw?(path: string): Promise<unknown>
 }
 
 export interface InProcessClientOptions {
@@ -88,5 +90,6 @@ export function inProcessClient(backend: LocalBackend, component: string, opts: 
       if (!info || !r) throw new Error(`the server does not serve ${gvr.resource}${gvr.group ? '.' + gvr.group : ''}`)
       return new LocalResourceClient<T>(info, r, component, admit, backend)
     },
+    ...(backend.getRaw ? { getRaw: (path: string) => admit(() => backend.getRaw!(path)) } : {}),
   }
 }

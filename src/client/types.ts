@@ -72,4 +72,9 @@ export interface Client {
   /** Every resource the server serves (discovery). */
   resources(): ResourceInfo[]
   resource<T extends StoredObject = StoredObject>(gvr: GVR): ResourceClient<T>
+  /**
+   * A GET of a non-resource path that answers JSON (`kubectl get --raw`), such as the traffic
+   * report at /traffic/v1/...; errors are the server's metav1.Status as for resources.
+   */
+  getRaw?(path: string): Promise<unknown>
 }
