@@ -5,6 +5,7 @@ import {
   childSchema,
   definition,
   definitions,
+  findTypeError,
   findUnknownFields,
   pruneUnknownFields,
   zeroNulls,
@@ -223,4 +224,12 @@ test('zeroNulls: nulls become what Go decoding leaves (dropped fields, zero list
     metadata: { name: 'x', ownerReferences: [{}], finalizers: [''], labels: { a: '' }, managedFields: [{}] },
     spec: { template: { spec: { containers: [{ name: 'c', ports: [{}] }] } } },
   })
+})
+
+test('findTypeError: a custom resource is unstructured, but its metadata is an ObjectMeta', () => {
+  assert.equal(
+    findTypeError('argoproj.io', 'v1alpha1', 'ClusterAnalysisTemplate', { metadata: { name: 'x', managedFields: {} } }),
+    'json: cannot unmarshal object into Go struct field ObjectMeta.metadata.managedFields of type []v1.ManagedFieldsEntry',
+  )
+  assert.equal(findTypeError('argoproj.io', 'v1alpha1', 'ClusterAnalysisTemplate', { metadata: { name: 'x' }, spec: 5 }), undefined, 'the rest is schema validation (a 422)')
 })

@@ -303,9 +303,15 @@ function structName(schemaRefName: string | undefined): string {
  */
 export function findTypeError(group: string, version: string, kind: string, obj: unknown): string | undefined {
   const name = definitionNameForKind(group, version, kind)
+  if (name === undefined) return undefined
   // Custom resources decode into unstructured objects: their types are checked by schema
-  // validation (registry), which answers 422 rather than a decoding error.
-  if (name === undefined || isCustomResourceDefinitionName(name)) return undefined
+  // validation (registry), which answers 422 rather than a decoding error. Their metadata is an
+  // ObjectMeta all the same (the API server decodes it into one), so it is checked here.
+  if (isCustomResourceDefinitionName(name)) {
+    const meta = definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta')
+    const m = (obj as { metadata?: unknown } | null)?.metadata
+    return meta && m !== undefined ? walkTypes(m, meta, 'metadata', 'ObjectMeta', 'metadata') : undefined
+  }
   const schema = definition(name)
   return schema ? walkTypes(obj, schema, '', structName(name), '') : undefined
 }
