@@ -8,6 +8,7 @@
 // proxy obeying the annotation) is checked too.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 type Obj = Record<string, any>
@@ -328,6 +329,17 @@ spec:
     // The Services arrive: the Rollout goes ahead.
     await c.k('apply', '-f', c.file('nosvc-svcs.yaml', canary('nosvc', v1, '      - setWeight: 20\n').split('---').slice(1).join('---')))
     await phase('nosvc', 'Healthy', () => true, 60_000)
+  })
+
+  test('workloadRef: Argo’s example takes the Deployment’s template and selector', async () => {
+    const manifest = readFileSync(new URL('./argo-examples/examples-workload-ref.yaml', import.meta.url), 'utf8').replaceAll('argoproj/rollouts-demo:blue', v1)
+    await c.k('apply', '-f', c.file('wref.yaml', manifest))
+    const r = await phase('rollout-ref-deployment', 'Healthy', () => true, 60_000)
+    assert.equal(r.status.availableReplicas, 5)
+    assert.equal(r.spec.template, undefined)
+    const rs = JSON.parse(await c.k('get', 'rs', `rollout-ref-deployment-${r.status.stableRS}`, '-o', 'json'))
+    assert.equal(rs.metadata.ownerReferences[0].kind, 'Rollout')
+    assert.equal(rs.spec.template.spec.containers[0].image, v1)
   })
 
   test('Argo’s getting-started canary manifest, applied unchanged', async () => {
