@@ -93,13 +93,15 @@ export class RolloutController implements Reconciler {
     if (!cached) return
     const ro = this.written.fresher(cached)
     const ns = ro.metadata.namespace ?? 'default'
-    const claimed = (await this.claimReplicaSets(ro)).map((rs) => this.written.fresher(rs))
+    const ref = (ro.spec as Json)?.workloadRef
+    const workload = ref?.kind === 'Deployment' && ref.name ? this.deployments.get(ns, ref.name) : undefined
+    // workloadRef: the selector is the Deployment's when the Rollout has none (Argo's resolver).
+    const selector = (ro.spec as Json)?.selector ?? (workload?.spec as Json | undefined)?.selector
+    const claimed = (await this.claimReplicaSets(ro, selector)).map((rs) => this.written.fresher(rs))
     const seen = new Set(claimed.map((rs) => rs.metadata.uid!))
     const replicaSets = [...claimed, ...this.written.unseenOf(ro.metadata.uid!, seen).filter((o) => o.kind === 'ReplicaSet')]
     const services = new Map(this.services.byIndex('namespace', ns).map((s) => [s.metadata.name!, this.written.fresher(s)]))
     const runs = this.analysisRuns.byIndex('controller', ro.metadata.uid!).map((r) => this.written.fresher(r))
-    const ref = (ro.spec as Json)?.workloadRef
-    const workload = ref?.kind === 'Deployment' && ref.name ? this.deployments.get(ns, ref.name) : undefined
     const plan = planRollout(
       {
         rollout: ro,
@@ -176,8 +178,10 @@ export class RolloutController implements Reconciler {
   }
 
   /** Adopt matching orphan ReplicaSets, release owned ones that no longer match (as Argo's RS control). */
-  private claimReplicaSets(ro: StoredObject): Promise<StoredObject[]> {
-    const selector = fromLabelSelector((ro.spec as Json)?.selector)
+  private claimReplicaSets(ro: StoredObject, labelSelector: unknown): Promise<StoredObject[]> {
+    // No selector (yet): claim nothing and release nothing.
+    if (!labelSelector) return Promise.resolve(this.replicaSets.byIndex('controller', ro.metadata.uid!))
+    const selector = fromLabelSelector(labelSelector as Parameters<typeof fromLabelSelector>[0])
     return claimObjects(this.client, {
       owner: ro,
       ownerKind: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', gvr: argoGVRs.rollouts },

@@ -166,6 +166,32 @@ describe('planRollout: the canary step machine', () => {
   })
 })
 
+describe('planRollout: workloadRef', () => {
+  const ref = (): StoredObject => {
+    const ro = rollout({ steps: [{ setWeight: 25 }] }, {})
+    const spec = ro.spec as Json
+    delete spec.template
+    delete spec.selector
+    spec.workloadRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }
+    return ro
+  }
+  const deployment: StoredObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: template('v1') } }
+
+  it('takes the template and selector from the Deployment, writing neither into the Rollout', () => {
+    const { actions } = planRollout(observe(ref(), [], { workload: deployment }), now)
+    const create = actions.find((a) => a.type === 'createReplicaSet') as { rs: Json }
+    assert.equal(create.rs.metadata.name, `web-${H1}`)
+    assert.deepEqual(create.rs.spec.selector.matchLabels, { app: 'web', 'rollouts-pod-template-hash': H1 })
+    const update = actions.find((a) => a.type === 'updateRollout') as { rollout: Json }
+    assert.equal(update.rollout.spec.template, undefined)
+  })
+
+  it('a missing Deployment is InvalidSpec', () => {
+    const s = statusOf(planRollout(observe(ref(), []), now).actions)!
+    assert.equal(s.message, 'InvalidSpec: The Rollout "web" is invalid: spec.workloadRef: Invalid value: "web": deployments.apps "web" not found')
+  })
+})
+
 describe('planRollout: undo', () => {
   it('a template brought back from an old ReplicaSet (with the API server’s pod defaults) finds that ReplicaSet, which takes the next revision', () => {
     const old = rs(H1, 0, 0, '1')

@@ -252,7 +252,8 @@ interface Pause {
 }
 
 /** One pass over one Rollout. */
-export function planRollout(o: Observed, now: Date): RolloutPlan {
+export function planRollout(observed: Observed, now: Date): RolloutPlan {
+  const o = withWorkload(observed)
   const ro = o.rollout as Json
   const ts = rfc3339(now)
   const actions: RolloutAction[] = []
@@ -268,7 +269,7 @@ export function planRollout(o: Observed, now: Date): RolloutPlan {
 
   // HPA needs spec.replicas: Argo writes the default (1) into the Rollout.
   if (spec.replicas === undefined || spec.replicas === null) {
-    const next = clone(o.rollout)
+    const next = clone(observed.rollout)
     ;(next.spec as Json).replicas = 1
     return { actions: [{ type: 'updateRollout', rollout: next }] }
   }
@@ -308,7 +309,7 @@ export function planRollout(o: Observed, now: Date): RolloutPlan {
   // --- the new ReplicaSet and the revision ---------------------------------------------------
   const setRolloutRevision = (rev: string) => {
     if (ro.metadata.annotations?.[labels.revision] === rev) return false
-    const next = clone(o.rollout)
+    const next = clone(observed.rollout)
     next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [labels.revision]: rev }
     actions.push({ type: 'updateRollout', rollout: next })
     event('Normal', reasons.rolloutUpdated, `Rollout updated to revision ${rev}`)
@@ -1054,6 +1055,21 @@ export function planRollout(o: Observed, now: Date): RolloutPlan {
     if (step && (step.pause || step.analysis || step.experiment)) return false
     return Date.parse(cond.lastUpdateTime) + (spec.progressDeadlineSeconds ?? 600) * 1000 < now.getTime()
   }
+}
+
+/**
+ * A Rollout with workloadRef reads its template and selector from the Deployment (Argo's template
+ * resolver); what the controller writes back goes to the stored Rollout, never these.
+ */
+function withWorkload(o: Observed): Observed {
+  const spec = (o.rollout.spec ?? {}) as Json
+  if (!spec.workloadRef || !o.workload) return o
+  const wspec = (o.workload.spec ?? {}) as Json
+  const resolved = clone(o.rollout)
+  const rspec = resolved.spec as Json
+  rspec.template = clone(wspec.template)
+  if (!rspec.selector) rspec.selector = clone(wspec.selector)
+  return { ...o, rollout: resolved }
 }
 
 /** PodTemplateEqualIgnoreHash: equal but for the rollouts-pod-template-hash label. */
