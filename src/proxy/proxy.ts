@@ -193,6 +193,8 @@ export class ServiceProxy {
   /** Services whose annotation names another Service as a backend: other → annotated ones, and back. */
   private readonly dependents = new Map<string, Set<string>>()
   private readonly dependsOn = new Map<string, Set<string>>()
+  /** Pods a Service sends traffic to that the pod cache does not hold yet → those Services. */
+  private readonly unresolved = new Map<string, Set<string>>()
   private readonly traffic: ProxyTraffic
   private readonly mirrorSender: MirrorSender
   private readonly events: EventRecorder
@@ -393,16 +395,24 @@ export class ServiceProxy {
     this.pods = this.opts.informers
       ? this.opts.informers.informer(gvrs.pods)
       : new Informer(this.client.resource(gvrs.pods), { onError: (err) => this.log?.error({ err }, 'service proxy pod informer') })
-    const touch = (ns: string | undefined) => {
-      for (const [svcKey, st] of this.state) if (st.namespace === ns) this.markDirty(svcKey)
+    // A new Pod matters to Services that split by labels, and to those already sending traffic to
+    // it without knowing its ReplicaSet (its slice came first); a Pod that changes labels or owner,
+    // to every Service of its namespace (rare). A deleted Pod leaves the slices, which say so.
+    const touch = (ns: string | undefined, all: boolean) => {
+      for (const [svcKey, st] of this.state) if (st.namespace === ns && (all || st.policy?.selects)) this.markDirty(svcKey)
     }
     const ownerOf = (p: StoredObject) => p.metadata.ownerReferences?.find((r) => r.controller)?.name
     this.podHandlers = {
-      add: (p) => touch(p.metadata.namespace),
-      update: (a, b) => {
-        if (ownerOf(a) !== ownerOf(b) || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})) touch(b.metadata.namespace)
+      add: (p) => {
+        touch(p.metadata.namespace, false)
+        const key = `${p.metadata.namespace}/${p.metadata.name}`
+        for (const svcKey of this.unresolved.get(key) ?? []) this.markDirty(svcKey)
+        this.unresolved.delete(key)
       },
-      delete: (p) => touch(p.metadata.namespace),
+      update: (a, b) => {
+        if (ownerOf(a) !== ownerOf(b) || JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})) touch(b.metadata.namespace, true)
+      },
+      delete: (p) => this.unresolved.delete(`${p.metadata.namespace}/${p.metadata.name}`),
     }
     this.pods.on(this.podHandlers)
     if (own) this.ownRuns.push(this.pods.start(this.signal))
@@ -551,6 +561,12 @@ export class ServiceProxy {
     return backends.map((b) => {
       if (!b.pod) return b
       const pod = this.pods?.get(b.pod.namespace, b.pod.name)
+      if (!pod) {
+        const key = `${b.pod.namespace}/${b.pod.name}`
+        let set = this.unresolved.get(key)
+        if (!set) this.unresolved.set(key, (set = new Set()))
+        set.add(`${namespace}/${service}`)
+      }
       const owner = pod?.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'ReplicaSet')
       const labels = pod?.metadata.labels ?? {}
       const hash = labels['rollouts-pod-template-hash'] ?? labels['pod-template-hash']

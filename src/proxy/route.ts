@@ -88,6 +88,11 @@ export class CompiledPolicy {
     }))
   }
 
+  /** Whether a backend splits the Service's own endpoints by Pod labels. */
+  get selects(): boolean {
+    return this.policy.backends.some((b) => b.selector !== undefined)
+  }
+
   /** Whether requests need their heads read (header routes, a cookie, mirrors). */
   get readsRequests(): boolean {
     return this.headerRoutes.length > 0 || this.mirrors.length > 0 || this.cookie !== undefined
