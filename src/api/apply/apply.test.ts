@@ -189,14 +189,14 @@ describe('serverSideApply: objects nobody tracked, and errors', () => {
     check({ ...spec({}), metadata: { name: 'web', managedFields: [] } }, 'metadata.managedFields must be nil')
   })
 
-  it('rejects duplicates and unknown fields as upstream does (500, no reason)', () => {
+  it('rejects duplicates and unknown fields with upstream messages, as a 400 (upstream: a 500)', () => {
     const dup = spec({ template: { spec: { containers: [{ name: 'c' }, { name: 'c' }] } } })
     assert.throws(
       () => applyStep(undefined, dup, 'me'),
       (err: unknown) =>
         err instanceof ApplyError &&
-        err.code === 500 &&
-        err.reason === '' &&
+        err.code === 400 &&
+        err.reason === 'BadRequest' &&
         err.message === 'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name="c"]',
     )
     assert.throws(() => applyStep(undefined, spec({ bogus: 1, replicas: 'x' }), 'me'), {

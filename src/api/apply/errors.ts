@@ -4,10 +4,7 @@
 import { pathToString } from './pathelement.js'
 import type { Operation } from './managed.js'
 
-/**
- * A failure with the HTTP code and reason upstream answers with. `reason` is '' where upstream
- * answers a plain Go error (500, StatusReasonUnknown): kubectl then prints `Error from server: <msg>`.
- */
+/** A failure with the HTTP code and reason the API answers with. */
 export class ApplyError extends Error {
   constructor(
     message: string,
@@ -23,9 +20,13 @@ export function badRequest(message: string): ApplyError {
   return new ApplyError(message, 400, 'BadRequest')
 }
 
-/** An error upstream returns unwrapped: 500 with no reason. */
+/**
+ * An error upstream returns unwrapped, as a 500 with no reason. It is always the request's fault
+ * (duplicate list keys, fields the schema does not know), so kubelite answers 400 BadRequest with
+ * upstream's message: a 500 would say the server is broken.
+ */
 export function internalError(message: string): ApplyError {
-  return new ApplyError(message, 500, '')
+  return new ApplyError(message, 400, 'BadRequest')
 }
 
 /** One field another manager owns with a different value. */

@@ -8,9 +8,11 @@
 //     server builds these with errors.NewGenericServerResponse(422, ...), which drops the cause;
 //   - 413 RequestEntityTooLarge: more than 10000 JSON patch operations;
 //   - 415 UnsupportedMediaType: a Content-Type that is no patch type of the resource;
-//   - 500 with no reason (metav1.StatusReasonUnknown = ""): every other strategicpatch error, e.g.
-//     `map: map[image:nginx] does not contain declared merge key: name`. The server passes these
-//     on as plain Go errors, so kubectl prints `Error from server: map: ...`.
+//   - every other strategicpatch error, e.g. `map: map[image:nginx] does not contain declared merge
+//     key: name`, upstream passes on as a plain Go error (a 500 with no reason), and a few inputs
+//     make its Go code panic (a 500 "This request caused apiserver to panic"). Both are the
+//     request's fault, so kubelite answers them 400 BadRequest with upstream's message (or what
+//     was wrong): a 500 would say the server is broken.
 
 export type PatchErrorReason = 'BadRequest' | 'Invalid' | 'RequestEntityTooLarge' | 'UnsupportedMediaType' | 'InternalError'
 
@@ -43,14 +45,14 @@ export class PatchError extends Error {
     return new PatchError(422, 'Invalid', genericInvalidMessage, detail)
   }
 
-  /** A plain Go error upstream: 500, reason Unknown (empty), the error text as message. */
+  /** A plain Go error upstream (a 500 there): 400 BadRequest here, with upstream's text. */
   static unknown(message: string): PatchError {
-    return new PatchError(500, undefined, message)
+    return new PatchError(400, 'BadRequest', message)
   }
 
-  /** Input that makes upstream's Go code panic; the apiserver's panic filter answers this. */
+  /** Input that makes upstream's Go code panic (a 500 there): 400 BadRequest here, saying what was wrong. */
   static panic(detail: string): PatchError {
-    return new PatchError(500, 'InternalError', 'This request caused apiserver to panic. Look in the logs for details.', detail)
+    return new PatchError(400, 'BadRequest', detail, detail)
   }
 
   static tooLarge(message: string): PatchError {

@@ -335,11 +335,11 @@ describe('kubectl 1.32 strategic merge patches on a Deployment', () => {
     assert.deepEqual(out.metadata.labels, { tier: 'front' })
   })
 
-  it('a container without its merge key gets upstream’s 500 message', () => {
+  it('a container without its merge key gets upstream’s message, as a 400 (upstream: a 500)', () => {
     assert.throws(() => patched({ spec: { template: { spec: { containers: [{ image: 'nginx' }] } } } }), {
       name: 'PatchError',
-      code: 500,
-      reason: undefined,
+      code: 400,
+      reason: 'BadRequest',
       message: 'map: map[image:nginx] does not contain declared merge key: name',
     })
   })

@@ -346,7 +346,7 @@ describe('strategic merge patch: $setElementOrder', () => {
   original: {mergingList: [{name: 1}, {name: 3}, {name: 2}]}
   patch: {$setElementOrder/mergingList: [{name: 1}, {name: 2}, {name: 3}], mergingList: [{name: 3, value: 3}, {name: 1, value: 1}]}
   error: "The order in patch list:\\n[map[name:3 value:3] map[name:1 value:1]]\\n doesn't match $setElementOrder list:\\n[map[name:1] map[name:2] map[name:3]]\\n"
-  code: 500
+  code: 400
 - description: order mismatch in an int list
   original: {mergingIntList: [1, 3, 2]}
   patch: {$setElementOrder/mergingIntList: [1, 2, 3], mergingIntList: [3, 1]}
@@ -472,7 +472,7 @@ describe('strategic merge patch: errors', () => {
   original: {mergingList: [{name: 1, value: a}]}
   patch: {mergingList: [{value: b}]}
   error: "map: map[value:b] does not contain declared merge key: name"
-  code: 500
+  code: 400
 - description: delete directive without the merge key
   original: {mergingList: [{name: 1}]}
   patch: {mergingList: [{$patch: delete, value: b}]}
@@ -481,7 +481,7 @@ describe('strategic merge patch: errors', () => {
   original: {simpleMap: {a: b}}
   patch: {simpleMap: {$patch: frobnicate, a: c}}
   error: "unknown patch type: frobnicate in map: map[$patch:frobnicate a:c]"
-  code: 500
+  code: 400
 - description: $patch merge on a map is not a known directive upstream
   original: {simpleMap: {a: b}}
   patch: {simpleMap: {$patch: merge}}
