@@ -75,13 +75,17 @@ export interface KubeconfigCredentials {
   server: string
   caCertPem?: string
   token?: string
+  /** A client certificate and its key (PEM), as kind and kubeadm kubeconfigs carry them. */
+  clientCertPem?: string
+  clientKeyPem?: string
   /** The context's namespace, if it names one (kubectl's default for -n). */
   namespace?: string
 }
 
 /**
  * Reads `context` (default: the current one) from the kubeconfig at `path`, as kubectl would:
- * inline CA data or a CA file, and a token or token file. Throws with a sentence a person can act on.
+ * inline CA data or a CA file, a token or token file, and a client certificate and key (inline or files).
+ * Throws with a sentence a person can act on.
  */
 export async function readKubeconfig(path: string, context?: string): Promise<KubeconfigCredentials> {
   let cfg: Kubeconfig
@@ -104,5 +108,15 @@ export async function readKubeconfig(path: string, context?: string): Promise<Ku
       ? await readFile(cluster['certificate-authority'], 'utf8')
       : undefined
   const token = user.token ?? (user.tokenFile ? (await readFile(user.tokenFile, 'utf8')).trim() : undefined)
-  return { context: name, server: cluster.server, caCertPem, token, namespace: ctx.namespace || undefined }
+  const pem = async (data: string | undefined, file: string | undefined) => (data ? Buffer.from(data, 'base64').toString('utf8') : file ? await readFile(file, 'utf8') : undefined)
+  const clientCertPem = await pem(user['client-certificate-data'], user['client-certificate'])
+  const clientKeyPem = await pem(user['client-key-data'], user['client-key'])
+  return {
+    context: name,
+    server: cluster.server,
+    caCertPem,
+    token,
+    ...(clientCertPem && clientKeyPem ? { clientCertPem, clientKeyPem } : {}),
+    namespace: ctx.namespace || undefined,
+  }
 }

@@ -10,6 +10,9 @@ export interface HttpClientConfig {
   server: string
   caCertPem?: string
   token?: string
+  /** A client certificate and key (PEM): the user the certificate names. */
+  clientCertPem?: string
+  clientKeyPem?: string
   /** Sent as the default field manager, as kubectl sends its own. */
   userAgent?: string
 }
@@ -35,7 +38,10 @@ export class HttpClient implements Client {
   private infos: ResourceInfo[] = []
 
   private constructor(private readonly cfg: HttpClientConfig) {
-    this.dispatcher = new Agent({ connect: { ca: cfg.caCertPem, rejectUnauthorized: cfg.caCertPem !== undefined }, keepAliveTimeout: 30_000 })
+    this.dispatcher = new Agent({
+      connect: { ca: cfg.caCertPem, rejectUnauthorized: cfg.caCertPem !== undefined, ...(cfg.clientCertPem && cfg.clientKeyPem ? { cert: cfg.clientCertPem, key: cfg.clientKeyPem } : {}) },
+      keepAliveTimeout: 30_000,
+    })
   }
 
   /** Connects and reads discovery (the resources every ResourceClient is built from). */

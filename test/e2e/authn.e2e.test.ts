@@ -3,7 +3,7 @@
 // signed by the cluster CA in the data dir (or by a stranger's CA).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startCluster, type Cluster } from './harness.js'
@@ -30,15 +30,18 @@ describe('authentication: client certificates and impersonation', () => {
 
   /** kubectl with a kubeconfig whose user is this certificate (and no token). */
   async function kubectlAs(creds: { cert: string; key: string }, args: string[]) {
+    return c.kubectl(['--kubeconfig', kubeconfigFor(creds), ...args])
+  }
+
+  function kubeconfigFor(creds: { cert: string; key: string }): string {
     const ca = readFileSync(join(c.dataDir, 'pki', 'ca.crt')).toString('base64')
-    const kc = c.file(`kc-${creds.cert.split('/').pop()}`, `apiVersion: v1
+    return c.file(`kc-${creds.cert.split('/').pop()}`, `apiVersion: v1
 kind: Config
 clusters: [{name: k, cluster: {server: "${c.url}", certificate-authority-data: ${ca}}}]
 users: [{name: u, user: {client-certificate-data: ${readFileSync(creds.cert).toString('base64')}, client-key-data: ${readFileSync(creds.key).toString('base64')}}}]
 contexts: [{name: k, context: {cluster: k, user: u, namespace: default}}]
 current-context: k
 `)
-    return c.kubectl(['--kubeconfig', kc, ...args])
   }
 
   test('a certificate with O=system:masters is the cluster admin', async () => {
@@ -82,5 +85,16 @@ current-context: k
     const r = await kubectlAs(bob, ['get', 'pods', '--as=kubernetes-admin'])
     assert.equal(r.code, 1)
     assert.match(r.stderr, /Error from server \(Forbidden\): users "kubernetes-admin" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope/)
+  })
+
+  test("kubelite's own clients (kubectl argo rollouts) authenticate with a kubeconfig's client certificate too", async () => {
+    const jane = clientCert('jane-cli', '/CN=jane/O=system:masters')
+    const bin = new URL('../../bin/kubectl-argo-rollouts.js', import.meta.url).pathname
+    const run = (kc: string) => spawnSync(process.execPath, [bin, 'list', 'rollouts', '--kubeconfig', kc], { encoding: 'utf8', timeout: 30_000 })
+    const ok = run(kubeconfigFor(jane))
+    assert.equal(ok.status, 0, ok.stderr)
+    const bob = run(kubeconfigFor(clientCert('bob-cli', '/CN=bob/O=dev')))
+    assert.equal(bob.status, 1)
+    assert.match(bob.stderr, /User "bob" cannot list resource "rollouts"/)
   })
 })

@@ -172,7 +172,7 @@ class Demo {
     if (this.o.context) this.kubeconfigArgs.push('--context', this.o.context)
     try {
       const creds = await readKubeconfig(path, this.o.context)
-      this.client = await HttpClient.connect({ server: creds.server, caCertPem: creds.caCertPem, token: creds.token, userAgent: 'kubelite-demo' })
+      this.client = await HttpClient.connect({ server: creds.server, caCertPem: creds.caCertPem, token: creds.token, clientCertPem: creds.clientCertPem, clientKeyPem: creds.clientKeyPem, userAgent: 'kubelite-demo' })
       this.print(this.m.using(creds.context, creds.server))
       return
     } catch {
@@ -189,7 +189,7 @@ class Demo {
     for (;;) {
       try {
         const creds = await readKubeconfig(kubeconfig)
-        const c = await HttpClient.connect({ server: creds.server, caCertPem: creds.caCertPem, token: creds.token, userAgent: 'kubelite-demo' })
+        const c = await HttpClient.connect({ server: creds.server, caCertPem: creds.caCertPem, token: creds.token, clientCertPem: creds.clientCertPem, clientKeyPem: creds.clientKeyPem, userAgent: 'kubelite-demo' })
         if ((await c.send('GET', '/readyz', undefined, '')).statusCode === 200) {
           this.client = c
           return

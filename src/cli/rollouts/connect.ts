@@ -36,12 +36,14 @@ export async function connect(flags: GlobalFlags): Promise<Connection> {
   let caCertPem: string | undefined
   let token = flags.token
   let namespace = flags.namespace
+  let clientCert: { clientCertPem?: string; clientKeyPem?: string } = {}
   try {
     const creds = await readKubeconfig(path, flags.context)
     server ??= creds.server
     caCertPem = creds.caCertPem
     token ??= creds.token
     namespace ??= creds.namespace
+    clientCert = { clientCertPem: creds.clientCertPem, clientKeyPem: creds.clientKeyPem }
   } catch (err) {
     if (!server) throw new CommandError((err as Error).message)
   }
@@ -49,7 +51,7 @@ export async function connect(flags: GlobalFlags): Promise<Connection> {
   if (flags.insecureSkipTlsVerify) caCertPem = undefined
   let client: HttpClient
   try {
-    client = await HttpClient.connect({ server: server!, caCertPem, token, userAgent: 'kubectl-argo-rollouts' })
+    client = await HttpClient.connect({ server: server!, caCertPem, token, ...clientCert, userAgent: 'kubectl-argo-rollouts' })
   } catch (err) {
     throw new CommandError(describe(err, server!))
   }
