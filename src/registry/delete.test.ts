@@ -46,3 +46,17 @@ test('a pod without finalizers deleted gracefully waits for its node; grace 0 th
   assert.equal((await r.delete('default', 'p', { gracePeriodSeconds: 0 })).deleted, true)
   await assert.rejects(r.get('default', 'p'), (err: { code?: number }) => err.code === 404)
 })
+
+test('only pods honour a grace period: anything else goes at once, as upstream BeforeDelete; a huge one stays a date', async () => {
+  const api = buildApiServer({ store: new MemoryStore(), serverAddress: '127.0.0.1:6443' })
+  await bootstrapNamespaces(api)
+  const cms = api.resource('', 'configmaps')!
+  await cms.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }, {})
+  assert.equal((await cms.delete('default', 'c', { gracePeriodSeconds: 30 })).deleted, true)
+  await assert.rejects(cms.get('default', 'c'), /not found/)
+  const r = api.resource('', 'pods')!
+  await r.create('default', pod(), {})
+  await r.delete('default', 'p', { gracePeriodSeconds: 9223372036854775807 })
+  const p = await r.get('default', 'p')
+  assert.ok(!Number.isNaN(Date.parse(p.metadata.deletionTimestamp!)), p.metadata.deletionTimestamp)
+})

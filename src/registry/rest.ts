@@ -724,8 +724,11 @@ export class ResourceStore {
     // Upstream only adds GC finalizers when dependents may exist; an object with no finalizers
     // at all and Orphan/Foreground policy still waits for the garbage collector.
     const now = this.clock()
-    let grace = opts.gracePeriodSeconds ?? this.def.gracePeriodSeconds?.(current) ?? 0
-    if (grace < 0) grace = 0
+    // Only kinds with a graceful-deletion strategy (pods) honour a grace period; upstream's
+    // BeforeDelete deletes everything else at once, whatever gracePeriodSeconds says.
+    let grace = this.def.gracePeriodSeconds ? (opts.gracePeriodSeconds ?? this.def.gracePeriodSeconds(current) ?? 0) : 0
+    // Any int64 is accepted; the deletion timestamp must stay a date (≈ 31 years at most).
+    grace = Math.min(Math.max(grace, 0), 1e9)
     const pending = fins.size > 0 || (this.def.pendingFinalizers?.(current) ?? []).length > 0
     const already = current.metadata.deletionTimestamp !== undefined
 
