@@ -22,6 +22,26 @@ const apiVersionDescription =
 const kindDescription =
   'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds'
 
+/**
+ * kubelite's own metric provider beside Argo's (`provider: {kubelite: {...}}`, docs/analysis.md):
+ * added to every MetricProvider schema (the object that lists `prometheus`, `web` and `job`), so
+ * the served schema keeps it instead of pruning it as an unknown field.
+ */
+function addKubeliteProvider(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(addKubeliteProvider)
+  if (!node || typeof node !== 'object') return
+  const o = node as Json
+  const props = o.properties as Json | undefined
+  if (props && 'prometheus' in props && 'web' in props && 'job' in props && !('kubelite' in props)) {
+    props.kubelite = {
+      description: "Kubelite is kubelite's own provider: its Service proxy's per-ReplicaSet request counts, error rates and latencies (a query), or the canary judge. See docs/analysis.md.",
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+    }
+  }
+  for (const v of Object.values(o)) addKubeliteProvider(v)
+}
+
 const crds: Json[] = []
 const definitions: Record<string, Json> = {}
 for (const f of files) {
@@ -33,6 +53,7 @@ for (const f of files) {
   const kind = names.kind as string
   const gvk = { group, version: version.name as string, kind }
   const schema = structuredClone((version.schema as Json).openAPIV3Schema as Json)
+  addKubeliteProvider(schema)
   const props = schema.properties as Json
   // As the apiextensions-apiserver publishes a CRD: standard descriptions on apiVersion/kind,
   // metadata as ObjectMeta.
