@@ -260,7 +260,8 @@ spec:
       assert.ok(sent > 100, `sent ${sent} requests`)
     })
 
-    const queryRun = (name: string, query: string, cond: string) => `
+    // Both spellings: Argo's plugin form (`kubelite/traffic`) and kubelite's own provider name.
+    const queryRun = (name: string, query: string, cond: string, asPlugin = true) => `
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisRun
 metadata: {name: ${name}}
@@ -269,20 +270,22 @@ spec:
   - name: errors
     successCondition: "${cond}"
     provider:
-      plugin:
+${asPlugin ? `      plugin:
         kubelite/traffic:
-          query: '${query}'
+          query: '${query}'` : `      kubelite:
+        query: '${query}'`}
 `
 
     test('a query: the canary’s error rate fails the condition, stable’s passes; kubectl get --raw shows the same report', async () => {
       const report = JSON.parse(await c.k('get', '--raw', '/traffic/v1/namespaces/default/services/web?window=1m'))
       const canaryGroup = report.groups.find((g: { podTemplateHash: string }) => g.podTemplateHash === hashes.canary)
       assert.ok(canaryGroup.requests > 20 && canaryGroup.errorRate > 0.5, JSON.stringify(canaryGroup))
-      await c.k('apply', '-f', c.file('q.yaml', queryRun('q-canary', `error_rate{service="web", hash="${hashes.canary}"}[1m]`, 'result < 0.05') + '---' + queryRun('q-stable', `error_rate{service="web", hash="${hashes.stable}"}[1m]`, 'result < 0.05')))
+      await c.k('apply', '-f', c.file('q.yaml', queryRun('q-canary', `error_rate{service="web", hash="${hashes.canary}"}[1m]`, 'result < 0.05') + '---' + queryRun('q-stable', `error_rate{service="web", hash="${hashes.stable}"}[1m]`, 'result < 0.05', false)))
       const bad = await phase('q-canary', 'Failed')
       const value = Number(bad.status!.metricResults[0].measurements[0].value)
       assert.ok(value > 0.5 && value < 1, `canary error rate ${value}`)
       assert.equal(bad.status!.message, 'Metric "errors" assessed Failed due to failed (1) > failureLimit (0)')
+      assert.equal(JSON.parse(await c.k('get', 'ar', 'q-stable', '-o', 'json')).spec.metrics[0].provider.kubelite.query, `error_rate{service="web", hash="${hashes.stable}"}[1m]`, 'provider.kubelite is kept')
       const good = await phase('q-stable', 'Successful')
       assert.equal(good.status!.metricResults[0].measurements[0].value, '0')
     })

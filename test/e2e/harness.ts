@@ -2,6 +2,7 @@
 // temporary data dir and kubeconfig, and drives it with the real /usr/bin/kubectl, each cluster
 // with its own --cache-dir so discovery is always fresh.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { containerProcesses } from '../../bench/lib.js'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
@@ -88,7 +89,8 @@ export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
     if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? null
     const exited = new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)))
     c.kill('SIGTERM')
-    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000)
+    // A clean shutdown may take 10 s for requests in flight and 10 s for pods' grace periods.
+    const timer = setTimeout(() => c.kill('SIGKILL'), 40_000)
     const code = await exited
     clearTimeout(timer)
     return code
@@ -173,8 +175,19 @@ export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
     },
     restart: launch,
     async destroy() {
-      await stop()
+      const code = await stop()
+      // Nothing may outlive a test: containers of a kubelite that was killed (kill -9 tests, or the
+      // SIGKILL fallback) are killed here; after a clean exit, any left running is a bug.
+      const left = containerProcesses(dir, [])
+      for (const p of left) {
+        try {
+          process.kill(p.pid, 'SIGKILL')
+        } catch {
+          // gone
+        }
+      }
       rmSync(dir, { recursive: true, force: true })
+      if (left.length && code === 0) throw new Error(`kubelite stopped cleanly but left ${left.length} process(es) running: ${left.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`)
     },
     output: () => out,
   }

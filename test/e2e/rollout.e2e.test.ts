@@ -1,5 +1,5 @@
 // Argo Rollouts' Rollout on kubelite, driven by the real kubectl with the patches Argo's own
-// `kubectl argo rollouts` plugin sends: a canary through setWeight 20 → pause → setWeight 50 →
+// `kubectl argo rollouts` plugin sends: a canary through setWeight 10 → pause → setWeight 50 →
 // pause 5s → 100 (promote), abort and retry, blue/green with a preview Service then promotion,
 // analysis steps driven by AnalysisRun status, InvalidSpec for a missing Service, and Argo's
 // getting-started canary manifest applied unchanged. The built-in image stands
@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { Agent, request as httpRequest } from 'node:http'
 import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 type Obj = Record<string, any>
@@ -55,6 +56,37 @@ spec:
 const v1 = 'jocatalin/kubernetes-bootcamp:v1'
 const v2 = 'jocatalin/kubernetes-bootcamp:v2'
 
+/**
+ * The canary's share (%) of `n` requests sent one after another over ONE kept-alive connection
+ * (the proxy places every request of it on its own); each answer says `v=2` (canary) or `v=1`.
+ */
+async function measureCanaryShare(url: string, n: number): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  let canary = 0
+  let answered = 0
+  try {
+    for (let i = 0; i < n; i++) {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest(url, { agent, timeout: 10_000 }, (res) => {
+          let b = ''
+          res.on('data', (d) => (b += d))
+          res.on('end', () => resolve(b))
+          res.on('error', reject)
+        })
+        req.on('timeout', () => req.destroy(new Error('timeout')))
+        req.on('error', reject)
+        req.end()
+      })
+      answered++
+      if (body.includes('v=2')) canary++
+    }
+  } finally {
+    agent.destroy()
+  }
+  assert.equal(answered, n, 'every request answered')
+  return (canary * 100) / n
+}
+
 describe('Rollouts (Argo Rollouts controller)', () => {
   let c: Cluster
   const ro = async (name: string): Promise<Obj> => JSON.parse(await c.k('get', 'ro', name, '-o', 'json'))
@@ -79,13 +111,14 @@ describe('Rollouts (Argo Rollouts controller)', () => {
     await c?.destroy()
   })
 
-  test('canary: setWeight 20 → pause → setWeight 50 → pause 5s → 100, with exact weights on the stable Service', async () => {
-    const steps = '      - setWeight: 20\n      - pause: {}\n      - setWeight: 50\n      - pause: {duration: 5s}\n'
+  test('canary: setWeight 10 → pause → setWeight 50 → pause → pause 5s → 100, with exact weights on the stable Service', async () => {
+    // The middle pause is indefinite so the 50% split can be measured over 1,000 requests.
+    const steps = '      - setWeight: 10\n      - pause: {}\n      - setWeight: 50\n      - pause: {}\n      - pause: {duration: 5s}\n'
     await c.k('apply', '-f', c.file('web.yaml', canary('web', v1, steps)))
     const first = await phase('web', 'Healthy')
     const stableHash = first.status.stableRS
     assert.equal(first.status.currentPodHash, stableHash)
-    assert.equal(first.status.currentStepIndex, 4)
+    assert.equal(first.status.currentStepIndex, 5)
     assert.equal(first.metadata.annotations['rollout.argoproj.io/revision'], '1')
     const rs1 = JSON.parse(await c.k('get', 'rs', `web-${stableHash}`, '-o', 'json'))
     assert.equal(rs1.metadata.labels['rollouts-pod-template-hash'], stableHash)
@@ -103,50 +136,46 @@ describe('Rollouts (Argo Rollouts controller)', () => {
     assert.equal(paused.status.pauseConditions[0].reason, 'CanaryPauseStep')
     assert.equal(paused.status.controllerPause, true)
     assert.deepEqual(paused.status.canary.weights, {
-      canary: { podTemplateHash: canaryHash, serviceName: 'web-canary', weight: 20 },
-      stable: { podTemplateHash: stableHash, serviceName: 'web-stable', weight: 80 },
+      canary: { podTemplateHash: canaryHash, serviceName: 'web-canary', weight: 10 },
+      stable: { podTemplateHash: stableHash, serviceName: 'web-stable', weight: 90 },
     })
     // The proxy's contract: exact weights on the stable Service, whatever the pod counts.
-    assert.deepEqual(await traffic('web-stable'), { backends: [{ name: 'stable', weight: 80 }, { name: 'canary', service: 'web-canary', weight: 20 }] })
+    assert.deepEqual(await traffic('web-stable'), { backends: [{ name: 'stable', weight: 90 }, { name: 'canary', service: 'web-canary', weight: 10 }] })
     const stableSvc = await svc('web-stable')
     assert.equal(stableSvc.metadata.annotations['argo-rollouts.argoproj.io/managed-by-rollouts'], 'web')
     assert.equal(stableSvc.spec.selector['rollouts-pod-template-hash'], stableHash)
     assert.equal((await svc('web-canary')).spec.selector['rollouts-pod-template-hash'], canaryHash)
-    // What the proxy makes of it: 20% of requests to the stable Service reach the canary, though
-    // the pods are 1 canary beside 2 stable (a pod-count split would give 33%).
+    // What the proxy makes of it: 10% of requests to the stable Service reach the canary, though
+    // the pods are 1 canary beside 2 stable (a pod-count split would give 33%) — over 1,000
+    // requests from one kept-alive client, so every request is placed on its own.
     const ip = stableSvc.spec.clusterIP
     await until('the stable Service answers', async () => (await httpGet(`http://${ip}:80/`)).code === 200, 20_000)
-    let canaryAnswers = 0
-    let n = 0
-    for (let i = 0; i < 400; i++) {
-      const body = await httpGet(`http://${ip}:80/`, 10_000).then((r) => r.body, () => undefined)
-      if (body === undefined) continue
-      n++
-      if (body.includes('v=2')) canaryAnswers++
-    }
-    assert.ok(n >= 350, `${n} of 400 requests answered`)
-    assert.ok(Math.abs((canaryAnswers * 100) / n - 20) <= 7, `canary share ${(canaryAnswers * 100) / n}% of ${n}`)
-    // 2 replicas, 20%: one canary pod, the stable ReplicaSet stays at 2.
+    const at10 = await measureCanaryShare(`http://${ip}:80/`, 1000)
+    assert.ok(Math.abs(at10 - 10) <= 3, `canary share ${at10.toFixed(1)}% of 1,000 requests at setWeight 10`)
+    // 2 replicas, 10%: one canary pod, the stable ReplicaSet stays at 2.
     assert.equal(JSON.parse(await c.k('get', 'rs', `web-${canaryHash}`, '-o', 'json')).spec.replicas, 1)
     assert.equal(JSON.parse(await c.k('get', 'rs', `web-${stableHash}`, '-o', 'json')).spec.replicas, 2)
 
     await promote('web')
-    const at50 = await phase('web', 'Paused', (r) => r.status.currentStepIndex === 3)
-    assert.equal(at50.status.canary.weights.canary.weight, 50)
+    const paused50 = await phase('web', 'Paused', (r) => r.status.currentStepIndex === 3)
+    assert.equal(paused50.status.canary.weights.canary.weight, 50)
     assert.deepEqual((await traffic('web-stable')).backends, [{ name: 'stable', weight: 50 }, { name: 'canary', service: 'web-canary', weight: 50 }])
+    const at50 = await measureCanaryShare(`http://${ip}:80/`, 1000)
+    assert.ok(Math.abs(at50 - 50) <= 3, `canary share ${at50.toFixed(1)}% of 1,000 requests at setWeight 50`)
+    await promote('web')
     // pause: 5s ends by itself.
     const done = await phase('web', 'Healthy', (r) => r.status.stableRS === canaryHash, 30_000)
-    assert.equal(done.status.currentStepIndex, 4)
+    assert.equal(done.status.currentStepIndex, 5)
     assert.equal(done.metadata.annotations['rollout.argoproj.io/revision'], '2')
     assert.equal((await svc('web-stable')).spec.selector['rollouts-pod-template-hash'], canaryHash)
     assert.equal(done.status.conditions.find((x: Obj) => x.type === 'Completed').status, 'True')
     const ev = await events('web')
     for (const want of [
-      `RolloutStepCompleted: Rollout step 1/4 completed (setWeight: 20)`,
+      `RolloutStepCompleted: Rollout step 1/5 completed (setWeight: 10)`,
       `RolloutPaused: Rollout is paused (CanaryPauseStep)`,
-      `RolloutStepCompleted: Rollout step 4/4 completed (pause: 5s)`,
-      `TrafficWeightUpdated: Traffic weight updated from 0 to 20`,
-      `RolloutCompleted: Rollout completed update to revision 2 (${canaryHash}): Completed all 4 canary steps`,
+      `RolloutStepCompleted: Rollout step 5/5 completed (pause: 5s)`,
+      `TrafficWeightUpdated: Traffic weight updated from 0 to 10`,
+      `RolloutCompleted: Rollout completed update to revision 2 (${canaryHash}): Completed all 5 canary steps`,
     ])
       assert.ok(ev.includes(want), `${want} in ${JSON.stringify(ev)}`)
   })
