@@ -169,13 +169,15 @@ describe('Rollouts (Argo Rollouts controller)', () => {
     assert.equal(done.metadata.annotations['rollout.argoproj.io/revision'], '2')
     assert.equal((await svc('web-stable')).spec.selector['rollouts-pod-template-hash'], canaryHash)
     assert.equal(done.status.conditions.find((x: Obj) => x.type === 'Completed').status, 'True')
+    // (25 events about one object is the recorder's burst, as upstream's spam filter: the 26th of
+    // this Rollout — its RolloutCompleted — is dropped, so completion is read from the condition above.)
     const ev = await events('web')
     for (const want of [
       `RolloutStepCompleted: Rollout step 1/5 completed (setWeight: 10)`,
       `RolloutPaused: Rollout is paused (CanaryPauseStep)`,
       `RolloutStepCompleted: Rollout step 5/5 completed (pause: 5s)`,
       `TrafficWeightUpdated: Traffic weight updated from 0 to 10`,
-      `RolloutCompleted: Rollout completed update to revision 2 (${canaryHash}): Completed all 5 canary steps`,
+      `TrafficWeightUpdated: Traffic weight updated from 10 to 50`,
     ])
       assert.ok(ev.includes(want), `${want} in ${JSON.stringify(ev)}`)
   })
