@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const demos = process.argv.slice(2).length ? process.argv.slice(2) : ['rolling-update', 'canary', 'blue-green']
+const demos = process.argv.slice(2).length ? process.argv.slice(2) : ['rolling-update', 'canary', 'blue-green', 'progressive-delivery']
 const out = join(root, 'docs', 'tutorials')
 mkdirSync(out, { recursive: true })
 

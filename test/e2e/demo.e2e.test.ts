@@ -11,8 +11,8 @@ import { kubectlBin, startCluster, until, type Cluster } from './harness.js'
 
 const root = new URL('../..', import.meta.url).pathname
 
-/** `kubelite demo NAME --yes` against the cluster, recording into `out` when given. */
-function demo(c: Cluster, name: string, out?: string): Promise<{ code: number; stdout: string }> {
+/** `kubelite demo NAME --yes` against the cluster, recording into `out` when given; interrupted after `limitMs`. */
+function demo(c: Cluster, name: string, out?: string, limitMs = 240_000): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
     // HOME: kubectl's discovery cache stays this cluster's own.
     const child = spawn(process.execPath, [join(root, 'bin', 'kubelite.js'), 'demo', name, '--yes', '--kubeconfig', c.kubeconfig, ...(out ? ['--record', out] : [])], {
@@ -23,7 +23,7 @@ function demo(c: Cluster, name: string, out?: string): Promise<{ code: number; s
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stdout += d))
-    const timer = setTimeout(() => child.kill('SIGINT'), 240_000)
+    const timer = setTimeout(() => child.kill('SIGINT'), limitMs)
     child.on('close', (code) => {
       clearTimeout(timer)
       resolve({ code: code ?? 1, stdout })
@@ -127,5 +127,25 @@ describe('kubelite demo, and the tutorials it records', () => {
     assert.deepEqual(curls, ['v=1', 'v=1', 'v=2', 'v=1', 'v=2'])
     assertSameTutorial(out, 'blue-green.md')
     assertSameTutorial(out, 'blue-green.ko.md')
+  })
+
+  test('progressive-delivery: a third by pod count, exactly 10% then 50% by weight with the same pods, 20% at the Rollout’s pause, only stable after the judge aborts', async () => {
+    // After the canary demo on this cluster: its leftovers (examples/canary) are removed first.
+    const r = await demo(c, 'progressive-delivery', out, 420_000)
+    assert.equal(r.code, 0, r.stdout)
+    const shares = [...r.stdout.matchAll(/→ (.*)$/gm)].map((m) => m[1].trim())
+    assert.deepEqual(shares, [
+      'v0.1 ×200 (67%)   v0.2 ×100 (33%)',
+      'v0.1 ×270 (90%)   v0.2 ×30 (10%)',
+      'v0.1 ×150 (50%)   v0.2 ×150 (50%)',
+      'blue ×240 (80%)   yellow ×60 (20%)',
+      'yellow ×20 (100%)',
+      'yellow ×300 (100%)',
+    ])
+    assert.match(r.stdout, /✓ rollouts-demo: Paused \(CanaryPauseStep\)\n[^]*?SetWeight: +20\n +ActualWeight: +20\n/)
+    assert.match(r.stdout, /Status: +✖ Degraded\nMessage: +RolloutAborted: Rollout aborted update to revision 3: Step-based analysis phase error\/failed: Metric "canary-judge" assessed Failed due to failed \(1\) > failureLimit \(0\): "Error Message: score 0 \(Fail, critical metric failed\): error_rate High/)
+    assert.match(r.stdout, /rollouts-demo-\w+-3-1 +Failed/)
+    assertSameTutorial(out, 'progressive-delivery.md')
+    assertSameTutorial(out, 'progressive-delivery.ko.md')
   })
 })

@@ -8,6 +8,9 @@ const patterns: [RegExp, string][] = [
   [/\b127\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g, 'IP'],
   [/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}\b/g, 'DATE'],
   [/\b\d+(\.\d+)?(ms|s|m|h|d)(\d+(s|m|h))?\b/g, 'AGE'],
+  // the canary judge's measurements: both sides' means, and how the latencies compared
+  [/\(canary [\d.]+, stable [\d.]+\)/g, '(canary N, stable N)'],
+  [/\b(p\d+_latency) (Pass|High|Low)\b/g, '$1 CLASS'],
   [/[ \t]+/g, ' '],
 ]
 

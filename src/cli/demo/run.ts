@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { StoredObject } from '../../apis/meta.js'
@@ -14,7 +14,7 @@ import { HttpClient } from '../../client/http.js'
 import { isPodReady } from '../../controllers/runtime/pods.js'
 import { freePort } from '../../lib/net.js'
 import { defaultKubeconfigPath, readKubeconfig } from '../kubeconfig.js'
-import type { Lang, Scenario, Step, Target, Text } from './scenarios.js'
+import type { Lang, RolloutPhase, Scenario, Step, Target, Text } from './scenarios.js'
 import { BackgroundClient, count, emptyTally, get, type Tally } from './traffic.js'
 import { renderReplicaSets, renderShares, renderTally, type DeploymentView } from './view.js'
 
@@ -55,6 +55,8 @@ const ui = {
     missing: (want: string) => `✗ expected answers from ${want}`,
     failedReq: (n: number) => `✗ ${n} requests failed`,
     timeout: 'the rollout did not finish within 3 minutes',
+    phaseTimeout: (name: string, phase: string) => `${name} did not reach phase ${phase} within 3 minutes`,
+    share: (want: string) => `✗ expected a split of ${want} (within 3 points)`,
     runFrom: (dir: string) => `Commands run from ${dir} (examples/ is there).`,
   },
   ko: {
@@ -72,6 +74,8 @@ const ui = {
     missing: (want: string) => `✗ ${want}의 응답이 있어야 합니다`,
     failedReq: (n: number) => `✗ 요청 ${n}개 실패`,
     timeout: '롤아웃이 3분 안에 끝나지 않았습니다',
+    phaseTimeout: (name: string, phase: string) => `${name}이(가) 3분 안에 ${phase} 단계가 되지 않았습니다`,
+    share: (want: string) => `✗ ${want}로 나뉘어야 합니다(3포인트 이내)`,
     runFrom: (dir: string) => `명령은 ${dir}에서 실행됩니다(examples/가 있는 곳).`,
   },
 }
@@ -91,6 +95,42 @@ export function checkAnswers(t: Tally, expect: string[] | undefined, lang: Lang)
   if (seen.some((v) => !expect.includes(v))) problems.push(m.unexpected(expect.join(', ')))
   else if (expect.length > 1 && expect.some((v) => !seen.includes(v))) problems.push(m.missing(expect.join(', ')))
   return problems
+}
+
+/** The shares (percent) of a tally's answers by version. */
+export function sharesOf(t: Tally): Record<string, number> {
+  const total = [...t.byVersion.values()].reduce((a, b) => a + b, 0)
+  return Object.fromEntries([...t.byVersion.entries()].map(([v, n]) => [v, total ? (n / total) * 100 : 0]))
+}
+
+/** Does a tally follow the split `want` (percent by version), each version within `points`? */
+export function followsShare(t: Tally, want: Record<string, number>, points: number): boolean {
+  const got = sharesOf(t)
+  const versions = new Set([...Object.keys(want), ...Object.keys(got)])
+  return [...versions].every((v) => Math.abs((got[v] ?? 0) - (want[v] ?? 0)) <= points)
+}
+
+/** A split as people write it: `v0.1 90% / v0.2 10%`. */
+export const renderSplit = (want: Record<string, number>): string =>
+  Object.entries(want)
+    .map(([v, p]) => `${v} ${p}%`)
+    .join(' / ')
+
+/** The shell line a tally of `n` requests to `shown` (host:port[/path]) is shown as, and its lines: `uniq -c` of what the app answers. */
+export function tallyCommand(n: number, shown: string, path = '/'): string {
+  const loop = `for i in $(seq ${n}); do curl -s ${shown}; echo; done`
+  return path === '/color' ? `${loop} | sort | uniq -c` : `${loop} | grep -o '"app version":"[^"]*"' | sort | uniq -c`
+}
+
+export function tallyLines(t: Tally, path = '/'): string[] {
+  return [...t.byVersion.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([v, c]) => `${String(c).padStart(7)} ${path === '/color' ? `"${v}"` : `"app version":"${v}"`}`)
+}
+
+/** The line a Rollout's state is shown as: `rollouts-demo: Paused (CanaryPauseStep)`. */
+export function renderPhase(name: string, status: { phase?: string; message?: string } | undefined): string {
+  return `${name}: ${status?.phase ?? '(no status yet)'}${status?.message ? ` (${status.message})` : ''}`
 }
 
 class Demo {
@@ -219,9 +259,9 @@ class Demo {
     rmSync(dir, { recursive: true, force: true })
   }
 
-  private kubectl(args: string[]): Promise<{ code: number; output: string }> {
+  private kubectl(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
     return new Promise((resolve) => {
-      const child = spawn(this.kubectlBin, [...args, ...this.kubeconfigArgs], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(this.kubectlBin, [...args, ...this.kubeconfigArgs], { cwd: packageRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
       let output = ''
       child.stdout.on('data', (d) => (output += d))
       child.stderr.on('data', (d) => (output += d))
@@ -230,12 +270,17 @@ class Demo {
     })
   }
 
+  /** `-f examples/<dir>/` for each folder the scenario applies from. */
+  private examplesArgs(): string[] {
+    const s = this.o.scenario
+    return [s.examples, ...(s.alsoExamples ?? [])].flatMap((d) => ['-f', `examples/${d}/`])
+  }
+
   private async removeLeftovers(): Promise<void> {
-    const dir = `examples/${this.o.scenario.examples}/`
-    const found = await this.kubectl(['get', '-f', dir, '--ignore-not-found', '-o', 'name'])
+    const found = await this.kubectl(['get', ...this.examplesArgs(), '--ignore-not-found', '-o', 'name'])
     if (found.code === 0 && found.output.trim() !== '') {
       this.print(this.m.leftovers)
-      await this.kubectl(['delete', '-f', dir, '--ignore-not-found', '--wait=true'])
+      await this.kubectl(['delete', ...this.examplesArgs(), '--ignore-not-found', '--wait=true'])
     }
   }
 
@@ -252,23 +297,62 @@ class Demo {
     switch (step.kind) {
       case 'say':
         return
-      case 'kubectl': {
-        const cmd = `kubectl ${shellQuote(step.args)}`
-        this.print(`$ ${cmd}`)
-        const { code, output } = await this.kubectl(step.args)
-        this.out.write(output)
-        this.md.push({ lang: 'console', code: [`$ ${cmd}`, output.trimEnd()] })
-        if (code !== 0) this.failures++
-        return
-      }
+      case 'kubectl':
+        return this.command(step.args)
+      case 'argo':
+        // kubectl finds the plugin, bin/kubectl-argo-rollouts, on PATH.
+        return this.command(['argo', 'rollouts', ...step.args], { ...process.env, PATH: `${join(packageRoot, 'bin')}${delimiter}${process.env.PATH ?? ''}` })
+      case 'rolloutPhase':
+        return this.waitForPhase(step.rollout, step.phase, step.load, step.scaledDown ?? false)
       case 'rollout':
         await this.watchRollout(step.deployments)
         return this.startBackground() // once pods answer: the Service exists and has endpoints
-      case 'curl':
+      case 'curl': {
         await this.startBackground()
-        if (step.settle && step.expect) await this.settle(step.expect)
-        return this.curl(step.count, step.tally ?? false, step.expect)
+        const target = step.target ?? this.o.scenario.target
+        if (step.settle && step.expect) await this.settle(target, step.expect)
+        if (step.share) await this.settleShare(target, step.share)
+        return this.curl(target, step.count, step.tally ?? false, step.expect, step.share)
+      }
     }
+  }
+
+  /** `kubectl ARGS`, printed as typed, with what it prints. */
+  private async command(args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
+    const cmd = `kubectl ${shellQuote(args)}`
+    this.print(`$ ${cmd}`)
+    const { code, output } = await this.kubectl(args, env)
+    this.out.write(output)
+    this.md.push({ lang: 'console', code: [`$ ${cmd}`, output.trimEnd()] })
+    if (code !== 0) this.failures++
+  }
+
+  /** Waits until the Rollout has observed its spec and is in `phase` (and, `scaledDown`, runs no old pods); meanwhile, with `load`, requests go to that Service. */
+  private async waitForPhase(name: string, phase: RolloutPhase, load: Target | undefined, scaledDown: boolean): Promise<void> {
+    const rollouts = this.client!.resource({ group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts' })
+    const u = load ? await this.url(load) : undefined
+    const client = u ? new BackgroundClient(u.url).start() : undefined
+    const deadline = Date.now() + 180_000
+    let status: { phase?: string; message?: string; observedGeneration?: string | number; selector?: string } | undefined
+    try {
+      for (;;) {
+        const ro = await rollouts.get('default', name).catch(() => undefined)
+        status = ro?.status as typeof status
+        const observed = ro !== undefined && String(status?.observedGeneration ?? '') === String(ro.metadata.generation ?? '')
+        if ((observed && status?.phase === phase && (!scaledDown || (await this.onlyDesiredPods(ro)))) || this.interrupted) break
+        if (Date.now() > deadline) {
+          this.failures++
+          this.print(`✗ ${this.m.phaseTimeout(name, phase)}`)
+          break
+        }
+        await sleep(200)
+      }
+    } finally {
+      await client?.stop()
+    }
+    const line = renderPhase(name, status)
+    this.print(`  ✓ ${line}`)
+    this.md.push({ lang: 'text', code: [line] })
   }
 
   private async pause(): Promise<void> {
@@ -291,7 +375,7 @@ class Demo {
     this.print()
     this.print(this.m.cleaning)
     await this.background?.stop()
-    await this.kubectl(['delete', '-f', `examples/${this.o.scenario.examples}/`, '--ignore-not-found', '--wait=false'])
+    await this.kubectl(['delete', ...this.examplesArgs(), '--ignore-not-found', '--wait=false'])
     await this.stopOwnCluster()
     process.exitCode = 130
   }
@@ -300,9 +384,11 @@ class Demo {
   private async url(target: Target): Promise<{ url: string; shown: string } | undefined> {
     try {
       const svc = await this.client!.resource({ group: '', version: 'v1', resource: 'services' }).get('default', target.service)
-      if (target.nodePort) return { url: `http://127.0.0.1:${target.nodePort}/`, shown: `127.0.0.1:${target.nodePort}` }
+      const path = target.path ?? '/'
+      const at = (hostPort: string) => ({ url: `http://${hostPort}${path}`, shown: `${hostPort}${path === '/' ? '' : path}` })
+      if (target.nodePort) return at(`127.0.0.1:${target.nodePort}`)
       const ip = (svc.spec as { clusterIP?: string }).clusterIP
-      return ip ? { url: `http://${ip}:${target.port}/`, shown: `${ip}:${target.port}` } : undefined
+      return ip ? at(`${ip}:${target.port}`) : undefined
     } catch {
       return undefined
     }
@@ -314,9 +400,17 @@ class Demo {
     if (u) this.background = new BackgroundClient(u.url).start()
   }
 
+  /** Does the Rollout run just its desired pods: the older ReplicaSets' pods gone, terminating ones included? */
+  private async onlyDesiredPods(ro: StoredObject): Promise<boolean> {
+    const selector = (ro.status as { selector?: string } | undefined)?.selector
+    if (!selector) return false
+    const pods = await this.client!.resource({ group: '', version: 'v1', resource: 'pods' }).list('default', { labelSelector: selector })
+    return pods.items.length === ((ro.spec as { replicas?: number }).replicas ?? 1)
+  }
+
   /** Waits (up to 15 s) until 10 answers in a row come from `expect`: the switch has reached the proxy. */
-  private async settle(expect: string[]): Promise<void> {
-    const u = await this.url(this.o.scenario.target)
+  private async settle(target: Target, expect: string[]): Promise<void> {
+    const u = await this.url(target)
     if (!u) return
     const deadline = Date.now() + 15_000
     for (let run = 0; run < 10 && Date.now() < deadline; ) {
@@ -326,9 +420,26 @@ class Demo {
     }
   }
 
-  private async curl(n: number, tally: boolean, expect: string[] | undefined): Promise<void> {
-    const u = await this.url(this.o.scenario.target)
+  /**
+   * Waits (up to 15 s) until two batches of 20 answers in a row follow the split within 10 points
+   * (2 answers in 20): new weights take a moment to reach the proxy, as a selector switch does.
+   */
+  private async settleShare(target: Target, want: Record<string, number>): Promise<void> {
+    const u = await this.url(target)
     if (!u) return
+    const deadline = Date.now() + 15_000
+    for (let good = 0; good < 2 && Date.now() < deadline; ) {
+      const t = emptyTally()
+      for (let i = 0; i < 20; i++) count(t, await get(u.url))
+      good = t.failed === 0 && followsShare(t, want, 10) ? good + 1 : 0
+      if (good === 0) await sleep(100)
+    }
+  }
+
+  private async curl(target: Target, n: number, tally: boolean, expect: string[] | undefined, share?: Record<string, number>): Promise<void> {
+    const u = await this.url(target)
+    if (!u) return
+    const path = target.path ?? '/'
     const t = emptyTally()
     const lines: string[] = []
     for (let i = 0; i < n; i++) {
@@ -336,15 +447,15 @@ class Demo {
       count(t, a)
       if (!tally) lines.push(a.text)
     }
-    const cmd = tally ? `for i in $(seq ${n}); do curl -s ${u.shown}; echo; done | grep -o '"app version":"[^"]*"' | sort | uniq -c` : `curl ${u.shown}`
-    if (tally) {
-      for (const [v, c] of [...t.byVersion.entries()].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${String(c).padStart(7)} "app version":"${v}"`)
-    }
+    const cmd = tally ? tallyCommand(n, u.shown, path) : `curl ${u.shown}`
+    if (tally) lines.push(...tallyLines(t, path))
     this.print(`$ ${cmd}`)
     for (const l of lines) this.print(l)
     if (tally) this.print(`  → ${renderShares(t)}`)
     this.md.push({ lang: 'console', code: [`$ ${cmd}`, ...lines] })
-    for (const p of checkAnswers(t, expect, this.o.lang)) {
+    const problems = checkAnswers(t, expect, this.o.lang)
+    if (share && !followsShare(t, share, 3)) problems.push(this.m.share(renderSplit(share)))
+    for (const p of problems) {
       this.failures++
       this.print(p)
     }

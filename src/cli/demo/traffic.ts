@@ -3,8 +3,10 @@
 // the answers by app version and the failures.
 import { Agent, request } from 'node:http'
 
-/** The app version an answer names: `v=2` (kubernetes-bootcamp), `v0.2` (simple-container-app). */
+/** The app version an answer names: `v=2` (kubernetes-bootcamp), `v0.2` (simple-container-app), `blue` (rollouts-demo's `/color`). */
 export function versionOf(body: string): string | undefined {
+  const color = /^"([a-z]+)"\s*$/.exec(body)
+  if (color) return color[1]
   const bootcamp = /\| v=(\d+)\s*$/.exec(body)
   if (bootcamp) return `v=${bootcamp[1]}`
   const app = /"app version":"([^"]+)"/.exec(body)

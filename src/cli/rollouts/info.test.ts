@@ -29,6 +29,12 @@ test('actual weight: from status.canary.weights with traffic routing, else the s
   assert.equal(info(f, 4).actualWeight, String(f.rollouts[4].status!.canary!.weights!.canary!.weight))
   const na = info(f, 5)
   assert.equal(na.actualWeight, na.setWeight)
+  // kubelite routes traffic for a Rollout with stableService + canaryService even without a
+  // trafficRouting block, and then writes status.canary.weights: those are the actual weights,
+  // not the canary's share of available pods.
+  const routed = structuredClone(f.rollouts[4])
+  delete routed.spec.strategy!.canary!.trafficRouting
+  assert.equal(rolloutInfo({ rollout: routed, replicaSets: f.replicaSets, pods: f.pods, experiments: f.experiments, analysisRuns: f.analysisRuns }).actualWeight, String(routed.status!.canary!.weights!.canary!.weight))
 })
 
 test('a workloadRef Rollout shows the Deployment’s containers', () => {

@@ -549,7 +549,7 @@ export function rolloutInfo(o: RolloutObjects): RolloutInfo {
     if (!step) {
       info.actualWeight = String(maxTrafficWeight(ro))
     } else if ((st.availableReplicas ?? 0) > 0) {
-      if (!canary.trafficRouting) {
+      if (!canary.trafficRouting && !st.canary?.weights) {
         for (const rs of replicaSets) if (rs.canary) info.actualWeight = String(Math.trunc((rs.available * maxTrafficWeight(ro)) / st.availableReplicas!))
       } else {
         const w = st.canary?.weights?.canary?.weight
