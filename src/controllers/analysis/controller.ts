@@ -20,6 +20,7 @@ import { providerFor } from './providers/index.js'
 import { clientTraffic, type TrafficSource } from './providers/kubelite.js'
 import { markError } from './providers/provider.js'
 import { rfc3339 } from '../../lib/duration.js'
+import { enqueueObject } from '../runtime/enqueue.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
 import { analysisGVRs, isCompleted, type AnalysisRunObj, type AnalysisRunStatus, type Argument } from './types.js'
 
@@ -54,11 +55,7 @@ export class AnalysisRunController implements Reconciler {
     // Argo's events come from the rollouts controller.
     this.recorder = new EventRecorder(client, { component: 'rollouts-controller' }, this.clock, (err) => opts.log?.error({ err }, 'analysisrun event'))
     this.runs = informers.informer<AnalysisRunObj>(analysisGVRs.analysisRuns)
-    this.runs.on({
-      add: (r) => this.queue.add(objectKey(r)),
-      update: (_, r) => this.queue.add(objectKey(r)),
-      delete: (r) => this.queue.add(objectKey(r)),
-    })
+    this.runs.on(enqueueObject(this.queue))
   }
 
   async start(signal: AbortSignal): Promise<void> {

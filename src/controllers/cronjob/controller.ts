@@ -10,6 +10,7 @@ import { byControllerUID, objectKey, type Informer } from '../../client/informer
 import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { controllerOf } from '../runtime/controllerref.js'
+import { enqueueObject } from '../runtime/enqueue.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
 import { cronJobStatusChanged, jobReference, planCronJob, type CronJobObj, type JobObj } from './plan.js'
 
@@ -32,11 +33,7 @@ export class CronJobController implements Reconciler {
     this.recorder = new EventRecorder(client, { component: cronJobControllerName }, this.clock, (err) => opts.log?.error({ err }, 'cronjob event'))
     this.jobs = informers.informer<JobObj>(gvrs.jobs).addIndex('controller', byControllerUID)
     this.cronJobs = informers.informer<CronJobObj>(gvrs.cronJobs)
-    this.cronJobs.on({
-      add: (cj) => this.queue.add(objectKey(cj)),
-      update: (_, cj) => this.queue.add(objectKey(cj)),
-      delete: (cj) => this.queue.add(objectKey(cj)),
-    })
+    this.cronJobs.on(enqueueObject(this.queue))
     const byOwner = (j: JobObj) => {
       const ref = controllerOf(j)
       if (ref?.kind === 'CronJob') this.queue.add(`${j.metadata.namespace}/${ref.name}`)

@@ -10,6 +10,7 @@ import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { controllerOf } from '../runtime/controllerref.js'
 import type { PodObj } from '../runtime/pods.js'
+import { enqueueController, enqueueObject } from '../runtime/enqueue.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
 import type { RevisionObj } from '../statefulset/plan.js'
 import { daemonSetStatusChanged, planDaemonSet, type DaemonSetAction, type DaemonSetObj, type NodeObj } from './plan.js'
@@ -37,17 +38,9 @@ export class DaemonSetController implements Reconciler {
     this.nodes = informers.informer<NodeObj>(gvrs.nodes)
     this.sets = informers.informer<DaemonSetObj>(gvrs.daemonSets)
     this.revisions = informers.informer<RevisionObj>(gvrs.controllerRevisions).addIndex('controller', byControllerUID)
-    this.sets.on({
-      add: (s) => this.queue.add(objectKey(s)),
-      update: (_, s) => this.queue.add(objectKey(s)),
-      delete: (s) => this.queue.add(objectKey(s)),
-    })
-    const byOwner = (o: PodObj | RevisionObj) => {
-      const ref = controllerOf(o)
-      if (ref?.kind === 'DaemonSet') this.queue.add(`${o.metadata.namespace}/${ref.name}`)
-    }
-    this.pods.on({ add: byOwner, update: (_, p) => byOwner(p), delete: byOwner })
-    this.revisions.on({ add: byOwner, update: (_, r) => byOwner(r), delete: byOwner })
+    this.sets.on(enqueueObject(this.queue))
+    this.pods.on(enqueueController<PodObj>('DaemonSet', this.queue))
+    this.revisions.on(enqueueController<RevisionObj>('DaemonSet', this.queue))
     const all = () => {
       for (const s of this.sets.list()) this.queue.add(objectKey(s))
     }

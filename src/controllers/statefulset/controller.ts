@@ -10,6 +10,7 @@ import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { controllerOf } from '../runtime/controllerref.js'
 import type { PodObj } from '../runtime/pods.js'
+import { enqueueController, enqueueObject } from '../runtime/enqueue.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
 import { planStatefulSet, statefulSetStatusChanged, type RevisionObj, type StatefulSetAction, type StatefulSetObj } from './plan.js'
 
@@ -34,17 +35,9 @@ export class StatefulSetController implements Reconciler {
     this.pods = informers.informer<PodObj>(gvrs.pods).addIndex('controller', byControllerUID)
     this.sets = informers.informer<StatefulSetObj>(gvrs.statefulSets)
     this.revisions = informers.informer<RevisionObj>(gvrs.controllerRevisions).addIndex('controller', byControllerUID)
-    this.sets.on({
-      add: (s) => this.queue.add(objectKey(s)),
-      update: (_, s) => this.queue.add(objectKey(s)),
-      delete: (s) => this.queue.add(objectKey(s)),
-    })
-    const byOwner = (o: PodObj | RevisionObj) => {
-      const ref = controllerOf(o)
-      if (ref?.kind === 'StatefulSet') this.queue.add(`${o.metadata.namespace}/${ref.name}`)
-    }
-    this.pods.on({ add: byOwner, update: (old, p) => (byOwner(old), byOwner(p)), delete: byOwner })
-    this.revisions.on({ add: byOwner, update: (_, r) => byOwner(r), delete: byOwner })
+    this.sets.on(enqueueObject(this.queue))
+    this.pods.on(enqueueController<PodObj>('StatefulSet', this.queue))
+    this.revisions.on(enqueueController<RevisionObj>('StatefulSet', this.queue))
   }
 
   async start(signal: AbortSignal): Promise<void> {
