@@ -277,19 +277,48 @@ spec:
     const first = await phase('bg', 'Healthy')
     const blue = first.status.currentPodHash
     assert.deepEqual(first.status.blueGreen, { activeSelector: blue, previewSelector: blue })
-    await setImage('bg', v2)
-    const paused = await phase('bg', 'Paused', (r) => r.status.blueGreen.previewSelector === r.status.currentPodHash)
-    const green = paused.status.currentPodHash
-    assert.equal(paused.status.message, 'BlueGreenPause')
-    assert.equal(paused.status.blueGreen.activeSelector, blue)
-    assert.equal((await svc('bg-preview')).spec.selector['rollouts-pod-template-hash'], green)
-    assert.equal((await svc('bg-active')).spec.selector['rollouts-pod-template-hash'], blue)
-    await promote('bg')
-    const done = await phase('bg', 'Healthy', (r) => r.status.stableRS === green)
-    assert.equal(done.status.blueGreen.activeSelector, green)
-    assert.equal((await svc('bg-active')).spec.selector['rollouts-pod-template-hash'], green)
-    // The old active ReplicaSet goes after scaleDownDelaySeconds.
-    await until('blue scaled down', async () => JSON.parse(await c.k('get', 'rs', `bg-${blue}`, '-o', 'json')).spec.replicas === 0, 30_000)
+    // A client on the active Service the whole time: not one request may fail.
+    const active = `http://${(await svc('bg-active')).spec.clusterIP}:80/`
+    await until('the active Service answers', async () => (await httpGet(active)).code === 200, 20_000)
+    let stop = false
+    const seen = { ok: 0, failed: 0, v1: 0, v2: 0 }
+    const client = (async () => {
+      while (!stop) {
+        const r = await httpGet(active, 5_000).catch(() => undefined)
+        if (r?.code === 200) {
+          seen.ok++
+          if (r.body.includes('v=2')) seen.v2++
+          else seen.v1++
+        } else seen.failed++
+      }
+    })()
+    try {
+      await setImage('bg', v2)
+      const paused = await phase('bg', 'Paused', (r) => r.status.blueGreen.previewSelector === r.status.currentPodHash)
+      const green = paused.status.currentPodHash
+      assert.equal(paused.status.message, 'BlueGreenPause')
+      assert.equal(paused.status.blueGreen.activeSelector, blue)
+      assert.equal((await svc('bg-preview')).spec.selector['rollouts-pod-template-hash'], green)
+      assert.equal((await svc('bg-active')).spec.selector['rollouts-pod-template-hash'], blue)
+      // Before promotion the new version answers on the preview Service, the old one on the active.
+      const preview = `http://${(await svc('bg-preview')).spec.clusterIP}:80/`
+      await until('v2 on the preview Service', async () => (await httpGet(preview)).body.includes('v=2'), 20_000)
+      assert.equal(seen.v2, 0, 'nothing of v2 on the active Service before promotion')
+      await promote('bg')
+      const done = await phase('bg', 'Healthy', (r) => r.status.stableRS === green)
+      assert.equal(done.status.blueGreen.activeSelector, green)
+      assert.equal((await svc('bg-active')).spec.selector['rollouts-pod-template-hash'], green)
+      // The old active ReplicaSet goes after scaleDownDelaySeconds; the active Service then answers v2 only.
+      await until('blue scaled down', async () => JSON.parse(await c.k('get', 'rs', `bg-${blue}`, '-o', 'json')).spec.replicas === 0, 30_000)
+      const v2Before = seen.v2
+      await until('v2 answers on the active Service', async () => seen.v2 >= v2Before + 20)
+    } finally {
+      stop = true
+      await client
+    }
+    assert.equal(seen.failed, 0, `${seen.failed} of ${seen.ok + seen.failed} requests to the active Service failed`)
+    assert.ok(seen.v1 > 0 && seen.v2 > 0, JSON.stringify(seen))
+    const green = (await ro('bg')).status.stableRS
     assert.ok((await events('bg')).includes(`RolloutCompleted: Rollout completed update to revision 2 (${green}): Completed blue-green update`))
   })
 
