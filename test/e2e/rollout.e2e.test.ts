@@ -182,6 +182,44 @@ describe('Rollouts (Argo Rollouts controller)', () => {
       assert.ok(ev.includes(want), `${want} in ${JSON.stringify(ev)}`)
   })
 
+  test('setHeaderRoute and setMirrorRoute: a header always reaches the canary, copies of GETs reach it, the rest stays on stable', async () => {
+    // Weight 0 and one canary pod (setCanaryScale): only the header route and the mirror send it anything.
+    const steps = `      - setCanaryScale: {replicas: 1}
+      - setHeaderRoute: {name: beta, match: [{headerName: X-Beta, headerValue: {exact: "yes"}}]}
+      - setMirrorRoute: {name: copies, match: [{method: {exact: GET}}], percentage: 100}
+      - pause: {}
+`
+    await c.k('apply', '-f', c.file('hm.yaml', canary('hm', v1, steps)))
+    await phase('hm', 'Healthy')
+    await setImage('hm', v2)
+    const paused = await phase('hm', 'Paused', (r) => r.status.currentStepIndex === 3)
+    const canaryHash = paused.status.currentPodHash
+    const annotation = await traffic('hm-stable')
+    assert.deepEqual(annotation.headerRoutes, [{ name: 'beta', match: [{ headerName: 'X-Beta', headerValue: { exact: 'yes' } }], backend: 'canary' }])
+    assert.deepEqual(annotation.mirrors, [{ name: 'copies', match: [{ method: { exact: 'GET' } }], percentage: 100, backend: 'canary' }])
+    const ip = (await svc('hm-stable')).spec.clusterIP
+    const ask = (headers: Record<string, string>) =>
+      new Promise<string>((resolve, reject) => {
+        httpRequest(`http://${ip}:80/`, { headers, agent: false, timeout: 5_000 }, (res) => {
+          let b = ''
+          res.on('data', (d) => (b += d))
+          res.on('end', () => resolve(b))
+        })
+          .on('error', reject)
+          .end()
+      })
+    await until('the canary pod behind the header route', async () => (await ask({ 'x-beta': 'yes' })).includes('v=2'), 30_000)
+    for (let i = 0; i < 30; i++) assert.match(await ask({ 'x-beta': 'yes' }), /v=2/, 'the header route always wins')
+    for (let i = 0; i < 60; i++) assert.match(await ask({}), /v=1/, 'weight 0: everything else on stable')
+    // The canary answered copies of the plain GETs too (their answers discarded).
+    const mirrored = await until('mirrored requests in the traffic report', async () => {
+      const report = JSON.parse(await c.k('get', '--raw', '/traffic/v1/namespaces/default/services/hm-stable?window=5m'))
+      const n = (report.groups as { podTemplateHash?: string; mirrored?: number }[]).filter((g) => g.podTemplateHash === canaryHash).reduce((a, g) => a + (g.mirrored ?? 0), 0)
+      return n >= 60 ? n : undefined
+    })
+    assert.ok(mirrored >= 60, `${mirrored} mirrored`)
+  })
+
   test('restart (spec.restartAt) replaces every pod; undo brings the previous template back as a new revision', async () => {
     const before = await ro('web')
     const stable = before.status.stableRS
