@@ -388,6 +388,12 @@ spec:
       return r.status?.phase === 'Degraded' ? r : undefined
     })
     assert.match(degraded.status.message, /^RolloutAborted: Rollout aborted update to revision 2: .*Metric "canary-judge" assessed Failed due to failed \(1\) > failureLimit \(0\).*error_rate High/)
+    // The abort sends all traffic back to stable at once: from then on, no request fails.
+    const ip = (await c.k('get', 'svc', 'judged-stable', '-o', 'jsonpath={.spec.clusterIP}')).trim()
+    for (let i = 0; i < 100; i++) {
+      const r = await httpGet(`http://${ip}/color`)
+      assert.equal(r.code, 200, `request ${i} after the abort: ${r.code} ${r.body}`)
+    }
     const run = await stepRun('judged')
     assert.equal(run.status.phase, 'Failed')
     assert.equal(run.status.metricResults[0].measurements[0].metadata.error_rate, 'High')
