@@ -146,6 +146,8 @@ function objectFor(kind: string, apiVersion: string) {
   return fc.array(fc.tuple(paths, nasty), { maxLength: 3 }).map((edits) => {
     const o = base()
     for (const [path, value] of edits) {
+      // An array's `length` (and a prototype) are not fields a client could send.
+      if (path.some((k) => k === 'length' || k === '__proto__')) continue
       let at: Record<string | number, unknown> = o
       for (const key of path.slice(0, -1)) {
         const next = at[key]
