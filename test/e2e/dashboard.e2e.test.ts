@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { freePort, parseTable, startCluster, until, type Cluster } from './harness.js'
+import { freePort, httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium'
 const skip = existsSync(chromiumPath) ? false : `chromium is not installed at ${chromiumPath} (apt-get install -y chromium; .ci/run does it)`
@@ -201,6 +201,17 @@ describe('dashboard (process runtime)', { skip }, () => {
     await page.locator('tr[data-group="k8s-testapp-647b9f655"]', { hasText: '90%' }).waitFor()
     await page.locator('tr[data-group="k8s-testapp-canary-6d4dbcf6bc"]', { hasText: '10%' }).waitFor()
     await page.unroute('**/traffic/v1/namespaces/default/services/myapp-svc?*')
+  })
+
+  test("the cluster's own traffic report: real requests through the Service show as the 90/10 split per ReplicaSet", async () => {
+    const ip = (await c.k('get', 'svc', 'myapp-svc', '-o', 'jsonpath={.spec.clusterIP}')).trim()
+    for (let i = 0; i < 300; i++) assert.equal((await httpGet(`http://${ip}:8080/`)).code, 200)
+    const rsOf = async (version: string) => (await c.k('get', 'rs', '-l', `version=${version}`, '-o', 'jsonpath={.items[0].metadata.name}')).trim()
+    const [stable, canaryRS] = [await rsOf('stable'), await rsOf('canary')]
+    await page.reload()
+    await page.locator('.traffic .uplot canvas').first().waitFor({ timeout: 30_000 })
+    await page.locator(`tr[data-group="${stable}"]`, { hasText: '90%' }).waitFor({ timeout: 30_000 })
+    await page.locator(`tr[data-group="${canaryRS}"]`, { hasText: '10%' }).waitFor({ timeout: 30_000 })
   })
 
   test('Rollouts slot in when discovery serves argoproj.io: listed, and the Argo plugin actions send its patches', async () => {
