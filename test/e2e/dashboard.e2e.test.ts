@@ -263,6 +263,42 @@ describe('dashboard (process runtime)', { skip }, () => {
     assert.equal(await page.getByRole('button', { name: 'Promote', exact: true }).count(), 0)
   })
 
+  test("a real Rollout with kubelite's controller: its ReplicaSets on the page, and Promote from the page moves it on", async () => {
+    const manifest = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: live}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: live}}
+  template:
+    metadata: {labels: {app: live}}
+    spec:
+      containers: [{name: app, image: "argoproj/rollouts-demo:blue", ports: [{containerPort: 8080}]}]
+  strategy:
+    canary:
+      steps: [{setWeight: 50}, {pause: {}}]
+`
+    await c.k('apply', '-f', c.file('live.yaml', manifest))
+    const phaseIs = (want: string, pred: (r: { status?: Record<string, unknown> }) => boolean = () => true) =>
+      until(`Rollout live ${want}`, async () => {
+        const r = JSON.parse(await c.k('get', 'ro', 'live', '-o', 'json'))
+        return r.status?.phase === want && pred(r) ? r : undefined
+      }, 60_000)
+    await phaseIs('Healthy')
+    await c.k('patch', 'ro', 'live', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"argoproj/rollouts-demo:yellow"}]')
+    await phaseIs('Paused')
+    await page.goto(url.replace(/\?token=.*/, '#/ns/default'))
+    await page.getByRole('heading', { name: 'Rollouts' }).waitFor()
+    await page.getByRole('link', { name: 'live', exact: true }).click()
+    await page.getByRole('heading', { name: /Rollout live/ }).waitFor()
+    // Two revisions with their pods, live from the cluster.
+    await until('both ReplicaSets on the page', async () => (await page.locator('text=argoproj/rollouts-demo:yellow').count()) > 0 && (await page.locator('text=argoproj/rollouts-demo:blue').count()) > 0, 30_000)
+    await page.getByRole('button', { name: 'Promote', exact: true }).click()
+    await page.getByRole('status').filter({ hasText: 'Done: kubectl argo rollouts promote live' }).waitFor()
+    const done = await phaseIs('Healthy', (r) => (r.status as { stableRS?: string; currentPodHash?: string }).stableRS === (r.status as { currentPodHash?: string }).currentPodHash)
+    assert.equal((done.status as { currentStepIndex?: number }).currentStepIndex, 2)
+  })
+
   test('kubelite dashboard prints a fresh log-in link for the running cluster', async () => {
     const { spawnSync } = await import('node:child_process')
     const r = spawnSync(process.execPath, [join(new URL('../..', import.meta.url).pathname, 'bin/kubelite.js'), 'dashboard', '--data-dir', c.dataDir], { encoding: 'utf8' })
