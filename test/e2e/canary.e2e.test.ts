@@ -4,33 +4,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
-import { seedService } from './seeds.js'
+import { deployment, seedService } from './seeds.js'
 
-const deployment = (name: string, version: 'stable' | 'canary', replicas: number, tag: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels:
-    app: myapp
-    version: ${version}
-spec:
-  replicas: ${replicas}
-  selector:
-    matchLabels:
-      app: myapp
-      version: ${version}
-  template:
-    metadata:
-      labels:
-        app: myapp
-        version: ${version}
-    spec:
-      containers:
-      - name: testapp
-        image: arisu1000/simple-container-app:${tag}
-        ports:
-        - containerPort: 8080
-`
 
 /** `curl localhost:30880` n times: how many answers each app version gave. */
 async function tally(n: number): Promise<Record<string, number>> {

@@ -60,3 +60,30 @@ spec:
     targetPort: 8080
     nodePort: 30881
 `
+
+/** One of the canary seed's two Deployments (stable v0.1 or canary v0.2 of the simple container app). */
+export const deployment = (name: string, version: 'stable' | 'canary', replicas: number, tag: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels:
+    app: myapp
+    version: ${version}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: myapp
+      version: ${version}
+  template:
+    metadata:
+      labels:
+        app: myapp
+        version: ${version}
+    spec:
+      containers:
+      - name: testapp
+        image: arisu1000/simple-container-app:${tag}
+        ports:
+        - containerPort: 8080
+`

@@ -8,33 +8,8 @@ import assert from 'node:assert/strict'
 import { Agent, request as httpRequest } from 'node:http'
 import type { Socket } from 'node:net'
 import { startCluster, until, type Cluster } from './harness.js'
-import { seedService } from './seeds.js'
+import { deployment, seedService } from './seeds.js'
 
-const deployment = (name: string, version: 'stable' | 'canary', replicas: number, tag: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels:
-    app: myapp
-    version: ${version}
-spec:
-  replicas: ${replicas}
-  selector:
-    matchLabels:
-      app: myapp
-      version: ${version}
-  template:
-    metadata:
-      labels:
-        app: myapp
-        version: ${version}
-    spec:
-      containers:
-      - name: testapp
-        image: arisu1000/simple-container-app:${tag}
-        ports:
-        - containerPort: 8080
-`
 
 // The seed's Service, as a ClusterIP one (its fixed NodePort is left to the seed's own tests).
 const service = seedService.replace('  - nodePort: 30880\n    port: 8080', '  - port: 8080').replace('type: NodePort', 'type: ClusterIP')
