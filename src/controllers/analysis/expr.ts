@@ -112,28 +112,18 @@ function mismatch(op: string, a: unknown, b: unknown): ExprError {
 }
 
 function compare(op: string, a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') {
+  // Numbers with numbers, strings with strings (expr's ordering); anything else is a type error.
+  if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')) {
+    const [x, y] = [a as number | string, b as number | string]
     switch (op) {
       case '<':
-        return a < b
+        return x < y
       case '<=':
-        return a <= b
+        return x <= y
       case '>':
-        return a > b
+        return x > y
       default:
-        return a >= b
-    }
-  }
-  if (typeof a === 'string' && typeof b === 'string') {
-    switch (op) {
-      case '<':
-        return a < b
-      case '<=':
-        return a <= b
-      case '>':
-        return a > b
-      default:
-        return a >= b
+        return x >= y
     }
   }
   throw mismatch(op, a, b)

@@ -11,7 +11,7 @@ import { goLabelSelector, goInvalid } from '../apps/gosyntax.js'
 import { containerCells, ensureObj, formatLabelSelectorCell, isObj, objAt, validateNonNegative } from '../apps/workload.js'
 import { ageColumn, column, containersColumn, imagesColumn, nameColumn } from '../columns.js'
 import type { ResourceDef, TableColumn } from '../types.js'
-import { validateJobSpec } from './job.js'
+import { selectorColumn, validateJobSpec } from './job.js'
 
 const isSet = (v: unknown) => v !== undefined && v !== null
 
@@ -102,12 +102,7 @@ const columns: TableColumn[] = [
   ageColumn,
   containersColumn,
   imagesColumn,
-  column(
-    'Selector',
-    'string',
-    'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
-    true,
-  ),
+  selectorColumn,
 ]
 
 /** printCronJob's cells (wide). */

@@ -294,6 +294,14 @@ export function jobStatusCell(obj: StoredObject): string {
   return 'Running'
 }
 
+/** The wide `SELECTOR` column printJob and printCronJob share. */
+export const selectorColumn = column(
+  'Selector',
+  'string',
+  'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
+  true,
+)
+
 const columns: TableColumn[] = [
   nameColumn,
   column('Status', 'string', 'Status of the job.'),
@@ -302,12 +310,7 @@ const columns: TableColumn[] = [
   ageColumn,
   containersColumn,
   imagesColumn,
-  column(
-    'Selector',
-    'string',
-    'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
-    true,
-  ),
+  selectorColumn,
 ]
 
 /** printJob's cells (wide). */
