@@ -3,7 +3,7 @@
 // its errors become metav1.Status errors with the code and wording its implementation chose.
 import type { KObject, StoredObject } from '../apis/meta.js'
 import { apiVersionOf } from '../apis/meta.js'
-import { definitionNameForKind, findTypeError, findUnknownFields, isCustomResourceDefinitionName, pruneUnknownFields, resolve, schemaForKind, zeroNulls } from '../apis/schema.js'
+import { definitionNameForKind, findTypeError, isCustomResourceDefinitionName, normalizeDecoded, resolve, schemaForKind } from '../apis/schema.js'
 import { errors, statusErrorFrom } from '../apis/status.js'
 import type { FieldManager, Patcher } from '../registry/rest.js'
 import type { ResourceDef } from '../registry/types.js'
@@ -80,15 +80,9 @@ export function decodeProtobuf(body: Buffer, endpoint: { apiVersion: string; kin
   }
 }
 
-/**
- * The paths of the fields the kind's schema does not know. As decoding into upstream's Go types
- * would, it drops them from `obj` and turns nulls into zero values (apis/schema.ts).
- */
+/** The paths of the fields the kind's schema does not know, dropped from `obj` as Go decoding drops them (nulls zeroed too). */
 export function unknownFields(def: ResourceDef, obj: KObject): string[] {
-  const found = findUnknownFields(def.group, def.version, def.kind, obj)
-  if (found.length) pruneUnknownFields(def.group, def.version, def.kind, obj)
-  zeroNulls(def.group, def.version, def.kind, obj)
-  return found
+  return normalizeDecoded(def.group, def.version, def.kind, obj)
 }
 
 export function typeError(def: ResourceDef, obj: KObject): string | undefined {

@@ -7,8 +7,7 @@ import {
   definitions,
   findTypeError,
   findUnknownFields,
-  pruneUnknownFields,
-  zeroNulls,
+  normalizeDecoded,
   itemSchema,
   resolve,
   schemaForKind,
@@ -200,24 +199,24 @@ test('findTypeError words type mismatches as Go encoding/json does', async () =>
   assert.equal(findTypeError('apps', 'v1', 'Deployment', d({ ...ok, paused: null })), undefined)
 })
 
-test('pruneUnknownFields drops exactly what findUnknownFields names, however deep the unknown subtree', () => {
+test('normalizeDecoded drops exactly what findUnknownFields names, however deep the unknown subtree', () => {
   let deep: unknown = 1
   for (let i = 0; i < 50_000; i++) deep = { a: deep }
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', bogus: 1, labels: { a: 'b' } }, data: { k: 'v' }, x: deep }
   assert.deepEqual(findUnknownFields('', 'v1', 'ConfigMap', cm), ['metadata.bogus', 'x'])
-  pruneUnknownFields('', 'v1', 'ConfigMap', cm)
+  normalizeDecoded('', 'v1', 'ConfigMap', cm)
   assert.deepEqual(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { a: 'b' } }, data: { k: 'v' } })
   assert.deepEqual(findUnknownFields('', 'v1', 'ConfigMap', cm), [])
 })
 
-test('zeroNulls: nulls become what Go decoding leaves (dropped fields, zero list elements and map values)', () => {
+test('normalizeDecoded: nulls become what Go decoding leaves (dropped fields, zero list elements and map values)', () => {
   const d = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'x', ownerReferences: [null], finalizers: [null], labels: { a: null }, managedFields: [null] },
     spec: { replicas: null, template: { spec: { containers: [{ name: 'c', image: null, ports: [null] }] } } },
   }
-  zeroNulls('apps', 'v1', 'Deployment', d)
+  normalizeDecoded('apps', 'v1', 'Deployment', d)
   assert.deepEqual(d, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -167,30 +167,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function findUnknownFields(group: string, version: string, kind: string, obj: unknown): string[] {
   const schema = schemaForKind(group, version, kind)
   const out: string[] = []
-  if (schema) walkUnknown(obj, schema, '', (_parent, _key, path) => out.push(path))
+  if (schema) walkUnknown(obj, schema, '', out)
   return out
 }
 
 /**
- * Drops the fields `findUnknownFields` names, in place, as decoding into upstream's Go types does
- * (an unknown field never reaches storage, whatever fieldValidation says). This also keeps
- * arbitrarily deep unknown subtrees away from everything after decoding.
- */
-export function pruneUnknownFields(group: string, version: string, kind: string, obj: unknown): void {
-  const schema = schemaForKind(group, version, kind)
-  if (schema) walkUnknown(obj, schema, '', (parent, key) => delete parent[key])
-}
-
-/**
- * Nulls where Go's decoder leaves a zero value, in place: a `null` field is dropped (a nil pointer,
- * an omitted zero), a `null` list element or map value becomes the zero value of its type (`{}`
- * for a struct, `''`, `0`, `false`). So `ownerReferences: [null]` is `[{}]`, which validation then
- * judges as upstream does, instead of a null every later step would have to guard against.
+ * Makes `obj` what decoding into upstream's Go types leaves, in place and in one walk, and returns
+ * the paths of the unknown fields it dropped (those `findUnknownFields` names):
+ * - an unknown field never reaches storage (whatever fieldValidation says; it only decides
+ *   whether the paths are an error, a warning or nothing), which also keeps arbitrarily deep
+ *   unknown subtrees away from everything after decoding;
+ * - a `null` field is dropped (a nil pointer, an omitted zero), a `null` list element or map value
+ *   becomes the zero value of its type (`{}` for a struct, `''`, `0`, `false`): so
+ *   `ownerReferences: [null]` is `[{}]`, which validation then judges as upstream does.
  * Free-form and preserve-unknown-fields values are left as they are.
  */
-export function zeroNulls(group: string, version: string, kind: string, obj: unknown): void {
+export function normalizeDecoded(group: string, version: string, kind: string, obj: unknown): string[] {
   const schema = schemaForKind(group, version, kind)
-  if (schema) walkNulls(obj, schema)
+  const unknown: string[] = []
+  if (schema) walkDecoded(obj, schema, '', unknown)
+  return unknown
 }
 
 function zeroOf(schema: Schema | undefined): unknown {
@@ -213,36 +209,15 @@ function zeroOf(schema: Schema | undefined): unknown {
   }
 }
 
-function walkNulls(value: unknown, schema: Schema): void {
+function walkDecoded(value: unknown, schema: Schema, path: string, unknown: string[]): void {
   const s = resolve(schema)
   if (s['x-kubernetes-preserve-unknown-fields']) return
   if (Array.isArray(value)) {
     if (!s.items) return
     for (let i = 0; i < value.length; i++) {
       if (value[i] === null) value[i] = zeroOf(s.items)
-      else walkNulls(value[i], s.items)
+      else walkDecoded(value[i], s.items, `${path}[${i}]`, unknown)
     }
-    return
-  }
-  if (!isPlainObject(value)) return
-  const ap = s.additionalProperties
-  for (const [key, v] of Object.entries(value)) {
-    const child = s.properties && Object.hasOwn(s.properties, key) ? s.properties[key] : ap && typeof ap === 'object' ? ap : undefined
-    if (!child) continue
-    if (v === null) {
-      if (s.properties && Object.hasOwn(s.properties, key)) delete value[key]
-      else value[key] = zeroOf(child)
-    } else walkNulls(v, child)
-  }
-}
-
-type OnUnknown = (parent: Record<string, unknown>, key: string, path: string) => void
-
-function walkUnknown(value: unknown, schema: Schema, path: string, onUnknown: OnUnknown): void {
-  const s = resolve(schema)
-  if (s['x-kubernetes-preserve-unknown-fields']) return
-  if (Array.isArray(value)) {
-    if (s.items) value.forEach((v, i) => walkUnknown(v, s.items!, `${path}[${i}]`, onUnknown))
     return
   }
   if (!isPlainObject(value)) return
@@ -250,9 +225,35 @@ function walkUnknown(value: unknown, schema: Schema, path: string, onUnknown: On
   if (!s.properties && ap === undefined) return
   for (const [key, v] of Object.entries(value)) {
     const p = path ? `${path}.${key}` : key
-    if (s.properties && Object.hasOwn(s.properties, key)) walkUnknown(v, s.properties[key], p, onUnknown)
-    else if (ap && typeof ap === 'object') walkUnknown(v, ap, p, onUnknown)
-    else if (ap !== true) onUnknown(value, key, p)
+    const known = s.properties !== undefined && Object.hasOwn(s.properties, key)
+    const child = known ? s.properties![key] : ap && typeof ap === 'object' ? ap : undefined
+    if (!child) {
+      if (ap !== true) {
+        unknown.push(p)
+        delete value[key]
+      }
+    } else if (v === null) {
+      if (known) delete value[key]
+      else value[key] = zeroOf(child)
+    } else walkDecoded(v, child, p, unknown)
+  }
+}
+
+function walkUnknown(value: unknown, schema: Schema, path: string, out: string[]): void {
+  const s = resolve(schema)
+  if (s['x-kubernetes-preserve-unknown-fields']) return
+  if (Array.isArray(value)) {
+    if (s.items) value.forEach((v, i) => walkUnknown(v, s.items!, `${path}[${i}]`, out))
+    return
+  }
+  if (!isPlainObject(value)) return
+  const ap = s.additionalProperties
+  if (!s.properties && ap === undefined) return
+  for (const [key, v] of Object.entries(value)) {
+    const p = path ? `${path}.${key}` : key
+    if (s.properties && Object.hasOwn(s.properties, key)) walkUnknown(v, s.properties[key], p, out)
+    else if (ap && typeof ap === 'object') walkUnknown(v, ap, p, out)
+    else if (ap !== true) out.push(p)
   }
 }
 
