@@ -270,9 +270,7 @@ export function isLongRunning(url: string): boolean {
   const q = url.indexOf('?')
   const path = q < 0 ? url : url.slice(0, q)
   if (longRunningPath.test(path)) return true
-  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1))
-  const watch = params.get('watch')
-  return watch !== null && watch !== '0' && watch.toLowerCase() !== 'false'
+  return q >= 0 && queryBool(new URLSearchParams(url.slice(q + 1)).get('watch'))
 }
 
 /**
