@@ -226,8 +226,11 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // What no pod may read: the data dir (CA key, admin token, database) and the admin kubeconfig.
   const hidden = [dataDir, kubeconfigPath]
   for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers, turns, hidden))
-  // Agents stop their containers on abort: awaited in full on close, not raced.
-  const agentRuns = agents.map((a) => a.start(abort.signal))
+  // Agents stop their containers on abort: awaited in full on close, not raced. They stop first,
+  // while controllers, informers and the proxy still run, so their pods leave Endpoints before
+  // they stop and a restart finds no stale ready endpoint.
+  const agentsAbort = new AbortController()
+  const agentRuns = agents.map((a) => a.start(agentsAbort.signal))
   await agents[0].ready()
 
   await writeKubeconfig(kubeconfigPath, { name: 'kubelite', server: url, caCertPem: creds.caCertPem, token: creds.token }, !cfg.kubeconfig)
@@ -260,17 +263,18 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
           inflight.drained(shutdownRequestGraceMs),
         ])
         if (left > 0) progress?.(`${left} API request${left === 1 ? '' : 's'} still running after ${shutdownRequestGraceMs / 1000} s: closing ${left === 1 ? 'its connection' : 'their connections'}`)
-        abort.abort()
-        uninstallQueueMetrics()
         streaming.close()
         for (const s of sockets) s.destroy()
         await done
+        agentsAbort.abort()
         const waiting = setInterval(() => {
           const pods = agents.flatMap((a) => a.stoppingPods())
           if (pods.length) progress?.(`waiting for ${pods.length} pod${pods.length === 1 ? '' : 's'} to stop (grace period, then SIGKILL): ${pods.slice(0, 5).join(', ')}${pods.length > 5 ? ', …' : ''}`)
         }, 2000)
         await Promise.allSettled(agentRuns)
         clearInterval(waiting)
+        abort.abort()
+        uninstallQueueMetrics()
         await Promise.race([Promise.allSettled([...background, informers.stopped()]), new Promise((r) => setTimeout(r, 2000).unref())])
         await store.close()
       })()

@@ -53,6 +53,11 @@ export interface NodeAgentOptions {
   drainMarginMs?: number
   /** Longest grace period granted to containers when the agent itself stops (s, default 10). */
   shutdownGraceSeconds?: number
+  /**
+   * On shutdown, how long ready pods may wait for their endpoints to drop them before they stop
+   * (default 3 s). The endpoint controllers and the informers must still run meanwhile.
+   */
+  shutdownDrainMs?: number
   /** Stop the runtime on shutdown (default true: the agent owns its runtime). */
   closeRuntime?: boolean
   leaseDurationSeconds?: number
@@ -260,6 +265,11 @@ export class NodeAgent {
       background.push(this.leaseLoop(signal, node.metadata.uid!), this.statusLoop(signal))
       await wait(2 ** 31 - 1, signal)
     } finally {
+      // Pods leave their Services before they stop, while slice events still reach the drains.
+      if (this.readyFlag) {
+        const deadline = Date.now() + (this.opts.shutdownDrainMs ?? 3000)
+        await Promise.allSettled([...this.workers.values()].map((w) => w.leaveServices(deadline)))
+      }
       // A shared informer outlives the agent: its pods' events must not reach stopped workers.
       if (podHandlers) podInformer?.off(podHandlers)
       if (sliceHandlers) this.slices?.off(sliceHandlers)

@@ -72,3 +72,12 @@ test('exec probe', async () => {
   assert.deepEqual(await runProbe({ exec: { command: ['false'] } }, target()), { ok: false, output: 'nope\n' })
   assert.deepEqual(await runProbe({ exec: { command: ['sleep', '5'] } }, target()), { ok: false, output: 'command "sleep 5" timed out' })
 })
+
+test('a probe never throws: no pod address yet, a host no URL holds, a port out of range', async () => {
+  const noIP: ProbeTarget = { ...target(), podIP: '' }
+  assert.deepEqual(await runProbe({ httpGet: { path: '/', port: 8080 } }, noIP), { ok: false, output: 'pod has no IP address yet' })
+  assert.deepEqual(await runProbe({ tcpSocket: { port: 8080 } }, noIP), { ok: false, output: 'pod has no IP address yet' })
+  assert.deepEqual(await runProbe({ httpGet: { host: 'a b', path: '/', port: 8080 } }, target()), { ok: false, output: 'Get "http://a b:8080/": parse "http://a b:8080/": invalid URL' })
+  assert.equal((await runProbe({ httpGet: { path: '/', port: 70000 } }, target())).ok, false)
+  assert.equal((await runProbe({ tcpSocket: { port: 70000 } }, target())).ok, false)
+})

@@ -51,6 +51,7 @@ export interface ProbeTarget {
 }
 
 const maxBody = 10 * 1024
+const noAddress = 'pod has no IP address yet'
 
 function httpProbe(p: NonNullable<Probe['httpGet']>, t: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
   const port = resolvePort(p.port as number | string, t.container)
@@ -60,6 +61,9 @@ function httpProbe(p: NonNullable<Probe['httpGet']>, t: ProbeTarget, timeoutMs: 
   let path = p.path ?? ''
   if (path && !path.startsWith('/')) path = '/' + path
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`
+  // A probe never throws: a pod without an address yet, or a host no URL can hold, is a failure.
+  if (!host) return Promise.resolve({ ok: false, output: noAddress })
+  if (!URL.canParse(url)) return Promise.resolve({ ok: false, output: `Get "${url}": parse "${url}": invalid URL` })
   const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' }
   for (const h of p.httpHeaders ?? []) headers[h.name] = h.value
   return new Promise((resolve) => {
@@ -114,6 +118,8 @@ function tcpProbe(p: NonNullable<Probe['tcpSocket']>, t: ProbeTarget, timeoutMs:
   const port = resolvePort(p.port as number | string, t.container)
   if (typeof port !== 'number') return Promise.resolve({ ok: false, output: port.error })
   const host = p.host || t.podIP
+  if (!host) return Promise.resolve({ ok: false, output: noAddress })
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return Promise.resolve({ ok: false, output: `dial tcp ${host}:${port}: invalid port` })
   return new Promise((resolve) => {
     const sock = connect({ host, port })
     const timer = setTimeout(() => {
@@ -144,13 +150,18 @@ async function execProbe(p: NonNullable<Probe['exec']>, t: ProbeTarget, timeoutM
 }
 
 /** Run one probe. Never throws. */
-export function runProbe(probe: Probe, t: ProbeTarget): Promise<ProbeOutcome> {
+/** Runs one probe. Never rejects: whatever goes wrong is a failed probe with its reason, as the kubelet's. */
+export async function runProbe(probe: Probe, t: ProbeTarget): Promise<ProbeOutcome> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000
-  if (probe.httpGet) return httpProbe(probe.httpGet, t, timeoutMs)
-  if (probe.tcpSocket) return tcpProbe(probe.tcpSocket, t, timeoutMs)
-  if (probe.exec) return execProbe(probe.exec, t, timeoutMs)
+  try {
+    if (probe.httpGet) return await httpProbe(probe.httpGet, t, timeoutMs)
+    if (probe.tcpSocket) return await tcpProbe(probe.tcpSocket, t, timeoutMs)
+    if (probe.exec) return await execProbe(probe.exec, t, timeoutMs)
+  } catch (err) {
+    return { ok: false, output: (err as Error).message }
+  }
   // gRPC probes are not supported by the local runtimes: treat as passing rather than killing.
-  return Promise.resolve({ ok: true, output: '' })
+  return { ok: true, output: '' }
 }
 
 /** A Writable collecting up to `max` bytes (exec output). */

@@ -12,6 +12,12 @@ export interface ProberCallbacks {
   onFailure(kind: ProbeKind, output: string): void
 }
 
+/** Probe results published for a container run. */
+export interface ProbeResults {
+  ready: boolean
+  started: boolean
+}
+
 export class ContainerProber {
   private readonly states = new Map<ProbeKind, ProbeState>()
   private readonly timers = new Set<NodeJS.Timeout>()
@@ -33,16 +39,23 @@ export class ContainerProber {
     return this.container.startupProbe ? this.states.get('startup')?.result === true : true
   }
 
-  start(): void {
+  /**
+   * Starts probing. `carried`: the results an earlier agent published for this same run (a restart
+   * adopting a live container): a passed startup probe is not run again, and readiness starts from
+   * what it was rather than from failure, then follows its thresholds as an uninterrupted worker.
+   */
+  start(carried?: ProbeResults): void {
     const c = this.container
-    if (c.startupProbe) this.loop('startup', c.startupProbe)
-    else this.startMain()
+    if (c.startupProbe && carried?.started) this.states.set('startup', { result: true, lastResult: true, run: 1 })
+    if (c.startupProbe && !carried?.started) this.loop('startup', c.startupProbe)
+    else this.startMain(carried)
   }
 
   /** Readiness and liveness begin once the container has started (startup probe passed). */
-  private startMain(): void {
+  private startMain(carried?: ProbeResults): void {
     const c = this.container
-    if (c.readinessProbe) this.loop('readiness', c.readinessProbe)
+    const seed = carried?.ready ? { result: true, lastResult: true, run: 1 } : undefined
+    if (c.readinessProbe) this.loop('readiness', c.readinessProbe, seed)
     if (c.livenessProbe) this.loop('liveness', c.livenessProbe)
   }
 
@@ -62,8 +75,8 @@ export class ContainerProber {
     this.timers.add(t)
   }
 
-  private loop(kind: ProbeKind, probe: Probe): void {
-    this.states.set(kind, initialProbeState(kind))
+  private loop(kind: ProbeKind, probe: Probe, seed?: ProbeState): void {
+    this.states.set(kind, seed ?? initialProbeState(kind))
     const periodMs = (probe.periodSeconds ?? 10) * 1000
     const initialDelayMs = (probe.initialDelaySeconds ?? 0) * 1000
     const tick = async () => {

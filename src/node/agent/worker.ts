@@ -20,7 +20,7 @@ import { containerUser, hostsFileContent, podHostnameAndDomain, podRequestsRoot,
 import { msg, podDesc, reasons, type ProbeKind } from './messages.js'
 import { planPodActions, type ContainerFlags } from './plan.js'
 import { collector, type ProbeTarget } from './probe.js'
-import { ContainerProber } from './prober.js'
+import { ContainerProber, type ProbeResults } from './prober.js'
 import { serviceEnv } from './service-env.js'
 import { computePodStatus, type ContainerObservation, type ContainerRun } from './status.js'
 import { failedMountMessage, planVolume, podMounts, volumeSources, type VolumeSources } from './volumes.js'
@@ -149,7 +149,11 @@ export class PodWorker {
       if (!seeded) continue
       if (seeded.current && !seeded.current.image) seeded.current.image = c.image ?? ''
       this.containers.set(c.name, seeded)
-      if (a) this.attach(c, a.handle)
+      if (!a) continue
+      // The same run as the published status: its probes carry on from there (ready stays ready
+      // until the probe says otherwise), so restarting the agent takes no pod out of its Services.
+      const published = statuses.find((s) => s.name === c.name)
+      this.attach(c, a.handle, published?.containerID === a.handle.id ? { ready: published.ready, started: published.started ?? false } : undefined)
     }
     for (const a of adopted) {
       if (!this.handles.has(a.container)) void a.handle.stop(minGraceSeconds).catch(() => undefined)
@@ -434,13 +438,13 @@ export class PodWorker {
   }
 
   /** Track a running container: its exit, its probes. */
-  private attach(c: Container, h: ContainerHandle): void {
+  private attach(c: Container, h: ContainerHandle, carried?: ProbeResults): void {
     const name = c.name
     this.handles.set(name, h)
     this.flags.delete(name)
     const o = this.containers.get(name)!
-    o.ready = !c.readinessProbe
-    o.started = !c.startupProbe
+    o.ready = carried?.ready ?? !c.readinessProbe
+    o.started = carried?.started ?? !c.startupProbe
     void h.exited.then(
       (st) => this.onExit(name, h, st),
       (err) => this.onExit(name, h, { exitCode: 128, reason: 'Error', startedAt: h.startedAt, finishedAt: new Date(), message: String(err) }),
@@ -464,7 +468,7 @@ export class PodWorker {
       })
       this.probers.get(name)?.stop()
       this.probers.set(name, prober)
-      prober.start()
+      prober.start(carried)
     }
   }
 
@@ -485,8 +489,12 @@ export class PodWorker {
   }
 
   private probeTarget(c: Container): ProbeTarget {
+    const ip = () => this.podIP ?? ''
     return {
-      podIP: this.podIP ?? '',
+      // Read at each probe: an adopted container's prober starts before the address is known.
+      get podIP() {
+        return ip()
+      },
       container: c,
       exec: async (command, timeoutMs) => {
         const spec = await this.containerSpec(c.name)
@@ -862,7 +870,24 @@ export class PodWorker {
     )
   }
 
-  /** Agent shutdown: stop every container (grace capped), no API writes. */
+  /**
+   * Agent shutdown, first step (a node draining before it goes down): a ready pod publishes
+   * Ready=False and waits, until `deadline`, for no EndpointSlice to offer it (then the margin), so
+   * no proxy still sends it traffic when it stops. Nothing runs for it afterwards but `shutdown`.
+   */
+  async leaveServices(deadline: number): Promise<void> {
+    if (this.closed || this.state !== 'active' || this.gone) return
+    const wasReady = [...this.containers.values()].some((o) => o.ready && this.handles.has(o.name))
+    this.closed = true
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    this.stopProbers()
+    if (!wasReady) return
+    for (const o of this.containers.values()) o.ready = false
+    await this.writeStatus().catch((err) => this.env.log.error({ err, pod: this.key }, 'publishing not-ready status failed'))
+    await this.drainEndpoints(this.pod, true, deadline)
+  }
+
+  /** Agent shutdown: stop every container (grace capped); no API writes. */
   async shutdown(maxGraceSeconds: number): Promise<void> {
     this.closed = true
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
