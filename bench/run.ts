@@ -43,6 +43,7 @@ const benches: Bench[] = [
   { name: 'deployment', file: 'bench/deployment.bench.ts', args: quick ? ['--quick', '--phases=process,sim'] : [], limitS: quick ? 120 : 420 },
   { name: 'rollout', file: 'bench/rollout.bench.ts', args: quick ? ['--quick'] : [], limitS: quick ? 120 : 240 },
   { name: 'proxy', file: 'bench/proxy.bench.ts', args: quick ? ['--duration-ms', '300', '--rounds', '1'] : [], limitS: 150 },
+  { name: 'memory', file: 'bench/memory.bench.ts', args: quick ? ['--quick'] : [], limitS: quick ? 200 : 620 },
   { name: 'chaos', file: 'bench/chaos.bench.ts', args: quick ? ['--quick'] : [], limitS: quick ? 240 : 780 },
   { name: 'balancers', file: 'bench/balancers.bench.ts', args: quick ? ['--quick'] : [], limitS: 200 },
 ].filter((b) => (!only || only.includes(b.name)) && existsSync(join(root, b.file)))

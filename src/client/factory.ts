@@ -5,7 +5,7 @@
 // cache (Informer.onIndex, filtered) rather than opening a watch of its own.
 import type { StoredObject } from '../apis/meta.js'
 import type { Clock } from '../lib/clock.js'
-import { byNamespace, Informer } from './informer.js'
+import { byNamespace, Informer, metadataOnly } from './informer.js'
 import type { Client, GVR } from './types.js'
 
 export interface InformerFactoryOptions {
@@ -26,18 +26,30 @@ export class InformerFactory {
     private readonly opts: InformerFactoryOptions = {},
   ) {}
 
-  /** The shared informer of a resource (created on first use; indexed by namespace). */
-  informer<T extends StoredObject = StoredObject>(gvr: GVR): Informer<T> {
-    const key = `${gvr.group}/${gvr.resource}`
+  /**
+   * The shared informer of a resource (created on first use; indexed by namespace). With a
+   * `filter`, one of only the objects its selectors match (client-go's filtered factory), shared
+   * with those asking for the same filter: for a component that needs a few objects of a kind
+   * that may hold many (the root CA publisher's ConfigMaps), so the process does not cache them all.
+   */
+  informer<T extends StoredObject = StoredObject>(gvr: GVR, filter: { fieldSelector?: string; labelSelector?: string; metadataOnly?: boolean } = {}): Informer<T> {
+    const { fieldSelector, labelSelector } = filter
+    const key = `${gvr.group}/${gvr.resource}${fieldSelector ? `?fields=${fieldSelector}` : ''}${labelSelector ? `?labels=${labelSelector}` : ''}${filter.metadataOnly ? '?metadata' : ''}`
     let inf = this.informers.get(key)
     if (!inf) {
       const { resyncMs, clock } = this.opts
-      inf = new Informer(this.client.resource(gvr), { resyncMs, clock, onError: (err) => this.onError?.(err, gvr.resource) }).addIndex('namespace', byNamespace)
+      const transform = filter.metadataOnly ? metadataOnly : undefined
+      inf = new Informer(this.client.resource(gvr), { resyncMs, clock, fieldSelector, labelSelector, transform, onError: (err) => this.onError?.(err, gvr.resource) }).addIndex('namespace', byNamespace)
       this.informers.set(key, inf)
       // Asked for after start (a controller started late): start it too.
       if (this.signal) this.running.set(key, inf.start(this.signal))
     }
     return inf as unknown as Informer<T>
+  }
+
+  /** Whether someone asked for the whole objects of a resource (its unfiltered informer). */
+  has(gvr: GVR): boolean {
+    return this.informers.has(`${gvr.group}/${gvr.resource}`)
   }
 
   /** Starts every informer asked for so far (and any asked for later) until the signal aborts. */

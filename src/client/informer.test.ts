@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { StoredObject } from '../apis/meta.js'
 import { FakeClock } from '../lib/clock.js'
-import { byNodeName, filtered, Informer, nodeNameIndex, type InformerHandlers } from './informer.js'
+import { byNodeName, filtered, Informer, metadataOnly, nodeNameIndex, type InformerHandlers } from './informer.js'
 import type { ResourceClient, WatchEvent } from './types.js'
 
 /** A resource whose list answers `items` and whose watch delivers what send() pushes. */
@@ -167,6 +167,44 @@ test('no resync by default', async () => {
   const running = inf.start(ac.signal)
   await inf.waitForSync()
   assert.equal(clock.waiters, 0)
+  ac.abort()
+  await running
+})
+
+test('a metadata-only informer caches and hands out identity, owners, finalizers and deletion only', async () => {
+  const owned = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'big',
+      namespace: 'default',
+      uid: 'u1',
+      resourceVersion: '1',
+      labels: { a: 'b' },
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': 'x'.repeat(1000) },
+      managedFields: [{ manager: 'kubectl' }],
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd1', controller: true }],
+      finalizers: ['example.com/keep'],
+    },
+    data: { key: 'y'.repeat(1000) },
+  } as unknown as StoredObject
+  const r = fakeResource([owned])
+  const inf = new Informer(r.client, { transform: metadataOnly })
+  const seen: StoredObject[] = []
+  inf.on({ add: (o) => seen.push(o), update: (_, o) => seen.push(o) })
+  const ac = new AbortController()
+  const running = inf.start(ac.signal)
+  await inf.waitForSync()
+  const want = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'big', namespace: 'default', uid: 'u1', resourceVersion: '1', ownerReferences: owned.metadata.ownerReferences, finalizers: ['example.com/keep'] },
+  }
+  assert.deepEqual(inf.get('default', 'big'), want)
+  assert.deepEqual(seen, [want])
+  r.send('MODIFIED', { ...owned, metadata: { ...owned.metadata, resourceVersion: '2', deletionTimestamp: '2026-12-07T00:00:00Z' } } as StoredObject)
+  await until('the update', () => seen.length === 2)
+  assert.deepEqual(seen[1], { ...want, metadata: { ...want.metadata, resourceVersion: '2', deletionTimestamp: '2026-12-07T00:00:00Z' } })
   ac.abort()
   await running
 })

@@ -26,7 +26,27 @@ export interface InformerOptions {
   resyncMs?: number
   /** The clock that times resyncs (tests pass a FakeClock). */
   clock?: Clock
+  /**
+   * Applied to every object before it is cached and handed to handlers (client-go's SetTransform):
+   * keep only what the users of this informer read, so the cache holds less.
+   */
+  transform?: (obj: StoredObject) => StoredObject
   onError?(err: unknown): void
+}
+
+/**
+ * An object reduced to what the garbage collector reads (upstream's GC caches metadata only, as
+ * PartialObjectMetadata): identity, owners, finalizers, deletion. No spec, status, data, labels,
+ * annotations (last-applied-configuration) or managedFields.
+ */
+export function metadataOnly(obj: StoredObject): StoredObject {
+  const m = obj.metadata
+  const meta: StoredObject['metadata'] = { name: m.name, uid: m.uid, resourceVersion: m.resourceVersion }
+  if (m.namespace !== undefined) meta.namespace = m.namespace
+  if (m.ownerReferences?.length) meta.ownerReferences = m.ownerReferences
+  if (m.finalizers?.length) meta.finalizers = m.finalizers
+  if (m.deletionTimestamp !== undefined) meta.deletionTimestamp = m.deletionTimestamp
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: meta } as StoredObject
 }
 
 export function objectKey(obj: { metadata?: { namespace?: string; name?: string } }): string {
@@ -271,17 +291,42 @@ export class Informer<T extends StoredObject = StoredObject> {
     }
   }
 
+  /**
+   * Lists and replaces the cache with what it found; returns the list's resourceVersion. With a
+   * transform, in pages of 500 (as client-go's reflector), each reduced as it comes, so a kind with
+   * many objects never sits whole in memory.
+   */
+  private async relist(): Promise<string | undefined> {
+    const { namespace, labelSelector, fieldSelector, transform } = this.opts
+    if (!transform) {
+      const list = await this.client.list(namespace, { labelSelector, fieldSelector })
+      this.replace(list.items)
+      return list.resourceVersion
+    }
+    const items: T[] = []
+    let next: string | undefined
+    let rv: string | undefined
+    do {
+      const page = await this.client.list(namespace, { labelSelector, fieldSelector, limit: 500, continue: next })
+      for (const item of page.items) items.push(transform(item) as T)
+      rv = page.resourceVersion
+      next = page.continue || undefined
+    } while (next)
+    this.replace(items)
+    return rv
+  }
+
   private async run(signal: AbortSignal): Promise<void> {
     const { namespace, labelSelector, fieldSelector } = this.opts
     while (!signal.aborted) {
       try {
-        const list = await this.client.list(namespace, { labelSelector, fieldSelector })
-        this.replace(list.items)
+        // The list is read in a function of its own: a variable here would keep the whole list (not
+        // what the transform kept of it) alive in this frame for as long as the watch runs.
+        let rv = await this.relist()
         if (!this.synced) {
           this.synced = true
           for (const w of this.syncWaiters.splice(0)) w()
         }
-        let rv = list.resourceVersion
         let handled = 0
         for await (const ev of this.client.watch(namespace, { labelSelector, fieldSelector, resourceVersion: rv }, signal)) {
           // In-process watches deliver through promise continuations alone: yield to the event
@@ -296,7 +341,7 @@ export class Informer<T extends StoredObject = StoredObject> {
             rv = ev.object.metadata.resourceVersion ?? rv
             continue
           }
-          const obj = deepFreeze(ev.object)
+          const obj = deepFreeze(this.opts.transform ? (this.opts.transform(ev.object) as T) : ev.object)
           const key = objectKey(obj)
           const old = this.cache.get(key)
           if (ev.type === 'DELETED') {

@@ -23,14 +23,22 @@ export class GarbageCollector implements Reconciler {
   /** Watches every resource it can delete, through the process's shared informers. */
   constructor(
     private readonly client: Client,
-    informers: InformerFactory,
+    private readonly informers: InformerFactory,
     private readonly log?: RunnerLog,
   ) {
-    for (const r of client.resources()) {
-      this.byKind.set(`${r.group}/${r.kind}`, r)
+    for (const r of client.resources()) this.byKind.set(`${r.group}/${r.kind}`, r)
+  }
+
+  /**
+   * The informers: a kind some other component caches whole (pods, ReplicaSets...) shares its
+   * informer; any other kind (ConfigMaps, Secrets, ...: what a cluster holds most of) is cached as
+   * metadata only, as upstream's GC does, so memory follows what controllers need, not the store.
+   */
+  private watch(): void {
+    for (const r of this.byKind.values()) {
       // Events never own anything and are many: upstream's GC ignores them too.
       if (r.resource === 'events' || !['list', 'watch', 'delete'].every((v) => r.verbs.includes(v))) continue
-      const inf = informers.informer(r)
+      const inf = this.informers.has(r) ? this.informers.informer(r) : this.informers.informer(r, { metadataOnly: true })
       inf.on({
         add: (o) => this.observe(r, o),
         update: (_, o) => this.observe(r, o),
@@ -59,6 +67,9 @@ export class GarbageCollector implements Reconciler {
 
   /** Runs until the signal aborts; the informers are started by the factory's owner. */
   async start(signal: AbortSignal): Promise<void> {
+    // After the turn that constructs the other controllers, so their informers exist to share.
+    await new Promise((r) => setImmediate(r))
+    this.watch()
     await Promise.all(this.watched.map((i) => i.waitForSync()))
     await runWorkers(this.queue, this, 2, signal, this.log)
   }

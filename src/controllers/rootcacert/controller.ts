@@ -41,7 +41,8 @@ export class RootCACertPublisher implements Reconciler {
     private readonly log?: RunnerLog,
   ) {
     this.namespaces = informers.informer(gvrs.namespaces)
-    this.configMaps = informers.informer<ConfigMapObj>(gvrs.configMaps)
+    // Only the ConfigMaps it publishes: a cluster may hold many others.
+    this.configMaps = informers.informer<ConfigMapObj>(gvrs.configMaps, { fieldSelector: `metadata.name=${rootCAConfigMapName}` })
     const enqueueNs = (ns: StoredObject) => this.queue.add(ns.metadata.name!)
     this.namespaces.on({ add: enqueueNs, update: (_, ns) => enqueueNs(ns) })
     const enqueueCm = (cm: StoredObject) => {

@@ -21,6 +21,7 @@ import { offeredAsReady } from './drain.js'
 import { hostInfo } from './host-info.js'
 import { PodIPAllocator } from './ipam.js'
 import { newNode, nodeLabels, nodeStatus, statusChanged, type HostInfo, type NodeSpecInput } from './node-status.js'
+import { ReferencedObjects } from './referenced.js'
 import { PodWorker, type EventSink, type PodObj, type WorkerEnv } from './worker.js'
 
 export interface NodeAgentLog {
@@ -124,8 +125,8 @@ export class NodeAgent {
   private lastPosted = 0
   private services?: Informer<StoredObject & Service>
   /** For volumes (process runtime): the ConfigMaps and Secrets pods read, cached and followed. */
-  private configMaps?: Informer<StoredObject & ConfigMap>
-  private secrets?: Informer<StoredObject & Secret>
+  private configMaps?: ReferencedObjects<StoredObject & ConfigMap>
+  private secrets?: ReferencedObjects<StoredObject & Secret>
   private slices?: Informer<StoredObject & EndpointSlice>
   /** Terminating pods waiting for their endpoints to leave the ready set, by uid. */
   private readonly drains = new Map<string, { namespace: string; check(): void }>()
@@ -204,27 +205,14 @@ export class NodeAgent {
         this.services = new Informer<StoredObject & Service>(opts.client.resource(gvrs.services), { onError })
         this.slices = new Informer<StoredObject & EndpointSlice>(opts.client.resource(gvrs.endpointSlices), { onError }).addIndex('namespace', byNamespace)
       }
-      const synced: Promise<void>[] = []
       if (opts.runtime.mountsVolumes) {
-        if (opts.informers) {
-          this.configMaps = opts.informers.informer<StoredObject & ConfigMap>(gvrs.configMaps)
-          this.secrets = opts.informers.informer<StoredObject & Secret>(gvrs.secrets)
-        } else {
-          const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'informer')
-          this.configMaps = new Informer<StoredObject & ConfigMap>(opts.client.resource(gvrs.configMaps), { onError })
-          this.secrets = new Informer<StoredObject & Secret>(opts.client.resource(gvrs.secrets), { onError })
-          background.push(this.configMaps.start(signal), this.secrets.start(signal))
-        }
         // An update reaches the files of every pod that mounts it (and a missing one, once created, unblocks them).
-        const follow = (kind: 'configmap' | 'secret') => {
-          const kick = (o: StoredObject) => {
-            for (const w of this.workers.values()) if (w.namespace === o.metadata.namespace && w.references(kind, o.metadata.name!)) w.kick()
-          }
-          return { add: kick, update: (_: StoredObject, o: StoredObject) => kick(o), delete: kick }
+        const follow = (kind: 'configmap' | 'secret') => (namespace: string, name: string) => {
+          for (const w of this.workers.values()) if (w.namespace === namespace && w.references(kind, name)) w.kick()
         }
-        this.configMaps.on(follow('configmap'))
-        this.secrets.on(follow('secret'))
-        synced.push(this.configMaps.waitForSync(), this.secrets.waitForSync())
+        const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'watching a referenced object')
+        this.configMaps = new ReferencedObjects<StoredObject & ConfigMap>(opts.client.resource(gvrs.configMaps), follow('configmap'), onError)
+        this.secrets = new ReferencedObjects<StoredObject & Secret>(opts.client.resource(gvrs.secrets), follow('secret'), onError)
       }
       const slices = this.slices
       const touched = (sl: StoredObject) => {
@@ -242,7 +230,7 @@ export class NodeAgent {
       }
       podInformer.addIndex(nodeNameIndex, byNodeName).onIndex(nodeNameIndex, opts.nodeName, podHandlers)
       if (!opts.informers) background.push(podInformer.start(signal), this.services.start(signal), slices.start(signal))
-      await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync(), slices.waitForSync(), ...synced]), wait(2 ** 31 - 1, signal)])
+      await Promise.race([Promise.all([podInformer.waitForSync(), this.services.waitForSync(), slices.waitForSync()]), wait(2 ** 31 - 1, signal)])
       if (signal.aborted) return
 
       const stopping = new Map<string, Promise<unknown>>()
@@ -275,7 +263,7 @@ export class NodeAgent {
       if (sliceHandlers) this.slices?.off(sliceHandlers)
       for (const d of [...this.drains.values()]) d.check()
       await this.shutdown()
-      await Promise.allSettled(background)
+      await Promise.allSettled([...background, this.configMaps?.stop(), this.secrets?.stop()])
     }
   }
 
@@ -329,7 +317,7 @@ export class NodeAgent {
       logRoot: opts.logDir,
       podsDir: opts.podsDir ?? join(dirname(opts.logDir), 'kubelet', 'pods'),
       services: () => this.services?.list() ?? [],
-      getConfigMap: async (ns, name) => (this.configMaps?.hasSynced() ? (this.configMaps.get(ns, name) ?? null) : getOrNull<ConfigMap>('configmaps', ns, name)),
+      getConfigMap: async (ns, name) => this.configMaps?.get(ns, name) ?? getOrNull<ConfigMap>('configmaps', ns, name),
       requestToken: async (ns, sa, req) => {
         const body = {
           apiVersion: 'authentication.k8s.io/v1',
@@ -342,7 +330,7 @@ export class NodeAgent {
         }
         return { token: r.status.token, expirationTimestamp: new Date(r.status.expirationTimestamp) }
       },
-      getSecret: async (ns, name) => (this.secrets?.hasSynced() ? (this.secrets.get(ns, name) ?? null) : getOrNull<Secret>('secrets', ns, name)),
+      getSecret: async (ns, name) => this.secrets?.get(ns, name) ?? getOrNull<Secret>('secrets', ns, name),
       nodeAllocatable: () => (this.lastStatus?.allocatable as Record<string, string>) ?? {},
       drainMarginMs: opts.drainMarginMs ?? 500,
       endpointsReleased: (pod, ip, deadline) => this.endpointsReleased(pod, ip, deadline),
@@ -354,6 +342,10 @@ export class NodeAgent {
       onFinished: (w) => {
         if (this.workers.get(w.uid) === w) this.workers.delete(w.uid)
         if (this.byKey.get(w.key) === w.uid) this.byKey.delete(w.key)
+        // Objects no pod here references any more are not watched any more.
+        const inUse = (kind: 'configmap' | 'secret') => (ns: string, name: string) => [...this.workers.values()].some((x) => x.namespace === ns && x.references(kind, name))
+        this.configMaps?.prune(inUse('configmap'))
+        this.secrets?.prune(inUse('secret'))
       },
     }
   }
