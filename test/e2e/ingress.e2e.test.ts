@@ -161,4 +161,17 @@ describe('Ingress', { timeout: 180_000 }, () => {
     assert.deepEqual(np.map((x) => [x.NAME, x['POD-SELECTOR']]), [['deny', 'app=one']])
     assert.equal(await c.k('get', 'netpol', 'deny', '-o', 'jsonpath={.spec.policyTypes}'), '["Ingress"]')
   })
+
+  test('the backend Service’s kubelite.io/traffic weights apply to Ingress traffic', async () => {
+    // A second Service on one's port over two's pods, and one's annotation sending it everything.
+    await c.k('apply', '-f', c.file('alt.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: two-alt}\nspec:\n  selector: {app: two}\n  ports: [{port: 18481, targetPort: 8080}]\n'))
+    const policy = { backends: [{ name: 'v1', weight: 0 }, { name: 'v2', service: 'two-alt', weight: 100 }] }
+    await c.k('annotate', 'service', 'one', `kubelite.io/traffic=${JSON.stringify(policy)}`)
+    await until('one.example.com to follow the weights', async () => {
+      for (let i = 0; i < 5; i++) if (!/v=2/.test((await get(port, 'one.example.com', '/')).body)) return false
+      return true
+    }, 30_000)
+    await c.k('annotate', 'service', 'one', 'kubelite.io/traffic-')
+    await until('one.example.com back on v1', async () => /v=1/.test((await get(port, 'one.example.com', '/')).body))
+  })
 })

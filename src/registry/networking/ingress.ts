@@ -158,7 +158,8 @@ export function validateIngressUpdate(obj: StoredObject, old: StoredObject): Fie
   const oldSpec = isObj(old.spec) ? old.spec : {}
   const allowInvalidSecretName = list(oldSpec.tls).some((t) => isObj(t) && str(t.secretName) !== '' && isDNS1123Subdomain(str(t.secretName)).length > 0)
   const allowInvalidWildcardHostRule = list(oldSpec.rules).some((r) => isObj(r) && str(r.host).includes('*') && validateRuleValue(r, '').length > 0)
-  return validateIngressSpec(obj.spec, { allowInvalidSecretName, allowInvalidWildcardHostRule })
+  // The status subresource validates the same way; its spec is the old one, so only the status can fail.
+  return [...validateIngressSpec(obj.spec, { allowInvalidSecretName, allowInvalidWildcardHostRule }), ...validateIngressStatus(obj)]
 }
 
 /** ValidateIngressLoadBalancerStatus (on /status). */

@@ -53,6 +53,14 @@ describe('networking.k8s.io/v1 Ingress', () => {
     assert.deepEqual(validateIngressUpdate(old, old), [])
   })
 
+  it('validates status.loadBalancer on update (the status subresource)', () => {
+    const o = obj('Ingress', { defaultBackend: backend() }, { status: { loadBalancer: { ingress: [{ ip: 'localhost' }, { hostname: '127.0.0.1' }] } } })
+    assert.deepEqual(validateIngressUpdate(o, o).map(fieldErrorMessage), [
+      'status.loadBalancer.ingress[0].ip: Invalid value: "localhost": must be a valid IP address',
+      'status.loadBalancer.ingress[1].hostname: Invalid value: "127.0.0.1": must be a DNS name, not an IP address',
+    ])
+  })
+
   it('prints NAME CLASS HOSTS ADDRESS PORTS AGE as printIngress', () => {
     const o = obj('Ingress', { ingressClassName: 'kubelite', rules: ['a.com', 'b.com', 'c.com', 'd.com', 'e.com'].map((h) => rule([], h)), tls: [{}] }, { status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } })
     assert.deepEqual(ingressCells(o, now), ['x', 'kubelite', 'a.com,b.com,c.com + 2 more...', '127.0.0.1', '80, 443', '5m'])
