@@ -68,6 +68,16 @@ test('serves the Ingresses of its class: routes, forwards headers and bodies, wr
     metadata: { name: 'web' },
     spec: { clusterIP, ports: [{ name: 'http', port: svcPort, targetPort: 8080 }], selector: { app: 'web' } },
   })
+  const slices = client.resource({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' })
+  const slice = (ready: boolean) => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    endpoints: [{ addresses: ['127.244.252.1'], conditions: { ready } }],
+  })
+  await slices.create('default', slice(false))
   const ingresses = client.resource({ group: 'networking.k8s.io', version: 'v1', resource: 'ingresses' })
   const rule = (host: string, service: string, port: Record<string, unknown>) => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port } } }] } })
   await ingresses.create('default', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'ours' }, spec: { ingressClassName: 'kubelite', rules: [rule('a.example.com', 'web', { name: 'http' }), rule('gone.example.com', 'nothing', { number: 80 })] } })
@@ -79,6 +89,11 @@ test('serves the Ingresses of its class: routes, forwards headers and bodies, wr
   })
   assert.deepEqual(status, [{ ip: '127.0.0.1' }])
 
+  assert.equal((await until('the route', async () => {
+    const r = await send(port, 'a.example.com', '/')
+    return r.code !== 404 && r
+  })).code, 503, 'no ready endpoint: 503 as ingress-nginx')
+  await slices.update({ ...(await slices.get('default', 'web-abcde')), endpoints: slice(true).endpoints } as StoredObject)
   const ok = await until('a.example.com to be routed', async () => {
     const r = await send(port, 'a.example.com', '/x?y=1', 'POST', 'hello')
     return r.code === 200 && JSON.parse(r.body)

@@ -12,10 +12,11 @@ import { Agent, createServer as createHttpServer, request as httpRequest, type I
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls'
 import type { Service, Secret } from 'kubernetes-types/core/v1.js'
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
 import type { StoredObject } from '../../apis/meta.js'
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.js'
 import { gvrs, type InformerFactory } from '../../client/factory.js'
-import { Informer, objectKey, type InformerHandlers } from '../../client/informer.js'
+import { byNamespace, Informer, objectKey, type InformerHandlers } from '../../client/informer.js'
 import type { Client, GVR } from '../../client/types.js'
 import { compileRoutes, hostName, matchRequest, type IngressLike, type MatchedBackend, type RouteTable } from './match.js'
 
@@ -33,6 +34,7 @@ type IngressObj = StoredObject & IngressLike & { status?: { loadBalancer?: { ing
 type ClassObj = StoredObject & { spec?: { controller?: string } }
 type ServiceObj = StoredObject & Service
 type SecretObj = StoredObject & Secret
+type SliceObj = StoredObject & EndpointSlice
 
 export interface IngressLog {
   info?(obj: unknown, msg?: string): void
@@ -60,6 +62,7 @@ export class IngressProxy {
   private readonly classes: Informer<ClassObj>
   private readonly services: Informer<ServiceObj>
   private readonly secrets: Informer<SecretObj>
+  private readonly slices: Informer<SliceObj>
   private readonly own: Informer[] = []
   private readonly handlers: [Informer<StoredObject>, InformerHandlers<StoredObject>][] = []
   private table: RouteTable | undefined
@@ -78,7 +81,7 @@ export class IngressProxy {
     this.log = opts.log
     const informer = <T extends StoredObject>(gvr: GVR): Informer<T> => {
       if (opts.informers) return opts.informers.informer<T>(gvr)
-      const inf = new Informer<T>(client.resource<T>(gvr), { onError: (err) => this.log?.error({ err }, 'ingress informer') })
+      const inf = new Informer<T>(client.resource<T>(gvr), { onError: (err) => this.log?.error({ err }, 'ingress informer') }).addIndex('namespace', byNamespace)
       this.own.push(inf as unknown as Informer)
       return inf
     }
@@ -86,6 +89,7 @@ export class IngressProxy {
     this.classes = informer<ClassObj>(classGVR)
     this.services = informer<ServiceObj>(gvrs.services)
     this.secrets = informer<SecretObj>(gvrs.secrets)
+    this.slices = informer<SliceObj>(gvrs.endpointSlices)
     const routesChanged = () => {
       this.table = undefined
     }
@@ -265,7 +269,8 @@ export class IngressProxy {
     const backend = matchRequest(this.routes(), req.headers.host ?? '', req.url ?? '/')
     if (!backend) return this.answer(res, 404, 'Not Found')
     const target = this.resolve(backend)
-    if (!target) return this.answer(res, 503, 'Service Temporarily Unavailable')
+    // As ingress-nginx: no such Service or port, or no ready endpoint, is a 503.
+    if (!target || !this.hasReadyEndpoint(backend.namespace, backend.service!.name)) return this.answer(res, 503, 'Service Temporarily Unavailable')
     const tls = (req.socket as TLSSocket).encrypted === true
     const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
     const headers: OutgoingHttpHeaders = {}
@@ -298,6 +303,13 @@ export class IngressProxy {
     const ports = svc.spec?.ports ?? []
     const p = b.service.port.number ? ports.find((x) => x.port === b.service!.port.number) : ports.find((x) => x.name === b.service!.port.name)
     return p && (p.protocol ?? 'TCP') === 'TCP' ? { host: ip, port: p.port } : undefined
+  }
+
+  /** Whether any EndpointSlice of the Service offers a ready endpoint (the proxy resets connections otherwise). */
+  private hasReadyEndpoint(namespace: string, service: string): boolean {
+    return this.slices
+      .byIndex('namespace', namespace)
+      .some((s) => s.metadata.labels?.['kubernetes.io/service-name'] === service && (s.endpoints ?? []).some((e) => e.conditions?.ready !== false))
   }
 
   private answer(res: ServerResponse, code: number, text: string): void {
