@@ -45,6 +45,10 @@ test('serves the Ingresses of its class: routes, forwards headers and bodies, wr
     req.on('data', (d) => (body += d))
     req.on('end', () => res.end(JSON.stringify({ method: req.method, url: req.url, host: req.headers.host, xff: req.headers['x-forwarded-for'], proto: req.headers['x-forwarded-proto'], body })))
   })
+  backend.on('upgrade', (req, sock) => {
+    sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Saw-Proto: ${req.headers['x-forwarded-proto']}\r\n\r\n`)
+    sock.pipe(sock)
+  })
   await new Promise<void>((r) => backend.listen(0, clusterIP, () => r()))
   const svcPort = (backend.address() as { port: number }).port
   const ingress = new IngressProxy(client)
@@ -105,6 +109,22 @@ test('serves the Ingresses of its class: routes, forwards headers and bodies, wr
   const theirs = (await ingresses.get('default', 'theirs')) as StoredObject & { status?: { loadBalancer?: { ingress?: unknown[] } } }
   assert.equal(theirs.status?.loadBalancer?.ingress, undefined, 'nor given an address')
   assert.equal((await send(port, 'gone.example.com', '/')).code, 503, 'a Service that does not exist')
+
+  // An Upgrade request is carried through, then bytes flow both ways.
+  const echoed = await new Promise<string>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/ws', headers: { host: 'a.example.com', connection: 'Upgrade', upgrade: 'echo' }, agent: false })
+    req.on('upgrade', (res, sock) => {
+      assert.equal(res.headers['x-saw-proto'], 'http')
+      sock.write('ping')
+      sock.once('data', (d) => {
+        resolve(String(d))
+        sock.destroy()
+      })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+  assert.equal(echoed, 'ping')
 
   // Bytes that are neither HTTP nor TLS close that connection and nothing else.
   await new Promise<void>((resolve) => {

@@ -9,7 +9,7 @@
 // and the traffic report's measurements. Headers pass with X-Forwarded-For/-Host/-Proto and
 // X-Real-IP added, as ingress-nginx adds them. No match: 404 with ingress-nginx's default page.
 import { Agent, createServer as createHttpServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls'
 import type { Service, Secret } from 'kubernetes-types/core/v1.js'
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
@@ -53,6 +53,24 @@ export interface IngressProxyOptions {
 /** ingress-nginx's answers, as nginx words them (its name swapped for kubelite's). */
 function page(code: number, text: string): string {
   return `<html>\r\n<head><title>${code} ${text}</title></head>\r\n<body>\r\n<center><h1>${code} ${text}</h1></center>\r\n<hr><center>kubelite</center>\r\n</body>\r\n</html>\r\n`
+}
+
+/** The headers ingress-nginx adds for the backend. */
+function forwarded(req: IncomingMessage): Record<string, string> {
+  const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
+  const prior = req.headers['x-forwarded-for']
+  return {
+    'x-forwarded-for': prior ? `${String(prior)}, ${clientIp}` : clientIp,
+    'x-real-ip': clientIp,
+    'x-forwarded-host': req.headers.host ?? '',
+    'x-forwarded-proto': (req.socket as TLSSocket).encrypted === true ? 'https' : 'http',
+  }
+}
+
+/** An answer written straight to a socket (an Upgrade request that cannot be carried). */
+function rawAnswer(socket: Socket, code: number, text: string): void {
+  const body = page(code, text)
+  socket.end(`HTTP/1.1 ${code} ${text}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
 }
 
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'])
@@ -127,6 +145,7 @@ export class IngressProxy {
     const port = this.opts.port ?? 0
     const http = createHttpServer({ keepAlive: true }, (req, res) => this.serve(req, res))
     http.on('clientError', (_err, socket) => socket.destroy())
+    http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head))
     const tls = createTlsServer({ SNICallback: (name, cb) => cb(null, this.contextFor(name)) }, (s: TLSSocket) => http.emit('connection', s))
     tls.on('tlsClientError', () => {})
     const server = createServer((socket) => {
@@ -271,15 +290,9 @@ export class IngressProxy {
     const target = this.resolve(backend)
     // As ingress-nginx: no such Service or port, or no ready endpoint, is a 503.
     if (!target || !this.hasReadyEndpoint(backend.namespace, backend.service!.name)) return this.answer(res, 503, 'Service Temporarily Unavailable')
-    const tls = (req.socket as TLSSocket).encrypted === true
-    const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
     const headers: OutgoingHttpHeaders = {}
     for (const [k, v] of Object.entries(req.headers)) if (!hopByHop.has(k) && v !== undefined) headers[k] = v
-    const prior = req.headers['x-forwarded-for']
-    headers['x-forwarded-for'] = prior ? `${String(prior)}, ${clientIp}` : clientIp
-    headers['x-real-ip'] = clientIp
-    headers['x-forwarded-host'] = req.headers.host ?? ''
-    headers['x-forwarded-proto'] = tls ? 'https' : 'http'
+    Object.assign(headers, forwarded(req))
     const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers, agent: this.agent }, (answer) => {
       const out: OutgoingHttpHeaders = {}
       for (const [k, v] of Object.entries(answer.headers)) if (!hopByHop.has(k) && v !== undefined) out[k] = v
@@ -303,6 +316,37 @@ export class IngressProxy {
     const ports = svc.spec?.ports ?? []
     const p = b.service.port.number ? ports.find((x) => x.port === b.service!.port.number) : ports.find((x) => x.name === b.service!.port.name)
     return p && (p.protocol ?? 'TCP') === 'TCP' ? { host: ip, port: p.port } : undefined
+  }
+
+  /**
+   * An Upgrade request (WebSocket): the request goes to the Service as it came (plus the
+   * X-Forwarded-* headers), then bytes flow both ways until either side closes.
+   */
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy())
+    const backend = matchRequest(this.routes(), req.headers.host ?? '', req.url ?? '/')
+    if (!backend) return rawAnswer(socket, 404, 'Not Found')
+    const target = this.resolve(backend)
+    if (!target || !this.hasReadyEndpoint(backend.namespace, backend.service!.name)) return rawAnswer(socket, 503, 'Service Temporarily Unavailable')
+    const extra = forwarded(req)
+    const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`]
+    for (let i = 0; i < req.rawHeaders.length; i += 2) if (!(req.rawHeaders[i].toLowerCase() in extra)) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
+    for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`)
+    let connected = false
+    const up = connect(target.port, target.host, () => {
+      connected = true
+      up.write(`${lines.join('\r\n')}\r\n\r\n`)
+      if (head.length) up.write(head)
+      socket.pipe(up)
+      up.pipe(socket)
+    })
+    this.sockets.add(up)
+    up.on('error', () => (connected ? socket.destroy() : rawAnswer(socket, 502, 'Bad Gateway')))
+    up.on('close', () => {
+      this.sockets.delete(up)
+      if (connected) socket.destroy()
+    })
+    socket.on('close', () => up.destroy())
   }
 
   /** Whether any EndpointSlice of the Service offers a ready endpoint (the proxy resets connections otherwise). */
