@@ -25,6 +25,7 @@ import { NodeAgent } from '../node/index.js'
 import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
 import { IngressProxy } from '../proxy/ingress/index.js'
+import { fakeIngressCertificate } from './ingress-cert.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
 import { isLongRunning } from '../api/request.js'
 import { ensurePrivateDataDir } from './datadir.js'
@@ -224,7 +225,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   )
   proxy = new ServiceProxy(localClient(api, 'kube-proxy', { turns }), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
   background.push(proxy.start(abort.signal))
-  const ingressProxy = new IngressProxy(localClient(api, 'ingress-controller', { turns }), { port: cfg.ingressPort ?? 0, informers, log })
+  const ingressProxy = new IngressProxy(localClient(api, 'ingress-controller', { turns }), { port: cfg.ingressPort ?? 0, informers, log, defaultCertificate: fakeIngressCertificate() })
   const ingress = await ingressProxy.listen().then(
     (a) => ({ url: `http://${a.host}:${a.port}`, tlsUrl: `https://${a.host}:${a.port}` }),
     (err: NodeJS.ErrnoException) => void warnings.push(`Ingresses are not served: cannot listen on 127.0.0.1:${cfg.ingressPort}${err.code === 'EADDRINUSE' ? ' (in use); pass another --ingress-port' : `: ${err.message}`}`),

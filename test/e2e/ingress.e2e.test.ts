@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { freePort, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 /** One request to the Ingress port with a Host header (and, over TLS, that name as SNI). */
-function get(port: number, host: string, path: string, tls?: { ca: string }): Promise<{ code: number; body: string; subject?: string }> {
+function get(port: number, host: string, path: string, tls?: { ca?: string; noSni?: boolean }): Promise<{ code: number; body: string; subject?: string }> {
   return new Promise((resolve, reject) => {
     const opts = { host: '127.0.0.1', port, path, headers: { host }, agent: false as const, timeout: 5000 }
     const done = (res: import('node:http').IncomingMessage) => {
@@ -24,7 +24,7 @@ function get(port: number, host: string, path: string, tls?: { ca: string }): Pr
         resolve({ code: res.statusCode ?? 0, body, ...(peer?.subject ? { subject: String(peer.subject.CN) } : {}) })
       })
     }
-    const req = tls ? httpsRequest({ ...opts, servername: host, ca: tls.ca }, done) : httpRequest(opts, done)
+    const req = tls ? httpsRequest({ ...opts, ...(tls.noSni ? { rejectUnauthorized: false, servername: '' } : { servername: host, ca: tls.ca }) }, done) : httpRequest(opts, done)
     req.on('timeout', () => req.destroy(new Error('timeout')))
     req.on('error', reject)
     req.end()
@@ -137,6 +137,10 @@ describe('Ingress', { timeout: 180_000 }, () => {
     assert.equal(secure.code, 200)
     assert.equal(secure.subject, 'one.example.com')
     assert.match(secure.body, /v=1/)
+    // No server name (an address): ingress-nginx's fallback certificate, then routing by Host.
+    const fallback = await get(port, 'one.example.com', '/', { noSni: true })
+    assert.equal(fallback.subject, 'Kubernetes Ingress Controller Fake Certificate')
+    assert.match(fallback.body, /v=1/)
 
     const rows = await until('the Ingress ADDRESS', async () => {
       const t = parseTable(await c.k('get', 'ingress'))

@@ -48,6 +48,8 @@ export interface IngressProxyOptions {
   /** The process's shared informers; without them the controller watches on its own. */
   informers?: InformerFactory
   log?: IngressLog
+  /** The certificate for TLS clients whose server name no Ingress lists (or that send none), PEM; used once it resolves. */
+  defaultCertificate?: Promise<{ cert: string; key: string }>
 }
 
 /** ingress-nginx's answers, as nginx words them (its name swapped for kubelite's). */
@@ -148,6 +150,10 @@ export class IngressProxy {
     http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head))
     const tls = createTlsServer({ SNICallback: (name, cb) => cb(null, this.contextFor(name)) }, (s: TLSSocket) => http.emit('connection', s))
     tls.on('tlsClientError', () => {})
+    this.opts.defaultCertificate?.then(
+      (c) => tls.setSecureContext({ cert: c.cert, key: c.key }),
+      (err: Error) => this.log?.error({ err: err.message }, 'ingress: no fallback certificate'),
+    )
     const server = createServer((socket) => {
       this.sockets.add(socket)
       socket.once('close', () => this.sockets.delete(socket))
