@@ -140,4 +140,13 @@ test('serves the Ingresses of its class: routes, forwards headers and bodies, wr
     s.resume()
   })
   assert.equal((await send(port, 'a.example.com', '/')).code, 200)
+
+  // A kept-alive client connection does not hold the shutdown (t.after awaits the run).
+  const kept = connect(port, '127.0.0.1')
+  kept.on('error', () => {})
+  await new Promise<void>((resolve) => {
+    kept.once('data', () => resolve())
+    kept.write('GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n')
+  })
+  t.after(() => kept.destroy())
 })

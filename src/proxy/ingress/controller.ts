@@ -186,8 +186,10 @@ export class IngressProxy {
     await this.ensureClass().catch((err) => this.log?.error({ err: (err as Error).message }, 'ingress: cannot create the kubelite IngressClass'))
     await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })))
     for (const [inf, h] of this.handlers) inf.off(h)
-    await new Promise<void>((r) => this.server!.close(() => r()))
+    // Stop accepting, then end every connection (kept-alive clients would hold close() forever).
+    const closed = new Promise<void>((r) => this.server!.close(() => r()))
     for (const s of this.sockets) s.destroy()
+    await closed
     this.agent.destroy()
     await Promise.allSettled(runs)
   }
