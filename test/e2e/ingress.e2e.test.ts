@@ -133,7 +133,8 @@ describe('Ingress', { timeout: 180_000 }, () => {
     assert.equal(miss.code, 404)
     assert.match(miss.body, /<title>404 Not Found<\/title>/)
 
-    const secure = await get(port, 'one.example.com', '/', { ca: readFileSync(crt, 'utf8') })
+    const ca = readFileSync(crt, 'utf8')
+    const secure = await until('the Secret’s certificate by SNI', () => get(port, 'one.example.com', '/', { ca }))
     assert.equal(secure.code, 200)
     assert.equal(secure.subject, 'one.example.com')
     assert.match(secure.body, /v=1/)
