@@ -76,6 +76,7 @@ export async function run(argv: string[]): Promise<void> {
     .option('--dns-upstream <list>', "resolvers for names outside the cluster, IP[:port] comma-separated, or 'none' (default: the nameservers of /etc/resolv.conf)", upstreamList)
     .option('--dashboard-port <n>', `web dashboard port on 127.0.0.1 (default ${defaultDashboardPort}, or a free one when that is taken)`, port)
     .option('--no-dashboard', 'do not serve the web dashboard')
+    .option('--ingress-port <n>', 'Ingress listener port on 127.0.0.1, HTTP and HTTPS alike (default: a free port)', port)
     .action(async (opts) => {
       if (opts.runtime !== 'process' && opts.runtime !== 'sim') {
         program.error(`error: option '--runtime <kind>' argument '${opts.runtime}' is invalid. must be "process" or "sim"`)
@@ -95,6 +96,7 @@ export async function run(argv: string[]): Promise<void> {
         dnsUpstreams: opts.dnsUpstream,
         isolation: opts.isolation,
         dashboard: opts.dashboard === false ? false : { port: opts.dashboardPort },
+        ingressPort: opts.ingressPort,
       }
       await up(cfg)
     })
@@ -158,6 +160,7 @@ async function up(cfg: UpConfig): Promise<void> {
         : `  cluster DNS: ${cluster.dns.server} only: ${cluster.dns.clusterIP}:53 cannot be bound (${cluster.dns.reason}); see docs/dns.md`,
       ...(cluster.isolation ? [`  ${cluster.isolation}`] : []),
       ...(cluster.dashboard ? [`  dashboard:   ${cluster.dashboard.loginUrl}`] : []),
+      ...(cluster.ingress ? [`  ingress:     ${cluster.ingress.url} and ${cluster.ingress.tlsUrl} (IngressClass "kubelite")`] : []),
       ...cluster.warnings.map((w) => `  warning: ${w}`),
       '',
       'Try:',

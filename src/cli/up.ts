@@ -24,6 +24,8 @@ import { builtinImages } from '../images/index.js'
 import { NodeAgent } from '../node/index.js'
 import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
+import { IngressProxy } from '../proxy/ingress/index.js'
+import { fakeIngressCertificate } from './ingress-cert.js'
 import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
 import { isLongRunning } from '../api/request.js'
 import { ensurePrivateDataDir } from './datadir.js'
@@ -51,6 +53,8 @@ export interface UpConfig {
   isolation: 'auto' | 'none'
   /** --dashboard-port (default 6480; taken → a free port) / --no-dashboard (false). */
   dashboard: { port?: number } | false
+  /** --ingress-port: the Ingress listener's port on 127.0.0.1 (HTTP and HTTPS); undefined or 0: a free one. */
+  ingressPort?: number
 }
 
 export interface Logger {
@@ -71,6 +75,8 @@ export interface Cluster {
   warnings: string[]
   /** The web dashboard's log-in URL (one-time token), unless --no-dashboard. */
   dashboard?: Dashboard
+  /** The Ingress listener (HTTP and HTTPS on one port), unless its port could not be bound (then a warning says so). */
+  ingress?: { url: string; tlsUrl: string }
   /**
    * Stop everything: listeners, connections, background loops, the store. `progress` hears what a
    * slow shutdown is waiting for (requests in flight, pods past their SIGTERM).
@@ -219,6 +225,12 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   )
   proxy = new ServiceProxy(localClient(api, 'kube-proxy', { turns }), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
   background.push(proxy.start(abort.signal))
+  const ingressProxy = new IngressProxy(localClient(api, 'ingress-controller', { turns }), { port: cfg.ingressPort ?? 0, informers, log, defaultCertificate: fakeIngressCertificate() })
+  const ingress = await ingressProxy.listen().then(
+    (a) => ({ url: `http://${a.host}:${a.port}`, tlsUrl: `https://${a.host}:${a.port}` }),
+    (err: NodeJS.ErrnoException) => void warnings.push(`Ingresses are not served: cannot listen on 127.0.0.1:${cfg.ingressPort}${err.code === 'EADDRINUSE' ? ' (in use); pass another --ingress-port' : `: ${err.message}`}`),
+  )
+  if (ingress) background.push(ingressProxy.start(abort.signal))
   background.push(dns.start(abort.signal))
   informers.start(abort.signal)
 
@@ -250,6 +262,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     isolation: agents[0].isolation,
     warnings,
     ...(dashboard ? { dashboard } : {}),
+    ...(ingress ? { ingress } : {}),
     close(progress) {
       closed ??= (async () => {
         await dashboard?.close()

@@ -9,6 +9,7 @@ import { namespaceLifecycle } from '../registry/admission.js'
 import { serviceAllocation } from '../registry/allocation/admission.js'
 import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { builtInResources } from '../registry/index.js'
+import { defaultIngressClassAdmission } from '../registry/networking/index.js'
 import type { Admission } from '../registry/rest.js'
 import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
 import type { Store } from '../store/types.js'
@@ -45,6 +46,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       namespaceLifecycle(getNamespace),
       serviceAccountAdmission({ getServiceAccount: (ns, name) => api.resource('', 'serviceaccounts')!.get(ns, name) }),
       serviceAllocation(allocator),
+      defaultIngressClassAdmission(async () => (await api.resource('networking.k8s.io', 'ingressclasses')!.list(undefined)).items),
       ...(w.admission ?? []),
     ],
     protobuf: decodeProtobuf,

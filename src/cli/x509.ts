@@ -52,6 +52,7 @@ function time(d: Date): Buffer {
 const OID = {
   commonName: '2.5.4.3',
   ecdsaWithSHA256: '1.2.840.10045.4.3.2',
+  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
   basicConstraints: '2.5.29.19',
   keyUsage: '2.5.29.15',
   extKeyUsage: '2.5.29.37',
@@ -114,7 +115,8 @@ function keyId(publicKey: KeyObject): Buffer {
 
 export function createCertificate(req: CertificateRequest): string {
   const issuer = req.issuer ?? { subject: req.subject, ...req.keys }
-  const sigAlg = seq(oid(OID.ecdsaWithSHA256))
+  // ECDSA P-256 keys (kubelite's own PKI); RSA for a certificate served beside users' RSA ones (the Ingress fallback).
+  const sigAlg = issuer.privateKey.asymmetricKeyType === 'rsa' ? seq(oid(OID.sha256WithRSAEncryption), tlv(0x05, Buffer.alloc(0))) : seq(oid(OID.ecdsaWithSHA256))
   const exts: Buffer[] = [
     extension(OID.basicConstraints, true, req.ca ? seq(bool(true)) : seq()),
     extension(OID.keyUsage, true, keyUsage(req.ca ? [0, 5, 6] : [0, 2])),

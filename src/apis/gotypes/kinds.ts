@@ -7,6 +7,9 @@ export const rootKinds: Record<string, string> = {
   'apps/v1 ReplicaSet': 'apps.ReplicaSet',
   'batch/v1 Job': 'batch.Job',
   'batch/v1 CronJob': 'batch.CronJob',
+  'networking.k8s.io/v1 Ingress': 'networking.Ingress',
+  'networking.k8s.io/v1 IngressClass': 'networking.IngressClass',
+  'networking.k8s.io/v1 NetworkPolicy': 'networking.NetworkPolicy',
   'v1 Pod': 'core.Pod',
   'v1 Service': 'core.Service',
   'v1 Endpoints': 'core.Endpoints',
@@ -24,6 +27,7 @@ export const rootKinds: Record<string, string> = {
   'meta.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
   'apps/v1 DeleteOptions': 'meta.DeleteOptions',
   'batch/v1 DeleteOptions': 'meta.DeleteOptions',
+  'networking.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
   'policy/v1 DeleteOptions': 'meta.DeleteOptions',
 }
 
