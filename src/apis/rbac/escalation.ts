@@ -43,7 +43,9 @@ export function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
   const groups = hasAll(list(owner.apiGroups), list(sub.apiGroups))
   const resources = resourceCoversAll(list(owner.resources), list(sub.resources))
   const urls = nonResourceURLsCoversAll(list(owner.nonResourceURLs), list(sub.nonResourceURLs))
-  const names = list(owner.resourceNames).length === 0 || hasAll(list(owner.resourceNames), list(sub.resourceNames), false)
+  // An owner limited to names never covers a rule for every name.
+  const ownerNames = list(owner.resourceNames)
+  const names = ownerNames.length === 0 || (list(sub.resourceNames).length > 0 && hasAll(ownerNames, list(sub.resourceNames), false))
   return verbs && groups && resources && urls && names
 }
 

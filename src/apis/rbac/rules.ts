@@ -180,8 +180,9 @@ export interface Decision {
   reason: string
 }
 
-function describeSubject(s: Subject): string {
-  if (s.kind === 'ServiceAccount') return `ServiceAccount "${s.namespace ? `${s.namespace}/` : ''}${s.name}"`
+/** upstream describeSubject: a ServiceAccount as `name/namespace` (the binding's when it names none). */
+function describeSubject(s: Subject, bindingNamespace: string): string {
+  if (s.kind === 'ServiceAccount') return `ServiceAccount "${s.name}/${s.namespace || bindingNamespace}"`
   return `${s.kind} "${s.name}"`
 }
 
@@ -191,7 +192,7 @@ export function authorize(policy: Policy, attrs: Attributes): Decision {
     if (!g.rules.some((r) => ruleAllows(attrs, r))) continue
     const b = g.binding
     const what = g.clusterWide ? `ClusterRoleBinding "${b.metadata.name}"` : `RoleBinding "${b.metadata.name}/${b.metadata.namespace}"`
-    return { allowed: true, reason: `RBAC: allowed by ${what} of ${b.roleRef?.kind} "${b.roleRef?.name}" to ${describeSubject(g.subject)}` }
+    return { allowed: true, reason: `RBAC: allowed by ${what} of ${b.roleRef?.kind} "${b.roleRef?.name}" to ${describeSubject(g.subject, b.metadata.namespace ?? '')}` }
   }
   return { allowed: false, reason: '' }
 }
