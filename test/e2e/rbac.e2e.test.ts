@@ -56,6 +56,8 @@ describe('RBAC', () => {
     const who = Object.fromEntries(parseTable(whoami).map((r) => [r.ATTRIBUTE, r.VALUE]))
     assert.equal(who.Username, sa)
     assert.equal(who.Groups, '[system:serviceaccounts system:serviceaccounts:default system:authenticated]')
+    assert.match(who.UID, /^[0-9a-f-]{36}$/)
+    assert.match(who['Extra: authentication.kubernetes.io/credential-id'], /^\[JTI=[0-9a-f-]{36}\]$/, whoami)
   })
 
   test('whoami for the admin kubeconfig; the admin can do anything', async () => {
