@@ -275,6 +275,8 @@ export class ApiServer {
     } catch {
       // an unknown resource is authorized as asked, like upstream (a 403 before any 404)
     }
+    // As upstream's RequestInfo: a namespace's own path is in that namespace (`/api/v1/namespaces/NAME`).
+    if (target.group === '' && target.resource === 'namespaces' && target.name && !target.namespace) target = { ...target, namespace: target.name }
     const d = await this.rbac?.authorize({ user, verb, resourceRequest: true, namespace: target.namespace, apiGroup: target.group, resource: target.resource, subresource: target.subresource, name: target.name })
     if (!d?.allowed) throw forbidResource(user, verb, target)
   }

@@ -28,6 +28,8 @@ describe('RBAC', () => {
     const denied = await c.kubectl(['--token', token, 'get', 'pods'])
     assert.equal(denied.code, 1)
     assert.equal(denied.stderr.trim(), `Error from server (Forbidden): pods is forbidden: User "${sa}" cannot list resource "pods" in API group "" in the namespace "default"`)
+    const ns = await c.kubectl(['--token', token, 'get', 'namespace', 'default'])
+    assert.equal(ns.stderr.trim(), `Error from server (Forbidden): namespaces "default" is forbidden: User "${sa}" cannot get resource "namespaces" in API group "" in the namespace "default"`)
 
     assert.equal((await c.k('create', 'role', 'pod-reader', '--verb=get,list,watch', '--resource=pods')).trim(), 'role.rbac.authorization.k8s.io/pod-reader created')
     assert.equal((await c.k('create', 'rolebinding', 'reader', '--role=pod-reader', '--serviceaccount=default:reader')).trim(), 'rolebinding.rbac.authorization.k8s.io/reader created')
