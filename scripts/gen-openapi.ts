@@ -54,6 +54,14 @@ export const roots: Root[] = [
   { prefix: 'io.k8s.api.events.v1', group: 'events.k8s.io', version: 'v1', kinds: listed(['Event']) },
   { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale'] },
   { prefix: 'io.k8s.api.networking.v1', group: 'networking.k8s.io', version: 'v1', kinds: listed(['Ingress', 'IngressClass', 'NetworkPolicy']) },
+  { prefix: 'io.k8s.api.rbac.v1', group: 'rbac.authorization.k8s.io', version: 'v1', kinds: listed(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']) },
+  {
+    prefix: 'io.k8s.api.authorization.v1',
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kinds: ['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview'],
+  },
+  { prefix: 'io.k8s.api.authentication.v1', group: 'authentication.k8s.io', version: 'v1', kinds: ['SelfSubjectReview', 'TokenRequest'] },
 ]
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1'
@@ -83,6 +91,9 @@ const modulePrefixes: Record<string, string> = {
   'events/v1': 'io.k8s.api.events.v1',
   'autoscaling/v1': 'io.k8s.api.autoscaling.v1',
   'networking/v1': 'io.k8s.api.networking.v1',
+  'rbac/v1': 'io.k8s.api.rbac.v1',
+  'authorization/v1': 'io.k8s.api.authorization.v1',
+  'authentication/v1': 'io.k8s.api.authentication.v1',
   'meta/v1': meta,
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
@@ -465,7 +476,7 @@ function prefixOfGoPath(path: string): string {
 function loadGoPackages(apiDir: string, machineryDir: string): Map<string, GoPackage> {
   const pkgs = new Map<string, GoPackage>()
   const dirs: [string, string][] = [
-    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'networking/v1'].map(
+    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1'].map(
       (d): [string, string] => [`k8s.io/api/${d}`, join(apiDir, d)],
     ),
     ...['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/util/intstr', 'pkg/api/resource'].map(

@@ -9,6 +9,9 @@ import type { ApiTarget } from './request.js'
 export interface UserInfo {
   username: string
   groups: string[]
+  uid?: string
+  /** Extra attributes (a service-account token's credential id, bound pod and node). */
+  extra?: Record<string, string[]>
   /** Bypasses authorization (system:masters). */
   admin?: boolean
 }

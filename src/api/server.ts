@@ -39,6 +39,9 @@ import {
 } from './request.js'
 import { forbidPath, forbidResource, verbOf, type UserInfo } from './authz.js'
 import { impersonate } from './authn/impersonate.js'
+import { rbacEscalationAdmission } from './rbac/admission.js'
+import { RbacAuthorizer } from './rbac/authorizer.js'
+import { answerReview, reviewKeys } from './rbac/reviews.js'
 import { userFromClientCertificate } from './authn/x509.js'
 import { openapiV2Response } from './openapi-v2-proto.js'
 import { parseIncludeObject, toTable } from './table.js'
@@ -138,6 +141,10 @@ export class ApiServer {
   private readonly opts: ApiServerOptions
   private readonly clock: () => Date
   private readonly tokens: Buffer[]
+  /** RBAC, when its kinds are served; otherwise only the admin may do more than discovery. */
+  private readonly rbac?: RbacAuthorizer
+  /** Who each request in flight acts as (for admission and the review kinds). */
+  private readonly users = new WeakMap<IncomingMessage, UserInfo>()
 
   constructor(opts: ApiServerOptions) {
     this.opts = opts
@@ -146,7 +153,7 @@ export class ApiServer {
     const deps: RestDeps = {
       store: opts.store,
       clock: this.clock,
-      admission: opts.admission,
+      admission: [...(opts.admission ?? []), rbacEscalationAdmission({ authorize: (a) => this.rbac!.authorize(a), rulesFor: (u, ns) => this.rbac!.rulesFor(u, ns), policy: () => this.rbac!.policy() })],
       fieldManager: opts.fieldManager,
       patcher: opts.patcher,
       unknownFields: opts.unknownFields,
@@ -161,6 +168,11 @@ export class ApiServer {
         .filter(([key]) => key.startsWith(`${def.group === '' ? def.resource : `${def.resource}.${def.group}`}/`))
         .map(([, h]) => h.info)
       this.served.push({ def, subresources: [...builtInSubresources(def), ...extra].sort((a, b) => a.name.localeCompare(b.name)) })
+    }
+    const rbacStore = (resource: string) => this.byGR.get(`rbac.authorization.k8s.io/${resource}`)
+    const [roles, clusterRoles, roleBindings, clusterRoleBindings] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'].map(rbacStore)
+    if (roles && clusterRoles && roleBindings && clusterRoleBindings) {
+      this.rbac = new RbacAuthorizer({ roles, clusterRoles, roleBindings, clusterRoleBindings, revision: () => opts.store.currentRevision() })
     }
   }
 
@@ -233,7 +245,10 @@ export class ApiServer {
    * user (a certificate, a service account), or nobody (401); then impersonation, if asked.
    */
   private async authenticate(req: IncomingMessage): Promise<UserInfo> {
-    return impersonate(await this.authenticateRequester(req), req.headersDistinct)
+    return impersonate(await this.authenticateRequester(req), req.headersDistinct, async (requestor, what) => {
+      const d = await this.rbac?.authorize({ user: requestor, verb: 'impersonate', resourceRequest: true, apiGroup: what.group, resource: what.resource, subresource: what.subresource, name: what.name, namespace: what.namespace })
+      return d?.allowed ?? false
+    })
   }
 
   /** The requester's own identity: a client certificate first (as upstream's union authenticator), then a bearer token. */
@@ -251,10 +266,27 @@ export class ApiServer {
     return user
   }
 
-  /** Until RBAC: anyone but the admin may read discovery and nothing else (see authz.ts). */
-  private authorizeResource(user: UserInfo, method: string, target: ApiTarget, url: URL): void {
+  /** The admin may do anything; anyone else what RBAC allows (without RBAC: nothing). */
+  private async authorizeResource(user: UserInfo, verb: string, t: ApiTarget): Promise<void> {
     if (user.admin) return
-    throw forbidResource(user, verbOf(method, target, queryBool(url.searchParams.get('watch'))), target)
+    let target = t
+    try {
+      target = this.resolve(t).target // `/api/v1/namespaces/NAME/status` is the namespace's status
+    } catch {
+      // an unknown resource is authorized as asked, like upstream (a 403 before any 404)
+    }
+    // As upstream's RequestInfo: a namespace's own path is in that namespace (`/api/v1/namespaces/NAME`).
+    if (target.group === '' && target.resource === 'namespaces' && target.name && !target.namespace) target = { ...target, namespace: target.name }
+    const d = await this.rbac?.authorize({ user, verb, resourceRequest: true, namespace: target.namespace, apiGroup: target.group, resource: target.resource, subresource: target.subresource, name: target.name })
+    if (!d?.allowed) throw forbidResource(user, verb, target)
+  }
+
+  /** A path outside the resources (discovery, OpenAPI, /metrics): RBAC's nonResourceURLs. */
+  private async authorizePath(user: UserInfo, method: string, path: string): Promise<void> {
+    if (user.admin) return
+    const verb = method === 'HEAD' ? 'get' : method.toLowerCase()
+    const d = await this.rbac?.authorize({ user, verb, resourceRequest: false, path })
+    if (!d?.allowed) throw forbidPath(user, verb, path)
   }
 
   private async serveUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): Promise<void> {
@@ -263,7 +295,7 @@ export class ApiServer {
     const parsed = parsePath(url.pathname)
     if (parsed.kind !== 'target') throw errors.pathNotFound()
     // exec, attach and port-forward are `create` on their subresource (kubectl sends GET or POST).
-    if (!user.admin) throw forbidResource(user, 'create', parsed.target)
+    await this.authorizeResource(user, 'create', parsed.target)
     const { rs, target } = this.resolve(parsed.target)
     const handler = target.subresource ? this.opts.upgrades?.get(subresourceKey(rs.def, target.subresource)) : undefined
     if (!handler) throw errors.badRequest('the requested resource does not support upgrades')
@@ -280,17 +312,19 @@ export class ApiServer {
     }
     if (path === '/version' || path === '/version/') return this.sendJSON(res, 200, serverVersion)
     const user = await this.authenticate(req)
+    this.users.set(req, user)
 
+    if (path.startsWith(trafficPathPrefix)) return this.serveTraffic(res, method, path, url)
+    // Every path below is authorized; a target below by resource, anything else by its path.
+    const parsed = parsePath(path)
+    if (parsed.kind !== 'target') await this.authorizePath(user, method, path)
     if (path === '/metrics' && this.opts.metrics) {
-      if (!user.admin) throw forbidPath(user, 'get', path)
       return this.sendRaw(res, 200, await this.opts.metrics(), 'text/plain; version=0.0.4; charset=utf-8')
     }
-    if (path.startsWith(trafficPathPrefix)) return this.serveTraffic(res, method, path, url)
     if (path === '/openapi/v3' || path === '/openapi/v3/') return this.serveOpenAPIRoot(res)
     if (path.startsWith('/openapi/v3/')) return this.serveOpenAPIDoc(res, path.slice('/openapi/v3/'.length))
     if (path === '/openapi/v2' || path === '/swagger.json') return this.serveOpenAPIV2(req, res)
 
-    const parsed = parsePath(path)
     switch (parsed.kind) {
       case 'root':
         if (method !== 'GET') throw errors.methodNotAllowed()
@@ -308,7 +342,7 @@ export class ApiServer {
         return this.sendJSON(res, 200, doc)
       }
       case 'target':
-        this.authorizeResource(user, method, parsed.target, url)
+        await this.authorizeResource(user, verbOf(method, parsed.target, queryBool(url.searchParams.get('watch'))), parsed.target)
         return this.serveResource(req, res, url, parsed.target)
       default:
         if (path === '/' && method === 'GET') return this.sendJSON(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version', ...this.groupPaths()] })
@@ -412,7 +446,9 @@ export class ApiServer {
     }
     const fm = url.searchParams.get('fieldManager') ?? undefined
     if (fm !== undefined && fm.length > 128) throw errors.badRequest('fieldManager: Too long: may not be more than 128 bytes')
+    const user = this.users.get(req)
     return {
+      ...(user ? { user } : {}),
       dryRun: dryRun.length > 0,
       fieldValidation: (fv as FieldValidation | null) ?? undefined,
       fieldManager: fm ?? managerFromUserAgent(req.headers['user-agent']),
@@ -457,6 +493,9 @@ export class ApiServer {
         case 'POST': {
           const opts = this.writeOptions(url, req)
           const body = await this.readObject(req, rs.def)
+          if (this.rbac && reviewKeys.has(`${rs.def.group}/${rs.def.resource}`)) {
+            return this.sendJSON(res, 201, await answerReview(this.rbac, opts.user ?? clusterAdmin, rs.def.group, rs.def.resource, ns, body))
+          }
           const obj = await rs.create(ns, body, opts)
           return this.sendObject(req, res, 201, rs.def, obj, opts.warnings)
         }

@@ -6,6 +6,7 @@
 import type { InformerFactory } from '../client/factory.js'
 import type { Client } from '../client/types.js'
 import { AnalysisRunController } from '../controllers/analysis/controller.js'
+import { ClusterRoleAggregationController } from '../controllers/clusterroleaggregation/controller.js'
 import { CronJobController } from '../controllers/cronjob/controller.js'
 import { DaemonSetController } from '../controllers/daemonset/controller.js'
 import { DeploymentController } from '../controllers/deployment/controller.js'
@@ -73,6 +74,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'statefulset-controller', aliases: ['statefulset'], start: (c) => new StatefulSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'clusterrole-aggregation-controller', aliases: ['clusterrole-aggregation'], start: (c) => new ClusterRoleAggregationController(c.client, c.informers, c.log).start(c.signal) },
   { name: 'analysisrun-controller', aliases: ['analysisrun'], start: (c) => new AnalysisRunController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 

@@ -10,6 +10,7 @@ import { serviceAllocation } from '../registry/allocation/admission.js'
 import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { builtInResources } from '../registry/index.js'
 import { defaultIngressClassAdmission } from '../registry/networking/index.js'
+import { ensureBootstrapPolicy } from '../registry/rbac/bootstrap.js'
 import type { Admission } from '../registry/rest.js'
 import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
 import type { Store } from '../store/types.js'
@@ -96,6 +97,7 @@ export async function bootstrapNamespaces(api: ApiServer): Promise<void> {
     await createIfMissing(() => namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' }))
     await createIfMissing(() => accounts.create(name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: defaultServiceAccountName } }, { fieldManager: 'kube-controller-manager' }))
   }
+  await ensureBootstrapPolicy(api.resource('rbac.authorization.k8s.io', 'clusterroles')!, api.resource('rbac.authorization.k8s.io', 'clusterrolebindings')!) // upstream's default roles
 }
 
 async function createIfMissing(create: () => Promise<unknown>): Promise<void> {

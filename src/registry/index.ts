@@ -7,8 +7,9 @@ import { coordinationResources } from './coordination/index.js'
 import { discoveryResources } from './discovery/index.js'
 import { eventsResources } from './events/index.js'
 import { networkingResources } from './networking/index.js'
+import { rbacResources } from './rbac/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...argoprojResources]
+  return [...coreResources, ...appsResources, ...batchResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...argoprojResources, ...rbacResources]
 }

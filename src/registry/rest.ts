@@ -39,6 +39,8 @@ export interface AdmissionAttributes {
   oldObject?: StoredObject
   subresource?: string
   dryRun: boolean
+  /** Who asks; undefined for in-process writes. */
+  user?: RequestUser
 }
 
 /** An admission plugin: may mutate attrs.object, or reject by throwing a StatusError. */
@@ -78,6 +80,16 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation
   /** Collects `Warning:` header texts for the response. */
   warnings?: string[]
+  /** Who asks (an HTTP request's user); in-process writes carry none and are the system's own. */
+  user?: RequestUser
+}
+
+/** The requesting user as admission sees it (upstream user.Info). */
+export interface RequestUser {
+  username: string
+  groups: string[]
+  /** system:masters: bypasses authorization. */
+  admin?: boolean
 }
 
 export interface ListOptions {
@@ -392,7 +404,7 @@ export class ResourceStore {
 
   private async createPrepared(obj: StoredObject, opts: WriteOptions, generated: boolean): Promise<StoredObject> {
     const m = obj.metadata
-    await this.admit({ operation: 'CREATE', def: this.def, namespace: m.namespace, name: m.name!, object: obj, dryRun: Boolean(opts.dryRun) })
+    await this.admit({ operation: 'CREATE', def: this.def, namespace: m.namespace, name: m.name!, object: obj, dryRun: Boolean(opts.dryRun), user: opts.user })
     this.managedFields(undefined, obj, opts.fieldManager)
     if (opts.dryRun) {
       if (await this.store.get(this.key(m.namespace, m.name!))) throw errors.alreadyExists(this.ref, m.name!)
@@ -495,7 +507,7 @@ export class ResourceStore {
       ...(own ? own(next, current) : this.def.validateUpdate ? this.def.validateUpdate(next, current) : this.def.validate?.(next) ?? []),
     ]
     if (errs.length) throw this.invalid(next, errs)
-    await this.admit({ operation: 'UPDATE', def: this.def, namespace: next.metadata.namespace, name: next.metadata.name!, object: next, oldObject: current, subresource, dryRun: Boolean(opts.dryRun) })
+    await this.admit({ operation: 'UPDATE', def: this.def, namespace: next.metadata.namespace, name: next.metadata.name!, object: next, oldObject: current, subresource, dryRun: Boolean(opts.dryRun), user: opts.user })
 
     // A deleting object whose last finalizer is removed is deleted for real.
     if (next.metadata.deletionTimestamp && !this.hasFinalizers(next) && !this.waitsForGrace(next)) {

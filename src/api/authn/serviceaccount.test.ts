@@ -30,6 +30,7 @@ test('a token names its account, with upstream’s claims, and authenticates whi
     username: 'system:serviceaccount:team:builder',
     uid: 'sa-1',
     groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'],
+    extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] },
   })
   assert.equal(await tokens.authenticate(token, 'https://elsewhere'), undefined) // not its audience
   now = new Date('2026-12-07T13:00:00Z')
@@ -42,7 +43,11 @@ test('a token stops working when its account or bound pod is gone or re-created,
   const tokens = new ServiceAccountTokens(key(), lookup)
   const account = objects.get('serviceaccounts/team/builder')!
   const bound = tokens.issue({ account, audiences: [serviceAccountIssuer], expirationSeconds: 3600, now, bound: { kind: 'Pod', name: 'web', uid: 'pod-1' } }).token
-  assert.ok(await tokens.authenticate(bound))
+  assert.deepEqual((await tokens.authenticate(bound))?.extra, {
+    'authentication.kubernetes.io/credential-id': [`JTI=${JSON.parse(Buffer.from(bound.split('.')[1], 'base64url').toString()).jti}`],
+    'authentication.kubernetes.io/pod-name': ['web'],
+    'authentication.kubernetes.io/pod-uid': ['pod-1'],
+  })
   objects.set('pods/team/web', obj('web', 'pod-2', 'team')) // the pod was re-created
   assert.equal(await tokens.authenticate(bound), undefined)
   const plain = tokens.issue({ account, audiences: [serviceAccountIssuer], expirationSeconds: 3600, now }).token

@@ -30,6 +30,8 @@ export interface ServiceAccountUser {
   username: string
   uid: string
   groups: string[]
+  /** As upstream's ServiceAccountInfo.UserInfo: the token's JTI and the pod and node it is bound to. */
+  extra: Record<string, string[]>
 }
 
 interface PrivateClaims {
@@ -83,6 +85,10 @@ export class ServiceAccountTokens {
       const obj = await this.lookup(resource, scoped ? ns : undefined, ref.name ?? '')
       if (!obj || obj.metadata.uid !== ref.uid) return undefined
     }
-    return { username: `system:serviceaccount:${ns}:${sa.name}`, uid: sa.uid, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] }
+    const extra: Record<string, string[]> = {}
+    if (typeof c.jti === 'string' && c.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${c.jti}`]
+    if (priv.pod?.name) Object.assign(extra, { 'authentication.kubernetes.io/pod-name': [priv.pod.name], 'authentication.kubernetes.io/pod-uid': [priv.pod.uid ?? ''] })
+    if (priv.node?.name) Object.assign(extra, { 'authentication.kubernetes.io/node-name': [priv.node.name], 'authentication.kubernetes.io/node-uid': [priv.node.uid ?? ''] })
+    return { username: `system:serviceaccount:${ns}:${sa.name}`, uid: sa.uid, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'], extra }
   }
 }

@@ -142,5 +142,26 @@ export function decodeSpecial(type: SpecialType, b: Uint8Array): unknown {
       return decodeQuantity(b)
     case 'FieldsV1':
       return decodeFieldsV1(b)
+    case 'ExtraValue':
+    case 'AuthenticationExtraValue':
+      return decodeExtraValue(b)
   }
+}
+
+/** authorization/v1 and authentication/v1 ExtraValue: `repeated string items = 1` → the list itself. */
+function decodeExtraValue(b: Uint8Array): string[] {
+  const r = new WireReader(b)
+  const out: string[] = []
+  while (!r.done) {
+    const { field, wire, key } = r.tag()
+    if (wire === WireType.endGroup) throw new ProtobufError('proto: ExtraValue: wiretype end group for non-group')
+    if (field <= 0) throw new ProtobufError(`proto: ExtraValue: illegal tag ${field} (wire type ${key})`)
+    if (field !== 1) {
+      r.skip(wire)
+      continue
+    }
+    expectWire('Items', wire, WireType.bytes)
+    out.push(decodeString(r.bytes()))
+  }
+  return out
 }

@@ -22,6 +22,8 @@ const packages = [
   { repo: 'api', dir: 'networking/v1', proto: 'k8s.io.api.networking.v1', short: 'networking' },
   { repo: 'api', dir: 'policy/v1', proto: 'k8s.io.api.policy.v1', short: 'policy' },
   { repo: 'api', dir: 'authentication/v1', proto: 'k8s.io.api.authentication.v1', short: 'authentication' },
+  { repo: 'api', dir: 'rbac/v1', proto: 'k8s.io.api.rbac.v1', short: 'rbac' },
+  { repo: 'api', dir: 'authorization/v1', proto: 'k8s.io.api.authorization.v1', short: 'authorization' },
   { repo: 'apimachinery', dir: 'pkg/apis/meta/v1', proto: 'k8s.io.apimachinery.pkg.apis.meta.v1', short: 'meta' },
 ] as const
 

@@ -22,6 +22,16 @@ export const rootKinds: Record<string, string> = {
   'policy/v1 Eviction': 'policy.Eviction',
   'policy/v1 PodDisruptionBudget': 'policy.PodDisruptionBudget',
   'authentication.k8s.io/v1 TokenRequest': 'authentication.TokenRequest',
+  'authentication.k8s.io/v1 SelfSubjectReview': 'authentication.SelfSubjectReview',
+  'rbac.authorization.k8s.io/v1 Role': 'rbac.Role',
+  'rbac.authorization.k8s.io/v1 ClusterRole': 'rbac.ClusterRole',
+  'rbac.authorization.k8s.io/v1 RoleBinding': 'rbac.RoleBinding',
+  'rbac.authorization.k8s.io/v1 ClusterRoleBinding': 'rbac.ClusterRoleBinding',
+  'authorization.k8s.io/v1 SelfSubjectAccessReview': 'authorization.SelfSubjectAccessReview',
+  'authorization.k8s.io/v1 SelfSubjectRulesReview': 'authorization.SelfSubjectRulesReview',
+  'authorization.k8s.io/v1 SubjectAccessReview': 'authorization.SubjectAccessReview',
+  'authorization.k8s.io/v1 LocalSubjectAccessReview': 'authorization.LocalSubjectAccessReview',
+  'rbac.authorization.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
   // DeleteOptions is registered in every group version (client-go sends it as `v1` to core paths).
   'v1 DeleteOptions': 'meta.DeleteOptions',
   'meta.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
@@ -38,6 +48,9 @@ export const specialTypes = {
   FieldsV1: 'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1',
   IntOrString: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString',
   Quantity: 'k8s.io.apimachinery.pkg.api.resource.Quantity',
+  // `type ExtraValue []string`: a message of repeated `items` on the wire, a plain list in JSON.
+  ExtraValue: 'k8s.io.api.authorization.v1.ExtraValue',
+  AuthenticationExtraValue: 'k8s.io.api.authentication.v1.ExtraValue',
 } as const
 
 export type SpecialType = keyof typeof specialTypes
