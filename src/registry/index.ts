@@ -1,4 +1,5 @@
 // Every kind the API server serves, in discovery order within each group.
+import { apiextensionsResources } from './apiextensions/crd.js'
 import { appsResources } from './apps/index.js'
 import { argoprojResources } from './argoproj/index.js'
 import { batchResources } from './batch/index.js'
@@ -9,5 +10,5 @@ import { eventsResources } from './events/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...argoprojResources]
+  return [...coreResources, ...appsResources, ...batchResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...apiextensionsResources, ...argoprojResources]
 }
