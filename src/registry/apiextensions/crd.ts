@@ -142,9 +142,12 @@ function validateSchema(s: unknown, path: string, level: Level, errs: FieldError
   if (isObj(s.items)) validateSchema(s.items, `${path}.items`, 'item', errs)
   if (isObj(s.additionalProperties)) validateSchema(s.additionalProperties, `${path}.additionalProperties`, 'field', errs)
   if (props) for (const [k, v] of Object.entries(props)) validateSchema(v, `${path}.properties[${k}]`, 'field', errs)
+  // `anyOf: [{type: integer}, {type: string}]` beside x-kubernetes-int-or-string is the one place
+  // a type may appear in a value validation.
+  const intOrString = s['x-kubernetes-int-or-string'] === true
   for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
     const list = s[key]
-    if (Array.isArray(list)) list.forEach((x, i) => validateValueValidation(x, `${path}.${key}[${i}]`, errs))
+    if (Array.isArray(list)) list.forEach((x, i) => validateValueValidation(x, `${path}.${key}[${i}]`, errs, intOrString))
   }
   if (level === 'root' && props && isObj(props.metadata)) {
     const m = props.metadata
@@ -155,10 +158,10 @@ function validateSchema(s: unknown, path: string, level: Level, errs: FieldError
 }
 
 /** In allOf/anyOf/oneOf only value validations are allowed: no types, defaults or descriptions (structural rule). */
-function validateValueValidation(s: unknown, path: string, errs: FieldError[]): void {
+function validateValueValidation(s: unknown, path: string, errs: FieldError[], intOrString = false): void {
   if (!isObj(s)) return
-  for (const k of ['type', 'default', 'description', 'nullable', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string'])
-    if (s[k] !== undefined && !(k === 'x-kubernetes-int-or-string' && s[k] === false)) errs.push(forbidden(`${path}.${k}`, 'must be empty to be structural'))
+  for (const k of ['type', 'default', 'nullable', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource'])
+    if (s[k] !== undefined && !(k === 'type' && intOrString && (s.type === 'integer' || s.type === 'string'))) errs.push(forbidden(`${path}.${k}`, 'must be empty to be structural'))
   if (isObj(s.properties)) for (const [k, v] of Object.entries(s.properties)) validateValueValidation(v, `${path}.properties[${k}]`, errs)
   if (isObj(s.items)) validateValueValidation(s.items, `${path}.items`, errs)
 }
