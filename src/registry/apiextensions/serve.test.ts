@@ -76,6 +76,7 @@ test('deleting a CRD deletes its instances, then the CRD, and stops serving; a n
   await crds.create(undefined, structuredClone(crontabs))
   const rs = await until('the kind is served', async () => first.api.resource('stable.example.com', 'crontabs'))
   await rs.create('default', { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'a' } })
+  assert.equal((await store.list('/registry/crontabs.stable.example.com/')).items.length, 1)
   await first.stop()
 
   const second = await cluster(store)
@@ -90,5 +91,5 @@ test('deleting a CRD deletes its instances, then the CRD, and stops serving; a n
   assert.deepEqual(pending.object.metadata.finalizers, ['customresourcecleanup.apiextensions.k8s.io'])
   await until('the CRD is gone', async () => ((await crds2.list(undefined)).items.length === 0 ? true : undefined))
   assert.equal(second.api.resource('stable.example.com', 'crontabs'), undefined)
-  assert.equal((await store.list('/registry/stable.example.com/crontabs/')).items.length, 0, 'the instances were deleted')
+  assert.equal((await store.list('/registry/crontabs.stable.example.com/')).items.length, 0, 'the instances were deleted')
 })
