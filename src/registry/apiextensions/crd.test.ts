@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import type { StoredObject } from '../../apis/meta.js'
 import { fieldErrorMessage } from '../../apis/validation.js'
 import { definitionName, definitionsOf, servedVersions, validateCrd, type Crd } from './crd.js'
+import { customResourceDef } from './customresource.js'
 import { compareKubeAwareVersions, deprecationWarning } from './serve.js'
 
 type Json = Record<string, any>
@@ -69,4 +70,20 @@ test('versions sort as upstream sorts them, and a deprecated one points at the n
   const two = crd((c) => c.spec.versions.unshift({ name: 'v1beta1', served: true, storage: false, deprecated: true }))
   assert.equal(deprecationWarning(two, 'v1beta1'), 'stable.example.com/v1beta1 CronTab is deprecated; use stable.example.com/v1 CronTab')
   assert.equal(deprecationWarning(two, 'v1'), 'stable.example.com/v1 CronTab is deprecated')
+})
+
+test('a protected group needs the api-approved annotation', () => {
+  const k8s = crd((c) => ((c.spec.group = 'stable.k8s.io'), (c.metadata.name = 'crontabs.stable.k8s.io')))
+  assert.deepEqual(messages(k8s), [
+    'metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111',
+  ])
+  k8s.metadata.annotations = { 'api-approved.kubernetes.io': 'https://github.com/kubernetes/kubernetes/pull/1' }
+  assert.deepEqual(messages(k8s), [])
+})
+
+test('selectableFields become field selectors', () => {
+  const [v] = servedVersions(crd((c) => (c.spec.versions[0].selectableFields = [{ jsonPath: '.spec.replicas' }])))
+  const def = customResourceDef(v.kind, v.schema)
+  const obj = { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'a' }, spec: { replicas: 2 } } as StoredObject
+  assert.equal(def.fieldSelectors?.['spec.replicas']?.(obj), '2')
 })

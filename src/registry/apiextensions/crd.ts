@@ -34,6 +34,7 @@ export interface CrdVersion {
   schema?: { openAPIV3Schema?: Json }
   subresources?: { status?: Json; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } }
   additionalPrinterColumns?: { name: string; type: string; format?: string; description?: string; priority?: number; jsonPath: string }[]
+  selectableFields?: { jsonPath: string }[]
 }
 
 export interface CrdCondition {
@@ -173,6 +174,9 @@ export function validateCrd(obj: StoredObject): FieldError[] {
   const names: Partial<CrdNames> = isObj(spec.names) ? spec.names : {}
   const group = str(spec.group)
   if (crd.metadata.name !== `${str(names.plural)}.${group}`) errs.push(invalid('metadata.name', crd.metadata.name, 'must be spec.names.plural+"."+spec.group'))
+  // Groups of the Kubernetes project need an approved API review (upstream's protected groups).
+  if (/(^|\.)k8s\.io$|(^|\.)kubernetes\.io$/.test(group) && !crd.metadata.annotations?.['api-approved.kubernetes.io'])
+    errs.push(required('metadata.annotations[api-approved.kubernetes.io]', 'protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111'))
   if (!group) errs.push(required('spec.group'))
   else {
     const e = isDNS1123Subdomain(group)
@@ -355,6 +359,7 @@ export function servedVersions(crd: Crd): ServedVersion[] {
         definition: definitionName(spec.group, v.name, names.kind),
         columns,
         subresources: v.subresources ?? {},
+        ...(v.selectableFields?.length ? { selectableFields: v.selectableFields.map((f) => f.jsonPath) } : {}),
       },
       schema: schema as Schema,
       deprecated: v.deprecated === true,

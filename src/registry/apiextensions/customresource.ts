@@ -44,6 +44,8 @@ export interface CustomKind {
   definition: string
   columns: CustomColumn[]
   subresources: { status?: Json; scale?: ScalePaths }
+  /** JSONPaths usable as field selectors (`.spec.color`), from the version's selectableFields. */
+  selectableFields?: string[]
 }
 
 /** The columns a CRD version without additionalPrinterColumns gets (upstream: Age from creationTimestamp). */
@@ -109,6 +111,19 @@ function scaleDef(paths: ScalePaths): ScaleDef {
   }
 }
 
+/** selectableFields → field selectors: `.spec.color` is selected as `spec.color=blue`. */
+function selectors(paths: string[]): Record<string, (obj: StoredObject) => string | undefined> {
+  return Object.fromEntries(
+    paths.map((p) => [
+      p.replace(/^\./, ''),
+      (obj: StoredObject) => {
+        const v = atJsonPath(obj, p)
+        return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
+      },
+    ]),
+  )
+}
+
 export interface CustomResourceOptions {
   /** Checks beyond the schema on update (the CEL transition rules a CRD carries). */
   validateTransitions?(obj: StoredObject, old: StoredObject): FieldError[]
@@ -147,6 +162,7 @@ export function customResourceDef(k: CustomKind, schema: Schema, opts: CustomRes
     generation: true,
     ...(hasStatus ? { hasStatus: true } : opts.statusFromSchema && schemaHasStatus ? { hasStatus: true, statusOnMainResource: true } : {}),
     ...(k.subresources.scale ? { scale: scaleDef(k.subresources.scale) } : {}),
+    ...(k.selectableFields?.length ? { fieldSelectors: selectors(k.selectableFields) } : {}),
     defaults: (obj) => pruneAndDefault(obj as unknown as Json, schema),
     // A custom resource created with a status subresource starts without status.
     prepareForCreate: (obj) => {
