@@ -190,6 +190,9 @@ describe('CustomResourceDefinitions through kubectl', () => {
     assert.equal(w2.spec.template.data.a, 'b')
     const bad = await c.kubectl(['apply', '-f', c.file('w3.yaml', 'apiVersion: shop.example.com/v1\nkind: Widget\nmetadata:\n  name: w3\nspec:\n  size: true\n')])
     assert.match(bad.stderr, /spec.size: Invalid value: "boolean": spec.size in body must be of type integer,string: "boolean"/)
+    // The CEL rule of the v1 schema (x-kubernetes-validations) is evaluated.
+    const huge = await c.kubectl(['apply', '-f', c.file('w4.yaml', 'apiVersion: shop.example.com/v1\nkind: Widget\nmetadata:\n  name: w4\nspec:\n  size: huge\n')])
+    assert.match(huge.stderr, /The Widget "w4" is invalid: spec: Invalid value: "object": no huge widgets/)
     const all = await c.k('get', 'all')
     assert.match(all, /widget.shop.example.com\/w1/)
     assert.match(all, /widget.shop.example.com\/w2/)

@@ -4,6 +4,7 @@
 // validated against the version's structural schema. Used for the CRDs users create and for the
 // argoproj.io kinds kubelite serves built in from Argo's own CRDs.
 import type { StoredObject } from '../../apis/meta.js'
+import { validateCelRules } from '../../apis/cel.js'
 import { pruneAndDefault, validateAgainstSchema } from '../../apis/crdschema.js'
 import type { Schema } from '../../apis/schema.js'
 import { isDNS1123Subdomain, type FieldError } from '../../apis/validation.js'
@@ -133,10 +134,15 @@ export interface CustomResourceOptions {
    * with the object).
    */
   statusFromSchema?: boolean
+  /** Evaluate the schema's CEL rules (x-kubernetes-validations) after the schema checks. */
+  cel?: boolean
 }
 
 /** The ResourceDef serving one version of a custom kind against its structural schema. */
 export function customResourceDef(k: CustomKind, schema: Schema, opts: CustomResourceOptions = {}): ResourceDef {
+  // As upstream, the CEL rules run unless the schema checks found a wrong type.
+  const withCel = (errs: FieldError[], cel: () => FieldError[]) =>
+    opts.cel && !errs.some((e) => e.type === 'FieldValueTypeInvalid') ? [...errs, ...cel()] : errs
   const hasStatus = k.subresources.status !== undefined
   const schemaHasStatus = schema.properties?.status !== undefined
   const columns: TableColumn[] = [
@@ -168,8 +174,8 @@ export function customResourceDef(k: CustomKind, schema: Schema, opts: CustomRes
     prepareForCreate: (obj) => {
       if (hasStatus) delete obj.status
     },
-    validate: (obj) => validateAgainstSchema(obj, schema),
-    validateUpdate: (obj, old) => [...validateAgainstSchema(obj, schema), ...(opts.validateTransitions?.(obj, old) ?? [])],
+    validate: (obj) => withCel(validateAgainstSchema(obj, schema), () => validateCelRules(obj, schema)),
+    validateUpdate: (obj, old) => [...withCel(validateAgainstSchema(obj, schema), () => validateCelRules(obj, schema, old)), ...(opts.validateTransitions?.(obj, old) ?? [])],
     table: { columns, cells: (obj, now) => [obj.metadata.name ?? '', ...k.columns.map((c) => cell(obj, c, now))] },
   }
 }

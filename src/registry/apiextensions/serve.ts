@@ -211,7 +211,7 @@ export class CustomResourceServing {
   }
 
   private resourceDef(crd: Crd, v: ServedVersion): ResourceDef {
-    const def = customResourceDef(v.kind, v.schema)
+    const def = customResourceDef(v.kind, v.schema, { cel: true })
     if (v.deprecated) def.deprecationWarning = v.deprecationWarning ?? deprecationWarning(crd, v.kind.version)
     return def
   }
