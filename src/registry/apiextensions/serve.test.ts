@@ -25,7 +25,7 @@ const crontabs = {
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const v = await fn().catch(() => undefined)
     if (v !== undefined) return v
     await new Promise((r) => setTimeout(r, 10))
@@ -92,4 +92,25 @@ test('deleting a CRD deletes its instances, then the CRD, and stops serving; a n
   await until('the CRD is gone', async () => ((await crds2.list(undefined)).items.length === 0 ? true : undefined))
   assert.equal(second.api.resource('stable.example.com', 'crontabs'), undefined)
   assert.equal((await store.list('/registry/crontabs.stable.example.com/')).items.length, 0, 'the instances were deleted')
+})
+
+test('while a deleting CRD waits on an instance with a finalizer, no new instances are taken', async (t) => {
+  const c = await cluster()
+  t.after(c.stop)
+  const crds = c.api.resource('apiextensions.k8s.io', 'customresourcedefinitions')!
+  await crds.create(undefined, structuredClone(crontabs))
+  const rs = await until('the kind is served', async () => c.api.resource('stable.example.com', 'crontabs'))
+  await rs.create('default', { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'held', finalizers: ['example.com/hold'] } })
+  await crds.delete(undefined, 'crontabs.stable.example.com')
+  const waiting = await until('the cleanup waits', async () => {
+    const o = (await crds.get(undefined, 'crontabs.stable.example.com')) as Json
+    return o.status.conditions.find((x: Json) => x.type === 'Terminating' && x.reason === 'InstanceDeletionCheck')
+  })
+  assert.equal(waiting.message, 'could not confirm zero CustomResources remaining: 1 remaining')
+  await assert.rejects(rs.create('default', { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'new' } }), (err: Json) => {
+    assert.deepEqual([err.status.code, err.status.reason, err.status.message], [405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating'])
+    return true
+  })
+  await rs.patch('default', 'held', 'application/merge-patch+json', '{"metadata":{"finalizers":null}}', {})
+  await until('the CRD is gone', async () => ((await crds.list(undefined)).items.length === 0 ? true : undefined))
 })

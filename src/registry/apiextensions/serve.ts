@@ -10,6 +10,7 @@
 // built-in kind keeps answering (upstream: the built-in handler is matched before the CRD
 // handler); deleting such a CRD leaves the built-in kind's objects alone.
 import type { StoredObject } from '../../apis/meta.js'
+import { statusErrorFrom } from '../../apis/status.js'
 import { registerDefinitions, unregisterDefinitions } from '../../apis/schema.js'
 import type { ResourceStore } from '../rest.js'
 import type { ResourceDef } from '../types.js'
@@ -72,6 +73,8 @@ export class CustomResourceServing {
   /** What is served per CRD name: its group/resource and definition names. */
   private readonly served = new Map<string, { group: string; resource: string; definitions: string[] }>()
   private readonly queue = new Set<string>()
+  /** CRDs being deleted: their kinds take no new instances. */
+  private readonly terminating = new Set<string>()
   private running: Promise<void> | undefined
   private readonly timers = new Set<NodeJS.Timeout>()
 
@@ -212,6 +215,13 @@ export class CustomResourceServing {
 
   private resourceDef(crd: Crd, v: ServedVersion): ResourceDef {
     const def = customResourceDef(v.kind, v.schema, { cel: true })
+    const name = crd.metadata.name!
+    const prepare = def.prepareForCreate
+    // Upstream's CRD handler: no new instances while the CRD's deletion removes them.
+    def.prepareForCreate = (obj) => {
+      if (this.terminating.has(name)) throw statusErrorFrom(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating')
+      prepare?.(obj)
+    }
     if (v.deprecated) def.deprecationWarning = v.deprecationWarning ?? deprecationWarning(crd, v.kind.version)
     return def
   }
@@ -220,6 +230,7 @@ export class CustomResourceServing {
     const prev = this.served.get(name)
     if (!prev) return
     this.served.delete(name)
+    this.terminating.delete(name)
     this.deps.unserve(prev.group, prev.resource)
     unregisterDefinitions(prev.definitions)
   }
@@ -265,6 +276,7 @@ export class CustomResourceServing {
   /** The cleanup finalizer: delete every instance, then release the CRD. */
   private async cleanup(crd: Crd): Promise<void> {
     if (!(crd.metadata.finalizers ?? []).includes(cleanupFinalizer)) return
+    this.terminating.add(crd.metadata.name!)
     const { group, names } = crd.spec
     if (!this.deps.isBuiltIn(group, names.plural)) {
       const rs = this.deps.resource(group, names.plural)
