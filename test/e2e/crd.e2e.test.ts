@@ -168,6 +168,14 @@ describe('CustomResourceDefinitions through kubectl', () => {
     await c.k('delete', 'ct', 'watched')
   })
 
+  test('deleting a namespace deletes the custom resources in it', async () => {
+    await c.k('create', 'namespace', 'crons')
+    await c.k('apply', '-n', 'crons', '-f', c.file('nsct.yaml', crontab('in-ns', '  image: nsimage\n')))
+    await c.k('delete', 'namespace', 'crons', '--wait=false')
+    await until('the namespace and its CronTab are gone', async () => (await c.kubectl(['get', 'namespace', 'crons'])).code !== 0, 60_000)
+    assert.match((await c.kubectl(['get', 'ct', '-n', 'crons'])).stderr, /No resources found/)
+  })
+
   test('served again after a restart', async () => {
     assert.equal(await c.stop(), 0)
     await c.restart()
