@@ -159,21 +159,56 @@ export class ApiServer {
       unknownFields: opts.unknownFields,
       typeError: opts.typeError,
     }
+    this.deps = deps
     this.served = []
-    for (const def of opts.resources) {
-      const rs = new ResourceStore(def, deps)
-      this.byGVR.set(`${def.group}/${def.version}/${def.resource}`, rs)
-      if (!this.byGR.has(`${def.group}/${def.resource}`)) this.byGR.set(`${def.group}/${def.resource}`, rs)
-      const extra = [...(opts.subresources ?? new Map()).entries()]
-        .filter(([key]) => key.startsWith(`${def.group === '' ? def.resource : `${def.resource}.${def.group}`}/`))
-        .map(([, h]) => h.info)
-      this.served.push({ def, subresources: [...builtInSubresources(def), ...extra].sort((a, b) => a.name.localeCompare(b.name)) })
-    }
+    for (const def of opts.resources) this.register(def)
     const rbacStore = (resource: string) => this.byGR.get(`rbac.authorization.k8s.io/${resource}`)
     const [roles, clusterRoles, roleBindings, clusterRoleBindings] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'].map(rbacStore)
     if (roles && clusterRoles && roleBindings && clusterRoleBindings) {
       this.rbac = new RbacAuthorizer({ roles, clusterRoles, roleBindings, clusterRoleBindings, revision: () => opts.store.currentRevision() })
     }
+  }
+
+  private readonly deps: RestDeps
+  private servedDefs: ResourceDef[] | undefined
+
+  private register(def: ResourceDef): void {
+    const rs = new ResourceStore(def, this.deps)
+    this.byGVR.set(`${def.group}/${def.version}/${def.resource}`, rs)
+    if (!this.byGR.has(`${def.group}/${def.resource}`)) this.byGR.set(`${def.group}/${def.resource}`, rs)
+    const extra = [...(this.opts.subresources ?? new Map()).entries()]
+      .filter(([key]) => key.startsWith(`${def.group === '' ? def.resource : `${def.resource}.${def.group}`}/`))
+      .map(([, h]) => h.info)
+    this.served.push({ def, subresources: [...builtInSubresources(def), ...extra].sort((a, b) => a.name.localeCompare(b.name)) })
+    this.servedDefs = undefined
+  }
+
+  /**
+   * Serves the versions of one kind from now on, replacing whatever was served for its group and
+   * resource (a CustomResourceDefinition created or changed): REST paths, discovery and OpenAPI.
+   */
+  serveKind(defs: ResourceDef[]): void {
+    if (!defs.length) return
+    this.unserveKind(defs[0].group, defs[0].resource)
+    for (const def of defs) this.register(def)
+  }
+
+  /** Stops serving every version of group/resource (a CustomResourceDefinition deleted). */
+  unserveKind(group: string, resource: string): void {
+    for (let i = this.served.length - 1; i >= 0; i--) {
+      const def = this.served[i].def
+      if (def.group === group && def.resource === resource) {
+        this.served.splice(i, 1)
+        this.byGVR.delete(`${def.group}/${def.version}/${def.resource}`)
+      }
+    }
+    this.byGR.delete(`${group}/${resource}`)
+    this.servedDefs = undefined
+  }
+
+  /** The served kinds; the same array until the set changes (OpenAPI documents are cached by it). */
+  servedResources(): readonly ResourceDef[] {
+    return (this.servedDefs ??= this.served.map((s) => s.def))
   }
 
   /** The storage for a group and resource (`''`, `pods`), for in-process clients and admission. */
@@ -470,6 +505,7 @@ export class ApiServer {
 
   private async serveResource(req: IncomingMessage, res: ServerResponse, url: URL, t: ApiTarget): Promise<void> {
     const { rs, target } = this.resolve(t)
+    if (rs.def.deprecationWarning) res.setHeader('Warning', `299 - ${JSON.stringify(rs.def.deprecationWarning)}`)
     const method = req.method ?? 'GET'
     const ns = target.namespace
     const sub = target.subresource
@@ -757,6 +793,8 @@ export class ApiServer {
       res.end()
       return
     }
+    const earlier = res.getHeader('Warning')
+    if (earlier !== undefined && headers.Warning !== undefined) headers = { ...headers, Warning: [...[earlier].flat().map(String), ...[headers.Warning].flat()] }
     res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache, private', ...headers })
     res.end(body)
   }

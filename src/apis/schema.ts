@@ -63,9 +63,30 @@ export function definitions(): Readonly<Record<string, Schema>> {
   if (!loaded) {
     const builtIn = readOpenAPIJson('definitions.json') as Record<string, Schema>
     const argo = readOpenAPIJson('argoproj.json') as { definitions: Record<string, Schema> }
-    loaded = { ...builtIn, ...argo.definitions }
+    // apiextensions.k8s.io/v1 CustomResourceDefinition (written from upstream's Go types; the
+    // schemas inside a CRD stay free-form here, validated by registry/apiextensions).
+    const apiextensions = readOpenAPIJson('apiextensions.json') as Record<string, Schema>
+    loaded = { ...builtIn, ...apiextensions, ...argo.definitions }
   }
   return loaded
+}
+
+/**
+ * Adds (or replaces) definitions at run time: the schemas of the kinds a CustomResourceDefinition
+ * serves, so strict field validation, patches, server-side apply and the OpenAPI documents see them
+ * as they see the built-in kinds.
+ */
+export function registerDefinitions(defs: Record<string, Schema>): void {
+  const all = definitions() as Record<string, Schema>
+  for (const [name, def] of Object.entries(defs)) all[name] = def
+  byKind = undefined
+}
+
+/** Removes definitions registered with registerDefinitions (a CustomResourceDefinition deleted). */
+export function unregisterDefinitions(names: readonly string[]): void {
+  const all = definitions() as Record<string, Schema>
+  for (const name of names) delete all[name]
+  byKind = undefined
 }
 
 /** True for a definition that comes from a CustomResourceDefinition's schema (not a Go type). */

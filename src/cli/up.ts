@@ -32,7 +32,7 @@ import { ensurePrivateDataDir } from './datadir.js'
 import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials } from './pki.js'
-import { bootstrapNamespaces, buildApiServer, localClient } from './wiring.js'
+import { bootstrapNamespaces, buildApiServer, localClient, serveCustomResources } from './wiring.js'
 import { installWorkQueueMetrics } from './workqueue-metrics.js'
 import { startDashboard, type Dashboard } from './dashboard.js'
 
@@ -146,6 +146,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     log,
   })
 
+  const customResources = await serveCustomResources(api, abort.signal, log)
   const inflight = new InflightRequests()
   const server: Server = createApiListener({ cert: creds.serverCertPem, key: creds.serverKeyPem, ca: creds.caCertPem }, { request: inflight.track(api.handle), upgrade: api.handleUpgrade }, log)
   const sockets = new Set<Socket>()
@@ -203,7 +204,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const lowPorts = lowPortAccess(53)
   if (!lowPorts.allowed) log.error({ reason: lowPorts.reason, server: `${dnsAddrs.dns.host}:${dnsAddrs.dns.port}` }, 'cluster DNS: pods cannot reach 127.96.0.10:53')
   bootstrapped = true
-  const background: Promise<unknown>[] = []
+  const background: Promise<unknown>[] = [customResources.follow()]
   background.push(startCompactor(store, { intervalMs: 5 * 60_000, onError: (err) => log.error({ err }, 'compaction failed') }, abort.signal))
 
   // Controllers, agents and the proxy talk to the API through a client, exactly as if they ran in

@@ -8,6 +8,7 @@ import type { Client } from '../client/types.js'
 import { namespaceLifecycle } from '../registry/admission.js'
 import { serviceAllocation } from '../registry/allocation/admission.js'
 import { ServiceAllocator } from '../registry/allocation/allocator.js'
+import { CustomResourceServing } from '../registry/apiextensions/serve.js'
 import { builtInResources } from '../registry/index.js'
 import { defaultIngressClassAdmission } from '../registry/networking/index.js'
 import { ensureBootstrapPolicy } from '../registry/rbac/bootstrap.js'
@@ -56,9 +57,9 @@ export function buildApiServer(w: ApiWiring): ApiServer {
     unknownFields,
     typeError,
     openapi: {
-      v3Root: () => openapiV3Root(resources),
-      v3Document: (gv) => openapiV3Document(resources, gv),
-      v2: () => openapiV2Document(resources),
+      v3Root: () => openapiV3Root(api.servedResources()),
+      v3Document: (gv) => openapiV3Document(api.servedResources(), gv),
+      v2: () => openapiV2Document(api.servedResources()),
     },
     serverAddress: w.serverAddress,
     readiness: w.readiness,
@@ -69,6 +70,24 @@ export function buildApiServer(w: ApiWiring): ApiServer {
     log: w.log,
   })
   return api
+}
+
+/**
+ * Serves the kinds of every stored CustomResourceDefinition (call before the API listens, so a
+ * restarted cluster serves them from its first request); `follow()` then follows CRD changes
+ * until `signal` aborts.
+ */
+export async function serveCustomResources(api: ApiServer, signal: AbortSignal, log?: ApiServerOptions['log']): Promise<{ follow(): Promise<void> }> {
+  const builtIn = new Set(builtInResources().map((d) => `${d.group}/${d.resource}`))
+  const serving = new CustomResourceServing({
+    crds: api.resource('apiextensions.k8s.io', 'customresourcedefinitions')!,
+    isBuiltIn: (group, resource) => builtIn.has(`${group}/${resource}`),
+    serve: (defs) => api.serveKind(defs),
+    unserve: (group, resource) => api.unserveKind(group, resource),
+    resource: (group, resource) => api.resource(group, resource),
+    log,
+  })
+  return { follow: await serving.start(signal) }
 }
 
 /** A client that calls this API server in-process, as `component` (its default field manager); `opts.turns` shares the loop fairly (client/turns.ts). */

@@ -1,4 +1,5 @@
 // Every kind the API server serves, in discovery order within each group.
+import { apiextensionsResources } from './apiextensions/crd.js'
 import { appsResources } from './apps/index.js'
 import { argoprojResources } from './argoproj/index.js'
 import { batchResources } from './batch/index.js'
@@ -11,5 +12,5 @@ import { rbacResources } from './rbac/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...argoprojResources, ...rbacResources]
+  return [...coreResources, ...appsResources, ...batchResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...apiextensionsResources, ...argoprojResources, ...rbacResources]
 }

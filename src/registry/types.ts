@@ -60,6 +60,8 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
   categories?: string[]
   /** Default: allVerbs. */
   verbs?: Verb[]
+  /** A Warning every request to this version answers with (a CRD's deprecated version). */
+  deprecationWarning?: string
 
   /** Which name rule applies to metadata.name (upstream: mostly DNS-1123 subdomain). */
   nameValidator: NameValidator
