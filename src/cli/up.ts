@@ -24,7 +24,8 @@ import { builtinImages } from '../images/index.js'
 import { NodeAgent } from '../node/index.js'
 import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
-import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
+import { startCompactor, type Store } from '../store/index.js'
+import { openStore, type StoreConfig } from './store.js'
 import { isLongRunning } from '../api/request.js'
 import { ensurePrivateDataDir } from './datadir.js'
 import { enabledControllers, startControllers } from './controllers.js'
@@ -51,6 +52,8 @@ export interface UpConfig {
   isolation: 'auto' | 'none'
   /** --dashboard-port (default 6480; taken → a free port) / --no-dashboard (false). */
   dashboard: { port?: number } | false
+  /** --store and the --etcd-* TLS files (cli/store.ts); absent: SQLite in the data dir. */
+  store?: StoreConfig
 }
 
 export interface Logger {
@@ -94,7 +97,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   enabledControllers(cfg.controllers) // an unknown name fails here, before anything starts
   const dataDir = resolvePath(cfg.dataDir)
   await ensurePrivateDataDir(dataDir)
-  const [creds, store] = await Promise.all([ensureCredentials(dataDir), openSqliteStore(join(dataDir, 'state.db'))])
+  const [creds, store] = await Promise.all([ensureCredentials(dataDir), openStore(cfg.store ?? {}, dataDir)])
   const abort = new AbortController()
   setMaxListeners(0, abort.signal) // every informer and watch listens to it
   const url = `https://${cfg.host}:${cfg.port}`
