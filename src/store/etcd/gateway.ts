@@ -87,6 +87,8 @@ export class Gateway {
   async call<T>(path: string, body: unknown, idempotent: boolean): Promise<T> {
     const payload = JSON.stringify(body)
     let last: Error | undefined
+    // What a live member said beats "connection refused" from a stopped one.
+    let lastAnswer: EtcdRpcError | undefined
     for (let attempt = 0; attempt < this.endpoints.length; attempt++) {
       const index = this.current
       const endpoint = this.endpoints[index]!
@@ -122,13 +124,13 @@ export class Gateway {
       const grpcCode = typeof parsed.code === 'number' ? parsed.code : 2
       const rpc = new EtcdRpcError(grpcCode, String(parsed.message ?? parsed.error ?? `HTTP ${status}`))
       if ((grpcCode === grpcUnavailable || grpcCode === grpcDeadlineExceeded) && idempotent) {
-        last = rpc
+        lastAnswer = rpc
         this.rotate(index)
         continue
       }
       throw rpc
     }
-    throw last ?? new EtcdUnreachableError('etcd: no endpoint answered')
+    throw lastAnswer ?? last ?? new EtcdUnreachableError('etcd: no endpoint answered')
   }
 
   /**
