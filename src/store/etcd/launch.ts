@@ -39,6 +39,8 @@ export interface EtcdLaunchOptions {
   /** Raft timing: a shorter election timeout makes leader loss show sooner (defaults: heartbeat 50 ms, election 500 ms). */
   heartbeatMs?: number
   electionMs?: number
+  /** Serve clients over TLS with this certificate; with `clientCaFile`, require client certificates it signed. */
+  tls?: { certFile: string; keyFile: string; clientCaFile?: string }
 }
 
 export function etcdBinary(): string | undefined {
@@ -57,7 +59,8 @@ export async function launchEtcd(opts: EtcdLaunchOptions): Promise<EtcdCluster> 
   const n = opts.members ?? 1
   const ports = await Promise.all(Array.from({ length: n * 2 }, () => freePort()))
   const names = Array.from({ length: n }, (_, i) => `m${i}`)
-  const clients = names.map((_, i) => `http://127.0.0.1:${ports[2 * i]}`)
+  const scheme = opts.tls ? 'https' : 'http'
+  const clients = names.map((_, i) => `${scheme}://127.0.0.1:${ports[2 * i]}`)
   const peers = names.map((_, i) => `http://127.0.0.1:${ports[2 * i + 1]}`)
   const initialCluster = names.map((nm, i) => `${nm}=${peers[i]}`).join(',')
   const token = `kubelite-${process.pid}-${Date.now()}`
@@ -79,6 +82,8 @@ export async function launchEtcd(opts: EtcdLaunchOptions): Promise<EtcdCluster> 
       '--election-timeout', String(opts.electionMs ?? 500),
       '--logger', 'zap',
       '--log-level', 'error',
+      ...(opts.tls ? ['--cert-file', opts.tls.certFile, '--key-file', opts.tls.keyFile] : []),
+      ...(opts.tls?.clientCaFile ? ['--client-cert-auth', '--trusted-ca-file', opts.tls.clientCaFile] : []),
     ]
     const m: EtcdMember & { proc?: ChildProcess; log: string } = {
       name,
@@ -113,14 +118,14 @@ export async function launchEtcd(opts: EtcdLaunchOptions): Promise<EtcdCluster> 
   const cluster: EtcdCluster = {
     members,
     endpoints: clients,
-    storeUrl: `etcd://${clients.map((c) => c.replace('http://', '')).join(',')}`,
+    storeUrl: `${opts.tls ? 'etcds' : 'etcd'}://${clients.map((c) => c.replace(/^https?:\/\//, '')).join(',')}`,
     close: async () => {
       await Promise.all(members.map((m) => m.stop()))
     },
   }
   try {
     await Promise.all(members.map((m) => m.start()))
-    if (opts.waitHealthy !== false) await waitHealthy(members, 30_000)
+    if (opts.waitHealthy !== false && !opts.tls) await waitHealthy(members, 30_000)
   } catch (err) {
     await cluster.close()
     throw err
@@ -128,7 +133,7 @@ export async function launchEtcd(opts: EtcdLaunchOptions): Promise<EtcdCluster> 
   return cluster
 }
 
-/** Waits until every running member answers /health with a leader. */
+/** Waits until every running member answers /health with a leader (plain-HTTP members). */
 export async function waitHealthy(members: readonly EtcdMember[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (const m of members) {
