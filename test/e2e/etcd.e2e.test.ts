@@ -167,3 +167,58 @@ describe('a control plane on a 3-member etcd cluster', { skip: etcdMissing() }, 
     await until('two replicas', async () => parseTable(await c.k('get', 'pods', '-l', 'run=kubernetes-bootcamp')).length === 2, 60_000)
   })
 })
+
+describe('an HA pair: two control planes on one etcd, one leader for the controllers', { skip: etcdMissing() }, () => {
+  let etcd: EtcdCluster
+  let etcdDir: string
+  let a: Cluster
+  let b: Cluster
+  const identity = (c: Cluster) => /Lease kube-system\/kube-controller-manager \(identity (\S+)\)/.exec(c.output())?.[1]
+  const holder = async (c: Cluster, lease: string) => (await c.kubectl(['get', 'lease', '-n', 'kube-system', lease, '-o', 'jsonpath={.spec.holderIdentity}'])).stdout
+
+  before(async () => {
+    etcdDir = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'kubelite-e2e-etcd-ha-'))
+    etcd = await launchEtcd({ dir: etcdDir })
+    a = await startCluster(['--store', etcd.storeUrl, '--runtime', 'sim', '--no-dashboard'])
+    b = await startCluster(['--store', etcd.storeUrl, '--runtime', 'sim', '--no-dashboard', '--node-name', 'kubelite-b'])
+  })
+  after(async () => {
+    await a?.destroy()
+    await b?.destroy()
+    await etcd?.close()
+    if (etcdDir) rmSync(etcdDir, { recursive: true, force: true })
+  })
+
+  test('both serve the API; the first holds the leases; killing it hands over within the lease time and the rollout continues', async () => {
+    const [idA, idB] = [identity(a), identity(b)]
+    assert.ok(idA && idB && idA !== idB, `${idA} / ${idB}`)
+    assert.match(idA, /^[^_]+_[0-9a-f-]{36}$/)
+    assert.equal(await holder(b, 'kube-controller-manager'), idA)
+    assert.equal(await holder(a, 'kube-scheduler'), idA)
+    assert.equal((await b.k('get', 'lease', '-n', 'kube-system', 'kube-controller-manager', '-o', 'jsonpath={.spec.leaseDurationSeconds}')), '15')
+    const nodes = parseTable(await b.k('get', 'nodes')).map((n) => `${n.NAME} ${n.STATUS}`)
+    assert.deepEqual(nodes.sort(), ['kubelite Ready', 'kubelite-b Ready'])
+
+    // Written through B, rolled out by A's controllers onto B's node.
+    await b.k('create', 'deployment', 'web', '--image=gcr.io/google-samples/kubernetes-bootcamp:v1', '--replicas=3')
+    await b.k('patch', 'deployment/web', '-p', '{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/hostname":"kubelite-b"}}}}}')
+    await b.k('rollout', 'status', 'deployment/web', '--timeout=60s')
+    assert.equal(parseTable(await a.k('get', 'deployment', 'web'))[0]!.READY, '3/3')
+
+    // The leader dies (SIGKILL: no release). B takes the leases once they run out, and the rollout
+    // started through B right after finishes.
+    await a.kill9()
+    const killed = Date.now()
+    await b.k('set', 'image', 'deployment/web', 'kubernetes-bootcamp=jocatalin/kubernetes-bootcamp:v2')
+    await until('B holds the controllers\' lease', async () => (await holder(b, 'kube-controller-manager')) === idB, 40_000)
+    const handedOver = Date.now() - killed
+    assert.ok(handedOver < 15_000 + 2 * 2_000 + 5_000, `hand-over took ${handedOver} ms`)
+    await until('B holds the scheduler\'s lease', async () => (await holder(b, 'kube-scheduler')) === idB, 40_000)
+    await b.k('rollout', 'status', 'deployment/web', '--timeout=90s')
+    const [row] = parseTable(await b.k('get', 'deployment', 'web', '-o', 'wide'))
+    assert.equal(row!.READY, '3/3')
+    assert.equal(row!.IMAGES, 'jocatalin/kubernetes-bootcamp:v2')
+    const transitions = await b.k('get', 'lease', '-n', 'kube-system', 'kube-controller-manager', '-o', 'jsonpath={.spec.leaseTransitions}')
+    assert.equal(transitions, '1')
+  })
+})

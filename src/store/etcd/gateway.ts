@@ -123,10 +123,13 @@ export class Gateway {
       if (status === 200 && parsed.error === undefined && parsed.code === undefined) return parsed as T
       const grpcCode = typeof parsed.code === 'number' ? parsed.code : 2
       const rpc = new EtcdRpcError(grpcCode, String(parsed.message ?? parsed.error ?? `HTTP ${status}`))
-      if ((grpcCode === grpcUnavailable || grpcCode === grpcDeadlineExceeded) && idempotent) {
-        lastAnswer = rpc
+      if (grpcCode === grpcUnavailable || grpcCode === grpcDeadlineExceeded) {
+        // This member has no leader or could not commit: the next request tries another one.
         this.rotate(index)
-        continue
+        if (idempotent) {
+          lastAnswer = rpc
+          continue
+        }
       }
       throw rpc
     }
