@@ -4,6 +4,7 @@
 // `kube-controller-manager` and `kube-scheduler`; 15 s lease, 10 s renew deadline, 2 s retry). On
 // the SQLite store (one process owns the file) they simply run.
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
 import { LeaderElector } from '../client/leaderelection.js'
 import type { Client } from '../client/types.js'
@@ -31,7 +32,10 @@ export function runElected(
     name: opts.name,
     identity: opts.identity,
     log: opts.log,
-    onStartedLeading: (lead) => runs.push(...start(lead)),
+    onStartedLeading: (lead) => {
+      setMaxListeners(0, lead) // every informer handler and queue of the controllers listens to it
+      runs.push(...start(lead))
+    },
   })
   return elector.run(signal).then(() => Promise.allSettled(runs))
 }
