@@ -5,6 +5,7 @@
 // empty SQLite store starts at 0, etcd at 1, and every etcd case gets its own key prefix.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { setMaxListeners } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -364,3 +365,21 @@ for (const backend of backends) {
       }))
   })
 }
+
+test('etcd: a hundred open watches do not hold up reads and writes', { skip: etcdMissing(), timeout: 30_000 }, async (t) => {
+  const dir = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'kubelite-etcd-watches-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const etcd = await launchEtcd({ dir })
+  t.after(() => etcd.close())
+  const s = await openEtcdStore({ endpoints: etcd.endpoints })
+  t.after(() => s.close())
+  const ac = new AbortController()
+  setMaxListeners(0, ac.signal)
+  t.after(() => ac.abort())
+  const its = Array.from({ length: 100 }, (_, i) => s.watch(`/w/${i}/`, { afterRevision: 0, signal: ac.signal })[Symbol.asyncIterator]())
+  const kv = await s.create('/w/99/x', 'v')
+  assert.deepEqual(await s.get('/w/99/x'), kv)
+  const [e] = await take(its[99]!, 1)
+  assert.equal(e!.kv.key, '/w/99/x')
+  assert.equal(s.watcherCount, 100)
+})

@@ -53,7 +53,10 @@ function errCode(err: unknown): string | undefined {
 
 export class Gateway {
   private current = 0
+  /** Unary calls: a bounded keep-alive pool per member. */
   private readonly agent: Agent
+  /** Watch streams: each holds its connection for its lifetime, so they never queue behind each other or the calls. */
+  private readonly streams: Agent
   private readonly timeoutMs: number
 
   constructor(
@@ -63,12 +66,9 @@ export class Gateway {
     if (endpoints.length === 0) throw new TypeError('etcd: no endpoints')
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000
     const tls = opts.tls
-    this.agent = new Agent({
-      connections: 64,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      connect: tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : undefined,
-    })
+    const connect = tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : undefined
+    this.agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000, connect })
+    this.streams = new Agent({ pipelining: 1, keepAliveTimeout: 1_000, connect })
   }
 
   /** The endpoint requests go to now. */
@@ -151,7 +151,7 @@ export class Gateway {
         // Like kube-apiserver's watches (clientv3.WithRequireLeader): a member that has lost its
         // leader ends the stream, so the watch moves to a member that still has one.
         headers: { 'content-type': 'application/json', 'grpc-metadata-hasleader': 'true' },
-        dispatcher: this.agent,
+        dispatcher: this.streams,
         headersTimeout: this.timeoutMs,
         bodyTimeout: 0,
         signal,
@@ -170,7 +170,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    await this.agent.destroy().catch(() => {})
+    await Promise.all([this.agent.destroy().catch(() => {}), this.streams.destroy().catch(() => {})])
   }
 }
 
