@@ -38,6 +38,7 @@ const benches: Bench[] = [
   { name: 'fanout', file: 'bench/fanout.bench.ts', args: quick ? ['--quick'] : [], limitS: 160 },
   ...(quick ? [] : [{ name: 'store', file: 'bench/store.bench.ts', args: [], limitS: 150, plain: true }]),
   { name: 'etcd', file: 'bench/etcd.bench.ts', args: quick ? ['--quick'] : [], limitS: 240 },
+  { name: 'backends', file: 'bench/store-backends.bench.ts', args: quick ? ['--quick'] : [], limitS: 300 },
   { name: 'node', file: 'bench/node.bench.ts', args: [], env: quick ? { BENCH_SIM_PODS: '1000', BENCH_RUNS: '2' } : undefined, limitS: quick ? 90 : 200 },
   // --quick leaves out the fleet phase (10 × 100 rolled at once): it alone took about a minute here.
   { name: 'deployment', file: 'bench/deployment.bench.ts', args: quick ? ['--quick', '--phases=process,sim'] : [], limitS: quick ? 120 : 420 },

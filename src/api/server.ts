@@ -10,7 +10,7 @@ import { apiVersionOf, clone, type KObject, type StoredObject } from '../apis/me
 import { errors, isStatusError, StatusError, type Status } from '../apis/status.js'
 import { ResourceStore, type Admission, type DeleteOptions, type FieldManager, type FieldValidation, type Patcher, type RestDeps, type WriteOptions } from '../registry/rest.js'
 import { allVerbs, type ResourceDef } from '../registry/types.js'
-import type { Store } from '../store/types.js'
+import { isStoreError, type Store } from '../store/types.js'
 import {
   aggregatedContentType,
   aggregatedDiscovery,
@@ -268,7 +268,7 @@ export class ApiServer {
 
   readonly handleUpgrade = (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void => {
     this.serveUpgrade(req, socket, head).catch((err) => {
-      const status = isStatusError(err) ? err.status : errors.internal(String((err as Error)?.message ?? err)).status
+      const status = isStatusError(err) ? err.status : unexpected(err).status
       if (!isStatusError(err)) this.opts.log?.error({ err }, 'upgrade failed')
       const body = JSON.stringify(status)
       socket.end(`HTTP/1.1 ${status.code} ${status.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
@@ -704,7 +704,7 @@ export class ApiServer {
       }
     } catch (err) {
       if (!ac.signal.aborted) {
-        const status = isStatusError(err) ? err.status : errors.internal((err as Error).message).status
+        const status = isStatusError(err) ? err.status : unexpected(err).status
         if (!isStatusError(err)) this.opts.log?.error({ err }, 'watch failed')
         await write('ERROR', status)
       }
@@ -803,8 +803,8 @@ export class ApiServer {
     let status: Status
     if (err instanceof StatusError) status = err.status
     else {
-      this.opts.log?.error({ err }, 'internal error')
-      status = errors.internal((err as Error)?.message ?? String(err)).status
+      if (!isStoreError(err, 'Unavailable')) this.opts.log?.error({ err }, 'internal error')
+      status = unexpected(err).status
     }
     if (res.headersSent) {
       res.end()
@@ -812,6 +812,15 @@ export class ApiServer {
     }
     this.sendJSON(res, status.code, status)
   }
+}
+
+/**
+ * An error that is not a Status: the store being unreachable, or unable to commit (etcd without
+ * quorum: "etcdserver: request timed out"), is a 503 with the store's words; anything else a 500.
+ */
+function unexpected(err: unknown): StatusError {
+  if (isStoreError(err, 'Unavailable')) return errors.serviceUnavailable(err.message)
+  return errors.internal(String((err as Error)?.message ?? err))
 }
 
 const patchTypes = new Set(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'])

@@ -9,6 +9,7 @@ import { rolloutsCommand } from './rollouts/commands.js'
 import { scenarios } from './demo/scenarios.js'
 import { defaultConfig, startCluster, type UpConfig } from './up.js'
 import { defaultDashboardPort, loginUrlFor } from './dashboard.js'
+import { describeStore, storeConfigProblem } from './store.js'
 
 export const kubeliteVersion = '0.1.0'
 
@@ -77,6 +78,11 @@ export async function run(argv: string[]): Promise<void> {
     .option('--dashboard-port <n>', `web dashboard port on 127.0.0.1 (default ${defaultDashboardPort}, or a free one when that is taken)`, port)
     .option('--no-dashboard', 'do not serve the web dashboard')
     .option('--ingress-port <n>', 'Ingress listener port on 127.0.0.1, HTTP and HTTPS alike (default: a free port)', port)
+    .option('--store <url>', 'where state lives: etcd://HOST:PORT[,HOST:PORT...] (etcd v3; etcds:// for TLS) (default: SQLite in the data dir)')
+    .option('--etcd-cafile <file>', 'CA certificate that signed the etcd servers\' certificates (with --store etcds://)')
+    .option('--etcd-certfile <file>', 'client certificate for etcd (with --store etcds://)')
+    .option('--etcd-keyfile <file>', 'private key of the client certificate for etcd')
+    .option('--node-name <name>', 'name of the first node (default kubelite; further ones NAME-m02, ...): another control plane on the same etcd needs its own')
     .action(async (opts) => {
       if (opts.runtime !== 'process' && opts.runtime !== 'sim') {
         program.error(`error: option '--runtime <kind>' argument '${opts.runtime}' is invalid. must be "process" or "sim"`)
@@ -84,8 +90,15 @@ export async function run(argv: string[]): Promise<void> {
       if (opts.isolation !== 'auto' && opts.isolation !== 'none') {
         program.error(`error: option '--isolation <mode>' argument '${opts.isolation}' is invalid. must be "auto" or "none"`)
       }
+      const store = { url: opts.store, caFile: opts.etcdCafile, certFile: opts.etcdCertfile, keyFile: opts.etcdKeyfile }
+      if (opts.nodeName !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,51}[a-z0-9])?$/.test(opts.nodeName))
+        program.error(`error: option '--node-name <name>' argument '${opts.nodeName}' is invalid. must be a lowercase DNS name of at most 53 characters`)
+      const storeProblem = storeConfigProblem(store)
+      if (storeProblem) program.error(`error: ${storeProblem}`)
       const cfg: UpConfig = {
         ...defaultConfig(),
+        store,
+        nodeName: opts.nodeName,
         dataDir: opts.dataDir,
         port: opts.port,
         kubeconfig: opts.kubeconfig,
@@ -155,6 +168,8 @@ async function up(cfg: UpConfig): Promise<void> {
       `  API server:  ${cluster.url}`,
       `  kubeconfig:  ${cluster.kubeconfigPath} (context "kubelite"${cfg.kubeconfig ? '' : ', now current'})`,
       `  data dir:    ${cfg.dataDir}`,
+      `  store:       ${describeStore(cfg.store ?? {}, cfg.dataDir)}`,
+      ...(cluster.leaderIdentity ? [`  controllers: while this process holds Lease kube-system/kube-controller-manager (identity ${cluster.leaderIdentity})`] : []),
       cluster.dns.reachableAtClusterIP
         ? `  cluster DNS: ${cluster.dns.clusterIP}:53 (kube-dns), served at ${cluster.dns.server}`
         : `  cluster DNS: ${cluster.dns.server} only: ${cluster.dns.clusterIP}:53 cannot be bound (${cluster.dns.reason}); see docs/dns.md`,

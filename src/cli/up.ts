@@ -26,7 +26,9 @@ import { createRuntime } from '../node/runtime/index.js'
 import { ServiceProxy } from '../proxy/index.js'
 import { IngressProxy } from '../proxy/ingress/index.js'
 import { fakeIngressCertificate } from './ingress-cert.js'
-import { openSqliteStore, startCompactor, type Store } from '../store/index.js'
+import { startCompactor, type Store } from '../store/index.js'
+import { openStore, type StoreConfig } from './store.js'
+import { leaderIdentity, runElected } from './leader.js'
 import { isLongRunning } from '../api/request.js'
 import { ensurePrivateDataDir } from './datadir.js'
 import { enabledControllers, startControllers } from './controllers.js'
@@ -55,6 +57,10 @@ export interface UpConfig {
   dashboard: { port?: number } | false
   /** --ingress-port: the Ingress listener's port on 127.0.0.1 (HTTP and HTTPS); undefined or 0: a free one. */
   ingressPort?: number
+  /** --store and the --etcd-* TLS files (cli/store.ts); absent: SQLite in the data dir. */
+  store?: StoreConfig
+  /** --node-name: the first node's name (default `kubelite`; further ones NAME-m02, ...). */
+  nodeName?: string
 }
 
 export interface Logger {
@@ -77,6 +83,8 @@ export interface Cluster {
   dashboard?: Dashboard
   /** The Ingress listener (HTTP and HTTPS on one port), unless its port could not be bound (then a warning says so). */
   ingress?: { url: string; tlsUrl: string }
+  /** With the state in etcd: this process's identity in the controllers' leader election. */
+  leaderIdentity?: string
   /**
    * Stop everything: listeners, connections, background loops, the store. `progress` hears what a
    * slow shutdown is waiting for (requests in flight, pods past their SIGTERM).
@@ -100,7 +108,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   enabledControllers(cfg.controllers) // an unknown name fails here, before anything starts
   const dataDir = resolvePath(cfg.dataDir)
   await ensurePrivateDataDir(dataDir)
-  const [creds, store] = await Promise.all([ensureCredentials(dataDir), openSqliteStore(join(dataDir, 'state.db'))])
+  const [creds, store] = await Promise.all([ensureCredentials(dataDir), openStore(cfg.store ?? {}, dataDir)])
   const abort = new AbortController()
   setMaxListeners(0, abort.signal) // every informer and watch listens to it
   const url = `https://${cfg.host}:${cfg.port}`
@@ -216,13 +224,20 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const controllerClient = informersClient
   const uninstallQueueMetrics = installWorkQueueMetrics(metrics) // the queues the controllers and the scheduler make next
   const clientFor = (controller: string) => localClient(api, 'kube-controller-manager', { turns, flow: controller })
-  background.push(...startControllers({ client: controllerClient, clientFor, informers, log, signal: abort.signal, rootCA: creds.caCertPem }, cfg.controllers))
+  // With the state in etcd, other control planes may share it: controllers and the scheduler run
+  // only while this process holds their Lease (cli/leader.ts).
+  const election = { elect: !!cfg.store?.url, identity: leaderIdentity(), log }
+  background.push(
+    runElected({ ...election, client: localClient(api, 'kube-controller-manager'), name: 'kube-controller-manager' }, (signal) => startControllers({ client: controllerClient, clientFor, informers, log, signal, rootCA: creds.caCertPem }, cfg.controllers), abort.signal),
+  )
   const pods = api.resource('', 'pods')!
   background.push(
-    new Scheduler(localClient(api, 'default-scheduler', { turns }), informers, {
-      log,
-      bind: (ns, b) => turns.run('default-scheduler', async () => void (await binding.bind(pods, ns, b.metadata!.name!, b))),
-    }).start(abort.signal),
+    runElected({ ...election, client: localClient(api, 'kube-scheduler'), name: 'kube-scheduler' }, (signal) => [
+      new Scheduler(localClient(api, 'default-scheduler', { turns }), informers, {
+        log,
+        bind: (ns, b) => turns.run('default-scheduler', async () => void (await binding.bind(pods, ns, b.metadata!.name!, b))),
+      }).start(signal),
+    ], abort.signal),
   )
   proxy = new ServiceProxy(localClient(api, 'kube-proxy', { turns }), { nodePortAddress: cfg.nodeportAddress, registry: metrics, log, informers })
   background.push(proxy.start(abort.signal))
@@ -264,6 +279,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     warnings,
     ...(dashboard ? { dashboard } : {}),
     ...(ingress ? { ingress } : {}),
+    ...(election.elect ? { leaderIdentity: election.identity } : {}),
     close(progress) {
       closed ??= (async () => {
         await dashboard?.close()
@@ -312,8 +328,8 @@ async function heldElsewhere(addrs: { host: string; port: number; what: string }
 }
 
 /** Node names as minikube names them: `kubelite`, `kubelite-m02`, ... (stable across restarts: adoption relies on it). */
-export function nodeName(i: number): string {
-  return i === 0 ? 'kubelite' : `kubelite-m${String(i + 1).padStart(2, '0')}`
+export function nodeName(i: number, first = 'kubelite'): string {
+  return i === 0 ? first : `${first}-m${String(i + 1).padStart(2, '0')}`
 }
 
 /**
@@ -327,7 +343,7 @@ export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): s
 }
 
 function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory, turns: FairTurns, hiddenPaths: string[]): NodeAgent {
-  const name = nodeName(i)
+  const name = nodeName(i, cfg.nodeName)
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
     client: localClient(api, 'kubelet', { turns, flow: `kubelet/${name}` }),

@@ -77,8 +77,9 @@ export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreE
 }
 
 /**
- * The store interface the API server uses. The SQLite backend implements it now; an etcd v3
- * backend can implement it later (each method maps onto one etcd call or transaction).
+ * The store interface the API server uses. Two backends implement it: SQLite (sqlite/, the
+ * default) and etcd v3 (etcd/: each method maps onto one etcd call or transaction). One
+ * conformance suite (store.test.ts) runs against both.
  */
 export interface Store {
   /** The newest revision written (0 on an empty store). */
