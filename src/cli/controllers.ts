@@ -9,6 +9,7 @@ import { AnalysisRunController } from '../controllers/analysis/controller.js'
 import { CronJobController } from '../controllers/cronjob/controller.js'
 import { DaemonSetController } from '../controllers/daemonset/controller.js'
 import { DeploymentController } from '../controllers/deployment/controller.js'
+import { DisruptionController } from '../controllers/disruption/controller.js'
 import { EndpointsController } from '../controllers/endpoints/controller.js'
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
 import { runEventTTL } from '../controllers/eventttl/controller.js'
@@ -73,6 +74,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'statefulset-controller', aliases: ['statefulset'], start: (c) => new StatefulSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'disruption-controller', aliases: ['disruption'], start: (c) => new DisruptionController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'analysisrun-controller', aliases: ['analysisrun'], start: (c) => new AnalysisRunController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 
