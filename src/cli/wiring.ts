@@ -11,6 +11,7 @@ import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { builtInResources } from '../registry/index.js'
 import type { Admission } from '../registry/rest.js'
 import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
+import { bootstrapPriorityClasses, priorityAdmission } from '../registry/scheduling/admission.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -45,6 +46,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       namespaceLifecycle(getNamespace),
       serviceAccountAdmission({ getServiceAccount: (ns, name) => api.resource('', 'serviceaccounts')!.get(ns, name) }),
       serviceAllocation(allocator),
+      priorityAdmission({ getPriorityClass: (name) => api.resource('scheduling.k8s.io', 'priorityclasses')!.get(undefined, name), listPriorityClasses: async () => (await api.resource('scheduling.k8s.io', 'priorityclasses')!.list(undefined)).items }),
       ...(w.admission ?? []),
     ],
     protobuf: decodeProtobuf,
@@ -94,6 +96,7 @@ export async function bootstrapNamespaces(api: ApiServer): Promise<void> {
     await createIfMissing(() => namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' }))
     await createIfMissing(() => accounts.create(name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: defaultServiceAccountName } }, { fieldManager: 'kube-controller-manager' }))
   }
+  await bootstrapPriorityClasses((obj) => api.resource('scheduling.k8s.io', 'priorityclasses')!.create(undefined, obj, { fieldManager: 'kube-apiserver' }))
 }
 
 async function createIfMissing(create: () => Promise<unknown>): Promise<void> {

@@ -20,6 +20,7 @@ const packages = [
   { repo: 'api', dir: 'apps/v1', proto: 'k8s.io.api.apps.v1', short: 'apps' },
   { repo: 'api', dir: 'batch/v1', proto: 'k8s.io.api.batch.v1', short: 'batch' },
   { repo: 'api', dir: 'policy/v1', proto: 'k8s.io.api.policy.v1', short: 'policy' },
+  { repo: 'api', dir: 'scheduling/v1', proto: 'k8s.io.api.scheduling.v1', short: 'scheduling' },
   { repo: 'api', dir: 'authentication/v1', proto: 'k8s.io.api.authentication.v1', short: 'authentication' },
   { repo: 'apimachinery', dir: 'pkg/apis/meta/v1', proto: 'k8s.io.apimachinery.pkg.apis.meta.v1', short: 'meta' },
 ] as const
