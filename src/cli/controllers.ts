@@ -17,6 +17,7 @@ import { GarbageCollector } from '../controllers/gc/controller.js'
 import { JobController } from '../controllers/job/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
+import { ResourceQuotaController } from '../controllers/resourcequota/controller.js'
 import { RootCACertPublisher } from '../controllers/rootcacert/controller.js'
 import { RolloutController } from '../controllers/rollout/controller.js'
 import type { RunnerLog } from '../controllers/runtime/runner.js'
@@ -75,6 +76,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'disruption-controller', aliases: ['disruption'], start: (c) => new DisruptionController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'resourcequota-controller', aliases: ['resourcequota'], start: (c) => new ResourceQuotaController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'analysisrun-controller', aliases: ['analysisrun'], start: (c) => new AnalysisRunController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 

@@ -12,6 +12,7 @@ import { builtInResources } from '../registry/index.js'
 import type { Admission } from '../registry/rest.js'
 import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
 import { bootstrapPriorityClasses, priorityAdmission } from '../registry/scheduling/admission.js'
+import { limitRanger, resourceQuotaAdmission } from '../registry/quota/admission.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -47,6 +48,8 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       serviceAccountAdmission({ getServiceAccount: (ns, name) => api.resource('', 'serviceaccounts')!.get(ns, name) }),
       serviceAllocation(allocator),
       priorityAdmission({ getPriorityClass: (name) => api.resource('scheduling.k8s.io', 'priorityclasses')!.get(undefined, name), listPriorityClasses: async () => (await api.resource('scheduling.k8s.io', 'priorityclasses')!.list(undefined)).items }),
+      limitRanger({ listLimitRanges: async (ns) => (await api.resource('', 'limitranges')!.list(ns)).items }),
+      resourceQuotaAdmission({ quotas: () => api.resource('', 'resourcequotas')!, clock: w.clock }),
       ...(w.admission ?? []),
     ],
     protobuf: decodeProtobuf,

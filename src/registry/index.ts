@@ -7,9 +7,10 @@ import { coordinationResources } from './coordination/index.js'
 import { discoveryResources } from './discovery/index.js'
 import { eventsResources } from './events/index.js'
 import { policyResources } from './policy/index.js'
+import { quotaResources } from './quota/index.js'
 import { schedulingResources } from './scheduling/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...policyResources, ...schedulingResources, ...argoprojResources]
+  return [...coreResources, ...quotaResources, ...appsResources, ...batchResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...policyResources, ...schedulingResources, ...argoprojResources]
 }

@@ -66,6 +66,7 @@ export function disruptionBudget(deps: BudgetDeps) {
       } catch (err) {
         if (!isStatusError(err, 'Conflict')) throw err
         if (attempt + 1 >= evictionRetries) throw statusErrorFrom(504, 'Timeout', `couldn't update PodDisruptionBudget ${JSON.stringify(pdbName)} due to conflicts`, { retryAfterSeconds: 10 })
+        await new Promise((r) => setTimeout(r, 2 + attempt * 5))
       }
     }
   }
