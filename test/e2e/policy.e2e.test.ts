@@ -1,7 +1,8 @@
 // PodDisruptionBudgets, cordon and drain through the real kubectl on a two-node cluster: `kubectl
 // drain` is held by a budget (kubectl retries the refused eviction and prints upstream's message
 // until its timeout), then goes through once the budget is relaxed; DaemonSet pods are ignored;
-// a cordoned node gets no new pods.
+// a cordoned node gets no new pods. Then a ResourceQuota refusing a third pod with upstream's
+// message, LimitRange defaults in a created pod, and a PriorityClass resolved into a pod's priority.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseTable, startCluster, until, type Cluster } from './harness.js'
@@ -45,7 +46,7 @@ spec:
         image: registry.k8s.io/pause:3.9
 `
 
-describe('PodDisruptionBudgets and kubectl drain', () => {
+describe('PodDisruptionBudgets, kubectl drain, quotas, limit ranges and priority classes', () => {
   let c: Cluster
   const json = async (...args: string[]): Promise<Obj> => JSON.parse(await c.k(...args, '-o', 'json'))
   const webPods = async () => ((await json('get', 'pods', '-l', 'app=web')).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp)
@@ -103,5 +104,52 @@ describe('PodDisruptionBudgets and kubectl drain', () => {
     for (const p of pods) assert.notEqual(p.spec.nodeName, node)
     assert.equal(await c.k('uncordon', node), `node/${node} uncordoned\n`)
     assert.equal(parseTable(await c.k('get', 'nodes')).find((r) => r.NAME === node)!.STATUS, 'Ready')
+  })
+
+  test('a quota refuses the third pod of a Deployment with upstream message; describe quota shows the usage', async () => {
+    await c.k('create', 'namespace', 'quota')
+    assert.equal(await c.k('create', 'quota', 'q', '-n', 'quota', '--hard=pods=2'), 'resourcequota/q created\n')
+    await until('the quota counted', async () => (await json('get', 'quota', 'q', '-n', 'quota')).status?.used?.pods === '0')
+    await c.k('create', 'deployment', 'three', '-n', 'quota', '--image=registry.k8s.io/pause:3.9', '--replicas=3')
+    const event = await until('the refusal', async () =>
+      ((await json('get', 'events', '-n', 'quota', '--field-selector', 'reason=FailedCreate')).items as Obj[]).find((e) => /exceeded quota/.test(e.message)),
+    )
+    assert.match(event.message, /^Error creating: pods "three-[a-z0-9]+-" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2$/)
+    const [row] = parseTable(await c.k('get', 'quota', '-n', 'quota'))
+    assert.deepEqual([row.NAME, row.REQUEST, row.LIMIT], ['q', 'pods: 2/2', ''])
+    assert.match(await c.k('describe', 'quota', 'q', '-n', 'quota'), /Resource\s+Used\s+Hard\n-+\s+-+\s+-+\npods\s+2\s+2\n/)
+    const direct = await c.kubectl(['run', 'extra', '-n', 'quota', '--image=registry.k8s.io/pause:3.9'])
+    assert.equal(direct.stderr, 'Error from server (Forbidden): pods "extra" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2\n')
+  })
+
+  test('a LimitRange fills in defaults and refuses a container over its max', async () => {
+    await c.k('create', 'namespace', 'limits')
+    await c.k('apply', '-n', 'limits', '-f', c.file('lr.yaml', 'apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: lr\nspec:\n  limits:\n  - type: Container\n    default:\n      cpu: 500m\n    defaultRequest:\n      cpu: 250m\n    max:\n      cpu: "1"\n'))
+    assert.match(await c.k('describe', 'limits', 'lr', '-n', 'limits'), /Container\s+cpu\s+-\s+1\s+250m\s+500m\s+-/)
+    await c.k('run', 'p', '-n', 'limits', '--image=registry.k8s.io/pause:3.9')
+    const p = await json('get', 'pod', 'p', '-n', 'limits')
+    assert.deepEqual(p.spec.containers[0].resources, { limits: { cpu: '500m' }, requests: { cpu: '250m' } })
+    assert.equal(p.metadata.annotations['kubernetes.io/limit-ranger'], 'LimitRanger plugin set: cpu request for container p; cpu limit for container p')
+    const big = await c.kubectl(['run', 'big', '-n', 'limits', '--image=registry.k8s.io/pause:3.9', '--overrides={"spec":{"containers":[{"name":"big","image":"registry.k8s.io/pause:3.9","resources":{"limits":{"cpu":"2"}}}]}}'])
+    assert.equal(big.stderr, 'Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2\n')
+  })
+
+  test('PriorityClasses: the system ones, a new one resolved into a pod, an unknown one refused', async () => {
+    await c.k('create', 'priorityclass', 'high', '--value=1000', '--description=important')
+    const rows = parseTable(await c.k('get', 'priorityclass'))
+    assert.deepEqual(Object.keys(rows[0]), ['NAME', 'VALUE', 'GLOBAL-DEFAULT', 'AGE', 'PREEMPTIONPOLICY'])
+    assert.deepEqual(
+      rows.map((r) => [r.NAME, r.VALUE, r['GLOBAL-DEFAULT'], r.PREEMPTIONPOLICY]),
+      [
+        ['high', '1000', 'false', 'PreemptLowerPriority'],
+        ['system-cluster-critical', '2000000000', 'false', 'PreemptLowerPriority'],
+        ['system-node-critical', '2000001000', 'false', 'PreemptLowerPriority'],
+      ],
+    )
+    await c.k('run', 'vip', '--image=registry.k8s.io/pause:3.9', '--overrides={"spec":{"priorityClassName":"high"}}')
+    const vip = await json('get', 'pod', 'vip')
+    assert.deepEqual([vip.spec.priority, vip.spec.priorityClassName, vip.spec.preemptionPolicy], [1000, 'high', 'PreemptLowerPriority'])
+    const bad = await c.kubectl(['run', 'nobody', '--image=registry.k8s.io/pause:3.9', '--overrides={"spec":{"priorityClassName":"nope"}}'])
+    assert.equal(bad.stderr, 'Error from server (Forbidden): pods "nobody" is forbidden: no PriorityClass with name nope was found\n')
   })
 })
