@@ -33,7 +33,7 @@ function storageVersionHash(def: ResourceDef): string {
 }
 
 /** Group order as kube-apiserver serves it (core first; then apps, events.k8s.io, ...). */
-const groupPriority = ['', 'apps', 'events.k8s.io', 'autoscaling', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'argoproj.io']
+const groupPriority = ['', 'apps', 'events.k8s.io', 'autoscaling', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'argoproj.io']
 
 export interface GroupVersions {
   group: string

@@ -10,6 +10,7 @@ import { ClusterRoleAggregationController } from '../controllers/clusterroleaggr
 import { CronJobController } from '../controllers/cronjob/controller.js'
 import { DaemonSetController } from '../controllers/daemonset/controller.js'
 import { DeploymentController } from '../controllers/deployment/controller.js'
+import { DisruptionController } from '../controllers/disruption/controller.js'
 import { EndpointsController } from '../controllers/endpoints/controller.js'
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js'
 import { runEventTTL } from '../controllers/eventttl/controller.js'
@@ -17,6 +18,7 @@ import { GarbageCollector } from '../controllers/gc/controller.js'
 import { JobController } from '../controllers/job/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
+import { ResourceQuotaController } from '../controllers/resourcequota/controller.js'
 import { RootCACertPublisher } from '../controllers/rootcacert/controller.js'
 import { RolloutController } from '../controllers/rollout/controller.js'
 import type { RunnerLog } from '../controllers/runtime/runner.js'
@@ -75,6 +77,8 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'clusterrole-aggregation-controller', aliases: ['clusterrole-aggregation'], start: (c) => new ClusterRoleAggregationController(c.client, c.informers, c.log).start(c.signal) },
+  { name: 'disruption-controller', aliases: ['disruption'], start: (c) => new DisruptionController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'resourcequota-controller', aliases: ['resourcequota'], start: (c) => new ResourceQuotaController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'analysisrun-controller', aliases: ['analysisrun'], start: (c) => new AnalysisRunController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 

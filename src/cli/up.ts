@@ -13,6 +13,7 @@ import type { ApiServer, SubresourceHandler } from '../api/server.js'
 import { streamingSubresources } from '../api/stream/index.js'
 import { podBinding } from '../api/subresources/binding.js'
 import { podEviction } from '../api/subresources/eviction.js'
+import { disruptionBudget } from '../registry/policy/budget.js'
 import { serviceAccountTokenRequest } from '../api/subresources/token.js'
 import { ServiceAccountTokens, type Lookup } from '../api/authn/serviceaccount.js'
 import { InformerFactory } from '../client/factory.js'
@@ -143,7 +144,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     serverAddress: `${cfg.host}:${cfg.port}`,
     subresources: new Map<string, SubresourceHandler>([
       ['pods/binding', binding],
-      ['pods/eviction', podEviction()],
+      ['pods/eviction', podEviction({ budget: disruptionBudget({ pdbs: () => api.resource('policy', 'poddisruptionbudgets')! }) })],
       ['serviceaccounts/token', serviceAccountTokenRequest({ tokens: saTokens, lookup })],
       ...streaming.subresources,
     ]),

@@ -14,6 +14,8 @@ import { defaultIngressClassAdmission } from '../registry/networking/index.js'
 import { ensureBootstrapPolicy } from '../registry/rbac/bootstrap.js'
 import type { Admission } from '../registry/rest.js'
 import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
+import { bootstrapPriorityClasses, priorityAdmission } from '../registry/scheduling/admission.js'
+import { limitRanger, resourceQuotaAdmission } from '../registry/quota/admission.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -49,6 +51,9 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       serviceAccountAdmission({ getServiceAccount: (ns, name) => api.resource('', 'serviceaccounts')!.get(ns, name) }),
       serviceAllocation(allocator),
       defaultIngressClassAdmission(async () => (await api.resource('networking.k8s.io', 'ingressclasses')!.list(undefined)).items),
+      priorityAdmission({ getPriorityClass: (name) => api.resource('scheduling.k8s.io', 'priorityclasses')!.get(undefined, name), listPriorityClasses: async () => (await api.resource('scheduling.k8s.io', 'priorityclasses')!.list(undefined)).items }),
+      limitRanger({ listLimitRanges: async (ns) => (await api.resource('', 'limitranges')!.list(ns)).items }),
+      resourceQuotaAdmission({ quotas: () => api.resource('', 'resourcequotas')!, clock: w.clock }),
       ...(w.admission ?? []),
     ],
     protobuf: decodeProtobuf,
@@ -117,6 +122,7 @@ export async function bootstrapNamespaces(api: ApiServer): Promise<void> {
     await createIfMissing(() => accounts.create(name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: defaultServiceAccountName } }, { fieldManager: 'kube-controller-manager' }))
   }
   await ensureBootstrapPolicy(api.resource('rbac.authorization.k8s.io', 'clusterroles')!, api.resource('rbac.authorization.k8s.io', 'clusterrolebindings')!) // upstream's default roles
+  await bootstrapPriorityClasses((obj) => api.resource('scheduling.k8s.io', 'priorityclasses')!.create(undefined, obj, { fieldManager: 'kube-apiserver' }))
 }
 
 async function createIfMissing(create: () => Promise<unknown>): Promise<void> {

@@ -8,9 +8,12 @@ import { coordinationResources } from './coordination/index.js'
 import { discoveryResources } from './discovery/index.js'
 import { eventsResources } from './events/index.js'
 import { networkingResources } from './networking/index.js'
+import { policyResources } from './policy/index.js'
+import { quotaResources } from './quota/index.js'
 import { rbacResources } from './rbac/index.js'
+import { schedulingResources } from './scheduling/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...apiextensionsResources, ...argoprojResources, ...rbacResources]
+  return [...coreResources, ...quotaResources, ...appsResources, ...batchResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...policyResources, ...schedulingResources, ...apiextensionsResources, ...argoprojResources, ...rbacResources]
 }

@@ -2,10 +2,12 @@
 // delete a pod the polite way, the way `kubectl drain` does. The pod is deleted with the Eviction's
 // DeleteOptions; the answer is a Success Status with code 201.
 //
-// PodDisruptionBudgets are not served yet, so no budget can refuse an eviction: when they are, the
-// `budget` hook answers 429 with upstream's message before anything is deleted.
+// A pod a budget never protects (finished, Pending, already terminating) is deleted at once. Any
+// other goes through the `budget` hook (registry/policy/budget.ts), which answers 429 with
+// upstream's message when the pod's PodDisruptionBudget allows no disruption now, and otherwise
+// records the pod in the budget's status.disruptedPods before the delete.
 import type { KObject, StoredObject } from '../../apis/meta.js'
-import { errors, successStatus, type Status } from '../../apis/status.js'
+import { errors, isStatusError, statusErrorFrom, successStatus, type Status, type StatusError } from '../../apis/status.js'
 import type { DeleteOptions, ResourceStore } from '../../registry/rest.js'
 import type { SubresourceHandler } from '../server.js'
 
@@ -17,7 +19,36 @@ export interface EvictionDeps {
    * Throws a 429 StatusError when a disruption budget forbids evicting `pod` now (and records the
    * disruption when it allows it). Absent: nothing budgets disruptions.
    */
-  budget?(pod: StoredObject, dryRun: boolean): Promise<void>
+  budget?(pod: StoredObject, dryRun: boolean): Promise<BudgetDecision | void>
+}
+
+/** What the budget decided besides "allowed". */
+export interface BudgetDecision {
+  /** The budget that governs the pod (for the 429 when the delete then conflicts). */
+  pdbName?: string
+  /**
+   * Delete only if the pod is still at the resourceVersion read (an unready pod let through: it
+   * must not have become ready meanwhile, upstream's updateDeletionOptions).
+   */
+  pinResourceVersion?: boolean
+}
+
+/** Upstream's createTooManyRequestsError: the budget's status is not current yet. */
+export function budgetProcessingError(pdbName: string): StatusError {
+  return statusErrorFrom(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+    retryAfterSeconds: 10,
+    causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdbName} is still being processed by the server.` }],
+  })
+}
+
+/** shouldEnforceResourceVersion: only pods that could still become ready (not finished, not terminating). */
+function shouldPinResourceVersion(pod: StoredObject): boolean {
+  const phase = (pod.status as { phase?: string } | undefined)?.phase
+  return !(phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp)
+}
+
+function withResourceVersion(opts: DeleteOptions, rv: string | undefined): DeleteOptions {
+  return { ...opts, preconditions: { ...(opts.preconditions ?? {}), resourceVersion: rv } }
 }
 
 const evictionVersions = new Set(['policy/v1', 'policy/v1beta1'])
@@ -69,9 +100,29 @@ export class PodEviction implements SubresourceHandler {
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
     }
     const opts = deleteOptionsOf(body, dryRunQuery)
-    const pod = await pods.get(namespace, name)
-    if (!canIgnoreBudget(pod)) await this.deps.budget?.(pod, Boolean(opts.dryRun))
-    await pods.delete(namespace, name, opts)
+    const callerPinned = opts.preconditions?.resourceVersion !== undefined && opts.preconditions.resourceVersion !== null
+    // A pod no budget protects is deleted at once, pinned to the version read so that a Pending pod
+    // that became Running meanwhile goes through the budget instead (retried on conflict, unless
+    // the caller pinned a version of its own).
+    let pod: StoredObject
+    for (let attempt = 0; ; attempt++) {
+      pod = await pods.get(namespace, name)
+      if (!canIgnoreBudget(pod)) break
+      try {
+        await pods.delete(namespace, name, shouldPinResourceVersion(pod) && !callerPinned ? withResourceVersion(opts, pod.metadata.resourceVersion) : opts)
+        return { ...successStatus(), code: 201 }
+      } catch (err) {
+        if (!isStatusError(err, 'Conflict') || callerPinned || attempt >= 20) throw err
+      }
+    }
+    const decision = (await this.deps.budget?.(pod, Boolean(opts.dryRun))) ?? {}
+    try {
+      await pods.delete(namespace, name, decision.pinResourceVersion ? withResourceVersion(opts, pod.metadata.resourceVersion) : opts)
+    } catch (err) {
+      // The unready pod let through changed (became ready?) before the delete: ask the client to retry.
+      if (isStatusError(err, 'Conflict') && decision.pinResourceVersion && !callerPinned) throw budgetProcessingError(decision.pdbName ?? '')
+      throw err
+    }
     return { ...successStatus(), code: 201 }
   }
 

@@ -21,6 +21,7 @@ const packages = [
   { repo: 'api', dir: 'batch/v1', proto: 'k8s.io.api.batch.v1', short: 'batch' },
   { repo: 'api', dir: 'networking/v1', proto: 'k8s.io.api.networking.v1', short: 'networking' },
   { repo: 'api', dir: 'policy/v1', proto: 'k8s.io.api.policy.v1', short: 'policy' },
+  { repo: 'api', dir: 'scheduling/v1', proto: 'k8s.io.api.scheduling.v1', short: 'scheduling' },
   { repo: 'api', dir: 'authentication/v1', proto: 'k8s.io.api.authentication.v1', short: 'authentication' },
   { repo: 'api', dir: 'rbac/v1', proto: 'k8s.io.api.rbac.v1', short: 'rbac' },
   { repo: 'api', dir: 'authorization/v1', proto: 'k8s.io.api.authorization.v1', short: 'authorization' },

@@ -19,6 +19,8 @@ export const rootKinds: Record<string, string> = {
   'v1 ServiceAccount': 'core.ServiceAccount',
   'v1 Event': 'core.Event',
   'v1 Node': 'core.Node',
+  'v1 ResourceQuota': 'core.ResourceQuota',
+  'scheduling.k8s.io/v1 PriorityClass': 'scheduling.PriorityClass',
   'policy/v1 Eviction': 'policy.Eviction',
   'policy/v1 PodDisruptionBudget': 'policy.PodDisruptionBudget',
   'authentication.k8s.io/v1 TokenRequest': 'authentication.TokenRequest',
@@ -39,6 +41,7 @@ export const rootKinds: Record<string, string> = {
   'batch/v1 DeleteOptions': 'meta.DeleteOptions',
   'networking.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
   'policy/v1 DeleteOptions': 'meta.DeleteOptions',
+  'scheduling.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
 }
 
 /** Table name → fully qualified proto message, for the messages with a custom JSON form. */

@@ -29,15 +29,16 @@ function addDefaultTolerations(spec: Obj): void {
   if (added.length) spec.tolerations = [...list(spec.tolerations), ...added]
 }
 
-/** What the admission plugins add to every new pod (the service account token volume is skipped). */
+/**
+ * What the admission plugins add to every new pod (the service account token volume is skipped;
+ * priority and preemptionPolicy come from the Priority plugin, registry/scheduling/admission.ts).
+ */
 export function admitNewPod(pod: PodObj): void {
   if (!isObj(pod.spec)) return
   const spec = pod.spec as Obj
   if (!spec.serviceAccountName) spec.serviceAccountName = 'default'
   spec.serviceAccount = spec.serviceAccountName
   addDefaultTolerations(spec)
-  if (!spec.priorityClassName && (spec.priority === undefined || spec.priority === null)) spec.priority = 0
-  if (spec.preemptionPolicy === undefined || spec.preemptionPolicy === null) spec.preemptionPolicy = 'PreemptLowerPriority'
 }
 
 function defaultPod(pod: PodObj): void {
