@@ -38,7 +38,7 @@ export const roots: Root[] = [
     group: '',
     version: 'v1',
     kinds: [
-      ...listed(['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event']),
+      ...listed(['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'PersistentVolumeClaim', 'PersistentVolume']),
       'Binding',
     ],
   },
@@ -53,6 +53,7 @@ export const roots: Root[] = [
   { prefix: 'io.k8s.api.coordination.v1', group: 'coordination.k8s.io', version: 'v1', kinds: listed(['Lease']) },
   { prefix: 'io.k8s.api.events.v1', group: 'events.k8s.io', version: 'v1', kinds: listed(['Event']) },
   { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale'] },
+  { prefix: 'io.k8s.api.storage.v1', group: 'storage.k8s.io', version: 'v1', kinds: listed(['StorageClass']) },
 ]
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1'
@@ -81,6 +82,7 @@ const modulePrefixes: Record<string, string> = {
   'coordination/v1': 'io.k8s.api.coordination.v1',
   'events/v1': 'io.k8s.api.events.v1',
   'autoscaling/v1': 'io.k8s.api.autoscaling.v1',
+  'storage/v1': 'io.k8s.api.storage.v1',
   'meta/v1': meta,
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',

@@ -11,6 +11,7 @@ import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { builtInResources } from '../registry/index.js'
 import type { Admission } from '../registry/rest.js'
 import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
+import { storageAdmission } from '../registry/storage/admission.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -45,6 +46,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       namespaceLifecycle(getNamespace),
       serviceAccountAdmission({ getServiceAccount: (ns, name) => api.resource('', 'serviceaccounts')!.get(ns, name) }),
       serviceAllocation(allocator),
+      ...storageAdmission({ listStorageClasses: async () => (await api.resource('storage.k8s.io', 'storageclasses')!.list(undefined)).items as never, getStorageClass: (name) => api.resource('storage.k8s.io', 'storageclasses')!.get(undefined, name).catch(() => undefined) as never }),
       ...(w.admission ?? []),
     ],
     protobuf: decodeProtobuf,

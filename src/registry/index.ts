@@ -6,8 +6,9 @@ import { coreResources } from './core/index.js'
 import { coordinationResources } from './coordination/index.js'
 import { discoveryResources } from './discovery/index.js'
 import { eventsResources } from './events/index.js'
+import { storageResources } from './storage/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...argoprojResources]
+  return [...coreResources, ...appsResources, ...batchResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...storageResources, ...argoprojResources]
 }

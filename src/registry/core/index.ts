@@ -5,6 +5,7 @@ import { endpointsResource } from './endpoints.js'
 import { eventsResource } from './events.js'
 import { namespacesResource } from './namespaces.js'
 import { nodesResource } from './nodes.js'
+import { persistentVolumeClaimsResource, persistentVolumesResource } from './persistentvolumes.js'
 import { podsResource } from './pods.js'
 import { secretsResource } from './secrets.js'
 import { serviceAccountsResource } from './serviceaccounts.js'
@@ -18,6 +19,8 @@ export const coreResources: ResourceDef[] = [
   endpointsResource,
   configMapsResource,
   secretsResource,
+  persistentVolumeClaimsResource,
+  persistentVolumesResource,
   serviceAccountsResource,
   eventsResource,
 ] as unknown as ResourceDef[]
