@@ -209,7 +209,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const controllerClient = informersClient
   const uninstallQueueMetrics = installWorkQueueMetrics(metrics) // the queues the controllers and the scheduler make next
   const clientFor = (controller: string) => localClient(api, 'kube-controller-manager', { turns, flow: controller })
-  background.push(...startControllers({ client: controllerClient, clientFor, informers, log, signal: abort.signal, rootCA: creds.caCertPem }, cfg.controllers))
+  background.push(...startControllers({ client: controllerClient, clientFor, informers, log, signal: abort.signal, rootCA: creds.caCertPem, dataDir }, cfg.controllers))
   const pods = api.resource('', 'pods')!
   background.push(
     new Scheduler(localClient(api, 'default-scheduler', { turns }), informers, {

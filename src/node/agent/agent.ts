@@ -3,7 +3,7 @@
 // so it could run in another process (or on another machine) unchanged.
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { ConfigMap, Node, NodeStatus, Secret, Service } from 'kubernetes-types/core/v1.js'
+import type { ConfigMap, Node, NodeStatus, PersistentVolume, PersistentVolumeClaim, Secret, Service } from 'kubernetes-types/core/v1.js'
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
 import type { KObject, StoredObject } from '../../apis/meta.js'
 import { clone } from '../../apis/meta.js'
@@ -22,6 +22,8 @@ import { hostInfo } from './host-info.js'
 import { PodIPAllocator } from './ipam.js'
 import { newNode, nodeLabels, nodeStatus, statusChanged, type HostInfo, type NodeSpecInput } from './node-status.js'
 import { PodWorker, type EventSink, type PodObj, type WorkerEnv } from './worker.js'
+
+const claimsGVR = { group: '', version: 'v1', resource: 'persistentvolumeclaims' }
 
 export interface NodeAgentLog {
   info(obj: unknown, msg?: string): void
@@ -120,6 +122,8 @@ export class NodeAgent {
   private services?: Informer<StoredObject & Service>
   /** For volumes (process runtime): the ConfigMaps and Secrets pods read, cached and followed. */
   private configMaps?: Informer<StoredObject & ConfigMap>
+  /** PersistentVolumeClaims: a claim becoming Bound unblocks the pods that mount it. */
+  private claims?: Informer<StoredObject & PersistentVolumeClaim>
   private secrets?: Informer<StoredObject & Secret>
   private slices?: Informer<StoredObject & EndpointSlice>
   /** Terminating pods waiting for their endpoints to leave the ready set, by uid. */
@@ -204,14 +208,16 @@ export class NodeAgent {
         if (opts.informers) {
           this.configMaps = opts.informers.informer<StoredObject & ConfigMap>(gvrs.configMaps)
           this.secrets = opts.informers.informer<StoredObject & Secret>(gvrs.secrets)
+          this.claims = opts.informers.informer<StoredObject & PersistentVolumeClaim>(claimsGVR)
         } else {
           const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'informer')
           this.configMaps = new Informer<StoredObject & ConfigMap>(opts.client.resource(gvrs.configMaps), { onError })
           this.secrets = new Informer<StoredObject & Secret>(opts.client.resource(gvrs.secrets), { onError })
-          background.push(this.configMaps.start(signal), this.secrets.start(signal))
+          this.claims = new Informer<StoredObject & PersistentVolumeClaim>(opts.client.resource(claimsGVR), { onError })
+          background.push(this.configMaps.start(signal), this.secrets.start(signal), this.claims.start(signal))
         }
         // An update reaches the files of every pod that mounts it (and a missing one, once created, unblocks them).
-        const follow = (kind: 'configmap' | 'secret') => {
+        const follow = (kind: 'configmap' | 'secret' | 'claim') => {
           const kick = (o: StoredObject) => {
             for (const w of this.workers.values()) if (w.namespace === o.metadata.namespace && w.references(kind, o.metadata.name!)) w.kick()
           }
@@ -219,7 +225,8 @@ export class NodeAgent {
         }
         this.configMaps.on(follow('configmap'))
         this.secrets.on(follow('secret'))
-        synced.push(this.configMaps.waitForSync(), this.secrets.waitForSync())
+        this.claims.on(follow('claim'))
+        synced.push(this.configMaps.waitForSync(), this.secrets.waitForSync(), this.claims.waitForSync())
       }
       const slices = this.slices
       const touched = (sl: StoredObject) => {
@@ -300,7 +307,7 @@ export class NodeAgent {
 
   private workerEnv(events: EventSink): WorkerEnv {
     const { opts } = this
-    const getOrNull = async <T>(resource: string, ns: string, name: string): Promise<T | null> => {
+    const getOrNull = async <T>(resource: string, ns: string | undefined, name: string): Promise<T | null> => {
       try {
         return (await opts.client.resource({ group: '', version: 'v1', resource }).get(ns, name)) as T
       } catch (err) {
@@ -332,6 +339,8 @@ export class NodeAgent {
         }
         return { token: r.status.token, expirationTimestamp: new Date(r.status.expirationTimestamp) }
       },
+      getClaim: async (ns, name) => (this.claims?.hasSynced() ? (this.claims.get(ns, name) ?? null) : getOrNull<PersistentVolumeClaim>('persistentvolumeclaims', ns, name)),
+      getVolume: async (name) => getOrNull<PersistentVolume>('persistentvolumes', undefined, name),
       getSecret: async (ns, name) => (this.secrets?.hasSynced() ? (this.secrets.get(ns, name) ?? null) : getOrNull<Secret>('secrets', ns, name)),
       nodeAllocatable: () => (this.lastStatus?.allocatable as Record<string, string>) ?? {},
       drainMarginMs: opts.drainMarginMs ?? 500,

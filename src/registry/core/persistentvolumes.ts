@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util'
 import type { StoredObject } from '../../apis/meta.js'
 import { forbidden, invalid, isDNS1123Subdomain, notSupported, required, type FieldError } from '../../apis/validation.js'
 import { parseQuantity, quantityRegexMsg } from '../../apis/core/quantity.js'
+import { accessModesAsString, betaStorageClassAnnotation, storageClassOf } from '../../apis/storage.js'
 import { age, rfc3339 } from '../../lib/duration.js'
 import { ageColumn, column, nameColumn } from '../columns.js'
 import type { ResourceDef } from '../types.js'
@@ -15,39 +16,14 @@ import { isObj, objOf, str } from './util.js'
 export type PersistentVolumeObj = StoredObject & Omit<PersistentVolume, 'status'> & { status?: PersistentVolumeStatus }
 export type PersistentVolumeClaimObj = StoredObject & Omit<PersistentVolumeClaim, 'status'> & { status?: PersistentVolumeClaimStatus }
 
-/** The claim's class, legacy annotation first (upstream GetPersistentVolumeClaimClass). */
-export const betaStorageClassAnnotation = 'volume.beta.kubernetes.io/storage-class'
+export { betaStorageClassAnnotation }
+export const claimClass = storageClassOf
+export const volumeClass = storageClassOf
 
 const supportedAccessModes = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod']
 const supportedVolumeModes = ['Block', 'Filesystem']
 const supportedReclaimPolicies = ['Delete', 'Recycle', 'Retain']
 const isNotPositive = 'must be greater than zero'
-
-/** helper.GetAccessModesAsString: `RWO,ROX,RWX,RWOP`, in that order, each once. */
-export function accessModesAsString(modes: readonly string[] | undefined): string {
-  const have = new Set(modes ?? [])
-  return [
-    ['ReadWriteOnce', 'RWO'],
-    ['ReadOnlyMany', 'ROX'],
-    ['ReadWriteMany', 'RWX'],
-    ['ReadWriteOncePod', 'RWOP'],
-  ]
-    .filter(([m]) => have.has(m))
-    .map(([, s]) => s)
-    .join(',')
-}
-
-export function claimClass(pvc: PersistentVolumeClaim): string {
-  const beta = pvc.metadata?.annotations?.[betaStorageClassAnnotation]
-  if (beta !== undefined) return beta
-  return pvc.spec?.storageClassName ?? ''
-}
-
-export function volumeClass(pv: PersistentVolume): string {
-  const beta = pv.metadata?.annotations?.[betaStorageClassAnnotation]
-  if (beta !== undefined) return beta
-  return pv.spec?.storageClassName ?? ''
-}
 
 function validateAccessModes(modes: unknown, path: string, requiredMsg: string): FieldError[] {
   const errs: FieldError[] = []

@@ -6,12 +6,12 @@
 import { errors } from '../../apis/status.js'
 import { parseQuantity } from '../../apis/core/quantity.js'
 import type { StoredObject } from '../../apis/meta.js'
-import { betaStorageClassAnnotation, type PersistentVolumeClaimObj } from '../core/persistentvolumes.js'
+import { isDefaultClass, pvcProtectionFinalizer, pvProtectionFinalizer } from '../../apis/storage.js'
+import { betaStorageClassAnnotation } from '../../apis/storage.js'
+import type { PersistentVolumeClaimObj } from '../core/persistentvolumes.js'
 import type { Admission } from '../rest.js'
-import { isDefaultClass, type StorageClassObj } from './storageclass.js'
+import type { StorageClassObj } from './storageclass.js'
 
-export const pvcProtectionFinalizer = 'kubernetes.io/pvc-protection'
-export const pvProtectionFinalizer = 'kubernetes.io/pv-protection'
 
 const isClaim = (attrs: { def: { group: string; resource: string } }) => attrs.def.group === '' && attrs.def.resource === 'persistentvolumeclaims'
 

@@ -4,20 +4,12 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js'
 import { isDeepStrictEqual } from 'node:util'
 import type { StoredObject } from '../../apis/meta.js'
 import { forbidden, invalid, isDNS1123Subdomain, isQualifiedName, notSupported, required, type FieldError } from '../../apis/validation.js'
+import { isDefaultClass } from '../../apis/storage.js'
 import { age } from '../../lib/duration.js'
 import { ageColumn, column, nameColumn } from '../columns.js'
 import type { ResourceDef } from '../types.js'
 
 export type StorageClassObj = StoredObject & StorageClass
-
-export const isDefaultClassAnnotation = 'storageclass.kubernetes.io/is-default-class'
-export const betaIsDefaultClassAnnotation = 'storageclass.beta.kubernetes.io/is-default-class'
-
-/** storageutil.IsDefaultAnnotation: either annotation, exactly "true". */
-export function isDefaultClass(sc: { metadata?: { annotations?: Record<string, string> | null } }): boolean {
-  const a = sc.metadata?.annotations ?? {}
-  return a[isDefaultClassAnnotation] === 'true' || a[betaIsDefaultClassAnnotation] === 'true'
-}
 
 const maxProvisionerParameterSize = 256 * 1024
 const maxProvisionerParameterLen = 512
