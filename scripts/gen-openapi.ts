@@ -38,7 +38,7 @@ export const roots: Root[] = [
     group: '',
     version: 'v1',
     kinds: [
-      ...listed(['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'PersistentVolumeClaim', 'PersistentVolume']),
+      ...listed(['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'PersistentVolumeClaim', 'PersistentVolume', 'ReplicationController']),
       'Binding',
     ],
   },

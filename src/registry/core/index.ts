@@ -7,6 +7,7 @@ import { namespacesResource } from './namespaces.js'
 import { nodesResource } from './nodes.js'
 import { persistentVolumeClaimsResource, persistentVolumesResource } from './persistentvolumes.js'
 import { podsResource } from './pods.js'
+import { replicationControllersResource } from './replicationcontrollers.js'
 import { secretsResource } from './secrets.js'
 import { serviceAccountsResource } from './serviceaccounts.js'
 import { servicesResource } from './services.js'
@@ -21,6 +22,7 @@ export const coreResources: ResourceDef[] = [
   secretsResource,
   persistentVolumeClaimsResource,
   persistentVolumesResource,
+  replicationControllersResource,
   serviceAccountsResource,
   eventsResource,
 ] as unknown as ResourceDef[]
