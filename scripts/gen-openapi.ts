@@ -38,7 +38,7 @@ export const roots: Root[] = [
     group: '',
     version: 'v1',
     kinds: [
-      ...listed(['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'ResourceQuota', 'LimitRange']),
+      ...listed(['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'PersistentVolume', 'ReplicationController']),
       'Binding',
     ],
   },
@@ -64,6 +64,7 @@ export const roots: Root[] = [
   { prefix: 'io.k8s.api.authentication.v1', group: 'authentication.k8s.io', version: 'v1', kinds: ['SelfSubjectReview', 'TokenRequest'] },
   { prefix: 'io.k8s.api.policy.v1', group: 'policy', version: 'v1', kinds: [...listed(['PodDisruptionBudget']), 'Eviction'] },
   { prefix: 'io.k8s.api.scheduling.v1', group: 'scheduling.k8s.io', version: 'v1', kinds: listed(['PriorityClass']) },
+  { prefix: 'io.k8s.api.storage.v1', group: 'storage.k8s.io', version: 'v1', kinds: listed(['StorageClass']) },
 ]
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1'
@@ -98,6 +99,7 @@ const modulePrefixes: Record<string, string> = {
   'authentication/v1': 'io.k8s.api.authentication.v1',
   'policy/v1': 'io.k8s.api.policy.v1',
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
+  'storage/v1': 'io.k8s.api.storage.v1',
   'meta/v1': meta,
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
@@ -480,7 +482,7 @@ function prefixOfGoPath(path: string): string {
 function loadGoPackages(apiDir: string, machineryDir: string): Map<string, GoPackage> {
   const pkgs = new Map<string, GoPackage>()
   const dirs: [string, string][] = [
-    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1', 'policy/v1', 'scheduling/v1'].map(
+    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1', 'policy/v1', 'scheduling/v1', 'storage/v1'].map(
       (d): [string, string] => [`k8s.io/api/${d}`, join(apiDir, d)],
     ),
     ...['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/util/intstr', 'pkg/api/resource'].map(

@@ -25,6 +25,8 @@ import type { RunnerLog } from '../controllers/runtime/runner.js'
 import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
 import { StatefulSetController } from '../controllers/statefulset/controller.js'
 import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js'
+import { LocalPathProvisioner, PersistentVolumeBinder, StorageProtection } from '../controllers/volume/controller.js'
+import { localPathDirs } from './volume-dirs.js'
 
 /** What every controller is started with (upstream's ControllerContext). */
 export interface ControllerContext {
@@ -42,6 +44,8 @@ export interface ControllerContext {
   signal: AbortSignal
   /** The cluster CA (PEM) the root CA publisher puts in every namespace; without it that controller idles. */
   rootCA?: string
+  /** The data dir: the local-path provisioner keeps its volumes' directories under it; without it that provisioner idles. */
+  dataDir?: string
 }
 
 export interface ControllerDescriptor {
@@ -80,6 +84,11 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'disruption-controller', aliases: ['disruption'], start: (c) => new DisruptionController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'resourcequota-controller', aliases: ['resourcequota'], start: (c) => new ResourceQuotaController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'analysisrun-controller', aliases: ['analysisrun'], start: (c) => new AnalysisRunController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'persistentvolume-binder-controller', aliases: ['persistentvolume-binder'], start: (c) => new PersistentVolumeBinder(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'persistentvolumeclaim-protection-controller', aliases: ['pvc-protection'], start: (c) => new StorageProtection(c.client, c.informers, 'claims', { log: c.log }).start(c.signal) },
+  { name: 'persistentvolume-protection-controller', aliases: ['pv-protection'], start: (c) => new StorageProtection(c.client, c.informers, 'volumes', { log: c.log }).start(c.signal) },
+  // kubelite's own, as kind ships rancher.io/local-path: the default `standard` class and its volumes.
+  { name: 'local-path-provisioner-controller', aliases: ['local-path'], start: (c) => (c.dataDir ? new LocalPathProvisioner(c.client, c.informers, ...localPathDirs(c.dataDir), { log: c.log }).start(c.signal) : Promise.resolve()) },
 ]
 
 /** The short names (`deployment`), for messages and help; the full names (`deployment-controller`) work too. */

@@ -229,7 +229,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // only while this process holds their Lease (cli/leader.ts).
   const election = { elect: !!cfg.store?.url, identity: leaderIdentity(), log }
   background.push(
-    runElected({ ...election, client: localClient(api, 'kube-controller-manager'), name: 'kube-controller-manager' }, (signal) => startControllers({ client: controllerClient, clientFor, informers, log, signal, rootCA: creds.caCertPem }, cfg.controllers), abort.signal),
+    runElected({ ...election, client: localClient(api, 'kube-controller-manager'), name: 'kube-controller-manager' }, (signal) => startControllers({ client: controllerClient, clientFor, informers, log, signal, rootCA: creds.caCertPem, dataDir }, cfg.controllers), abort.signal),
   )
   const pods = api.resource('', 'pods')!
   background.push(

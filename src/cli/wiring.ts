@@ -16,6 +16,7 @@ import type { Admission } from '../registry/rest.js'
 import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
 import { bootstrapPriorityClasses, priorityAdmission } from '../registry/scheduling/admission.js'
 import { limitRanger, resourceQuotaAdmission } from '../registry/quota/admission.js'
+import { storageAdmission } from '../registry/storage/admission.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -54,6 +55,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       priorityAdmission({ getPriorityClass: (name) => api.resource('scheduling.k8s.io', 'priorityclasses')!.get(undefined, name), listPriorityClasses: async () => (await api.resource('scheduling.k8s.io', 'priorityclasses')!.list(undefined)).items }),
       limitRanger({ listLimitRanges: async (ns) => (await api.resource('', 'limitranges')!.list(ns)).items }),
       resourceQuotaAdmission({ quotas: () => api.resource('', 'resourcequotas')!, clock: w.clock }),
+      ...storageAdmission({ listStorageClasses: async () => (await api.resource('storage.k8s.io', 'storageclasses')!.list(undefined)).items as never, getStorageClass: (name) => api.resource('storage.k8s.io', 'storageclasses')!.get(undefined, name).catch(() => undefined) as never }),
       ...(w.admission ?? []),
     ],
     protobuf: decodeProtobuf,

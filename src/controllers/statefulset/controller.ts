@@ -12,7 +12,9 @@ import { controllerOf } from '../runtime/controllerref.js'
 import type { PodObj } from '../runtime/pods.js'
 import { enqueueController, enqueueObject } from '../runtime/enqueue.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
-import { planStatefulSet, statefulSetStatusChanged, type RevisionObj, type StatefulSetAction, type StatefulSetObj } from './plan.js'
+import { claimsFor, planStatefulSet, statefulSetStatusChanged, type ClaimObj, type RevisionObj, type StatefulSetAction, type StatefulSetObj } from './plan.js'
+
+const claimsGVR = { group: '', version: 'v1', resource: 'persistentvolumeclaims' }
 
 export const statefulSetControllerName = 'statefulset-controller'
 
@@ -22,6 +24,7 @@ export class StatefulSetController implements Reconciler {
   private readonly pods: Informer<PodObj>
   private readonly sets: Informer<StatefulSetObj>
   private readonly revisions: Informer<RevisionObj>
+  private readonly claims: Informer<ClaimObj>
   private readonly recorder: EventRecorder
   private readonly clock: () => Date
 
@@ -38,10 +41,11 @@ export class StatefulSetController implements Reconciler {
     this.sets.on(enqueueObject(this.queue))
     this.pods.on(enqueueController<PodObj>('StatefulSet', this.queue))
     this.revisions.on(enqueueController<RevisionObj>('StatefulSet', this.queue))
+    this.claims = informers.informer<ClaimObj>(claimsGVR)
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.pods.waitForSync(), this.sets.waitForSync(), this.revisions.waitForSync()])
+    await Promise.all([this.pods.waitForSync(), this.sets.waitForSync(), this.revisions.waitForSync(), this.claims.waitForSync()])
     await runWorkers(this.queue, this, this.opts.workers ?? 5, signal, this.opts.log)
   }
 
@@ -52,7 +56,15 @@ export class StatefulSetController implements Reconciler {
     const pods = this.pods.byIndex('controller', uid)
     const revisions = this.revisions.byIndex('controller', uid)
     const now = this.clock()
-    const plan = planStatefulSet(set, pods, revisions, now)
+    const claims = new Map<string, ClaimObj>()
+    const replicas = (set.spec?.replicas ?? 1) + (set.spec?.ordinals?.start ?? 0) + pods.length
+    if ((set.spec?.volumeClaimTemplates ?? []).length > 0)
+      for (let o = 0; o <= replicas; o++)
+        for (const c of claimsFor(set, o)) {
+          const have = this.claims.get(set.metadata.namespace, c.metadata!.name!)
+          if (have) claims.set(c.metadata!.name!, have)
+        }
+    const plan = planStatefulSet(set, pods, revisions, now, claims)
     for (const a of plan.actions) await this.apply(set, a)
     if (plan.status && statefulSetStatusChanged(set, plan.status)) {
       await this.client.resource<StatefulSetObj>(gvrs.statefulSets).update({ ...structuredClone(set), status: plan.status } as StatefulSetObj, { subresource: 'status' })
@@ -81,6 +93,24 @@ export class StatefulSetController implements Reconciler {
           if (!isNotFound(err)) throw err
         }
         return
+      case 'createClaim': {
+        const name = a.claim.metadata!.name
+        try {
+          await this.client.resource<ClaimObj>(claimsGVR).create(set.metadata.namespace, a.claim)
+          this.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${a.pod} in StatefulSet ${setName} success`)
+        } catch (err) {
+          if (isAlreadyExists(err)) return
+          this.recorder.event(set, 'Warning', 'FailedCreate', `create Claim ${name} for Pod ${a.pod} in StatefulSet ${setName} failed error: ${errorMessage(err)}`)
+          throw err
+        }
+        return
+      }
+      case 'claimOwners': {
+        const next = structuredClone(a.claim)
+        next.metadata.ownerReferences = a.ownerReferences
+        await this.client.resource<ClaimObj>(claimsGVR).update(next)
+        return
+      }
       case 'createPod': {
         const name = a.pod.metadata!.name
         try {

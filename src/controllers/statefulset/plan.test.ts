@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { StatefulSetSpec } from 'kubernetes-types/apps/v1.js'
 import type { PodObj } from '../runtime/pods.js'
-import { newRevision, planStatefulSet, podIndexLabel, podNameLabel, revisionLabel, type RevisionObj, type StatefulSetObj } from './plan.js'
+import { newRevision, planStatefulSet, podIndexLabel, podNameLabel, revisionLabel, type ClaimObj, type RevisionObj, type StatefulSetObj } from './plan.js'
 
 const now = new Date('2026-01-01T00:01:00Z')
 
@@ -144,5 +144,46 @@ describe('planStatefulSet', () => {
       p.actions.map((a) => (a.kind === 'deleteRevision' ? a.revision.revision : a.kind)),
       [1, 2],
     )
+  })
+})
+
+describe('volumeClaimTemplates', () => {
+  const www = { metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }
+  const claim = (name: string, owners: { uid: string; kind: string }[] = []) =>
+    ({ metadata: { name, namespace: 'default', uid: `c-${name}`, ownerReferences: owners.map((o) => ({ apiVersion: o.kind === 'Pod' ? 'v1' : 'apps/v1', kind: o.kind, name: 'x', uid: o.uid })) } }) as unknown as ClaimObj
+
+  it('creates <template>-<set>-<ordinal> before the pod, which mounts it', () => {
+    const set = sts({ volumeClaimTemplates: [www] as never })
+    const plan = planStatefulSet(set, [], [rev(set, 1)], now)
+    assert.deepEqual(plan.actions.map((a) => a.kind), ['createClaim', 'createPod'])
+    const [c, p] = plan.actions as unknown as [{ claim: { metadata: { name: string; labels: Record<string, string>; ownerReferences: unknown[] } } }, { pod: { spec: { volumes: unknown[] } } }]
+    assert.equal(c.claim.metadata.name, 'www-web-0')
+    assert.deepEqual(c.claim.metadata.labels, { app: 'nginx' })
+    assert.deepEqual(c.claim.metadata.ownerReferences, []) // Retain/Retain: nobody owns it
+    assert.deepEqual(p.pod.spec.volumes, [{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-0' } }])
+  })
+
+  it('reuses an existing claim', () => {
+    const set = sts({ volumeClaimTemplates: [www] as never })
+    const plan = planStatefulSet(set, [], [rev(set, 1)], now, new Map([['www-web-0', claim('www-web-0')]]))
+    assert.deepEqual(plan.actions.map((a) => a.kind), ['createPod'])
+  })
+
+  it('whenDeleted Delete: the set owns new claims', () => {
+    const set = sts({ volumeClaimTemplates: [www] as never, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } })
+    const plan = planStatefulSet(set, [], [rev(set, 1)], now)
+    const c = plan.actions[0] as { claim: { metadata: { ownerReferences: { kind: string; uid: string }[] } } }
+    assert.deepEqual(c.claim.metadata.ownerReferences.map((r) => [r.kind, r.uid]), [['StatefulSet', 'sts-uid']])
+  })
+
+  it('whenScaled Delete: a condemned pod owns its claims before it is deleted', () => {
+    const set = sts({ replicas: 1, volumeClaimTemplates: [www] as never, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' } })
+    const r = rev(set, 1)
+    const pods = [pod(0, r.metadata.name!), pod(1, r.metadata.name!)]
+    const claims = new Map([['www-web-0', claim('www-web-0')], ['www-web-1', claim('www-web-1')]])
+    const plan = planStatefulSet(set, pods, [r], now, claims)
+    assert.deepEqual(plan.actions.map((a) => a.kind), ['claimOwners', 'deletePod'])
+    const owners = (plan.actions[0] as { ownerReferences: { kind: string; uid: string }[] }).ownerReferences
+    assert.deepEqual(owners.map((o) => [o.kind, o.uid]), [['Pod', 'pod-1']])
   })
 })

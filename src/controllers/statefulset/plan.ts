@@ -6,7 +6,8 @@
 // RollingUpdate then replaces, from the highest ordinal down to the partition, one pod at a time,
 // every pod not at the update revision; OnDelete only gives a deleted pod the new template.
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js'
-import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js'
+import type { PersistentVolumeClaim, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import type { KObject, Mutable, StoredObject } from '../../apis/meta.js'
 import { canonicalJSON, templateHash } from '../../lib/hash.js'
 import { newControllerRef } from '../runtime/controllerref.js'
@@ -27,6 +28,12 @@ export type StatefulSetAction =
   | { kind: 'createPod'; pod: KObject }
   | { kind: 'deletePod'; pod: PodObj }
   | { kind: 'deleteRevision'; revision: RevisionObj }
+  /** A claim of a volumeClaimTemplate, made before the pod that mounts it (createPersistentVolumeClaims). */
+  | { kind: 'createClaim'; claim: KObject; pod: string }
+  /** The claim's owners as the retention policy wants them (updateClaimOwnerRefForSetAndPod). */
+  | { kind: 'claimOwners'; claim: ClaimObj; ownerReferences: OwnerReference[] }
+
+export type ClaimObj = StoredObject & Mutable<PersistentVolumeClaim>
 
 export interface StatefulSetPlan {
   actions: StatefulSetAction[]
@@ -72,12 +79,64 @@ export function ordinalOf(set: StatefulSetObj, pod: PodObj): number | undefined 
   return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined
 }
 
+/** getPersistentVolumeClaimName: `<template>-<set>-<ordinal>`. */
+export function claimName(set: StatefulSetObj, template: string, ordinal: number): string {
+  return `${template}-${set.metadata.name}-${ordinal}`
+}
+
+/** getPersistentVolumeClaims: one claim a template, labelled with the template's and the set selector's labels. */
+export function claimsFor(set: StatefulSetObj, ordinal: number): KObject[] {
+  return (set.spec?.volumeClaimTemplates ?? []).map((t) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: claimName(set, t.metadata?.name ?? '', ordinal),
+      namespace: set.metadata.namespace,
+      labels: { ...(t.metadata?.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) },
+      ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+    },
+    spec: structuredClone(t.spec ?? {}),
+  }))
+}
+
+const sameRef = (a: OwnerReference, b: { uid?: string }) => a.uid === b.uid
+
+/**
+ * updateClaimOwnerRefForSetAndPod: with whenDeleted Delete the set owns the claim (deleting the set
+ * deletes it); with whenScaled Delete the pod of a condemned ordinal owns it instead (deleting that
+ * pod deletes it); Retain on both leaves neither reference. Other owners are kept.
+ */
+export function claimOwnerRefs(set: StatefulSetObj, claim: { metadata: { ownerReferences?: OwnerReference[] } }, pod: PodObj | undefined, scaledDown: boolean): OwnerReference[] {
+  const policy = set.spec?.persistentVolumeClaimRetentionPolicy
+  const whenDeleted = policy?.whenDeleted ?? 'Retain'
+  const whenScaled = policy?.whenScaled ?? 'Retain'
+  const setRef: OwnerReference = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true }
+  const podRef: OwnerReference | undefined = pod ? { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name!, uid: pod.metadata.uid! } : undefined
+  const others = (claim.metadata.ownerReferences ?? []).filter((r) => !sameRef(r, set.metadata) && !(r.kind === 'Pod' && r.apiVersion === 'v1'))
+  const want: OwnerReference[] = []
+  const ownByPod = whenScaled === 'Delete' && scaledDown && podRef
+  if (whenDeleted === 'Delete' && !ownByPod) want.push(setRef)
+  if (ownByPod) want.push(podRef)
+  return [...others, ...want]
+}
+
+const refsEqual = (a: OwnerReference[] | undefined, b: OwnerReference[]) => (a ?? []).map((r) => r.uid).join() === b.map((r) => r.uid).join()
+
 /** newStatefulSetPod: `<set>-<ordinal>`, its identity labels, hostname and subdomain, at a revision. */
 export function podFor(set: StatefulSetObj, template: PodTemplateSpec, ordinal: number, revision: string): KObject {
   const name = `${set.metadata.name}-${ordinal}`
   const spec = structuredClone(template.spec ?? { containers: [] }) as Mutable<NonNullable<PodTemplateSpec['spec']>>
   spec.hostname = name
   if (set.spec?.serviceName) spec.subdomain = set.spec.serviceName
+  // updateStorage: each claim template becomes the pod's volume of that name, its claim `<template>-<pod>`.
+  const templates = set.spec?.volumeClaimTemplates ?? []
+  if (templates.length > 0) {
+    const names = new Set(templates.map((t) => t.metadata?.name ?? ''))
+    spec.volumes = [
+      ...templates.map((t) => ({ name: t.metadata?.name ?? '', persistentVolumeClaim: { claimName: claimName(set, t.metadata?.name ?? '', ordinal) } })),
+      ...(spec.volumes ?? []).filter((v) => !names.has(v.name)),
+    ]
+  }
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -97,7 +156,7 @@ const isFinished = (p: PodObj) => p.status?.phase === 'Failed' || p.status?.phas
 const isHealthy = (p: PodObj) => p.status?.phase === 'Running' && isPodReady(p) && !isTerminating(p)
 const revisionOf = (p: PodObj) => p.metadata.labels?.[revisionLabel]
 
-export function planStatefulSet(set: StatefulSetObj, pods: PodObj[], revisions: RevisionObj[], now: Date): StatefulSetPlan {
+export function planStatefulSet(set: StatefulSetObj, pods: PodObj[], revisions: RevisionObj[], now: Date, claims: ReadonlyMap<string, ClaimObj> = new Map()): StatefulSetPlan {
   const spec = set.spec!
   // ---- revisions: find or make the one of the current template
   const data = revisionData(set)
@@ -157,7 +216,14 @@ export function planStatefulSet(set: StatefulSetObj, pods: PodObj[], revisions: 
   for (let o = start; o < start + replicas; o++) {
     const p = byOrdinal.get(o)
     if (!p) {
-      actions.push({ kind: 'createPod', pod: podAt(o) })
+      const pod = podAt(o)
+      for (const c of claimsFor(set, o)) {
+        const have = claims.get(c.metadata!.name!)
+        if (!have) actions.push({ kind: 'createClaim', claim: { ...c, metadata: { ...c.metadata, ownerReferences: claimOwnerRefs(set, c as ClaimObj, undefined, false) } }, pod: pod.metadata!.name! })
+        else if (!refsEqual(have.metadata.ownerReferences, claimOwnerRefs(set, have, undefined, false)))
+          actions.push({ kind: 'claimOwners', claim: have, ownerReferences: claimOwnerRefs(set, have, undefined, false) })
+      }
+      actions.push({ kind: 'createPod', pod })
       if (monotonic) return plan
       continue
     }
@@ -177,6 +243,12 @@ export function planStatefulSet(set: StatefulSetObj, pods: PodObj[], revisions: 
       continue
     }
     if (monotonic && counted.some((x) => x !== p && !isHealthy(x) && inRange(ordinalOf(set, x)!))) return plan
+    // A condemned pod's claims pass to it first when whenScaled is Delete, so they go with it.
+    for (const t of set.spec?.volumeClaimTemplates ?? []) {
+      const have = claims.get(claimName(set, t.metadata?.name ?? '', o))
+      const want = have && claimOwnerRefs(set, have, p, true)
+      if (have && want && !refsEqual(have.metadata.ownerReferences, want)) actions.push({ kind: 'claimOwners', claim: have, ownerReferences: want })
+    }
     actions.push({ kind: 'deletePod', pod: p })
     if (monotonic) return plan
   }

@@ -3,7 +3,7 @@
 // so it could run in another process (or on another machine) unchanged.
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { ConfigMap, Node, NodeStatus, Secret, Service } from 'kubernetes-types/core/v1.js'
+import type { ConfigMap, Node, NodeStatus, PersistentVolume, PersistentVolumeClaim, Secret, Service } from 'kubernetes-types/core/v1.js'
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js'
 import type { KObject, StoredObject } from '../../apis/meta.js'
 import { clone } from '../../apis/meta.js'
@@ -23,6 +23,8 @@ import { PodIPAllocator } from './ipam.js'
 import { newNode, nodeLabels, nodeStatus, statusChanged, type HostInfo, type NodeSpecInput } from './node-status.js'
 import { ReferencedObjects } from './referenced.js'
 import { PodWorker, type EventSink, type PodObj, type WorkerEnv } from './worker.js'
+
+const claimsGVR = { group: '', version: 'v1', resource: 'persistentvolumeclaims' }
 
 export interface NodeAgentLog {
   info(obj: unknown, msg?: string): void
@@ -127,6 +129,8 @@ export class NodeAgent {
   /** For volumes (process runtime): the ConfigMaps and Secrets pods read, cached and followed. */
   private configMaps?: ReferencedObjects<StoredObject & ConfigMap>
   private secrets?: ReferencedObjects<StoredObject & Secret>
+  /** PersistentVolumeClaims: a claim becoming Bound unblocks the pods that mount it. */
+  private claims?: ReferencedObjects<StoredObject & PersistentVolumeClaim>
   private slices?: Informer<StoredObject & EndpointSlice>
   /** Terminating pods waiting for their endpoints to leave the ready set, by uid. */
   private readonly drains = new Map<string, { namespace: string; check(): void }>()
@@ -207,12 +211,13 @@ export class NodeAgent {
       }
       if (opts.runtime.mountsVolumes) {
         // An update reaches the files of every pod that mounts it (and a missing one, once created, unblocks them).
-        const follow = (kind: 'configmap' | 'secret') => (namespace: string, name: string) => {
+        const follow = (kind: 'configmap' | 'secret' | 'claim') => (namespace: string, name: string) => {
           for (const w of this.workers.values()) if (w.namespace === namespace && w.references(kind, name)) w.kick()
         }
         const onError = (err: unknown) => this.log.error({ err, node: opts.nodeName }, 'watching a referenced object')
         this.configMaps = new ReferencedObjects<StoredObject & ConfigMap>(opts.client.resource(gvrs.configMaps), follow('configmap'), onError)
         this.secrets = new ReferencedObjects<StoredObject & Secret>(opts.client.resource(gvrs.secrets), follow('secret'), onError)
+        this.claims = new ReferencedObjects<StoredObject & PersistentVolumeClaim>(opts.client.resource(claimsGVR), follow('claim'), onError)
       }
       const slices = this.slices
       const touched = (sl: StoredObject) => {
@@ -263,7 +268,7 @@ export class NodeAgent {
       if (sliceHandlers) this.slices?.off(sliceHandlers)
       for (const d of [...this.drains.values()]) d.check()
       await this.shutdown()
-      await Promise.allSettled([...background, this.configMaps?.stop(), this.secrets?.stop()])
+      await Promise.allSettled([...background, this.configMaps?.stop(), this.secrets?.stop(), this.claims?.stop()])
     }
   }
 
@@ -298,7 +303,7 @@ export class NodeAgent {
 
   private workerEnv(events: EventSink): WorkerEnv {
     const { opts } = this
-    const getOrNull = async <T>(resource: string, ns: string, name: string): Promise<T | null> => {
+    const getOrNull = async <T>(resource: string, ns: string | undefined, name: string): Promise<T | null> => {
       try {
         return (await opts.client.resource({ group: '', version: 'v1', resource }).get(ns, name)) as T
       } catch (err) {
@@ -330,6 +335,8 @@ export class NodeAgent {
         }
         return { token: r.status.token, expirationTimestamp: new Date(r.status.expirationTimestamp) }
       },
+      getClaim: async (ns, name) => this.claims?.get(ns, name) ?? getOrNull<PersistentVolumeClaim>('persistentvolumeclaims', ns, name),
+      getVolume: async (name) => getOrNull<PersistentVolume>('persistentvolumes', undefined, name),
       getSecret: async (ns, name) => this.secrets?.get(ns, name) ?? getOrNull<Secret>('secrets', ns, name),
       nodeAllocatable: () => (this.lastStatus?.allocatable as Record<string, string>) ?? {},
       drainMarginMs: opts.drainMarginMs ?? 500,
@@ -343,9 +350,10 @@ export class NodeAgent {
         if (this.workers.get(w.uid) === w) this.workers.delete(w.uid)
         if (this.byKey.get(w.key) === w.uid) this.byKey.delete(w.key)
         // Objects no pod here references any more are not watched any more.
-        const inUse = (kind: 'configmap' | 'secret') => (ns: string, name: string) => [...this.workers.values()].some((x) => x.namespace === ns && x.references(kind, name))
+        const inUse = (kind: 'configmap' | 'secret' | 'claim') => (ns: string, name: string) => [...this.workers.values()].some((x) => x.namespace === ns && x.references(kind, name))
         this.configMaps?.prune(inUse('configmap'))
         this.secrets?.prune(inUse('secret'))
+        this.claims?.prune(inUse('claim'))
       },
     }
   }

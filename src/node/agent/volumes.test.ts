@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ConfigMap, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js'
-import { failedMountMessage, planVolume, podMounts, volumeSources, type VolumeSources } from './volumes.js'
+import { claimMount, failedMountMessage, planVolume, podMounts, volumeSources, type VolumeSources } from './volumes.js'
 
 const pod: Pod = {
   metadata: { name: 'web', namespace: 'shop', uid: 'u1', labels: { app: 'web', tier: 'front' }, annotations: { note: 'hi' } },
@@ -99,4 +99,18 @@ test('podMounts: every container, init first, one volume per mountPath, subPath 
     { volume: 'cfg', mountPath: '/etc/app.conf', subPath: 'ui', readOnly: true },
     { volume: 'shared', mountPath: '/data', subPath: undefined, readOnly: false },
   ])
+})
+
+test('persistentVolumeClaim: the bound volume\'s directory, or the kubelet\'s reason', () => {
+  const claim = { metadata: { name: 'data', uid: 'c1' }, spec: { volumeName: 'pv1' }, status: { phase: 'Bound' } }
+  const pv = { metadata: { name: 'pv1' }, spec: { claimRef: { uid: 'c1' }, hostPath: { path: '/d/pv1', type: 'DirectoryOrCreate' } } }
+  assert.deepEqual(claimMount('shop', 'data', claim, pv), { path: '/d/pv1', create: true })
+  assert.deepEqual(claimMount('shop', 'data', null, undefined), { error: 'error processing PVC shop/data: failed to fetch PVC from API server: persistentvolumeclaims "data" not found' })
+  assert.deepEqual(claimMount('shop', 'data', { ...claim, status: { phase: 'Pending' } }, pv), { error: 'error processing PVC shop/data: PVC is not bound' })
+  assert.deepEqual(claimMount('shop', 'data', { ...claim, metadata: { ...claim.metadata, deletionTimestamp: 'x' } }, pv), { error: "error processing PVC shop/data: can't start pod because PVC is being deleted" })
+  assert.deepEqual(claimMount('shop', 'data', claim, { ...pv, spec: { ...pv.spec, claimRef: { uid: 'other' } } }), { error: 'error processing PVC shop/data: PV pv1 is not bound to PVC shop/data' })
+  const v: Volume = { name: 'd', persistentVolumeClaim: { claimName: 'data' } }
+  const src: VolumeSources = { configMaps: new Map(), secrets: new Map(), tokens: new Map(), claims: new Map([['data', { path: '/d/pv1', create: false }]]) }
+  assert.deepEqual(planVolume(pod, v, src), { kind: 'hostPath', path: '/d/pv1', create: false })
+  assert.deepEqual(planVolume(pod, v, { ...src, claims: new Map([['data', { error: 'error processing PVC shop/data: PVC is not bound' }]]) }), { error: 'error processing PVC shop/data: PVC is not bound' })
 })

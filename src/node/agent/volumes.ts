@@ -3,7 +3,7 @@
 // container mounts them. Pure: the shell (worker.ts) fetches the sources and writes the files
 // (atomic-writer.ts). Errors carry upstream's FailedMount wording after
 // `MountVolume.SetUp failed for volume "<name>" : `.
-import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js'
+import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js'
 import type { Payload } from './atomic-writer.js'
 import { fieldRefValue, resourceFieldValue } from './env.js'
 
@@ -17,12 +17,14 @@ export interface VolumeSources {
   /** serviceAccountToken sources, by their path in the volume. */
   tokens: Map<string, string>
   nodeAllocatable?: Record<string, string>
+  /** persistentVolumeClaim sources by claim name: the bound volume's directory on this host, or why it cannot be mounted. */
+  claims?: Map<string, { path: string; create: boolean } | { error: string }>
 }
 
 export type VolumeContent =
   | { kind: 'files'; plugin: 'configmap' | 'secret' | 'downward-api' | 'projected'; payload: Payload }
   | { kind: 'emptyDir'; memory: boolean }
-  | { kind: 'hostPath'; path: string }
+  | { kind: 'hostPath'; path: string; create?: boolean }
   | { kind: 'unsupported' }
 
 export type VolumePlan = VolumeContent | { error: string }
@@ -142,7 +144,40 @@ export function planVolume(pod: Pod, v: Volume, src: VolumeSources): VolumePlan 
   }
   if (v.emptyDir) return { kind: 'emptyDir', memory: v.emptyDir.medium === 'Memory' }
   if (v.hostPath) return { kind: 'hostPath', path: v.hostPath.path }
+  if (v.persistentVolumeClaim) {
+    const c = src.claims?.get(v.persistentVolumeClaim.claimName)
+    if (!c) return { error: `persistentvolumeclaim ${JSON.stringify(v.persistentVolumeClaim.claimName)} not found` }
+    return 'error' in c ? c : { kind: 'hostPath', path: c.path, create: c.create }
+  }
   return { kind: 'unsupported' }
+}
+
+/** The claims a pod's volumes name. */
+export function claimNames(pod: Pod): string[] {
+  return [...new Set((pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : [])))]
+}
+
+/**
+ * The kubelet's volume manager on a claim (desired_state_of_world_populator): the directory of the
+ * volume it is bound to (hostPath or local; made when DirectoryOrCreate), or upstream's reason.
+ */
+export function claimMount(
+  namespace: string,
+  name: string,
+  claim: PersistentVolumeClaim | null,
+  volume: PersistentVolume | null | undefined,
+): { path: string; create: boolean } | { error: string } {
+  const prefix = `error processing PVC ${namespace}/${name}`
+  if (!claim) return { error: `${prefix}: failed to fetch PVC from API server: persistentvolumeclaims ${JSON.stringify(name)} not found` }
+  if (claim.metadata?.deletionTimestamp) return { error: `${prefix}: can't start pod because PVC is being deleted` }
+  const volumeName = claim.spec?.volumeName ?? ''
+  if (claim.status?.phase !== 'Bound' || volumeName === '') return { error: `${prefix}: PVC is not bound` }
+  if (!volume) return { error: `${prefix}: failed to fetch PV ${JSON.stringify(volumeName)} from API server: persistentvolumes ${JSON.stringify(volumeName)} not found` }
+  const ref = volume.spec?.claimRef
+  if (!ref || ref.uid !== claim.metadata?.uid) return { error: `${prefix}: PV ${volumeName} is not bound to PVC ${namespace}/${name}` }
+  if (volume.spec?.hostPath?.path) return { path: volume.spec.hostPath.path, create: volume.spec.hostPath.type === 'DirectoryOrCreate' }
+  if (volume.spec?.local?.path) return { path: volume.spec.local.path, create: false }
+  return { error: `${prefix}: PV ${volumeName} has a volume source this node cannot mount (only hostPath and local)` }
 }
 
 /** The events' text for a volume that cannot be set up. */

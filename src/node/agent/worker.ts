@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { chmodSync, mkdirSync, realpathSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ConfigMap, Container, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js'
+import type { ConfigMap, Container, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from 'kubernetes-types/core/v1.js'
 import type { StoredObject } from '../../apis/meta.js'
 import { isConflict, isNotFound } from '../../client/errors.js'
 import type { ResourceClient } from '../../client/types.js'
@@ -23,7 +23,7 @@ import { collector, type ProbeTarget } from './probe.js'
 import { ContainerProber, type ProbeResults } from './prober.js'
 import { serviceEnv } from './service-env.js'
 import { computePodStatus, type ContainerObservation, type ContainerRun } from './status.js'
-import { failedMountMessage, planVolume, podMounts, volumeSources, type VolumeSources } from './volumes.js'
+import { claimMount, claimNames, failedMountMessage, planVolume, podMounts, volumeSources, type VolumeSources } from './volumes.js'
 
 export type PodObj = StoredObject & Pod
 
@@ -48,6 +48,9 @@ export interface WorkerEnv {
   /** null: NotFound. */
   getConfigMap(namespace: string, name: string): Promise<ConfigMap | null>
   getSecret(namespace: string, name: string): Promise<Secret | null>
+  /** persistentVolumeClaim volumes: the claim and the volume it is bound to (null: NotFound). */
+  getClaim?(namespace: string, name: string): Promise<PersistentVolumeClaim | null>
+  getVolume?(name: string): Promise<PersistentVolume | null>
   /** TokenRequest (serviceaccounts/<name>/token) for a token bound to the pod. Throws the API's error. */
   requestToken(namespace: string, serviceAccount: string, req: { expirationSeconds: number; audience?: string; podName: string; podUid: string }): Promise<{ token: string; expirationTimestamp: Date }>
   nodeAllocatable(): Record<string, string>
@@ -619,8 +622,9 @@ export class PodWorker {
   }
 
   /** The ConfigMaps and Secrets the pod reads (volumes, env): a change of one calls for a sync. */
-  references(kind: 'configmap' | 'secret', name: string): boolean {
+  references(kind: 'configmap' | 'secret' | 'claim', name: string): boolean {
     const pod = this.pod
+    if (kind === 'claim') return claimNames(pod).includes(name)
     const vols = volumeSources(pod)
     if ((kind === 'configmap' ? vols.configMaps : vols.secrets).has(name)) return true
     return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => {
@@ -651,6 +655,16 @@ export class PodWorker {
     const src: VolumeSources = { configMaps: new Map(), secrets: new Map(), tokens: new Map(), nodeAllocatable: this.env.nodeAllocatable() }
     for (const n of names.configMaps) src.configMaps.set(n, await this.env.getConfigMap(this.namespace, n))
     for (const n of names.secrets) src.secrets.set(n, await this.env.getSecret(this.namespace, n))
+    const claims = claimNames(pod)
+    if (claims.length > 0) {
+      src.claims = new Map()
+      for (const n of claims) {
+        const claim = (await this.env.getClaim?.(this.namespace, n)) ?? null
+        const volumeName = claim?.spec?.volumeName
+        const volume = volumeName ? ((await this.env.getVolume?.(volumeName)) ?? null) : undefined
+        src.claims.set(n, claimMount(this.namespace, n, claim, volume))
+      }
+    }
     const owner = this.volumeOwner()
     const tokenErr = await this.fetchTokens(src)
     if (tokenErr) {
@@ -676,7 +690,10 @@ export class PodWorker {
         mkdirSync(dir, { recursive: true })
         chmodSync(dir, 0o777) // upstream's emptyDir: anyone in the pod may write
         dirs.set(v.name, { path: dir, files: false })
-      } else if (plan.kind === 'hostPath') dirs.set(v.name, { path: plan.path, files: false })
+      } else if (plan.kind === 'hostPath') {
+        if (plan.create) mkdirSync(plan.path, { recursive: true })
+        dirs.set(v.name, { path: plan.path, files: false })
+      }
     }
     this.mounts = podMounts(pod).flatMap((m) => {
       const d = dirs.get(m.volume)

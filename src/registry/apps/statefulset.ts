@@ -90,8 +90,24 @@ export function validateStatefulSetSpec(specIn: unknown): FieldError[] {
   if (ordinals) errs.push(...validateNonNegative(ordinals.start, 'spec.ordinals.start'))
   const sel = validateWorkloadSelector(spec.selector, 'spec.selector', 'statefulset')
   errs.push(...sel.errs)
-  if (sel.selector) errs.push(...validateTemplateForReplicaSet(spec.template, sel.selector, 'spec.template', 'StatefulSet'))
+  if (sel.selector) errs.push(...validateTemplateForReplicaSet(withClaimVolumes(spec), sel.selector, 'spec.template', 'StatefulSet'))
   return errs
+}
+
+/**
+ * The template as its pods get it: each volumeClaimTemplate is a volume of that name (updateStorage),
+ * so mounts of `www` are not "Not found". Upstream does not check the pod spec of a StatefulSet's
+ * template at all (it waits for the pods); the claim templates themselves are checked when their
+ * claims are created.
+ */
+function withClaimVolumes(spec: Record<string, unknown>): unknown {
+  const claims = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : []
+  const template = objAt(spec, 'template')
+  const podSpec = template ? objAt(template, 'spec') : undefined
+  if (claims.length === 0 || !template || !podSpec) return spec.template
+  const names = claims.map((c) => (isObj(c) ? objAt(c, 'metadata')?.name : undefined)).filter((n): n is string => typeof n === 'string' && n !== '')
+  const volumes = (Array.isArray(podSpec.volumes) ? podSpec.volumes : []).filter((v) => !(isObj(v) && names.includes(v.name as string)))
+  return { ...template, spec: { ...podSpec, volumes: [...volumes, ...names.map((name) => ({ name, persistentVolumeClaim: { claimName: name } }))] } }
 }
 
 /** The spec fields an update may change (ValidateStatefulSetUpdate). */

@@ -5,7 +5,9 @@ import { endpointsResource } from './endpoints.js'
 import { eventsResource } from './events.js'
 import { namespacesResource } from './namespaces.js'
 import { nodesResource } from './nodes.js'
+import { persistentVolumeClaimsResource, persistentVolumesResource } from './persistentvolumes.js'
 import { podsResource } from './pods.js'
+import { replicationControllersResource } from './replicationcontrollers.js'
 import { secretsResource } from './secrets.js'
 import { serviceAccountsResource } from './serviceaccounts.js'
 import { servicesResource } from './services.js'
@@ -18,6 +20,9 @@ export const coreResources: ResourceDef[] = [
   endpointsResource,
   configMapsResource,
   secretsResource,
+  persistentVolumeClaimsResource,
+  persistentVolumesResource,
+  replicationControllersResource,
   serviceAccountsResource,
   eventsResource,
 ] as unknown as ResourceDef[]
