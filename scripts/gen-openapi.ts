@@ -52,7 +52,8 @@ export const roots: Root[] = [
   { prefix: 'io.k8s.api.discovery.v1', group: 'discovery.k8s.io', version: 'v1', kinds: listed(['EndpointSlice']) },
   { prefix: 'io.k8s.api.coordination.v1', group: 'coordination.k8s.io', version: 'v1', kinds: listed(['Lease']) },
   { prefix: 'io.k8s.api.events.v1', group: 'events.k8s.io', version: 'v1', kinds: listed(['Event']) },
-  { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale'] },
+  { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale', ...listed(['HorizontalPodAutoscaler'])] },
+  { prefix: 'io.k8s.api.autoscaling.v2', group: 'autoscaling', version: 'v2', kinds: listed(['HorizontalPodAutoscaler']) },
 ]
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1'
@@ -81,6 +82,7 @@ const modulePrefixes: Record<string, string> = {
   'coordination/v1': 'io.k8s.api.coordination.v1',
   'events/v1': 'io.k8s.api.events.v1',
   'autoscaling/v1': 'io.k8s.api.autoscaling.v1',
+  'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
   'meta/v1': meta,
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
