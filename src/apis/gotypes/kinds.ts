@@ -16,6 +16,8 @@ export const rootKinds: Record<string, string> = {
   'v1 ServiceAccount': 'core.ServiceAccount',
   'v1 Event': 'core.Event',
   'v1 Node': 'core.Node',
+  'autoscaling/v2 HorizontalPodAutoscaler': 'autoscaling.HorizontalPodAutoscaler',
+  'autoscaling/v1 HorizontalPodAutoscaler': 'autoscalingv1.HorizontalPodAutoscaler',
   'policy/v1 Eviction': 'policy.Eviction',
   'policy/v1 PodDisruptionBudget': 'policy.PodDisruptionBudget',
   'authentication.k8s.io/v1 TokenRequest': 'authentication.TokenRequest',
@@ -25,6 +27,8 @@ export const rootKinds: Record<string, string> = {
   'apps/v1 DeleteOptions': 'meta.DeleteOptions',
   'batch/v1 DeleteOptions': 'meta.DeleteOptions',
   'policy/v1 DeleteOptions': 'meta.DeleteOptions',
+  'autoscaling/v2 DeleteOptions': 'meta.DeleteOptions',
+  'autoscaling/v1 DeleteOptions': 'meta.DeleteOptions',
 }
 
 /** Table name → fully qualified proto message, for the messages with a custom JSON form. */
