@@ -14,6 +14,7 @@ import { EndpointSliceController } from '../controllers/endpointslice/controller
 import { runEventTTL } from '../controllers/eventttl/controller.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { JobController } from '../controllers/job/controller.js'
+import { HPAController } from '../controllers/podautoscaler/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
 import { RootCACertPublisher } from '../controllers/rootcacert/controller.js'
@@ -73,6 +74,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'statefulset-controller', aliases: ['statefulset'], start: (c) => new StatefulSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'horizontal-pod-autoscaler-controller', aliases: ['horizontalpodautoscaling'], start: (c) => new HPAController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'analysisrun-controller', aliases: ['analysisrun'], start: (c) => new AnalysisRunController(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 
