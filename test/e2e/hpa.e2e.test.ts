@@ -3,7 +3,7 @@
 // resident set of each container's processes).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseTable, startCluster, until, type Cluster } from './harness.js'
+import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 const millicores = (s: string) => (s.endsWith('m') ? Number(s.slice(0, -1)) : Number(s) * 1000)
 
@@ -56,5 +56,103 @@ describe('kubectl top', () => {
     assert.match(raw.window, /^1\d(\.\d+)?s$/)
     assert.deepEqual(raw.metadata.labels, { app: 'burn' })
     await c.k('delete', 'pod', 'burn', 'idle', '--grace-period=1')
+  })
+})
+
+// The Kubernetes docs' HorizontalPodAutoscaler walkthrough, with the load loop run by the test
+// (bounded in time) and a 15 s scale-down stabilization window so scaling down is quick too.
+const phpApache = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: php-apache
+spec:
+  selector:
+    matchLabels:
+      run: php-apache
+  template:
+    metadata:
+      labels:
+        run: php-apache
+    spec:
+      containers:
+      - name: php-apache
+        image: registry.k8s.io/hpa-example
+        ports:
+        - containerPort: 80
+        resources:
+          limits:
+            cpu: 500m
+          requests:
+            cpu: 200m
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: php-apache
+  labels:
+    run: php-apache
+spec:
+  ports:
+  - port: 80
+  selector:
+    run: php-apache
+`
+
+describe('HorizontalPodAutoscaler walkthrough', () => {
+  let c: Cluster
+  before(async () => {
+    c = await startCluster()
+  })
+  after(async () => {
+    await c?.destroy()
+  })
+
+  test('php-apache scales up under load and back down once it stops', async () => {
+    await c.k('apply', '-f', c.file('php-apache.yaml', phpApache))
+    assert.equal((await c.k('autoscale', 'deployment', 'php-apache', '--cpu-percent=50', '--min=1', '--max=10')).trim(), 'horizontalpodautoscaler.autoscaling/php-apache autoscaled')
+    await c.k('patch', 'hpa', 'php-apache', '--type=merge', '-p', '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":15}}}}')
+    await c.k('rollout', 'status', 'deployment/php-apache', '--timeout=60s')
+    const ip = (await c.k('get', 'service', 'php-apache', '-o', 'jsonpath={.spec.clusterIP}')).trim()
+    assert.equal((await httpGet(`http://${ip}/`, 10_000)).body, 'OK!')
+
+    const rows = parseTable(await c.k('get', 'hpa'))
+    assert.deepEqual(Object.keys(rows[0]), ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'])
+    assert.equal(rows[0].REFERENCE, 'Deployment/php-apache')
+    assert.match(rows[0].TARGETS, /^cpu: (<unknown>|\d+%)\/50%$/)
+
+    // Load: four clients in a loop, until the HPA has scaled up (at most 3 minutes).
+    let loading = true
+    const deadline = Date.now() + 180_000
+    const client = async () => {
+      while (loading && Date.now() < deadline) await httpGet(`http://${ip}/`, 10_000).catch(() => undefined)
+    }
+    const load = Promise.all([client(), client(), client(), client()])
+    let up: Record<string, string>
+    try {
+      up = await until(
+        'the HPA to scale php-apache up',
+        async () => {
+          const [row] = parseTable(await c.k('get', 'hpa', 'php-apache'))
+          return Number(row.REPLICAS) > 1 ? row : undefined
+        },
+        180_000,
+      )
+    } finally {
+      loading = false
+      await load
+    }
+    assert.match(up.TARGETS, /^cpu: \d+%\/50%$/)
+    const described = await c.k('describe', 'hpa', 'php-apache')
+    assert.match(described, /SuccessfulRescale\s+.*New size: \d+; reason: cpu resource utilization \(percentage of request\) above target/)
+    assert.match(described, /ScalingActive\s+True\s+ValidMetricFound\s+the HPA was able to successfully calculate a replica count from cpu resource utilization \(percentage of request\)/)
+    assert.ok(Number((await c.k('get', 'deployment', 'php-apache', '-o', 'jsonpath={.spec.replicas}')).trim()) > 1)
+
+    // No load: back to one replica after the 15 s window (new pods first need a metrics window).
+    await until(
+      'the HPA to scale php-apache back down',
+      async () => (await c.k('get', 'deployment', 'php-apache', '-o', 'jsonpath={.spec.replicas}')).trim() === '1',
+      180_000,
+    )
+    assert.match(await c.k('describe', 'hpa', 'php-apache'), /New size: 1; reason: All metrics below target/)
   })
 })
