@@ -34,3 +34,15 @@ test('parseProcUsage and processTree: a container is its leader, its descendants
   assert.equal(treeUsage(processTree(10, all)).cpuSeconds, (102 + 6 * 3) / clockTicksPerSecond)
   assert.deepEqual(processTree(99, all), [])
 })
+
+test('readAllProcUsage and treeUsage measure this process: CPU grows as it works, memory is its resident set', { skip: process.platform !== 'linux' }, async () => {
+  const { readAllProcUsage, processTree, treeUsage } = await import('./procfs.js')
+  const before = treeUsage(processTree(process.pid, readAllProcUsage()))
+  const until = Date.now() + 300
+  let x = 0
+  while (Date.now() < until) x += Math.sqrt(x + 1)
+  const after = treeUsage(processTree(process.pid, readAllProcUsage()))
+  assert.ok(x > 0)
+  assert.ok(after.cpuSeconds >= before.cpuSeconds + 0.05, `${before.cpuSeconds} → ${after.cpuSeconds}`)
+  assert.ok(after.memoryBytes > 10 * 1024 * 1024)
+})
