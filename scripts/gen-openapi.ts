@@ -52,7 +52,6 @@ export const roots: Root[] = [
   { prefix: 'io.k8s.api.discovery.v1', group: 'discovery.k8s.io', version: 'v1', kinds: listed(['EndpointSlice']) },
   { prefix: 'io.k8s.api.coordination.v1', group: 'coordination.k8s.io', version: 'v1', kinds: listed(['Lease']) },
   { prefix: 'io.k8s.api.events.v1', group: 'events.k8s.io', version: 'v1', kinds: listed(['Event']) },
-  { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale'] },
   { prefix: 'io.k8s.api.networking.v1', group: 'networking.k8s.io', version: 'v1', kinds: listed(['Ingress', 'IngressClass', 'NetworkPolicy']) },
   { prefix: 'io.k8s.api.rbac.v1', group: 'rbac.authorization.k8s.io', version: 'v1', kinds: listed(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']) },
   {
@@ -65,6 +64,8 @@ export const roots: Root[] = [
   { prefix: 'io.k8s.api.policy.v1', group: 'policy', version: 'v1', kinds: [...listed(['PodDisruptionBudget']), 'Eviction'] },
   { prefix: 'io.k8s.api.scheduling.v1', group: 'scheduling.k8s.io', version: 'v1', kinds: listed(['PriorityClass']) },
   { prefix: 'io.k8s.api.storage.v1', group: 'storage.k8s.io', version: 'v1', kinds: listed(['StorageClass']) },
+  { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale', ...listed(['HorizontalPodAutoscaler'])] },
+  { prefix: 'io.k8s.api.autoscaling.v2', group: 'autoscaling', version: 'v2', kinds: listed(['HorizontalPodAutoscaler']) },
 ]
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1'
@@ -100,6 +101,7 @@ const modulePrefixes: Record<string, string> = {
   'policy/v1': 'io.k8s.api.policy.v1',
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
   'storage/v1': 'io.k8s.api.storage.v1',
+  'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
   'meta/v1': meta,
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
@@ -482,7 +484,7 @@ function prefixOfGoPath(path: string): string {
 function loadGoPackages(apiDir: string, machineryDir: string): Map<string, GoPackage> {
   const pkgs = new Map<string, GoPackage>()
   const dirs: [string, string][] = [
-    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1', 'policy/v1', 'scheduling/v1', 'storage/v1'].map(
+    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'autoscaling/v2', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1', 'policy/v1', 'scheduling/v1', 'storage/v1'].map(
       (d): [string, string] => [`k8s.io/api/${d}`, join(apiDir, d)],
     ),
     ...['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/util/intstr', 'pkg/api/resource'].map(

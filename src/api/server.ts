@@ -519,6 +519,7 @@ export class ApiServer {
     if (own && !own.verbs.includes(({ GET: 'get', PUT: 'update', PATCH: 'patch' } as const)[method as 'GET'] ?? 'x')) throw errors.methodNotAllowed()
     if (sub === 'status' && !rs.def.hasStatus) throw errors.pathNotFound()
     if (sub === 'scale' && !rs.def.scale) throw errors.pathNotFound()
+    if (rs.def.computed && (sub || method !== 'GET' || queryBool(url.searchParams.get('watch')))) throw errors.methodNotAllowed()
 
     if (!target.name) {
       if (sub) throw errors.pathNotFound()
@@ -634,7 +635,7 @@ export class ApiServer {
       kind: `${rs.def.kind}List`,
       apiVersion: apiVersionOf(rs.def.group, rs.def.version),
       metadata: {
-        resourceVersion: result.resourceVersion,
+        ...(result.resourceVersion ? { resourceVersion: result.resourceVersion } : {}),
         ...(result.continue ? { continue: result.continue } : {}),
         ...(result.remainingItemCount !== undefined ? { remainingItemCount: result.remainingItemCount } : {}),
       },

@@ -16,6 +16,7 @@ import { EndpointSliceController } from '../controllers/endpointslice/controller
 import { runEventTTL } from '../controllers/eventttl/controller.js'
 import { GarbageCollector } from '../controllers/gc/controller.js'
 import { JobController } from '../controllers/job/controller.js'
+import { HPAController } from '../controllers/podautoscaler/controller.js'
 import { NamespaceController } from '../controllers/namespace/controller.js'
 import { ReplicaSetController } from '../controllers/replicaset/controller.js'
 import { ResourceQuotaController } from '../controllers/resourcequota/controller.js'
@@ -83,6 +84,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'clusterrole-aggregation-controller', aliases: ['clusterrole-aggregation'], start: (c) => new ClusterRoleAggregationController(c.client, c.informers, c.log).start(c.signal) },
   { name: 'disruption-controller', aliases: ['disruption'], start: (c) => new DisruptionController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'resourcequota-controller', aliases: ['resourcequota'], start: (c) => new ResourceQuotaController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'horizontal-pod-autoscaler-controller', aliases: ['horizontalpodautoscaling'], start: (c) => new HPAController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'analysisrun-controller', aliases: ['analysisrun'], start: (c) => new AnalysisRunController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'persistentvolume-binder-controller', aliases: ['persistentvolume-binder'], start: (c) => new PersistentVolumeBinder(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'persistentvolumeclaim-protection-controller', aliases: ['pvc-protection'], start: (c) => new StorageProtection(c.client, c.informers, 'claims', { log: c.log }).start(c.signal) },

@@ -151,6 +151,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     upgrades: streaming.upgrades,
     readiness: async () => [...(bootstrapped ? [] : ['poststarthook/bootstrap-controller']), ...(agents[0]?.isReady() ? [] : ['node-ready'])],
     metrics: () => metrics.metrics(),
+    nodeUsage: async (node) => dialer(node)?.resourceUsage?.(),
     traffic: { report: (q) => (proxy ? proxy.trafficReport(q) : Promise.reject(errors.serviceUnavailable('the service proxy is not running'))) },
     log,
   })

@@ -12,6 +12,8 @@ import { CustomResourceServing } from '../registry/apiextensions/serve.js'
 import { builtInResources } from '../registry/index.js'
 import { defaultIngressClassAdmission } from '../registry/networking/index.js'
 import { ensureBootstrapPolicy } from '../registry/rbac/bootstrap.js'
+import { metricsResources } from '../registry/metrics/index.js'
+import type { NodeResourceUsage } from '../apis/metrics/usage.js'
 import type { Admission } from '../registry/rest.js'
 import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/serviceaccount.js'
 import { bootstrapPriorityClasses, priorityAdmission } from '../registry/scheduling/admission.js'
@@ -33,11 +35,26 @@ export interface ApiWiring {
   upgrades?: ApiServerOptions['upgrades']
   metrics?: ApiServerOptions['metrics']
   traffic?: ApiServerOptions['traffic']
+  /** A node's resource figures (its agent's): with it, metrics.k8s.io is served (`kubectl top`). */
+  nodeUsage?: (nodeName: string) => Promise<NodeResourceUsage | undefined>
 }
 
 export function buildApiServer(w: ApiWiring): ApiServer {
-  const resources = builtInResources()
   let api: ApiServer
+  const store = (resource: string) => api.resource('', resource)!
+  const resources = [
+    ...builtInResources(),
+    ...(w.nodeUsage
+      ? metricsResources({
+          listPods: async (ns) => (await store('pods').list(ns)).items,
+          getPod: (ns, name) => store('pods').get(ns, name),
+          listNodes: async () => (await store('nodes').list(undefined)).items,
+          getNode: (name) => store('nodes').get(undefined, name),
+          nodeUsage: w.nodeUsage,
+          clock: w.clock,
+        })
+      : []),
+  ]
   const getNamespace = (name: string) => api.resource('', 'namespaces')!.get(undefined, name)
   // ClusterIPs and NodePorts are allocated as upstream's Service storage does, rebuilt from the store.
   const allocator = new ServiceAllocator({ listServices: async () => (await api.resource('', 'services')!.list(undefined)).items })

@@ -4,6 +4,7 @@
 // because both ends use it: node/ implements it, api/ calls it, and api/ imports only its types
 // (.dependency-cruiser.cjs), so a NodeError is known there by its name and code (isNodeError).
 import type { Duplex, Readable, Writable } from 'node:stream'
+import type { NodeResourceUsage } from '../apis/metrics/usage.js'
 
 export interface LogOptions {
   container: string
@@ -62,7 +63,15 @@ export interface NodeConnection {
   attach(pod: PodRef, req: AttachRequest): Promise<void>
   /** A TCP connection to the pod's port (its IP on loopback). Throws NodeError. */
   portForward(pod: PodRef, port: number): Promise<Duplex>
+  /**
+   * What the node and its pods' containers use (upstream: the kubelet's /metrics/resource, which
+   * metrics-server scrapes): rates over the node's last sampling window. Nodes that cannot tell
+   * leave it out.
+   */
+  resourceUsage?(): Promise<NodeResourceUsage>
 }
+
+export type { NodeResourceUsage, PodUsage, UsageSample } from '../apis/metrics/usage.js'
 
 /** Finds the connection for a node by name (undefined: no such node agent). */
 export type NodeDialer = (nodeName: string) => NodeConnection | undefined

@@ -169,7 +169,13 @@ const rolloutsDemo: ImageDef = {
   },
 }
 
-const images: ImageDef[] = [bootcamp, simpleContainerApp, helloApp, nginx, staticServer, pause, busybox, alpine, rolloutsDemo]
+/** The HorizontalPodAutoscaler walkthrough's php-apache: each request burns CPU, then answers "OK!". */
+const hpaExample: ImageDef = {
+  repositories: ['registry.k8s.io/hpa-example', 'k8s.gcr.io/hpa-example'],
+  tag: (tag) => (tag === 'latest' ? { size: 180_916_146, cmd: ['apache2-foreground'], env: { PHP_VERSION: '5.6.40' }, program: 'hpa-example.mjs', executables: ['apache2-foreground'] } : undefined),
+}
+
+const images: ImageDef[] = [hpaExample, bootcamp, simpleContainerApp, helloApp, nginx, staticServer, pause, busybox, alpine, rolloutsDemo]
 
 function findDef(repository: string): ImageDef | undefined {
   return images.find((d) => d.repositories.includes(repository))

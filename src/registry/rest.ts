@@ -222,6 +222,7 @@ export class ResourceStore {
   // ---- read ---------------------------------------------------------------------------------
 
   async get(namespace: string | undefined, name: string): Promise<StoredObject> {
+    if (this.def.computed) return this.def.computed.get(this.ns(namespace), name)
     const kv = await this.store.get(this.key(this.ns(namespace), name))
     if (!kv) throw errors.notFound(this.ref, name)
     return this.decode(kv)
@@ -257,6 +258,7 @@ export class ResourceStore {
   async list(namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
     const filter = this.compileSelectors(opts.labelSelector, opts.fieldSelector)
     const filtered = Boolean(opts.labelSelector || opts.fieldSelector)
+    if (this.def.computed) return { items: (await this.def.computed.list(this.ns(namespace))).filter(filter), resourceVersion: '' }
     const prefix = prefixOf(this.space, this.ns(namespace))
     let revision: number | undefined
     let startAfter: string | undefined

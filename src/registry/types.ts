@@ -66,6 +66,12 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
   /** Which name rule applies to metadata.name (upstream: mostly DNS-1123 subdomain). */
   nameValidator: NameValidator
 
+  /**
+   * Set for a kind computed on request instead of stored (metrics.k8s.io, which upstream's
+   * aggregated metrics-server serves): get and list answer from it, every other verb is a 405.
+   */
+  computed?: ComputedSource<T>
+
   /** Set when this version is stored under another resource (see StorageDef). */
   storage?: StorageDef<T>
 
@@ -133,6 +139,12 @@ export interface ResourceDef<T extends StoredObject = StoredObject> {
   pendingFinalizers?(obj: T): string[]
   /** Changes when deletion starts but must wait (namespaces: status.phase = Terminating). Mutates. */
   prepareForDelete?(obj: T): void
+}
+
+/** The objects of a computed kind; get throws the StatusError to answer (404...). */
+export interface ComputedSource<T extends StoredObject = StoredObject> {
+  list(namespace: string | undefined): Promise<T[]>
+  get(namespace: string | undefined, name: string): Promise<T>
 }
 
 /** A subresource writing one part of the spec (upstream: a strategy of its own over the same storage). */

@@ -20,6 +20,8 @@ const packages = [
   { repo: 'api', dir: 'apps/v1', proto: 'k8s.io.api.apps.v1', short: 'apps' },
   { repo: 'api', dir: 'batch/v1', proto: 'k8s.io.api.batch.v1', short: 'batch' },
   { repo: 'api', dir: 'networking/v1', proto: 'k8s.io.api.networking.v1', short: 'networking' },
+  { repo: 'api', dir: 'autoscaling/v1', proto: 'k8s.io.api.autoscaling.v1', short: 'autoscalingv1' },
+  { repo: 'api', dir: 'autoscaling/v2', proto: 'k8s.io.api.autoscaling.v2', short: 'autoscaling' },
   { repo: 'api', dir: 'policy/v1', proto: 'k8s.io.api.policy.v1', short: 'policy' },
   { repo: 'api', dir: 'scheduling/v1', proto: 'k8s.io.api.scheduling.v1', short: 'scheduling' },
   { repo: 'api', dir: 'authentication/v1', proto: 'k8s.io.api.authentication.v1', short: 'authentication' },

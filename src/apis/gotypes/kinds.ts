@@ -21,6 +21,8 @@ export const rootKinds: Record<string, string> = {
   'v1 Node': 'core.Node',
   'v1 ResourceQuota': 'core.ResourceQuota',
   'scheduling.k8s.io/v1 PriorityClass': 'scheduling.PriorityClass',
+  'autoscaling/v2 HorizontalPodAutoscaler': 'autoscaling.HorizontalPodAutoscaler',
+  'autoscaling/v1 HorizontalPodAutoscaler': 'autoscalingv1.HorizontalPodAutoscaler',
   'policy/v1 Eviction': 'policy.Eviction',
   'policy/v1 PodDisruptionBudget': 'policy.PodDisruptionBudget',
   'authentication.k8s.io/v1 TokenRequest': 'authentication.TokenRequest',
@@ -42,6 +44,8 @@ export const rootKinds: Record<string, string> = {
   'networking.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
   'policy/v1 DeleteOptions': 'meta.DeleteOptions',
   'scheduling.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
+  'autoscaling/v2 DeleteOptions': 'meta.DeleteOptions',
+  'autoscaling/v1 DeleteOptions': 'meta.DeleteOptions',
 }
 
 /** Table name → fully qualified proto message, for the messages with a custom JSON form. */

@@ -22,6 +22,7 @@ import { hostInfo } from './host-info.js'
 import { PodIPAllocator } from './ipam.js'
 import { newNode, nodeLabels, nodeStatus, statusChanged, type HostInfo, type NodeSpecInput } from './node-status.js'
 import { ReferencedObjects } from './referenced.js'
+import { UsageSampler, type RunningPod } from './usage.js'
 import { PodWorker, type EventSink, type PodObj, type WorkerEnv } from './worker.js'
 
 const claimsGVR = { group: '', version: 'v1', resource: 'persistentvolumeclaims' }
@@ -71,6 +72,8 @@ export interface NodeAgentOptions {
   imageBackOff?: BackOffOptions
   /** Delay before retrying a failed pod sync (ms, default 10 s plus jitter, as upstream). */
   syncRetryMs?: number
+  /** How often container CPU and memory are sampled for `kubectl top` (ms, default 15 s, metrics-server's resolution). */
+  usageResolutionMs?: number
   /** Overrides for host facts (tests). */
   host?: Partial<HostInfo>
   clock?: () => Date
@@ -115,6 +118,7 @@ export class NodeAgent {
   private readonly nodes: ResourceClient<StoredObject & Node>
   private readonly pods: ResourceClient<PodObj>
   private readonly workers = new Map<string, PodWorker>()
+  private readonly usage: UsageSampler
   private readonly byKey = new Map<string, string>()
   private readonly images = new Map<string, PulledImage>()
   private adoptable = new Map<string, { container: string; handle: ContainerHandle }[]>()
@@ -143,7 +147,8 @@ export class NodeAgent {
     this.clock = opts.clock ?? (() => new Date())
     this.nodes = opts.client.resource<StoredObject & Node>(nodesGVR)
     this.pods = opts.client.resource<PodObj>(podsGVR)
-    this.connection = new AgentConnection((ns, name, uid) => this.findWorker(ns, name, uid), opts.runtime)
+    this.usage = new UsageSampler(opts.runtime, () => this.runningPods(), this.clock)
+    this.connection = new AgentConnection((ns, name, uid) => this.findWorker(ns, name, uid), opts.runtime, undefined, () => this.usage.usage())
   }
 
   /** How this node's runtime isolates pods (for the start-up log). */
@@ -166,6 +171,16 @@ export class NodeAgent {
     const w = id ? this.workers.get(id) : undefined
     if (!w || (uid && w.uid !== uid)) return undefined
     return w
+  }
+
+  /** Pods with a running container, for the resource figures. */
+  private runningPods(): RunningPod[] {
+    const out: RunningPod[] = []
+    for (const w of this.workers.values()) {
+      const containers = w.runningContainers()
+      if (containers.length) out.push({ namespace: w.namespace, name: w.name, uid: w.uid, containers })
+    }
+    return out
   }
 
   /** Runs until the signal aborts; then stops every container it runs and returns. */
@@ -255,7 +270,7 @@ export class NodeAgent {
       for (const r of this.readyWaiters.splice(0)) r()
       this.log.info({ node: opts.nodeName, podCIDR: this.ipam.cidr }, 'node agent running')
 
-      background.push(this.leaseLoop(signal, node.metadata.uid!), this.statusLoop(signal))
+      background.push(this.leaseLoop(signal, node.metadata.uid!), this.statusLoop(signal), this.usage.start(signal, opts.usageResolutionMs))
       await wait(2 ** 31 - 1, signal)
     } finally {
       // Pods leave their Services before they stop, while slice events still reach the drains.

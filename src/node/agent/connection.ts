@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
 import type { ContainerStatus } from 'kubernetes-types/core/v1.js'
-import { NodeError, type AttachRequest, type ExecRequest, type LogOptions, type NodeConnection, type PodRef } from '../../client/node-connection.js'
+import { NodeError, type AttachRequest, type ExecRequest, type LogOptions, type NodeConnection, type NodeResourceUsage, type PodRef } from '../../client/node-connection.js'
 import { parseRFC3339Nano } from '../runtime/cri-log.js'
 import type { Runtime } from '../runtime/types.js'
 import { readLog } from './logs.js'
@@ -45,7 +45,13 @@ export class AgentConnection implements NodeConnection {
     private readonly find: WorkerLookup,
     private readonly runtime: Runtime,
     private readonly clock: () => Date = () => new Date(),
+    /** The node's resource figures (usage.ts), where the agent samples them. */
+    private readonly usage?: () => NodeResourceUsage,
   ) {}
+
+  async resourceUsage(): Promise<NodeResourceUsage> {
+    return this.usage?.() ?? { pods: [] }
+  }
 
   private worker(pod: PodRef): PodWorker {
     const w = this.find(pod.namespace, pod.name, pod.uid)

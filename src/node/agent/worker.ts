@@ -184,6 +184,11 @@ export class PodWorker {
     return this.state === 'terminated'
   }
 
+  /** Every container that has a process now (init, app and ephemeral ones), by name. */
+  runningContainers(): { name: string; handle: ContainerHandle }[] {
+    return [...this.handles].map(([name, handle]) => ({ name, handle }))
+  }
+
   /** The runtime handle of a running container. */
   handle(name: string): ContainerHandle | undefined {
     return this.handles.get(name)

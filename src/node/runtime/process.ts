@@ -20,10 +20,10 @@ import { attachSession, notRunning } from './attach.js'
 import { attachSocketName } from './attach-wire.js'
 import { cannotRun, ociCreateFailed, ProcessContainer, type ContainerState } from './container.js'
 import { containerEnv, findExecutable, shellQuote, signalNumber } from './host.js'
-import { isSameProcess, listeningIPv4, readProcStat } from './procfs.js'
+import { isSameProcess, listeningIPv4, processTree, readAllProcUsage, readProcStat, treeUsage } from './procfs.js'
 import { firstSize, followWindowSize } from './pty.js'
 import { defaultSandboxUser, describeIsolation, detectIsolation, PodSandboxes, type Isolation, type SandboxRecord } from './sandbox.js'
-import { ImagePullError, type AttachOptions, type ContainerHandle, type ContainerSpec, type ExecOptions, type ImageSource, type Launch, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
+import { ImagePullError, type AttachOptions, type ContainerHandle, type ContainerUsage, type ContainerSpec, type ExecOptions, type ImageSource, type Launch, type PulledImage, type Runtime, type SandboxSpec } from './types.js'
 
 export { containerEnv, findExecutable } from './host.js'
 export { tailLog } from './container.js'
@@ -331,6 +331,15 @@ export class ProcessRuntime implements Runtime {
 
   listPodSandboxes(): string[] {
     return this.sandboxes?.list() ?? []
+  }
+
+  /** One walk of /proc for all of them: each container is its shim's process tree and process group. */
+  measure(handles: ContainerHandle[]): (ContainerUsage | undefined)[] {
+    const all = readAllProcUsage()
+    return handles.map((h) => {
+      if (h.pid === undefined || !all.has(h.pid)) return undefined
+      return treeUsage(processTree(h.pid, all))
+    })
   }
 
   private listening?: { at: number; ips: Set<string> }

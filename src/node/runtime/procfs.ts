@@ -102,3 +102,110 @@ export function listeningIPv4(): Set<string> {
   }
   return out
 }
+
+/** One process's CPU and memory, as /proc shows them (the unit of `kubectl top`'s figures). */
+export interface ProcUsage {
+  pid: number
+  ppid: number
+  pgrp: number
+  /** utime + stime + cutime + cstime, clock ticks (USER_HZ, 100 a second on Linux). */
+  cpuTicks: number
+  /** Resident set, pages (field 24). */
+  rssPages: number
+}
+
+/**
+ * USER_HZ: the unit of /proc/<pid>/stat's times. The kernel exports it as 100 on every Linux
+ * architecture (it is part of the user-space ABI, independent of the kernel's own HZ).
+ */
+export const clockTicksPerSecond = 100
+
+/** Field 24 (rss) counts pages; /proc/self/statm and VmRSS of /proc/self/status give their size. */
+export const pageSize: number = (() => {
+  try {
+    const statm = readFileSync('/proc/self/statm', 'latin1').split(' ')
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'latin1'))
+    const pages = Number(statm[1])
+    if (kb && pages > 0) {
+      const size = Math.round((Number(kb[1]) * 1024) / pages / 4096) * 4096
+      if (size >= 4096) return size
+    }
+  } catch {
+    // no procfs
+  }
+  return 4096
+})()
+
+/** The usage fields of /proc/<pid>/stat, or undefined (no such process, a zombie, no /proc). */
+export function parseProcUsage(pid: number, text: string): ProcUsage | undefined {
+  const close = text.lastIndexOf(')')
+  if (close === -1) return undefined
+  const f = text.slice(close + 2).split(' ')
+  // f[N - 3] is field N: 4 ppid, 5 pgrp, 14 utime, 15 stime, 16 cutime, 17 cstime, 24 rss.
+  if (f[0] === 'Z' || f[0] === 'X') return undefined
+  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
+  return { pid, ppid: Number(f[1]), pgrp: Number(f[2]), cpuTicks: Number.isFinite(ticks) ? ticks : 0, rssPages: Number(f[21]) || 0 }
+}
+
+/** Every live process's usage, in one walk of /proc (empty where there is none). */
+export function readAllProcUsage(): Map<number, ProcUsage> {
+  const out = new Map<number, ProcUsage>()
+  if (!hasProcfs) return out
+  let names: string[]
+  try {
+    names = readdirSync('/proc')
+  } catch {
+    return out
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue
+    const pid = Number(name)
+    let text: string
+    try {
+      text = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    } catch {
+      continue
+    }
+    const u = parseProcUsage(pid, text)
+    if (u) out.set(pid, u)
+  }
+  return out
+}
+
+/**
+ * The processes of a container: its leader `root`, every descendant (by parent pid, so a pod
+ * sandbox's processes in their own pid namespace count too) and every member of its process group.
+ */
+export function processTree(root: number, all: Map<number, ProcUsage>): ProcUsage[] {
+  const children = new Map<number, number[]>()
+  for (const u of all.values()) {
+    const list = children.get(u.ppid)
+    if (list) list.push(u.pid)
+    else children.set(u.ppid, [u.pid])
+  }
+  const seen = new Set<number>()
+  const stack = all.has(root) ? [root] : []
+  for (const u of all.values()) if (u.pgrp === root) stack.push(u.pid)
+  while (stack.length) {
+    const pid = stack.pop()!
+    if (seen.has(pid)) continue
+    seen.add(pid)
+    for (const c of children.get(pid) ?? []) stack.push(c)
+  }
+  return [...seen].map((pid) => all.get(pid)!)
+}
+
+/**
+ * CPU (cumulative seconds) and memory (resident bytes) of a process tree. The CPU of every live
+ * process counts with that of its reaped children (cutime/cstime), so a child's time moves to its
+ * parent when it exits instead of vanishing: the sum only grows while the leader lives.
+ */
+export function treeUsage(procs: ProcUsage[]): { cpuSeconds: number; memoryBytes: number } {
+  let ticks = 0
+  let pages = 0
+  for (const p of procs) {
+    ticks += p.cpuTicks
+    pages += p.rssPages
+  }
+  return { cpuSeconds: ticks / clockTicksPerSecond, memoryBytes: pages * pageSize }
+}

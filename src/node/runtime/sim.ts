@@ -18,6 +18,7 @@ import {
   ImagePullError,
   type ContainerHandle,
   type ContainerSpec,
+  type ContainerUsage,
   type ExecOptions,
   type ExitStatus,
   type ImageSource,
@@ -163,6 +164,11 @@ export class SimRuntime implements Runtime {
       default:
         throw new Error(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd ?? ''}": executable file not found in $PATH: unknown`)
     }
+  }
+
+  /** No processes, so nothing used: `kubectl top` lists sim pods at 0m and 0Mi (the HPA sees 0%). */
+  measure(handles: ContainerHandle[]): (ContainerUsage | undefined)[] {
+    return handles.map(() => ({ cpuSeconds: 0, memoryBytes: 0 }))
   }
 
   async listRunning(): Promise<{ podUid: string; container: string; handle: ContainerHandle }[]> {

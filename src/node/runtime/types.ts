@@ -169,6 +169,20 @@ export interface Runtime {
   removePodSandbox?(podUid: string): Promise<void>
   /** Pods that have a sandbox (so a restarted agent can remove those of pods that are gone). */
   listPodSandboxes?(): string[]
+  /**
+   * What running containers use now (the kubelet's cAdvisor figures): cumulative CPU seconds and
+   * resident memory of each one's processes, in the order given; undefined for one that is gone.
+   * The process runtime reads /proc; the sim runtime has no processes and answers zero.
+   */
+  measure?(handles: ContainerHandle[]): (ContainerUsage | undefined)[]
   /** Stop everything (agent shutdown with SIGTERM → grace → SIGKILL). */
   close(graceSeconds: number): Promise<void>
+}
+
+/** A container's resource use at one moment. */
+export interface ContainerUsage {
+  /** CPU time used since the container started, seconds (all its processes, user + system). */
+  cpuSeconds: number
+  /** Its processes' resident memory, bytes (what the process runtime calls the working set). */
+  memoryBytes: number
 }
