@@ -310,6 +310,30 @@ spec:
     assert.equal(res.status, 303)
     assert.match(res.headers.get('set-cookie') ?? '', /HttpOnly/)
   })
+
+  test('kubelite dashboard --open hands the link to the browser, and without one prints it and says why', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const { chmodSync, readFileSync, writeFileSync } = await import('node:fs')
+    const bin = join(new URL('../..', import.meta.url).pathname, 'bin/kubelite.js')
+    const seen = c.file('opened', '')
+    const browserScript = c.file('browser.sh', `#!/bin/sh\nprintf '%s' "$1" > ${seen}\n`)
+    chmodSync(browserScript, 0o755)
+    const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' }
+    const opened = spawnSync(process.execPath, [bin, 'dashboard', '--open', '--data-dir', c.dataDir], { encoding: 'utf8', env: { ...env, BROWSER: browserScript } })
+    assert.equal(opened.status, 0, opened.stderr)
+    const link = opened.stdout.trim()
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/\?token=/)
+    assert.equal(readFileSync(seen, 'utf8'), link, 'the browser got the printed link')
+    assert.match(opened.stderr, /Opened the dashboard in your browser/)
+    assert.equal((await fetch(link, { redirect: 'manual' })).status, 303, 'the opened link logs in')
+
+    writeFileSync(seen, '')
+    const none = spawnSync(process.execPath, [bin, 'dashboard', '--open', '--data-dir', c.dataDir], { encoding: 'utf8', env: { ...env, BROWSER: '' } })
+    assert.equal(none.status, 0, none.stderr)
+    assert.match(none.stdout.trim(), /^http:\/\/127\.0\.0\.1:\d+\/\?token=/)
+    assert.match(none.stderr, /^kubelite: could not open a browser: there is no graphical session .*Open the link above yourself\.$/m)
+    assert.equal(readFileSync(seen, 'utf8'), '')
+  })
 })
 
 describe('dashboard with 1,000 pods (sim runtime)', { skip }, () => {
