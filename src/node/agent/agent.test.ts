@@ -13,6 +13,7 @@ import { MemoryStore } from '../../store/memory/memory.js'
 import { NodeAgent, type NodeAgentOptions } from './agent.js'
 import { FakeRuntime, type FakeContainer } from './fake-runtime.js'
 import type { EventSink } from './worker.js'
+import { until } from '../../../test/kit/index.js'
 
 /** Fixed-name scratch dirs of the fake runtimes live here and go at the end. */
 const scratch = mkdtempSync(join(tmpdir(), 'kubelite-agent-test-'))
@@ -26,16 +27,6 @@ interface Recorded {
   reason: string
   message: string
   fieldPath?: string
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 async function setup(extra: Partial<NodeAgentOptions> = {}, runtime = new FakeRuntime()) {
@@ -182,7 +173,11 @@ test('ephemeral containers (kubectl debug): started in the running pod, never re
     const started = runtime.containers.find((x: FakeContainer) => x.spec.name === 'debugger')!
     assert.equal(started.spec.tty, true)
     assert.equal(started.spec.stdin, true)
-    await new Promise((r) => setTimeout(r, 300))
+    // One more sync after the exit was published: the pass that would restart a regular container.
+    const worker = c.agent.findWorker('default', 'web')!
+    await worker.idle()
+    worker.kick()
+    await worker.idle()
     assert.equal(runtime.containers.filter((x: FakeContainer) => x.spec.name === 'debugger').length, 1, 'never restarted')
     assert.deepEqual(
       c.events.filter((e) => e.fieldPath === 'spec.ephemeralContainers{debugger}').map((e) => [e.reason, e.message.replace(/in \d+m?s \(\d+m?s/, 'in Xms (Xms')]),
@@ -417,7 +412,8 @@ test('on a shared pod informer the agent runs its node\'s pods only, a pod bound
   }
   // The informers outlive the agent: a pod bound here now reaches no worker.
   await pods.create('default', pod('late', 'kubelite'))
-  await new Promise((r) => setTimeout(r, 100))
+  // The informer calls its handlers as it caches: once it holds the pod, the agent would have heard.
+  await until('the shared informer holds late', () => informers.informer({ group: '', version: 'v1', resource: 'pods' }).get('default', 'late'))
   assert.equal(agent.findWorker('default', 'late'), undefined)
   assert.deepEqual(runtime.calls.filter((x) => x.op === 'start').map((x) => x.pod).sort(), ['early', 'unbound'])
   shared.abort()
@@ -442,7 +438,8 @@ test('adoption by the same node keeps the running container and its IP', async (
   const ac = new AbortController()
   const run2 = agent2.start(ac.signal)
   await agent2.ready()
-  await new Promise((r) => setTimeout(r, 100))
+  // The adopting worker's first sync is the one that would start a container.
+  await (await until('agent2 has a worker for web', () => agent2.findWorker('default', 'web'))).idle()
   assert.equal(runtime2.calls.filter((x) => x.op === 'start').length, 0, 'no new container')
   assert.equal(survivor.running, true)
   const w = agent2.findWorker('default', 'web')!
