@@ -7,13 +7,11 @@ import { join } from 'node:path'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { KObject, StoredObject } from '../../apis/meta.js'
 import { podBinding } from '../../api/subresources/binding.js'
-import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiring.js'
 import { InformerFactory } from '../../client/factory.js'
-import { MemoryStore } from '../../store/memory/memory.js'
 import { NodeAgent, type NodeAgentOptions } from './agent.js'
 import { FakeRuntime, type FakeContainer } from './fake-runtime.js'
 import type { EventSink } from './worker.js'
-import { until } from '../../../test/kit/index.js'
+import { apiCluster, until } from '../../../test/kit/index.js'
 
 /** Fixed-name scratch dirs of the fake runtimes live here and go at the end. */
 const scratch = mkdtempSync(join(tmpdir(), 'kubelite-agent-test-'))
@@ -30,10 +28,8 @@ interface Recorded {
 }
 
 async function setup(extra: Partial<NodeAgentOptions> = {}, runtime = new FakeRuntime()) {
-  const store = new MemoryStore()
-  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
-  await bootstrapNamespaces(api)
-  const client = localClient(api, 'kubelet')
+  const { api, store, client: asUser } = await apiCluster()
+  const client = asUser('kubelet')
   const events: Recorded[] = []
   const sink: EventSink = { event: (obj, type, reason, message, fieldPath) => void events.push({ pod: obj.metadata.name!, type, reason, message, fieldPath }) }
   const logDir = mkdtempSync(join(tmpdir(), 'kubelite-agent-'))
@@ -379,10 +375,8 @@ test('agent restart: adopts containers of its pods, stops the rest, and stops ev
 })
 
 test('on a shared pod informer the agent runs its node\'s pods only, a pod bound later too, and stops listening when it stops', async () => {
-  const store = new MemoryStore()
-  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
-  await bootstrapNamespaces(api)
-  const client = localClient(api, 'kubelet')
+  const { api, store, client: asUser } = await apiCluster()
+  const client = asUser('kubelet')
   const pods = api.resource('', 'pods')!
   const pod = (name: string, nodeName?: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'nginx' }] } })
   await pods.create('default', pod('early', 'kubelite'))
