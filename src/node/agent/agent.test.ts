@@ -12,12 +12,11 @@ import { NodeAgent, type NodeAgentOptions } from './agent.js'
 import { FakeRuntime, type FakeContainer } from './fake-runtime.js'
 import type { EventSink } from './worker.js'
 import { apiCluster, until } from '../../../test/kit/index.js'
+import type { PodObj } from '../../apis/core/pod.js'
 
 /** Fixed-name scratch dirs of the fake runtimes live here and go at the end. */
 const scratch = mkdtempSync(join(tmpdir(), 'kubelite-agent-test-'))
 after(() => rmSync(scratch, { recursive: true, force: true }))
-
-type PodObj = StoredObject & Pod
 
 interface Recorded {
   pod: string

@@ -24,8 +24,8 @@ import { ContainerProber } from './prober.js'
 import { serviceEnv } from './service-env.js'
 import { computePodStatus, type ContainerObservation, type ContainerRun } from './status.js'
 import { failedMountMessage, planVolume, podMounts, volumeSources, type VolumeSources } from './volumes.js'
-
-export type PodObj = StoredObject & Pod
+import type { PodObj } from '../../apis/core/pod.js'
+export type { PodObj }
 
 export interface EventSink {
   event(obj: StoredObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void

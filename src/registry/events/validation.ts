@@ -7,9 +7,9 @@ import { invalid, isDNS1123Subdomain, isQualifiedName, required } from '../../ap
 import { goInvalid, goQuote } from '../apps/gosyntax.js'
 import { semanticEqual } from '../apps/workload.js'
 import { toCoreEvent } from './convert.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
 const isZeroTime = (v: unknown) => typeof v !== 'string' || v === '' || v.startsWith('0001-01-01T00:00:00')
 
