@@ -11,7 +11,7 @@ import { InformerFactory } from '../../client/factory.js'
 import { NodeAgent, type NodeAgentOptions } from './agent.js'
 import { FakeRuntime, type FakeContainer } from './fake-runtime.js'
 import type { EventSink } from './worker.js'
-import { apiCluster, until } from '../../../test/kit/index.js'
+import { apiCluster, FakeClock, until } from '../../../test/kit/index.js'
 import type { PodObj } from '../../apis/core/pod.js'
 
 /** Fixed-name scratch dirs of the fake runtimes live here and go at the end. */
@@ -233,6 +233,31 @@ test('unknown image: ErrImagePull, then ImagePullBackOff', async () => {
     assert.ok(texts.includes('Normal BackOff Back-off pulling image "nginx:v10"'))
     assert.ok(texts.includes('Warning Failed Error: ImagePullBackOff'))
     await assert.rejects(c.agent.connection.logs({ namespace: 'default', name: 'bad' }, { container: 'web' }), /is waiting to start: (image can't be pulled|trying and failing to pull image)/)
+  } finally {
+    await c.close()
+  }
+})
+
+test('the pod worker waits on the injected clock: the retry after a failed pull comes when that clock says so', async () => {
+  const clock = new FakeClock(Date.now())
+  const runtime = new FakeRuntime()
+  runtime.missing.add('nginx:v10')
+  const c = await setup({ timers: clock, syncRetryMs: 1000 }, runtime)
+  try {
+    await c.create({ metadata: { name: 'bad' }, spec: { containers: [{ name: 'web', image: 'nginx:v10' }] } })
+    const reason = async () => (await c.get('bad'))?.status?.containerStatuses?.[0].state?.waiting?.reason
+    // Time moves only when the test says: 10 ms a look (a status write lost to a conflict waits 10 ms before its retry).
+    const tick = async () => {
+      clock.step(10)
+      return reason()
+    }
+    await until('ErrImagePull', async () => (await tick()) === 'ErrImagePull')
+    await c.agent.findWorker('default', 'bad')!.idle()
+    assert.equal(c.runtime.calls.filter((x) => x.op === 'pull').length, 1)
+    assert.ok(clock.waiters >= 1, 'the retry is a timer on the injected clock')
+    assert.equal(await reason(), 'ErrImagePull', 'no retry while the injected clock stands still')
+    clock.step(1500) // past syncRetryMs plus its most jitter (50%)
+    await until('the retry: ImagePullBackOff', async () => (await tick()) === 'ImagePullBackOff')
   } finally {
     await c.close()
   }

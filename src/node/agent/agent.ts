@@ -22,6 +22,7 @@ import { hostInfo } from './host-info.js'
 import { PodIPAllocator } from './ipam.js'
 import { newNode, nodeLabels, nodeStatus, statusChanged, type HostInfo, type NodeSpecInput } from './node-status.js'
 import { PodWorker, type EventSink, type PodObj, type WorkerEnv } from './worker.js'
+import { realClock, type Clock } from '../../lib/clock.js'
 
 export interface NodeAgentLog {
   info(obj: unknown, msg?: string): void
@@ -66,6 +67,8 @@ export interface NodeAgentOptions {
   /** Overrides for host facts (tests). */
   host?: Partial<HostInfo>
   clock?: () => Date
+  /** Timers, deadlines and durations of the pod workers (default the real clock; a FakeClock in tests). */
+  timers?: Clock
   log?: NodeAgentLog
   /** Event sink instead of an EventRecorder on the client (tests). */
   events?: EventSink
@@ -340,6 +343,8 @@ export class NodeAgent {
       imageBackOff: opts.imageBackOff ?? defaultBackOff,
       syncRetryMs: opts.syncRetryMs ?? 10_000,
       clock: this.clock,
+      timers: this.opts.timers ?? realClock,
+      random: Math.random,
       log: this.log,
       onFinished: (w) => {
         if (this.workers.get(w.uid) === w) this.workers.delete(w.uid)
