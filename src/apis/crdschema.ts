@@ -7,6 +7,7 @@
 // Pure: works on plain JSON values and the schema only.
 import type { Schema } from './schema.js'
 import { invalid, notSupported, required, type FieldError } from './validation.js'
+import { isObj } from '../lib/guards.js'
 
 type Json = Record<string, unknown>
 
@@ -19,8 +20,6 @@ interface CrdSchema extends Schema {
   minItems?: number
   maxItems?: number
 }
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The JSON type name kube-openapi reports for a value (`"string"`, `"integer"`, `"boolean"`, ...). */
 function typeName(v: unknown): string {

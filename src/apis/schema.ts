@@ -5,6 +5,7 @@
 // Definitions are named as upstream names them (`io.k8s.api.apps.v1.Deployment`) and refer to each
 // other with `$ref: '#/definitions/<name>'` (v2 style; the v3 documents rewrite refs).
 import { readFileSync } from 'node:fs'
+import { isObj as isPlainObject } from '../lib/guards.js'
 
 export interface Schema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean'
@@ -171,10 +172,6 @@ export function childSchema(schema: Schema, field: string): Schema | undefined {
 export function itemSchema(schema: Schema): Schema | undefined {
   const s = resolve(schema)
   return s.items ? resolve(s.items) : undefined
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /**

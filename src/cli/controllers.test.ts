@@ -15,6 +15,7 @@ import { ServiceProxy } from '../proxy/index.js'
 import { MemoryStore } from '../store/index.js'
 import { controllerDescriptors, enabledControllers, parseControllersFlag, startControllers, type ControllerDescriptor } from './controllers.js'
 import { bootstrapNamespaces, buildApiServer, localClient } from './wiring.js'
+import { until } from '../../test/kit/index.js'
 
 const names = (ds: ControllerDescriptor[]) => ds.map((d) => d.aliases[0])
 const all = names([...controllerDescriptors])
@@ -80,16 +81,6 @@ function counting() {
     },
   })
   return { calls, wrap }
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await f()
-    if (v) return v
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 test('wired as `kubelite up` wires them, the controllers, scheduler, proxy and two agents share one list+watch per resource', async () => {

@@ -8,7 +8,7 @@ import { runDemo } from './demo/run.js'
 import { rolloutsCommand } from './rollouts/commands.js'
 import { scenarios } from './demo/scenarios.js'
 import { defaultConfig, startCluster, type UpConfig } from './up.js'
-import { defaultDashboardPort, loginUrlFor } from './dashboard.js'
+import { defaultDashboardPort, loginUrlFor, printDashboardLink } from './dashboard.js'
 import { describeStore, storeConfigProblem } from './store.js'
 
 export const kubeliteVersion = '0.1.0'
@@ -137,9 +137,10 @@ export async function run(argv: string[]): Promise<void> {
     .command('dashboard')
     .description('print a log-in link (with a new one-time token) to the web dashboard of the running cluster')
     .option('--data-dir <dir>', 'the data dir of the running cluster', defaultConfig().dataDir)
+    .option('--open', "also open the link in the user's browser (xdg-open, open or start; $BROWSER when set)")
     .action(async (opts) => {
       try {
-        process.stdout.write(`${await loginUrlFor(opts.dataDir)}\n`)
+        await printDashboardLink(await loginUrlFor(opts.dataDir), Boolean(opts.open))
       } catch (err) {
         console.error(`kubelite: ${(err as Error).message}`)
         process.exitCode = 1

@@ -4,6 +4,7 @@ import type { StoredObject } from '../apis/meta.js'
 import { FakeClock } from '../lib/clock.js'
 import { byNodeName, filtered, Informer, metadataOnly, nodeNameIndex, type InformerHandlers } from './informer.js'
 import type { ResourceClient, WatchEvent } from './types.js'
+import { until } from '../../test/kit/index.js'
 
 /** A resource whose list answers `items` and whose watch delivers what send() pushes. */
 function fakeResource(items: StoredObject[]) {
@@ -52,14 +53,6 @@ function recorder(): { seen: string[]; handlers: InformerHandlers<StoredObject> 
 }
 
 const settle = () => new Promise((r) => setImmediate(r))
-
-async function until(what: string, f: () => boolean): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (f()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  assert.fail(`timed out waiting for ${what}`)
-}
 
 test('handlers added to a running informer get the cached objects as adds first', async () => {
   const r = fakeResource([pod('a'), pod('b')])

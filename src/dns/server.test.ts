@@ -19,6 +19,7 @@ import { parseResolvConf, parseUpstream, upstreamsFrom, type Upstream } from './
 import { DnsServer, type DnsServerOptions } from './server.js'
 import { ensureKubeDnsService } from './service.js'
 import { Class, encodeQuery, encodeResponse, parseAnswers, parseQuery, Rcode, responseHeader, Type } from './wire.js'
+import { until } from '../../test/kit/index.js'
 
 interface Harness {
   client: Client
@@ -96,14 +97,6 @@ function tcpExchange(port: number, msgs: Buffer[], ms = 5000): Promise<Buffer[]>
 const q = (name: string, type: number = Type.A, id = 42) => encodeQuery(id, { name, type, class: Class.IN })
 const addresses = (b: Buffer) => (parseAnswers(b) ?? []).map((r) => (r.data.type === 'A' ? r.data.address : r.data.type === 'CNAME' ? `CNAME ${r.data.target}` : ''))
 const rcode = (b: Buffer) => responseHeader(b)!.rcode
-
-async function until(what: string, pred: () => Promise<boolean> | boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 /** A fake host resolver: answers every A question with 127.0.0.99 (UDP and TCP), counting questions. */
 async function fakeResolver(): Promise<{ upstream: Upstream; asked: string[]; close(): Promise<void> }> {

@@ -12,6 +12,7 @@ import { ProxyMetrics } from './metrics.js'
 import { MirrorSender, type MirrorResult } from './mirror.js'
 import { EndpointPool } from './pool.js'
 import type { RequestOutcome } from './traffic.js'
+import { until } from '../../test/kit/index.js'
 
 interface Setup {
   port: number
@@ -98,10 +99,6 @@ function send(port: number, agent: Agent, method: string, path: string, body = '
     req.on('error', reject)
     req.end(body)
   })
-}
-
-async function until(what: string, pred: () => boolean, ms = 5000): Promise<void> {
-  for (const end = Date.now() + ms; !pred(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
 }
 
 test('a mirror gets each request as sent; the client only sees the primary; both are measured', async () => {

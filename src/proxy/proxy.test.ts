@@ -14,6 +14,7 @@ import type { Client, ResourceClient } from '../client/types.js'
 import { builtInResources } from '../registry/index.js'
 import { MemoryStore } from '../store/index.js'
 import { ServiceDialError, ServiceProxy } from './proxy.js'
+import { until } from '../../test/kit/index.js'
 
 interface Harness {
   client: Client
@@ -119,14 +120,6 @@ async function putSlice(h: Harness, service: string, port: number, endpoints: En
     await h.slices.update({ ...cur, ports: body.ports, endpoints } as StoredObject)
   } catch {
     await h.slices.create('default', body)
-  }
-}
-
-async function until(what: string, pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
   }
 }
 

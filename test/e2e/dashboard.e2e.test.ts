@@ -136,6 +136,11 @@ describe('dashboard (process runtime)', { skip }, () => {
     await page.getByLabel('Undo to').selectOption('1')
     await page.locator('#undo-cmd', { hasText: 'kubectl rollout undo deployment/web --to-revision=1' }).waitFor()
     await page.getByRole('button', { name: 'Undo' }).click()
+    // Undo replaces pods: the page asks first, in a modal dialog that names the kubectl command.
+    const dialog = page.getByRole('dialog', { name: 'Undo?' })
+    await dialog.getByText('kubectl rollout undo deployment/web --to-revision=1').waitFor()
+    await dialog.getByRole('button', { name: 'Yes, undo' }).click()
+    await dialog.waitFor({ state: 'detached' })
     await page.getByRole('status').filter({ hasText: 'Done: kubectl rollout undo' }).waitFor()
     await until(
       'the deployment back on v1',
@@ -248,8 +253,15 @@ describe('dashboard (process runtime)', { skip }, () => {
     await page.getByRole('heading', { name: /Rollout demo/ }).waitFor()
     await page.locator('#promote-full-cmd', { hasText: 'kubectl argo rollouts promote demo --full' }).waitFor()
     await page.getByRole('button', { name: 'Promote', exact: true }).click()
+    await page.getByRole('dialog', { name: 'Promote?' }).getByRole('button', { name: 'Yes, promote' }).click()
     await page.getByRole('status').filter({ hasText: 'Done: kubectl argo rollouts promote demo' }).waitFor()
+    // Cancel sends nothing.
     await page.getByRole('button', { name: 'Abort' }).click()
+    await page.getByRole('dialog', { name: 'Abort?' }).getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('dialog').waitFor({ state: 'detached' })
+    assert.equal(patches.length, 1)
+    await page.getByRole('button', { name: 'Abort' }).click()
+    await page.getByRole('dialog', { name: 'Abort?' }).getByRole('button', { name: 'Yes, abort' }).click()
     await page.getByRole('status').filter({ hasText: 'Done: kubectl argo rollouts abort demo' }).waitFor()
     const statusPath = '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/demo/status'
     assert.deepEqual(patches, [
@@ -263,12 +275,12 @@ describe('dashboard (process runtime)', { skip }, () => {
     assert.equal(await page.getByRole('button', { name: 'Promote', exact: true }).count(), 0)
   })
 
-  test("a real Rollout with kubelite's controller: its ReplicaSets on the page, and Promote from the page moves it on", async () => {
+  test("a real canary Rollout paused at setWeight 25: steps, weights, split and traffic on the page; promoted with the keyboard alone", async () => {
     const manifest = `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: live}
 spec:
-  replicas: 2
+  replicas: 4
   selector: {matchLabels: {app: live}}
   template:
     metadata: {labels: {app: live}}
@@ -276,27 +288,99 @@ spec:
       containers: [{name: app, image: "argoproj/rollouts-demo:blue", ports: [{containerPort: 8080}]}]
   strategy:
     canary:
-      steps: [{setWeight: 50}, {pause: {}}]
+      stableService: live-stable
+      canaryService: live-canary
+      steps: [{setWeight: 25}, {pause: {}}, {setWeight: 75}, {pause: {duration: 5s}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: live-stable}
+spec: {selector: {app: live}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: live-canary}
+spec: {selector: {app: live}, ports: [{port: 8080}]}
 `
     await c.k('apply', '-f', c.file('live.yaml', manifest))
-    const phaseIs = (want: string, pred: (r: { status?: Record<string, unknown> }) => boolean = () => true) =>
-      until(`Rollout live ${want}`, async () => {
-        const r = JSON.parse(await c.k('get', 'ro', 'live', '-o', 'json'))
-        return r.status?.phase === want && pred(r) ? r : undefined
-      }, 60_000)
-    await phaseIs('Healthy')
+    type Ro = { status?: { phase?: string; stableRS?: string; currentPodHash?: string; currentStepIndex?: number; canary?: { weights?: { canary?: { weight?: number } } } } }
+    const rolloutIs = (want: string, pred: (r: Ro) => boolean = () => true) =>
+      until(
+        `Rollout live ${want}`,
+        async () => {
+          const r = JSON.parse(await c.k('get', 'ro', 'live', '-o', 'json')) as Ro
+          return r.status?.phase === want && pred(r) ? r : undefined
+        },
+        90_000,
+      )
+    await rolloutIs('Healthy')
     await c.k('patch', 'ro', 'live', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"argoproj/rollouts-demo:yellow"}]')
-    await phaseIs('Paused')
+    await rolloutIs('Paused', (r) => r.status?.currentStepIndex === 1 && r.status?.canary?.weights?.canary?.weight === 25)
+
+    // Real requests through the stable Service, which the proxy splits 75/25 by the Rollout's weights.
+    const ip = (await c.k('get', 'svc', 'live-stable', '-o', 'jsonpath={.spec.clusterIP}')).trim()
+    const seen = new Map<string, number>()
+    for (let i = 0; i < 200; i++) {
+      const r = await httpGet(`http://${ip}:8080/color`)
+      seen.set(r.body, (seen.get(r.body) ?? 0) + 1)
+    }
+    assert.deepEqual([...seen.values()].sort((a, b) => a - b), [50, 150], `a 75/25 split of 200 requests: ${JSON.stringify([...seen])}`)
+
     await page.goto(url.replace(/\?token=.*/, '#/ns/default'))
     await page.getByRole('heading', { name: 'Rollouts' }).waitFor()
     await page.getByRole('link', { name: 'live', exact: true }).click()
     await page.getByRole('heading', { name: /Rollout live/ }).waitFor()
-    // Two revisions with their pods, live from the cluster.
-    await until('both ReplicaSets on the page', async () => (await page.locator('text=argoproj/rollouts-demo:yellow').count()) > 0 && (await page.locator('text=argoproj/rollouts-demo:blue').count()) > 0, 30_000)
-    await page.getByRole('button', { name: 'Promote', exact: true }).click()
+    // The canary section: the step in force, the weights, the split.
+    const canary = page.getByRole('region', { name: 'Canary' })
+    await canary.locator('[aria-current="step"]', { hasText: 'Pause (until promoted)' }).waitFor()
+    await canary.locator('[data-actual-weight="25"]').waitFor()
+    await canary.getByRole('img', { name: 'traffic split: stable 75%, canary 25%' }).waitFor()
+    await until('the stable and canary ReplicaSets with their pods', async () => (await page.locator('.rs .badge.role-stable').count()) === 1 && (await page.locator('.rs .badge.role-canary').count()) === 1, 30_000)
+    await page.locator('.traffic .uplot canvas').first().waitFor({ timeout: 30_000 })
+    // The page reads out where the rollout stands.
+    await page.locator('[data-progress]', { hasText: 'Rollout live: Paused. step 2 of 4, Pause (until promoted); canary weight 25% (set 25%).' }).waitFor()
+    if (shots) {
+      await page.setViewportSize({ width: 1200, height: 1300 })
+      await until('both ReplicaSets ready', async () => (await readyDots(page, 2)) >= 1 && (await readyDots(page, 1)) === 4, 60_000)
+      await shot(page, 'dashboard-rollout-canary.png')
+      await page.setViewportSize({ width: 1200, height: 900 })
+    }
+
+    // The accessibility tree names every main control.
+    const tree = await page.getByRole('region', { name: 'Actions' }).ariaSnapshot()
+    for (const line of ['textbox "Image"', 'button "Set image"', 'spinbutton "Replicas"', 'button "Scale"', 'combobox "Undo to"', 'button "Undo"', 'button "Pause"', 'button "Restart"', 'button "Promote"', 'button "Promote full"', 'button "Abort"', 'button "Retry"']) {
+      assert.ok(tree.includes(line), `the Actions region has ${line}:\n${tree}`)
+    }
+    // Each button is described by its kubectl command.
+    const described = await page.evaluate(`document.getElementById(document.getElementById('promote').getAttribute('aria-describedby')).textContent`)
+    assert.equal(described, 'kubectl argo rollouts promote live')
+
+    // Keyboard only: from the heading (focused by the navigation), Tab to Promote, Enter.
+    const focused = () => page.evaluate(`(() => { const e = document.activeElement; return e ? (e.id || e.tagName) + ':' + e.textContent.trim() : '' })()`) as Promise<string>
+    assert.match(await focused(), /^H1:Rollout live/, 'focus moved to the heading after the navigation')
+    for (let i = 0; i < 200 && (await focused()) !== 'promote:Promote'; i++) await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'promote:Promote')
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog', { name: 'Promote?' })
+    await dialog.waitFor()
+    assert.equal(await focused(), 'BUTTON:Cancel', 'the dialog opens on Cancel')
+    assert.match(await page.locator('body').ariaSnapshot(), /dialog "Promote\?"/)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    assert.equal(await focused(), 'promote:Promote', 'Escape closes the dialog and gives focus back')
+    assert.equal((JSON.parse(await c.k('get', 'ro', 'live', '-o', 'json')) as Ro).status?.currentStepIndex, 1, 'Escape sent nothing')
+    await page.keyboard.press('Enter')
+    await dialog.waitFor()
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'BUTTON:Yes, promote')
+    await page.keyboard.press('Enter')
     await page.getByRole('status').filter({ hasText: 'Done: kubectl argo rollouts promote live' }).waitFor()
-    const done = await phaseIs('Healthy', (r) => (r.status as { stableRS?: string; currentPodHash?: string }).stableRS === (r.status as { currentPodHash?: string }).currentPodHash)
-    assert.equal((done.status as { currentStepIndex?: number }).currentStepIndex, 2)
+    assert.equal(await focused(), 'promote:Promote', 'focus back on Promote after the action')
+    const next = await rolloutIs('Paused', (r) => (r.status?.currentStepIndex ?? 0) >= 3).catch(() => rolloutIs('Healthy'))
+    assert.ok((next.status?.currentStepIndex ?? 0) >= 3, 'the Rollout moved past the pause')
+    await page.locator('[data-progress]', { hasText: /Rollout live: (Progressing|Paused|Healthy)\. (step [34] of 4|all 4 steps done)/ }).waitFor({ timeout: 60_000 })
+    const done = await rolloutIs('Healthy', (r) => r.status?.stableRS === r.status?.currentPodHash)
+    assert.equal(done.status?.currentStepIndex, 4)
   })
 
   test('kubelite dashboard prints a fresh log-in link for the running cluster', async () => {
@@ -309,6 +393,30 @@ spec:
     const res = await fetch(fresh, { redirect: 'manual' })
     assert.equal(res.status, 303)
     assert.match(res.headers.get('set-cookie') ?? '', /HttpOnly/)
+  })
+
+  test('kubelite dashboard --open hands the link to the browser, and without one prints it and says why', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const { chmodSync, readFileSync, writeFileSync } = await import('node:fs')
+    const bin = join(new URL('../..', import.meta.url).pathname, 'bin/kubelite.js')
+    const seen = c.file('opened', '')
+    const browserScript = c.file('browser.sh', `#!/bin/sh\nprintf '%s' "$1" > ${seen}\n`)
+    chmodSync(browserScript, 0o755)
+    const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' }
+    const opened = spawnSync(process.execPath, [bin, 'dashboard', '--open', '--data-dir', c.dataDir], { encoding: 'utf8', env: { ...env, BROWSER: browserScript } })
+    assert.equal(opened.status, 0, opened.stderr)
+    const link = opened.stdout.trim()
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/\?token=/)
+    assert.equal(readFileSync(seen, 'utf8'), link, 'the browser got the printed link')
+    assert.match(opened.stderr, /Opened the dashboard in your browser/)
+    assert.equal((await httpGet(link)).code, 303, 'the opened link logs in') // a new connection: not a kept-alive one the server may be closing
+
+    writeFileSync(seen, '')
+    const none = spawnSync(process.execPath, [bin, 'dashboard', '--open', '--data-dir', c.dataDir], { encoding: 'utf8', env: { ...env, BROWSER: '' } })
+    assert.equal(none.status, 0, none.stderr)
+    assert.match(none.stdout.trim(), /^http:\/\/127\.0\.0\.1:\d+\/\?token=/)
+    assert.match(none.stderr, /^kubelite: could not open a browser: there is no graphical session .*Open the link above yourself\.$/m)
+    assert.equal(readFileSync(seen, 'utf8'), '')
   })
 })
 

@@ -9,6 +9,7 @@ import { request as httpsRequest } from 'node:https'
 import { freePort } from '../../src/lib/net.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { until as waitFor } from '../kit/index.js'
 
 const root = new URL('../..', import.meta.url).pathname
 export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl'
@@ -232,12 +233,7 @@ export function httpGet(url: string, timeoutMs = 3000): Promise<{ code: number; 
 }
 
 /** Polls until `fn` returns something other than undefined/false (errors count as not yet). */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 150))
-  }
+/** kubectl and HTTP calls are slow to poll: every 150 ms, for up to 20 s unless told. */
+export function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  return waitFor(what, fn, { timeoutMs, intervalMs: 150 })
 }

@@ -135,12 +135,11 @@ describe('pods run and services route', () => {
 `)
     await c.k('apply', '-f', c.file('probed.yaml', probed))
     await until('probed to run', async () => JSON.parse(await c.k('get', 'pod', 'probed', '-o', 'json')).status.phase === 'Running' || undefined)
-    await new Promise((r) => setTimeout(r, 1500))
+    // The probe has run and failed (its event says so): from then on the pod must stay unready.
+    await until('a failed readiness probe', async () => /Readiness probe failed/.test(await c.k('get', 'events', '--field-selector', 'involvedObject.name=probed,reason=Unhealthy')))
     const p = JSON.parse(await c.k('get', 'pod', 'probed', '-o', 'json'))
     assert.equal(p.status.conditions.find((x: { type: string }) => x.type === 'Ready').status, 'False')
     for (let i = 0; i < 10; i++) assert.equal(await version(), 'v0.1', 'the unready v0.2 pod gets no traffic')
-    const ev = await c.k('get', 'events', '--field-selector', 'involvedObject.name=probed,reason=Unhealthy')
-    assert.match(ev, /Readiness probe failed/)
     await c.k('delete', 'pod', 'probed')
   })
 

@@ -13,6 +13,7 @@
 // deep body is a PatchError (400).
 import { withDepthGuard } from './errors.js'
 import { cloneJson } from './strategic.js'
+import { isObj as isObject } from '../../lib/guards.js'
 
 export function applyMergePatch(original: unknown, patch: unknown): unknown {
   return withDepthGuard(() => mergePatch(original, patch))
@@ -49,10 +50,6 @@ export function createMergePatch(from: unknown, to: unknown): unknown {
     else patch[key] = value
   }
   return patch
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function jsonEqual(a: unknown, b: unknown): boolean {

@@ -16,9 +16,9 @@ import { setPodCondition } from '../../apis/core/pod-conditions.js'
 import { ResourceStore, type RestDeps } from '../../registry/rest.js'
 import type { ResourceDef } from '../../registry/types.js'
 import type { SubresourceHandler } from '../server.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export interface BindingDeps {
   /** The API server's store (the same instance). */

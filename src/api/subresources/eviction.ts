@@ -10,9 +10,9 @@ import type { KObject, StoredObject } from '../../apis/meta.js'
 import { errors, isStatusError, statusErrorFrom, successStatus, type Status, type StatusError } from '../../apis/status.js'
 import type { DeleteOptions, ResourceStore } from '../../registry/rest.js'
 import type { SubresourceHandler } from '../server.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export interface EvictionDeps {
   /**

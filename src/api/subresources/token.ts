@@ -8,9 +8,9 @@ import { rfc3339 } from '../../lib/duration.js'
 import type { ResourceStore } from '../../registry/rest.js'
 import { serviceAccountIssuer, type BoundObject, type Lookup, type ServiceAccountTokens } from '../authn/serviceaccount.js'
 import type { SubresourceHandler } from '../server.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Upstream's defaults and bounds: one hour; at least ten minutes; at most 2^32 seconds. */
 const defaultExpirationSeconds = 3600

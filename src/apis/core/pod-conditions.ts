@@ -3,8 +3,7 @@
 // subresource, the node agent and any controller that writes pod status.
 import type { PodCondition } from 'kubernetes-types/core/v1.js'
 import { rfc3339 } from '../../lib/duration.js'
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+import { isObj } from '../../lib/guards.js'
 
 /** Replace the condition of `cond.type` in `status.conditions` (mutates `status`). */
 export function setPodCondition(status: Record<string, unknown>, cond: PodCondition, now: Date): void {

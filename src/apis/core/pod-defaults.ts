@@ -2,10 +2,10 @@
 // declarative `+default` markers (zz_generated.defaults.go). Objects arrive from users, so every
 // step tolerates fields of the wrong shape: it leaves them for validation to report.
 import type { Container, PodSpec, PodTemplateSpec, Probe, Volume } from 'kubernetes-types/core/v1.js'
+import { isObj as isObject } from '../../lib/guards.js'
+export { isObject }
 
 export type Obj = Record<string, unknown>
-
-export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function objectsIn(list: unknown): Obj[] {
   return Array.isArray(list) ? list.filter(isObject) : []

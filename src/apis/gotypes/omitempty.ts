@@ -3,6 +3,7 @@
 // types, so `annotations: {}`, `nodeSelector: {}` or `env: []` never reach storage or a client;
 // without this, `kubectl diff` would show them and clients would read them back.
 import { messageForKind, messageSpec } from './schema.js'
+import { isObj as isObject } from '../../lib/guards.js'
 
 type Json = Record<string, unknown>
 
@@ -45,6 +46,3 @@ function walk(obj: Json, message: string, depth: number, top: boolean): void {
   }
 }
 
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}

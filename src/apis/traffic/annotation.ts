@@ -3,6 +3,7 @@
 // stickiness. Written by people (the two-Deployment canary) and by the Rollout controller; read
 // by the proxy. Pure: the types, and a strict parser whose every error names its field.
 import { isDNS1035Label, isQualifiedName, isValidLabelValue } from '../validation.js'
+import { isObj } from '../../lib/guards.js'
 
 export const trafficAnnotation = 'kubelite.io/traffic'
 /** The Warning Event reason for an annotation the proxy cannot use. */
@@ -76,7 +77,6 @@ const fail = (field: string, detail: string): never => {
 }
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v)
 
 function object(v: unknown, field: string, known: readonly string[]): Obj {
   if (!isObj(v)) fail(field, 'must be an object')

@@ -7,6 +7,7 @@ import { MemoryStore } from '../../store/memory/memory.js'
 import { EndpointSliceController } from '../endpointslice/controller.js'
 import { EndpointsController } from './controller.js'
 import { kubernetesServiceEndpoints } from './kubernetes.js'
+import { until } from '../../../test/kit/index.js'
 
 async function cluster() {
   const store = new MemoryStore()
@@ -32,21 +33,6 @@ async function cluster() {
       await informers.stopped()
       await store.close()
     },
-  }
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await f()
-      if (v) return v
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
-    await new Promise((r) => setTimeout(r, 20))
   }
 }
 

@@ -6,9 +6,9 @@
 // PodTemplateSpec's field order and omitempty flags come from the Go-type table in apis/gotypes.
 import { messageSpec, type FieldSpec } from '../../apis/gotypes/schema.js'
 import { fnv32a, safeEncode } from '../../lib/hash.js'
+import { isObj } from '../../lib/guards.js'
 
 type Json = Record<string, unknown>
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** JSON.stringify of a string as Go writes it (HTML-safe escaping). */
 export function goString(s: string): string {

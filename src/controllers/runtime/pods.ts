@@ -1,9 +1,8 @@
 // What workload controllers ask of pods (upstream pkg/api/v1/pod and pkg/controller): readiness,
 // availability after minReadySeconds, and whether a pod still counts towards its owner.
 import type { Pod } from 'kubernetes-types/core/v1.js'
-import type { StoredObject } from '../../apis/meta.js'
-
-export type PodObj = StoredObject & Pod
+import type { PodObj } from '../../apis/core/pod.js'
+export type { PodObj }
 
 export function podReadyCondition(pod: Pod) {
   return (pod.status?.conditions ?? []).find((c) => c.type === 'Ready')

@@ -6,6 +6,7 @@ import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiri
 import { InformerFactory } from '../../client/factory.js'
 import { MemoryStore } from '../../store/memory/memory.js'
 import { Scheduler } from './controller.js'
+import { until } from '../../../test/kit/index.js'
 
 async function cluster(failBinds = 0) {
   const store = new MemoryStore()
@@ -38,16 +39,6 @@ async function cluster(failBinds = 0) {
       await scheduler.flushEvents()
       await store.close()
     },
-  }
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await f()
-    if (v) return v
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
   }
 }
 

@@ -18,10 +18,10 @@ import { rfc3339 } from '../../lib/duration.js'
 import { runWorkers, type Reconciler, type Result, type RunnerLog } from '../runtime/runner.js'
 import { planSchedule } from './plan.js'
 import { Snapshot, usageOf } from './snapshot.js'
+import type { PodObj } from '../../apis/core/pod.js'
 
 export const defaultSchedulerName = 'default-scheduler'
 
-type PodObj = StoredObject & Pod
 type NodeObj = StoredObject & Node
 
 export interface SchedulerOptions {

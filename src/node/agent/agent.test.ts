@@ -7,18 +7,16 @@ import { join } from 'node:path'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { KObject, StoredObject } from '../../apis/meta.js'
 import { podBinding } from '../../api/subresources/binding.js'
-import { bootstrapNamespaces, buildApiServer, localClient } from '../../cli/wiring.js'
 import { InformerFactory } from '../../client/factory.js'
-import { MemoryStore } from '../../store/memory/memory.js'
 import { NodeAgent, type NodeAgentOptions } from './agent.js'
 import { FakeRuntime, type FakeContainer } from './fake-runtime.js'
 import type { EventSink } from './worker.js'
+import { apiCluster, FakeClock, until } from '../../../test/kit/index.js'
+import type { PodObj } from '../../apis/core/pod.js'
 
 /** Fixed-name scratch dirs of the fake runtimes live here and go at the end. */
 const scratch = mkdtempSync(join(tmpdir(), 'kubelite-agent-test-'))
 after(() => rmSync(scratch, { recursive: true, force: true }))
-
-type PodObj = StoredObject & Pod
 
 interface Recorded {
   pod: string
@@ -28,21 +26,9 @@ interface Recorded {
   fieldPath?: string
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
-
 async function setup(extra: Partial<NodeAgentOptions> = {}, runtime = new FakeRuntime()) {
-  const store = new MemoryStore()
-  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
-  await bootstrapNamespaces(api)
-  const client = localClient(api, 'kubelet')
+  const { api, store, client: asUser } = await apiCluster()
+  const client = asUser('kubelet')
   const events: Recorded[] = []
   const sink: EventSink = { event: (obj, type, reason, message, fieldPath) => void events.push({ pod: obj.metadata.name!, type, reason, message, fieldPath }) }
   const logDir = mkdtempSync(join(tmpdir(), 'kubelite-agent-'))
@@ -182,7 +168,11 @@ test('ephemeral containers (kubectl debug): started in the running pod, never re
     const started = runtime.containers.find((x: FakeContainer) => x.spec.name === 'debugger')!
     assert.equal(started.spec.tty, true)
     assert.equal(started.spec.stdin, true)
-    await new Promise((r) => setTimeout(r, 300))
+    // One more sync after the exit was published: the pass that would restart a regular container.
+    const worker = c.agent.findWorker('default', 'web')!
+    await worker.idle()
+    worker.kick()
+    await worker.idle()
     assert.equal(runtime.containers.filter((x: FakeContainer) => x.spec.name === 'debugger').length, 1, 'never restarted')
     assert.deepEqual(
       c.events.filter((e) => e.fieldPath === 'spec.ephemeralContainers{debugger}').map((e) => [e.reason, e.message.replace(/in \d+m?s \(\d+m?s/, 'in Xms (Xms')]),
@@ -243,6 +233,31 @@ test('unknown image: ErrImagePull, then ImagePullBackOff', async () => {
     assert.ok(texts.includes('Normal BackOff Back-off pulling image "nginx:v10"'))
     assert.ok(texts.includes('Warning Failed Error: ImagePullBackOff'))
     await assert.rejects(c.agent.connection.logs({ namespace: 'default', name: 'bad' }, { container: 'web' }), /is waiting to start: (image can't be pulled|trying and failing to pull image)/)
+  } finally {
+    await c.close()
+  }
+})
+
+test('the pod worker waits on the injected clock: the retry after a failed pull comes when that clock says so', async () => {
+  const clock = new FakeClock(Date.now())
+  const runtime = new FakeRuntime()
+  runtime.missing.add('nginx:v10')
+  const c = await setup({ timers: clock, syncRetryMs: 1000 }, runtime)
+  try {
+    await c.create({ metadata: { name: 'bad' }, spec: { containers: [{ name: 'web', image: 'nginx:v10' }] } })
+    const reason = async () => (await c.get('bad'))?.status?.containerStatuses?.[0].state?.waiting?.reason
+    // Time moves only when the test says: 10 ms a look (a status write lost to a conflict waits 10 ms before its retry).
+    const tick = async () => {
+      clock.step(10)
+      return reason()
+    }
+    await until('ErrImagePull', async () => (await tick()) === 'ErrImagePull')
+    await c.agent.findWorker('default', 'bad')!.idle()
+    assert.equal(c.runtime.calls.filter((x) => x.op === 'pull').length, 1)
+    assert.ok(clock.waiters >= 1, 'the retry is a timer on the injected clock')
+    assert.equal(await reason(), 'ErrImagePull', 'no retry while the injected clock stands still')
+    clock.step(1500) // past syncRetryMs plus its most jitter (50%)
+    await until('the retry: ImagePullBackOff', async () => (await tick()) === 'ImagePullBackOff')
   } finally {
     await c.close()
   }
@@ -384,10 +399,8 @@ test('agent restart: adopts containers of its pods, stops the rest, and stops ev
 })
 
 test('on a shared pod informer the agent runs its node\'s pods only, a pod bound later too, and stops listening when it stops', async () => {
-  const store = new MemoryStore()
-  const api = buildApiServer({ store, serverAddress: '127.0.0.1:6443' })
-  await bootstrapNamespaces(api)
-  const client = localClient(api, 'kubelet')
+  const { api, store, client: asUser } = await apiCluster()
+  const client = asUser('kubelet')
   const pods = api.resource('', 'pods')!
   const pod = (name: string, nodeName?: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'nginx' }] } })
   await pods.create('default', pod('early', 'kubelite'))
@@ -417,7 +430,8 @@ test('on a shared pod informer the agent runs its node\'s pods only, a pod bound
   }
   // The informers outlive the agent: a pod bound here now reaches no worker.
   await pods.create('default', pod('late', 'kubelite'))
-  await new Promise((r) => setTimeout(r, 100))
+  // The informer calls its handlers as it caches: once it holds the pod, the agent would have heard.
+  await until('the shared informer holds late', () => informers.informer({ group: '', version: 'v1', resource: 'pods' }).get('default', 'late'))
   assert.equal(agent.findWorker('default', 'late'), undefined)
   assert.deepEqual(runtime.calls.filter((x) => x.op === 'start').map((x) => x.pod).sort(), ['early', 'unbound'])
   shared.abort()
@@ -442,7 +456,8 @@ test('adoption by the same node keeps the running container and its IP', async (
   const ac = new AbortController()
   const run2 = agent2.start(ac.signal)
   await agent2.ready()
-  await new Promise((r) => setTimeout(r, 100))
+  // The adopting worker's first sync is the one that would start a container.
+  await (await until('agent2 has a worker for web', () => agent2.findWorker('default', 'web'))).idle()
   assert.equal(runtime2.calls.filter((x) => x.op === 'start').length, 0, 'no new container')
   assert.equal(survivor.running, true)
   const w = agent2.findWorker('default', 'web')!

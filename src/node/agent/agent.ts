@@ -24,6 +24,7 @@ import { newNode, nodeLabels, nodeStatus, statusChanged, type HostInfo, type Nod
 import { ReferencedObjects } from './referenced.js'
 import { UsageSampler, type RunningPod } from './usage.js'
 import { PodWorker, type EventSink, type PodObj, type WorkerEnv } from './worker.js'
+import { realClock, type Clock } from '../../lib/clock.js'
 
 const claimsGVR = { group: '', version: 'v1', resource: 'persistentvolumeclaims' }
 
@@ -77,6 +78,8 @@ export interface NodeAgentOptions {
   /** Overrides for host facts (tests). */
   host?: Partial<HostInfo>
   clock?: () => Date
+  /** Timers, deadlines and durations of the pod workers (default the real clock; a FakeClock in tests). */
+  timers?: Clock
   log?: NodeAgentLog
   /** Event sink instead of an EventRecorder on the client (tests). */
   events?: EventSink
@@ -360,6 +363,8 @@ export class NodeAgent {
       imageBackOff: opts.imageBackOff ?? defaultBackOff,
       syncRetryMs: opts.syncRetryMs ?? 10_000,
       clock: this.clock,
+      timers: this.opts.timers ?? realClock,
+      random: Math.random,
       log: this.log,
       onFinished: (w) => {
         if (this.workers.get(w.uid) === w) this.workers.delete(w.uid)

@@ -24,8 +24,9 @@ import { ContainerProber, type ProbeResults } from './prober.js'
 import { serviceEnv } from './service-env.js'
 import { computePodStatus, type ContainerObservation, type ContainerRun } from './status.js'
 import { claimMount, claimNames, failedMountMessage, planVolume, podMounts, volumeSources, type VolumeSources } from './volumes.js'
-
-export type PodObj = StoredObject & Pod
+import type { PodObj } from '../../apis/core/pod.js'
+import type { Clock, TimerHandle } from '../../lib/clock.js'
+export type { PodObj }
 
 export interface EventSink {
   event(obj: StoredObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void
@@ -69,6 +70,10 @@ export interface WorkerEnv {
    */
   syncRetryMs: number
   clock(): Date
+  /** Time for waiting and measuring (timers, deadlines, durations): the real one, or a FakeClock in tests. */
+  timers: Clock
+  /** Jitter source, [0, 1) as Math.random. */
+  random(): number
   log: { error(obj: unknown, msg?: string): void }
   /** Called once a deleted pod's worker has finished (the agent forgets it). */
   onFinished(worker: PodWorker): void
@@ -77,7 +82,7 @@ export interface WorkerEnv {
 /** The kubelet never gives a container less than this to stop (minimumGracePeriodInSeconds). */
 const minGraceSeconds = 2
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+const sleep = (timers: Clock, ms: number) => new Promise<void>((r) => timers.setTimeout(r, ms))
 
 function fieldPath(pod: Pod, name: string): string {
   if ((pod.spec?.initContainers ?? []).some((c) => c.name === name)) return `spec.initContainers{${name}}`
@@ -126,7 +131,7 @@ export class PodWorker {
   private finished = false
   private running?: Promise<void>
   private dirty = false
-  private wakeTimer?: NodeJS.Timeout
+  private wakeTimer?: TimerHandle
   private wakeAt = Infinity
   private closed = false
   private started = false
@@ -293,20 +298,21 @@ export class PodWorker {
 
   private wakeAfter(ms: number): void {
     if (this.closed) return
-    const at = Date.now() + Math.max(0, ms)
+    const at = this.env.timers.now() + Math.max(0, ms)
     if (this.wakeTimer && this.wakeAt <= at) return
-    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    if (this.wakeTimer) this.env.timers.clearTimeout(this.wakeTimer)
     this.wakeAt = at
-    this.wakeTimer = setTimeout(() => {
+    this.wakeTimer = this.env.timers.setTimeout(() => {
       this.wakeTimer = undefined
       this.wakeAt = Infinity
       this.kick()
     }, Math.max(0, ms))
-    this.wakeTimer.unref?.()
+    const timer = this.wakeTimer as { unref?: () => void } // the real clock's Timeout: not holding the process open
+    timer.unref?.()
   }
 
   private retryDelay(): number {
-    return this.env.syncRetryMs * (1 + Math.random() * 0.5)
+    return this.env.syncRetryMs * (1 + this.env.random() * 0.5)
   }
 
   private newest(): PodObj {
@@ -455,7 +461,7 @@ export class PodWorker {
     o.started = carried?.started ?? !c.startupProbe
     void h.exited.then(
       (st) => this.onExit(name, h, st),
-      (err) => this.onExit(name, h, { exitCode: 128, reason: 'Error', startedAt: h.startedAt, finishedAt: new Date(), message: String(err) }),
+      (err) => this.onExit(name, h, { exitCode: 128, reason: 'Error', startedAt: h.startedAt, finishedAt: this.env.clock(), message: String(err) }),
     )
     if (c.readinessProbe || c.livenessProbe || c.startupProbe) {
       const pod = this.pod
@@ -510,7 +516,7 @@ export class PodWorker {
         const out = collector()
         const ac = new AbortController()
         let timedOut = false
-        const timer = setTimeout(() => {
+        const timer = this.env.timers.setTimeout(() => {
           timedOut = true
           ac.abort()
         }, timeoutMs)
@@ -521,7 +527,7 @@ export class PodWorker {
           if (timedOut) return { exitCode: -1, output: out.text(), timedOut }
           throw err
         } finally {
-          clearTimeout(timer)
+          this.env.timers.clearTimeout(timer)
         }
       },
     }
@@ -553,10 +559,10 @@ export class PodWorker {
       return undefined
     }
     this.env.events.event(pod, 'Normal', reasons.pulling, msg.pulling(image), fp)
-    const t0 = Date.now()
+    const t0 = this.env.timers.now()
     try {
       const pulled = await this.env.runtime.pullImage(image)
-      const ms = Date.now() - t0
+      const ms = this.env.timers.now() - t0
       this.env.images.set(image, pulled)
       this.env.events.event(pod, 'Normal', reasons.pulled, msg.pulled(image, ms, ms, pulled.size), fp)
       this.pullRetryAt.delete(key)
@@ -615,14 +621,14 @@ export class PodWorker {
     const c = this.containerDef(name)
     this.env.events.event(pod, 'Normal', reasons.killing, message, fieldPath(pod, name))
     this.probers.get(name)?.stop()
-    const deadline = Date.now() + graceSeconds * 1000
+    const deadline = this.env.timers.now() + graceSeconds * 1000
     if (c?.lifecycle?.preStop && graceSeconds > 0) await this.preStop(c, deadline)
-    const st = await h.stop(Math.max(minGraceSeconds, Math.ceil((deadline - Date.now()) / 1000))).catch(() => undefined)
+    const st = await h.stop(Math.max(minGraceSeconds, Math.ceil((deadline - this.env.timers.now()) / 1000))).catch(() => undefined)
     if (st) this.onExit(name, h, st)
   }
 
   private async preStop(c: Container, deadline: number): Promise<void> {
-    const err = await runHook(c.lifecycle!.preStop!, c, this.probeTarget(c), deadline - Date.now())
+    const err = await runHook(c.lifecycle!.preStop!, c, this.probeTarget(c), deadline - this.env.timers.now())
     if (err) this.env.events.event(this.pod, 'Warning', reasons.failedPreStopHook, msg.preStopFailed, fieldPath(this.pod, c.name))
   }
 
@@ -780,7 +786,7 @@ export class PodWorker {
     this.state = 'terminating'
     this.stopProbers()
     const grace = Math.max(0, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
-    const deadline = Date.now() + grace * 1000
+    const deadline = this.env.timers.now() + grace * 1000
     const wasReady = [...this.containers.values()].some((o) => o.ready && this.handles.has(o.name))
     if (first && !this.gone) await this.writeStatus().catch((err) => this.env.log.error({ err, pod: this.key }, 'publishing not-ready status failed'))
 
@@ -795,7 +801,7 @@ export class PodWorker {
     ])
     await Promise.all(
       running.map(async ([name, h]) => {
-        const st = await h.stop(Math.max(minGraceSeconds, Math.ceil((deadline - Date.now()) / 1000))).catch(() => undefined)
+        const st = await h.stop(Math.max(minGraceSeconds, Math.ceil((deadline - this.env.timers.now()) / 1000))).catch(() => undefined)
         if (st) this.onExit(name, h, st)
       }),
     )
@@ -836,12 +842,12 @@ export class PodWorker {
   private async drainEndpoints(pod: PodObj, wasReady: boolean, deadline: number): Promise<void> {
     const released = await this.env.endpointsReleased(pod, this.podIP, deadline)
     if (!released) this.env.log.error({ pod: this.key }, 'endpoints still offer the pod at the end of its grace period; stopping it anyway')
-    const margin = wasReady ? Math.min(this.env.drainMarginMs, deadline - Date.now()) : 0
-    if (margin > 0) await sleep(margin)
+    const margin = wasReady ? Math.min(this.env.drainMarginMs, deadline - this.env.timers.now()) : 0
+    if (margin > 0) await sleep(this.env.timers, margin)
   }
 
   private finish(): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    if (this.wakeTimer) this.env.timers.clearTimeout(this.wakeTimer)
     this.closed = true
     void rm(this.sandbox().logDir, { recursive: true, force: true }).catch(() => undefined)
     if (this.env.runtime.mountsVolumes) {
@@ -867,7 +873,7 @@ export class PodWorker {
         if (!isConflict(err) || attempt >= 3) throw err
         // Back off a little (as client-go's RetryOnConflict): the write we lost to may still be
         // committing, and a read now would return the same stale version.
-        await sleep(10 * (attempt + 1))
+        await sleep(this.env.timers, 10 * (attempt + 1))
         const fresh = await this.env.pods.get(this.namespace, this.name).catch(() => undefined)
         if (!fresh || fresh.metadata.uid !== this.uid) return
         base = fresh
@@ -901,7 +907,7 @@ export class PodWorker {
     if (this.closed || this.state !== 'active' || this.gone) return
     const wasReady = [...this.containers.values()].some((o) => o.ready && this.handles.has(o.name))
     this.closed = true
-    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    if (this.wakeTimer) this.env.timers.clearTimeout(this.wakeTimer)
     this.stopProbers()
     if (!wasReady) return
     for (const o of this.containers.values()) o.ready = false
@@ -912,7 +918,7 @@ export class PodWorker {
   /** Agent shutdown: stop every container (grace capped); no API writes. */
   async shutdown(maxGraceSeconds: number): Promise<void> {
     this.closed = true
-    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    if (this.wakeTimer) this.env.timers.clearTimeout(this.wakeTimer)
     this.stopProbers()
     const grace = Math.min(maxGraceSeconds, this.pod.spec?.terminationGracePeriodSeconds ?? 30)
     await Promise.all(

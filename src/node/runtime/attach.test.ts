@@ -10,6 +10,7 @@ import { builtinImages } from '../../images/index.js'
 import { encodeFrame, frame, FrameDecoder, reachableSocketPath } from './attach-wire.js'
 import { ProcessRuntime } from './process.js'
 import type { ContainerSpec, SandboxSpec } from './types.js'
+import { until } from '../../../test/kit/index.js'
 
 const root = mkdtempSync(join(tmpdir(), 'kubelite-attach-'))
 const runtimes: ProcessRuntime[] = []
@@ -40,14 +41,6 @@ function collect() {
   let text = ''
   s.on('data', (d) => (text += d))
   return { s, text: () => text }
-}
-
-async function until(what: string, fn: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 /** Sizes pushed by the test, as the API's resize queue hands them over. */
@@ -88,7 +81,6 @@ test('attach wire: frames survive any chunking; long socket paths go through the
   assert.match(r.path, /^\/proc\/self\/fd\/\d+\/attach\.sock$/)
   r.release()
 })
-
 
 
 test('attach: stdin reaches the main process, output comes back (and is still logged); stdinOnce: the first session gets the output since the start, and its end closes stdin', async () => {

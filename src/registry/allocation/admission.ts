@@ -8,9 +8,9 @@ import { invalid, type FieldError } from '../../apis/validation.js'
 import { goStringSlice, withGoValue } from '../core/gosyntax.js'
 import type { Admission, AdmissionAttributes } from '../rest.js'
 import { AllocationError, type Reservation, type ServiceAllocator } from './allocator.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 

@@ -12,6 +12,7 @@
 // never robbed of its IP; a pending value is dropped as soon as the store shows its owner holding
 // it, or when it expires (the write failed).
 import { randomInt } from 'node:crypto'
+import { isObj } from '../../lib/guards.js'
 
 /** Why an allocation failed, with upstream's wording. */
 export class AllocationError extends Error {
@@ -48,7 +49,6 @@ export const defaultServiceCIDR = '127.96.0.0/16'
 export const defaultNodePorts = { base: 30000, size: 2768 }
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 export function parseIPv4(s: string): number | undefined {

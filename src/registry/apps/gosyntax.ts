@@ -3,9 +3,9 @@
 // messages kubectl shows read `Invalid value: map[string]string{"app":"web"}: ...`. These helpers
 // render the few Go values our validators report, byte for byte as Go does.
 import type { FieldError } from '../../apis/validation.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Go's strconv.Quote for the characters that occur in practice (ASCII escapes, \u/\U for the rest). */
 export function goQuote(s: string): string {

@@ -7,9 +7,10 @@ import { forbidden, invalid, isQualifiedName, isValidLabelValue, notSupported, r
 import { validatePodTemplateSpec } from '../../apis/core/pod.js'
 import { formatSelector, fromLabelSelector, matches, type Selector } from '../../lib/selector.js'
 import { goInvalid, goLabelSelector, goStringMap } from './gosyntax.js'
+import { isObj } from '../../lib/guards.js'
+export { isObj }
 
 export type Obj = Record<string, unknown>
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const objAt = (o: unknown, key: string): Obj | undefined => (isObj(o) && isObj(o[key]) ? (o[key] as Obj) : undefined)
 export const numOr = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d)
 export const strOr = (v: unknown, d: string): string => (typeof v === 'string' ? v : d)

@@ -1,13 +1,11 @@
 // The pods printer (upstream printPod in pkg/printers/internalversion/printers.go, 1.32): READY,
 // the STATUS reason logic, RESTARTS with `(5m ago)`, and the wide columns.
-import type { Pod, ContainerStatus } from 'kubernetes-types/core/v1.js'
+import type { ContainerStatus } from 'kubernetes-types/core/v1.js'
 import { age } from '../../lib/duration.js'
 import type { TableDef } from '../types.js'
-import type { StoredObject } from '../../apis/meta.js'
 import { ageColumn, column, nameColumn } from '../columns.js'
 import { docs } from './docs.js'
-
-type PodObj = StoredObject & Pod
+import type { PodObj } from '../../apis/core/pod.js'
 
 const arr = <T>(v: T[] | undefined | null): T[] => (Array.isArray(v) ? v : [])
 

@@ -4,9 +4,9 @@ import { isDeepStrictEqual } from 'node:util'
 import type { PodSpec } from 'kubernetes-types/core/v1.js'
 import { clone } from '../../apis/meta.js'
 import { forbidden, invalid, required, type FieldError } from '../../apis/validation.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 export const updatablePodSpecFields = [

@@ -1,17 +1,17 @@
 // core/v1 Pod (upstream pkg/registry/core/pod/strategy.go, SetDefaults_Pod, and the admission
 // plugins every cluster runs on create: ServiceAccount, DefaultTolerationSeconds, Priority).
 import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js'
-import { clone, type StoredObject } from '../../apis/meta.js'
+import { clone } from '../../apis/meta.js'
 import { isDNS1123Subdomain, forbidden, invalid, type FieldError } from '../../apis/validation.js'
 import { computeQOSClass, defaultPodOnlyFields, defaultPodSpec, validatePodSpec } from '../../apis/core/pod.js'
 import type { ResourceDef } from '../types.js'
 import { podTable } from './pod-table.js'
 import { specDiff, validatePodSpecUpdate } from './pod-update.js'
-
-export type PodObj = StoredObject & Pod
+import { isObj } from '../../lib/guards.js'
+import type { PodObj } from '../../apis/core/pod.js'
+export type { PodObj }
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 /** DefaultTolerationSeconds admission: 300 s for not-ready and unreachable nodes. */

@@ -2,9 +2,10 @@
 // pkg/registry/core/service/strategy.go NormalizeClusterIPs / dropTypeDependentFields and the
 // allocator's patchAllocatedValues / initIPFamilyFields, minus the allocation itself).
 import { isDeepStrictEqual } from 'node:util'
+import { isObj } from '../../lib/guards.js'
+export { isObj }
 
 type Obj = Record<string, unknown>
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 

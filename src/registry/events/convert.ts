@@ -3,9 +3,9 @@
 // follow the Go structs' JSON tags: zero times marshal as null, `source`/`regarding` always appear,
 // core's `reportingComponent`/`reportingInstance` have no omitempty.
 import type { StoredObject } from '../../apis/meta.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Adds key only when the value is set (omitempty of strings, numbers and pointers). */
 function put(out: Obj, key: string, v: unknown): void {

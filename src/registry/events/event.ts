@@ -5,9 +5,9 @@ import type { ResourceDef } from '../types.js'
 import { asCoreEvent, fromCoreEvent, toCoreEvent } from './convert.js'
 import { eventTable } from './table.js'
 import { validateEventsV1Create, validateEventsV1Update } from './validation.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
 
 const ref = (key: string) => (obj: StoredObject) => {

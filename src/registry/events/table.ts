@@ -6,9 +6,9 @@ import { age } from '../../lib/duration.js'
 import { nameDescription } from '../columns.js'
 import type { TableColumn, TableDef } from '../types.js'
 import { asCoreEvent } from './convert.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
 const isZeroTime = (v: unknown) => typeof v !== 'string' || v === '' || v.startsWith('0001-01-01T00:00:00')
 

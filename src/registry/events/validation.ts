@@ -7,16 +7,19 @@ import { invalid, isDNS1123Subdomain, isQualifiedName, required } from '../../ap
 import { goInvalid, goQuote } from '../apps/gosyntax.js'
 import { semanticEqual } from '../apps/workload.js'
 import { toCoreEvent } from './convert.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
 const isZeroTime = (v: unknown) => typeof v !== 'string' || v === '' || v.startsWith('0001-01-01T00:00:00')
 
 const limits = { reportingInstance: 128, action: 128, reason: 128, note: 1024 }
 
-/** legacyValidateEvent, on the core form. */
-export function legacyValidateEvent(e: StoredObject): FieldError[] {
+/**
+ * legacyValidateEvent, on the core form, for both Event APIs: core/v1 requests name the controller
+ * field `reportingComponent` (their own name for it), events.k8s.io/v1 requests `reportingController`.
+ */
+export function legacyValidateEvent(e: StoredObject, reportingControllerField: 'reportingController' | 'reportingComponent' = 'reportingController'): FieldError[] {
   const errs: FieldError[] = []
   const ns = e.metadata.namespace ?? ''
   const ref = isObj(e.involvedObject) ? e.involvedObject : {}
@@ -26,8 +29,8 @@ export function legacyValidateEvent(e: StoredObject): FieldError[] {
   } else {
     if (refNs === '' && ns !== 'default' && ns !== 'kube-system') errs.push(invalid('involvedObject.namespace', refNs, 'does not match event.namespace'))
     const controller = str(e.reportingComponent)
-    if (controller === '') errs.push(required('reportingController'))
-    for (const msg of isQualifiedName(controller)) errs.push(invalid('reportingController', controller, msg))
+    if (controller === '') errs.push(required(reportingControllerField))
+    for (const msg of isQualifiedName(controller)) errs.push(invalid(reportingControllerField, controller, msg))
     const instance = str(e.reportingInstance)
     if (instance === '') errs.push(required('reportingInstance'))
     if (instance.length > limits.reportingInstance) errs.push(invalid('reportingInstance', '', `can have at most ${limits.reportingInstance} characters`))

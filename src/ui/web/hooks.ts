@@ -1,5 +1,5 @@
 // Preact hooks over the page's API calls: a live list, a one-off GET, the hash route.
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { KubeObject, ListState } from '../state/list.js'
 import { getJSON, watchList } from './api.js'
 
@@ -64,4 +64,26 @@ export function useTicker(ms: number): number {
     return () => clearInterval(t)
   }, [ms])
   return n
+}
+
+/**
+ * `value`, passed on at most once every `ms` (the first change at once, later ones at the end of
+ * the interval with the newest value): for live regions, which read out every change.
+ */
+export function useSettled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value)
+  const last = useRef(0)
+  useEffect(() => {
+    if (Object.is(value, shown)) return
+    const wait = last.current + ms - Date.now()
+    const t = setTimeout(
+      () => {
+        last.current = Date.now()
+        setShown(value)
+      },
+      Math.max(0, wait),
+    )
+    return () => clearTimeout(t)
+  }, [value, shown, ms])
+  return shown
 }

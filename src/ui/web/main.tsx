@@ -4,6 +4,7 @@
 import 'uplot/dist/uPlot.min.css'
 import './app.css'
 import { render } from 'preact'
+import { useEffect, useRef } from 'preact/hooks'
 import { useHashRoute } from './hooks.js'
 import { NamespacePage, NamespacesPage } from './pages/namespaces.js'
 import { WorkloadPage } from './pages/workload.js'
@@ -19,6 +20,7 @@ function App() {
   else if (first === 'ns' && ns && kind === 'pods' && name) page = <PodPage ns={ns} name={name} />
   else if (first === 'ns' && ns && kind === 'services' && name) page = <ServicePage ns={ns} name={name} />
   else page = <NamespacesPage />
+  useFocusHeadingOnNavigation(route.join('/'))
   return (
     <>
       <header>
@@ -51,6 +53,32 @@ function App() {
       <main id="main">{page}</main>
     </>
   )
+}
+
+/**
+ * After a navigation inside the page, focus moves to the new page's heading, as it would on a new
+ * document: a screen reader reads where the user is, and Tab continues from there, not from the
+ * link that was followed. (A page may say "Loading…" first, so the heading is waited for.)
+ */
+function useFocusHeadingOnNavigation(key: string) {
+  const first = useRef(true)
+  useEffect(() => {
+    if (first.current) {
+      first.current = false
+      return
+    }
+    let tries = 0
+    const t = setInterval(() => {
+      const h = document.querySelector<HTMLElement>('main h1')
+      if (!h && ++tries < 100) return
+      clearInterval(t)
+      if (h) {
+        if (!h.hasAttribute('tabindex')) h.tabIndex = -1
+        h.focus()
+      }
+    }, 50)
+    return () => clearInterval(t)
+  }, [key])
 }
 
 render(<App />, document.getElementById('app')!)

@@ -1,9 +1,10 @@
-import { useMemo, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { abort, ActionError, pause, promote, restart, resume, retry, scale, setImage, undo, type Action, type WorkloadRef } from '../../state/actions.js'
 import type { KubeObject } from '../../state/list.js'
+import { canaryView, progressSummary, type RolloutLike } from '../../state/canary.js'
 import { replicaSetRows, selectorString, serviceSelects, timeline, type ReplicaSetRow } from '../../state/workload.js'
 import { send } from '../api.js'
-import { useLiveList } from '../hooks.js'
+import { useLiveList, useSettled } from '../hooks.js'
 import { Timeline } from '../timeline.js'
 import { Traffic } from '../traffic.js'
 
@@ -19,7 +20,6 @@ interface Workload extends KubeObject {
     replicas?: number
     readyReplicas?: number
     updatedReplicas?: number
-    availableReplicas?: number
     observedGeneration?: number
     phase?: string
     message?: string
@@ -30,6 +30,9 @@ interface Workload extends KubeObject {
     currentStepIndex?: number
     controllerPause?: boolean
     blueGreen?: { activeSelector?: string; previewSelector?: string }
+    canary?: { weights?: { canary?: { weight?: number }; stable?: { weight?: number } } }
+    availableReplicas?: number
+    abort?: boolean
     conditions?: { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }[]
   }
 }
@@ -65,6 +68,10 @@ export function WorkloadPage({ ns, resource, name }: { ns: string; resource: 'de
     return [...services.items.values()].filter((s) => serviceSelects(s.spec?.selector, labels)).map((s) => s.metadata!.name!)
   }, [obj, services.items])
 
+  // Read out as the rollout moves, at most every 2 s (1,000 pods change often; a screen reader
+  // should hear where things stand, not every dot).
+  const progress = useSettled(obj ? progressSummary(kind, name, obj as RolloutLike, rows) : '', 2000)
+
   if (self.error && !obj) return <p role="alert">{self.error}</p>
   if (!self.loaded) return <p>Loading…</p>
   if (!obj) return <p role="alert">{`${resource === 'deployments' ? 'deployments.apps' : 'rollouts.argoproj.io'} "${name}" not found`}</p>
@@ -72,7 +79,7 @@ export function WorkloadPage({ ns, resource, name }: { ns: string; resource: 'de
   const st = obj.status ?? {}
   return (
     <>
-      <h1>
+      <h1 tabIndex={-1}>
         {kind} {name} {obj.spec?.paused && <span class="badge">paused</span>}
       </h1>
       <p class="summary">
@@ -84,6 +91,10 @@ export function WorkloadPage({ ns, resource, name }: { ns: string; resource: 'de
         {st.phase && <span>phase {st.phase}</span>}
         <span>strategy {obj.spec?.strategy?.type ?? (obj.spec?.strategy?.canary ? 'Canary' : obj.spec?.strategy?.blueGreen ? 'BlueGreen' : 'RollingUpdate')}</span>
       </p>
+      <p class="sr" aria-live="polite" aria-atomic="true" data-progress>
+        {progress}
+      </p>
+      {resource === 'rollouts' && <Canary obj={obj} rows={rows} />}
       <ReplicaSets ns={ns} rows={rows} />
       <Actions ref_={ref} obj={obj} replicaSets={[...rsList.items.values()]} history={history} />
       <Traffic ns={ns} services={svcNames} />
@@ -91,6 +102,42 @@ export function WorkloadPage({ ns, resource, name }: { ns: string; resource: 'de
       <History rows={history} />
       <Timeline entries={entries} />
     </>
+  )
+}
+
+function Canary({ obj, rows }: { obj: Workload; rows: ReplicaSetRow[] }) {
+  const view = canaryView(obj as RolloutLike, rows)
+  if (!view) return null
+  const canaryShare = Math.round((view.actualWeight * 100) / view.maxWeight)
+  return (
+    <section aria-labelledby="canary-h" class="canary">
+      <h2 id="canary-h">Canary</h2>
+      <p class="summary">
+        <span data-set-weight={view.setWeight}>
+          set weight <strong>{view.setWeight}%</strong>
+        </span>
+        <span data-actual-weight={view.actualWeight}>
+          actual weight <strong>{view.actualWeight}%</strong>
+        </span>
+        <span>{view.index < view.steps.length ? `step ${view.index + 1} of ${view.steps.length}` : `all ${view.steps.length} steps done`}</span>
+      </p>
+      <div class="split" role="img" aria-label={`traffic split: stable ${100 - canaryShare}%, canary ${canaryShare}%`}>
+        <span class="stable" style={{ flexGrow: 100 - canaryShare }}>
+          {100 - canaryShare > 0 && `stable ${100 - canaryShare}%`}
+        </span>
+        <span class="canary" style={{ flexGrow: canaryShare }}>
+          {canaryShare > 0 && `canary ${canaryShare}%`}
+        </span>
+      </div>
+      <ol class="steps" aria-label="steps">
+        {view.steps.map((s) => (
+          <li key={s.index} class={s.state} aria-current={s.state === 'current' ? 'step' : undefined}>
+            {s.text}
+            {s.state === 'done' && <span class="sr"> (done)</span>}
+          </li>
+        ))}
+      </ol>
+    </section>
   )
 }
 
@@ -194,6 +241,57 @@ function History({ rows }: { rows: ReplicaSetRow[] }) {
 
 type Build = () => Action
 
+/** An action waiting for a yes: what it is called, the control that asked (focus goes back there), how to build it. */
+interface Pending {
+  label: string
+  from: string
+  build: Build
+}
+
+/**
+ * The confirmation Argo's dashboard asks before its Rollout actions (and here before restart and
+ * undo too, which replace pods): a modal <dialog>, so focus stays inside it and Escape cancels. It
+ * opens on Cancel, the choice that changes nothing; closing it puts focus back on the control
+ * that opened it.
+ */
+function Confirm({ pending, command, onClose }: { pending: Pending; command: string; onClose: (yes: boolean) => void }) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const cancel = useRef<HTMLButtonElement>(null)
+  useEffect(() => {
+    const d = ref.current!
+    if (!d.open) d.showModal()
+    cancel.current?.focus()
+    return () => {
+      if (d.open) d.close()
+      document.getElementById(pending.from)?.focus()
+    }
+  }, [pending])
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby="confirm-h"
+      aria-describedby="confirm-cmd"
+      onCancel={(e) => {
+        e.preventDefault()
+        onClose(false)
+      }}
+    >
+      <h2 id="confirm-h">{pending.label}?</h2>
+      <p>
+        This sends what <code id="confirm-cmd">{command}</code> would.
+      </p>
+      <div class="buttons">
+        <button type="button" ref={cancel} onClick={() => onClose(false)}>
+          Cancel
+        </button>
+        <button type="button" class="primary" onClick={() => onClose(true)}>
+          Yes, {pending.label.toLowerCase()}
+        </button>
+      </div>
+    </dialog>
+  )
+}
+
 function Actions({ ref_, obj, replicaSets, history }: { ref_: WorkloadRef; obj: Workload; replicaSets: KubeObject[]; history: ReplicaSetRow[] }) {
   const containers = obj.spec?.template?.spec?.containers ?? []
   const [container, setContainer] = useState(containers[0]?.name ?? '')
@@ -204,10 +302,14 @@ function Actions({ ref_, obj, replicaSets, history }: { ref_: WorkloadRef; obj: 
   const [revision, setRevision] = useState<string>('0')
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null)
   const [busy, setBusy] = useState(false)
+  const [pending, setPending] = useState<Pending | null>(null)
   const imageValue = image ?? current?.image ?? ''
   const replicasValue = replicas ?? String(obj.spec?.replicas ?? 1)
 
   const run = async (build: Build) => {
+    // Buttons are aria-disabled while a request is out, not disabled: a disabled button would drop
+    // the keyboard focus on the floor.
+    if (busy) return
     let action: Action
     try {
       action = build()
@@ -232,10 +334,21 @@ function Actions({ ref_, obj, replicaSets, history }: { ref_: WorkloadRef; obj: 
       return e instanceof ActionError ? `(${e.message})` : ''
     }
   }
+  /** Ask first; a refusal kubectl would print on its own side needs no question. */
+  const ask = (label: string, from: string, build: Build) => {
+    if (busy) return
+    try {
+      build()
+    } catch (e) {
+      setMessage({ text: (e as Error).message, error: true })
+      return
+    }
+    setPending({ label, from, build })
+  }
   const rollout = ref_.resource === 'rollouts'
-  const one = (label: string, build: Build, id: string) => (
+  const one = (label: string, build: Build, id: string, confirm = false) => (
     <div class="action">
-      <button type="button" id={id} disabled={busy} onClick={() => run(build)} aria-describedby={`${id}-cmd`}>
+      <button type="button" id={id} aria-disabled={busy} onClick={() => (confirm ? ask(label, id, build) : run(build))} aria-describedby={`${id}-cmd`}>
         {label}
       </button>
       <code id={`${id}-cmd`}>{preview(build)}</code>
@@ -245,7 +358,7 @@ function Actions({ ref_, obj, replicaSets, history }: { ref_: WorkloadRef; obj: 
   const buildScale = () => scale(ref_, Number(replicasValue))
   const buildUndo = () => undo(ref_, obj, replicaSets, Number(revision))
   return (
-    <section aria-labelledby="act-h" class="actions">
+    <section aria-labelledby="act-h" class="actions" aria-busy={busy}>
       <h2 id="act-h">Actions</h2>
       <form
         onSubmit={(e) => {
@@ -266,7 +379,7 @@ function Actions({ ref_, obj, replicaSets, history }: { ref_: WorkloadRef; obj: 
         <label>
           Image <input name="image" value={imageValue} size={40} onInput={(e) => setImageText((e.target as HTMLInputElement).value)} />
         </label>
-        <button type="submit" disabled={busy} aria-describedby="img-cmd">
+        <button type="submit" aria-disabled={busy} aria-describedby="img-cmd">
           Set image
         </button>
         <code id="img-cmd">{preview(buildImage)}</code>
@@ -280,7 +393,7 @@ function Actions({ ref_, obj, replicaSets, history }: { ref_: WorkloadRef; obj: 
         <label>
           Replicas <input name="replicas" type="number" min={0} value={replicasValue} onInput={(e) => setReplicas((e.target as HTMLInputElement).value)} />
         </label>
-        <button type="submit" disabled={busy} aria-describedby="scale-cmd">
+        <button type="submit" aria-disabled={busy} aria-describedby="scale-cmd">
           Scale
         </button>
         <code id="scale-cmd">{preview(buildScale)}</code>
@@ -288,7 +401,7 @@ function Actions({ ref_, obj, replicaSets, history }: { ref_: WorkloadRef; obj: 
       <form
         onSubmit={(e) => {
           e.preventDefault()
-          void run(buildUndo)
+          ask('Undo', 'undo', buildUndo)
         }}
       >
         <label>
@@ -302,24 +415,35 @@ function Actions({ ref_, obj, replicaSets, history }: { ref_: WorkloadRef; obj: 
             ))}
           </select>
         </label>
-        <button type="submit" disabled={busy} aria-describedby="undo-cmd">
+        <button type="submit" id="undo" aria-disabled={busy} aria-describedby="undo-cmd">
           Undo
         </button>
         <code id="undo-cmd">{preview(buildUndo)}</code>
       </form>
       {obj.spec?.paused ? one('Resume', () => resume(ref_, obj), 'resume') : one('Pause', () => pause(ref_, obj), 'pause')}
-      {one('Restart', () => restart(ref_, new Date()), 'restart')}
+      {one('Restart', () => restart(ref_, new Date()), 'restart', true)}
       {rollout && (
         <>
-          {one('Promote', () => promote(ref_, obj, false), 'promote')}
-          {one('Promote full', () => promote(ref_, obj, true), 'promote-full')}
-          {one('Abort', () => abort(ref_), 'abort')}
-          {one('Retry', () => retry(ref_), 'retry')}
+          {one('Promote', () => promote(ref_, obj, false), 'promote', true)}
+          {one('Promote full', () => promote(ref_, obj, true), 'promote-full', true)}
+          {one('Abort', () => abort(ref_), 'abort', true)}
+          {one('Retry', () => retry(ref_), 'retry', true)}
         </>
       )}
       <p role="status" aria-live="polite" class={message?.error ? 'error' : 'ok'}>
         {message?.text}
       </p>
+      {pending && (
+        <Confirm
+          pending={pending}
+          command={preview(pending.build)}
+          onClose={(yes) => {
+            const build = pending.build
+            setPending(null)
+            if (yes) void run(build)
+          }}
+        />
+      )}
     </section>
   )
 }
