@@ -7,6 +7,7 @@
 // Evaluation uses @marcbachmann/cel-js (the CEL standard library and macros); Kubernetes' extension
 // libraries (quantity, url, ip...) are not there, and a rule using them fails with its error.
 import { parse } from '@marcbachmann/cel-js'
+import { isObj } from '../lib/guards.js'
 import type { Schema } from './schema.js'
 import type { FieldError } from './validation.js'
 
@@ -23,7 +24,6 @@ interface Rule {
 
 type CelSchema = Schema & { 'x-kubernetes-validations'?: Rule[] }
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 type Program = (ctx: Json) => unknown
 const programs = new Map<string, Program | Error>()

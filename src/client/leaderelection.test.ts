@@ -5,16 +5,7 @@ import assert from 'node:assert/strict'
 import { bootstrapNamespaces, buildApiServer, localClient } from '../cli/wiring.js'
 import { MemoryStore } from '../store/index.js'
 import { LeaderElector, microTime } from './leaderelection.js'
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = fn()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+import { until } from '../../test/kit/until.js'
 
 test('microTime has microseconds, as metav1.MicroTime', () => {
   assert.equal(microTime(Date.parse('2026-12-07T20:00:01.234Z')), '2026-12-07T20:00:01.234000Z')

@@ -8,9 +8,9 @@ import { required, type FieldError } from '../../apis/validation.js'
 import type { RequestUser } from '../../registry/rest.js'
 import type { RbacAuthorizer } from './authorizer.js'
 import type { Attributes, Decision, User } from '../../apis/rbac/rules.js'
+import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown) => (typeof v === 'string' ? v : '')
 
 /** `group/resource` of every review kind answered here. */

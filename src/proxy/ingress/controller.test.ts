@@ -10,18 +10,9 @@ import { inProcessClient } from '../../client/inprocess.js'
 import { builtInResources } from '../../registry/index.js'
 import { MemoryStore } from '../../store/index.js'
 import { IngressProxy } from './controller.js'
+import { until } from '../../../test/kit/until.js'
 
 const clusterIP = '127.96.252.1'
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 function send(port: number, host: string, path: string, method = 'GET', body?: string): Promise<{ code: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import { forbidden, invalid, isDNS1035Label, isDNS1123Subdomain, notSupported, r
 import { nameColumn } from '../columns.js'
 import type { ResourceDef } from '../types.js'
 import { defaultColumns, type CustomColumn, type CustomKind } from './customresource.js'
+import { isObj } from '../../lib/guards.js'
 
 type Json = Record<string, unknown>
 
@@ -50,7 +51,6 @@ export interface Crd extends StoredObject {
   status?: { acceptedNames?: Partial<CrdNames>; conditions?: CrdCondition[]; storedVersions?: string[] }
 }
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 const metaDescription =

@@ -3,9 +3,9 @@
 // `.list[*].x`, and filters `.status.conditions[?(@.type=="Ready")].status`. Returns every match,
 // in order; a missing field matches nothing.
 
-type Json = Record<string, unknown>
+import { isObj } from '../../lib/guards.js'
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+type Json = Record<string, unknown>
 
 type Step = { field: string } | { index: number } | { all: true } | { filter: { path: string[]; op: '==' | '!='; value: unknown } | { path: string[]; exists: true } }
 

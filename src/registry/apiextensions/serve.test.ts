@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { bootstrapNamespaces, buildApiServer, serveCustomResources } from '../../cli/wiring.js'
 import { MemoryStore } from '../../store/memory/memory.js'
+import { until } from '../../../test/kit/until.js'
 
 type Json = Record<string, any>
 
@@ -22,15 +23,6 @@ const crontabs = {
       },
     ],
   },
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 1000; i++) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 async function cluster(store = new MemoryStore()) {
