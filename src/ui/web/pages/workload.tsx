@@ -263,7 +263,10 @@ function Confirm({ pending, command, onClose }: { pending: Pending; command: str
     cancel.current?.focus()
     return () => {
       if (d.open) d.close()
-      document.getElementById(pending.from)?.focus()
+      // After the dialog has left the page (a live update may re-render the actions meanwhile):
+      // the control that opened it, looked up again by id.
+      const from = pending.from
+      setTimeout(() => document.getElementById(from)?.focus(), 0)
     }
   }, [pending])
   return (
