@@ -621,5 +621,8 @@ if (args[0] === '--derive-overlay') {
  * examples (private-range addresses) become addresses in kubelite's pod range.
  */
 function loopbackOnly(text: string): string {
-  return text.replace(/\b10\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g, '127.244.$2.$3')
+  return text
+    .replace(/\b10\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g, '127.244.$2.$3')
+    .replace(/\b192\.168\.(\d{1,3})\.(\d{1,3})\b/g, '127.244.$1.$2')
+    .replace(/\b172\.(1[6-9]|2\d|3[01])\.(\d{1,3})\.(\d{1,3})\b/g, '127.244.$2.$3')
 }
