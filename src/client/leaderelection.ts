@@ -6,6 +6,7 @@
 // Lease's resourceVersion, so two candidates never both win. On a clean stop the holder releases
 // the Lease (ReleaseOnCancel), so a successor need not wait.
 import type { StoredObject } from '../apis/meta.js'
+import { sleepUnlessAborted } from '../lib/clock.js'
 import { isAlreadyExists, isConflict, isNotFound } from './errors.js'
 import type { Client } from './types.js'
 
@@ -40,17 +41,7 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
+const sleep = sleepUnlessAborted
 
 export class LeaderElector {
   private readonly leaseMs: number

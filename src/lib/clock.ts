@@ -86,3 +86,17 @@ export class FakeClock implements Clock {
     return next
   }
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const t = setTimeout(done, ms)
+    function done() {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}

@@ -13,6 +13,7 @@ import { gvrs, type InformerFactory } from '../../client/factory.js'
 import { byNamespace, byNodeName, Informer, nodeNameIndex, type InformerHandlers } from '../../client/informer.js'
 import type { NodeConnection } from '../../client/node-connection.js'
 import type { Client, ResourceClient } from '../../client/types.js'
+import { sleepUnlessAborted } from '../../lib/clock.js'
 import { rfc3339Micro } from '../../lib/duration.js'
 import type { ContainerHandle, PulledImage, Runtime } from '../runtime/types.js'
 import { defaultBackOff, type BackOffOptions } from './backoff.js'
@@ -98,18 +99,7 @@ const leaseNamespace = 'kube-node-lease'
 
 const quietLog: NodeAgentLog = { info() {}, error() {} }
 
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
+const wait = sleepUnlessAborted
 
 export class NodeAgent {
   readonly nodeName: string

@@ -6,6 +6,7 @@ import type { StoredObject } from '../../apis/meta.js'
 import type { FieldError } from '../../apis/validation.js'
 import { duplicate, invalid, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, notSupported, required, tooMany, validateLabels } from '../../apis/validation.js'
 import { age } from '../../lib/duration.js'
+import { ipv6Bytes } from '../../lib/net.js'
 import type { ResourceDef, TableColumn } from '../types.js'
 import { ageColumn, nameColumn } from '../columns.js'
 import { isObj, semanticEqual, type Obj } from '../apps/workload.js'
@@ -37,24 +38,7 @@ function parseSloppy(s: string): { v4: boolean; bytes: number[] } | undefined {
   }
   if (s.includes('%') || !isIPv6(s)) return undefined
   // Expand to 16 bytes to check the special ranges; an IPv4-mapped address counts as IPv4 (Go's To4).
-  const gap = s.indexOf('::')
-  const head = gap < 0 ? s : s.slice(0, gap)
-  const tail = gap < 0 ? '' : s.slice(gap + 2)
-  const toGroups = (part: string): number[] => {
-    if (!part) return []
-    const out: number[] = []
-    for (const g of part.split(':')) {
-      if (g.includes('.')) {
-        const b = g.split('.').map(Number)
-        out.push((b[0] << 8) | b[1], (b[2] << 8) | b[3])
-      } else out.push(Number.parseInt(g, 16))
-    }
-    return out
-  }
-  const h = toGroups(head)
-  const t = toGroups(tail)
-  const groups = [...h, ...new Array(8 - h.length - t.length).fill(0), ...t]
-  const bytes = groups.flatMap((g) => [g >> 8, g & 0xff])
+  const bytes = ipv6Bytes(s)
   const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff
   return mapped ? { v4: true, bytes: bytes.slice(12) } : { v4: false, bytes }
 }

@@ -3,6 +3,7 @@
 // pkg/api/validation/path at v0.32).
 import { isIP } from 'node:net'
 import { regexError } from '../../apis/core/names.js'
+import { ipv6Bytes } from '../../lib/net.js'
 import { invalid, isDNS1123Subdomain, required, type FieldError } from '../../apis/validation.js'
 
 const dns1123SubdomainFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'
@@ -60,22 +61,7 @@ export interface CIDR {
 
 function ipBytes(s: string, family: 4 | 6): number[] {
   if (family === 4) return s.split('.').map(Number)
-  const [head, tail = ''] = s.includes('::') ? s.split('::') : [s, undefined]
-  const groups = (part: string | undefined): number[] => {
-    if (!part) return []
-    const out: number[] = []
-    for (const g of part.split(':')) {
-      if (g.includes('.')) {
-        const b = g.split('.').map(Number)
-        out.push((b[0] << 8) | b[1], (b[2] << 8) | b[3])
-      } else out.push(Number.parseInt(g, 16))
-    }
-    return out
-  }
-  const h = groups(head)
-  const t = s.includes('::') ? groups(tail) : []
-  const all = [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t]
-  return all.flatMap((g) => [g >> 8, g & 0xff])
+  return ipv6Bytes(s)
 }
 
 /** netutils.ParseCIDRSloppy: `address/prefix`, the network it names (undefined when malformed). */
