@@ -14,6 +14,12 @@ export interface Reconciler {
   reconcile(key: string): Promise<Result | void>
 }
 
+/** A 4xx answer of the API server (a StatusError carries its metav1.Status). */
+function apiRefusal(err: unknown): boolean {
+  const code = (err as { status?: { code?: unknown } } | undefined)?.status?.code
+  return typeof code === 'number' && code >= 400 && code < 500
+}
+
 export interface RunnerLog {
   error(obj: unknown, msg?: string): void
 }
@@ -51,7 +57,13 @@ export async function runWorkers(queue: WorkQueue, r: Reconciler, workers: numbe
         } else {
           // A 409 (stale cache) or 404 (the object went while we worked) is news, not a failure:
           // the next pass sees the world as it is now.
-          if (!isConflict(err) && !isNotFound(err)) log?.error({ err, controller: r.name, key }, 'reconcile failed; will retry')
+          // The API refusing a request (a quota, a validation, RBAC) is a fact the controller has
+          // recorded as an event: one line with the server's words, as upstream's HandleError
+          // prints, not a stack trace on every retry.
+          if (!isConflict(err) && !isNotFound(err)) {
+            const what = apiRefusal(err) ? { reason: (err as Error).message } : { err }
+            log?.error({ ...what, controller: r.name, key }, 'reconcile failed; will retry')
+          }
           queue.addRateLimited(key)
         }
       } finally {
