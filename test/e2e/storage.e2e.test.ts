@@ -243,20 +243,11 @@ spec:
     mkdirSync(dir)
     c.file('prune/a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keep\n  labels: {app: pruned}\ndata: {a: "1"}\n')
     const dropped = c.file('prune/b.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: drop\n  labels: {app: pruned}\ndata: {b: "1"}\n')
-    // kubectl's default allowlist names networking.k8s.io/v1 Ingress; while that kind is not served
-    // here, the rest of the default list is given explicitly.
-    const ingress = (await c.kubectl(['api-resources', '--api-group=networking.k8s.io', '-o', 'name'])).stdout.includes('ingresses')
-    const allow = ingress
-      ? []
-      : [
-          'core/v1/ConfigMap', 'core/v1/Endpoints', 'core/v1/Namespace', 'core/v1/PersistentVolumeClaim', 'core/v1/PersistentVolume', 'core/v1/Pod',
-          'core/v1/ReplicationController', 'core/v1/Secret', 'core/v1/Service', 'batch/v1/Job', 'batch/v1/CronJob', 'apps/v1/DaemonSet',
-          'apps/v1/Deployment', 'apps/v1/ReplicaSet', 'apps/v1/StatefulSet',
-        ].map((r) => `--prune-allowlist=${r}`)
-    assert.equal(await c.k('apply', '--prune', '-l', 'app=pruned', '-f', dir, ...allow), 'configmap/keep created\nconfigmap/drop created\n')
+    // kubectl's default allowlist: every kind in it (Ingress and ReplicationController among them) is served.
+    assert.equal(await c.k('apply', '--prune', '-l', 'app=pruned', '-f', dir), 'configmap/keep created\nconfigmap/drop created\n')
     rmSync(dropped)
     assert.deepEqual(readdirSync(dir), ['a.yaml'])
-    assert.equal(await c.k('apply', '--prune', '-l', 'app=pruned', '-f', dir, ...allow), 'configmap/keep unchanged\nconfigmap/drop pruned\n')
+    assert.equal(await c.k('apply', '--prune', '-l', 'app=pruned', '-f', dir), 'configmap/keep unchanged\nconfigmap/drop pruned\n')
     assert.equal((await c.kubectl(['get', 'cm', 'drop'])).code, 1)
   })
 })
