@@ -3,7 +3,8 @@
 // with its own --cache-dir so discovery is always fresh.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { containerProcesses } from '../../bench/lib.js'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readProcStat } from '../../src/node/runtime/procfs.js'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { freePort } from '../../src/lib/net.js'
@@ -179,12 +180,15 @@ export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
       const code = await stop()
       // Nothing may outlive a test: containers of a kubelite that was killed (kill -9 tests, or the
       // SIGKILL fallback) are killed here; after a clean exit, any left running is a bug.
-      const left = containerProcesses(dir, [])
+      const left = [...containerProcesses(dir, []), ...recordedContainers(dataDir)]
       for (const p of left) {
-        try {
-          process.kill(p.pid, 'SIGKILL')
-        } catch {
-          // gone
+        // A shim leads its own process group (the runtime kills containers that way too).
+        for (const target of [-p.pid, p.pid]) {
+          try {
+            process.kill(target, 'SIGKILL')
+          } catch {
+            // gone, or not a group leader
+          }
         }
       }
       rmSync(dir, { recursive: true, force: true })
@@ -236,4 +240,46 @@ export function httpGet(url: string, timeoutMs = 3000): Promise<{ code: number; 
 /** kubectl and HTTP calls are slow to poll: every 150 ms, for up to 20 s unless told. */
 export function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   return waitFor(what, fn, { timeoutMs, intervalMs: 150 })
+}
+
+/**
+ * Containers the runtime recorded in the data dir (each container's state.json: its shim's pid and
+ * start time) that still run, with the pod sandbox each entered (`nsenter -t PID`). A sandboxed
+ * container shows neither the data dir in its command line nor in its working directory, so after a
+ * kubelite that crashed and was never restarted only these records find it.
+ */
+function recordedContainers(dataDir: string): { pid: number; cmd: string }[] {
+  const found: { pid: number; cmd: string }[] = []
+  const nodes = join(dataDir, 'nodes')
+  if (!existsSync(nodes)) return found
+  const cmdline = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
+    } catch {
+      return undefined
+    }
+  }
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 6) return
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name)
+      if (e.isDirectory()) walk(p, depth + 1)
+      else if (e.name === 'state.json') {
+        try {
+          const st = JSON.parse(readFileSync(p, 'utf8')) as { pid?: number; procStart?: string }
+          if (!st.pid || readProcStat(st.pid)?.startTime !== st.procStart) continue
+          const cmd = cmdline(st.pid)
+          if (!cmd) continue
+          found.push({ pid: st.pid, cmd })
+          const holder = Number(/nsenter -t (\d+)/.exec(cmd)?.[1])
+          const holderCmd = holder ? cmdline(holder) : undefined
+          if (holderCmd?.includes('sleep 2147483647')) found.push({ pid: holder, cmd: holderCmd })
+        } catch {
+          // half-written or gone
+        }
+      }
+    }
+  }
+  walk(nodes, 0)
+  return found
 }
