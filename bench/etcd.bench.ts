@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Pool } from 'undici'
 import { openSqliteStore } from '../src/store/index.js'
-import { asc, freePort, pct, progress, sleep } from './lib.js'
+import { freePort, progress, sleep, timed, type Measured } from './lib.js'
 import { fmtValue, printFigures, writeFigures, type Entry, type Figure } from './results.js'
 
 const argv = process.argv.slice(2)
@@ -24,32 +24,6 @@ const gets = quick ? 500 : 2_000
 const value = JSON.stringify({ metadata: { labels: { app: 'web' } }, spec: { pad: 'x'.repeat(900) } })
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
-interface Measured {
-  rate: number
-  p50: number
-  p99: number
-  errors: number
-}
-
-async function timed(n: number, parallel: number, one: (i: number) => Promise<boolean>): Promise<Measured> {
-  const lat: number[] = []
-  let errors = 0
-  let next = 0
-  const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < n) {
-        const i = next++
-        const s = performance.now()
-        if (await one(i)) lat.push(performance.now() - s)
-        else errors++
-      }
-    }),
-  )
-  const wall = performance.now() - t0
-  const s = asc(lat)
-  return { rate: (lat.length / wall) * 1000, p50: pct(s, 50), p99: pct(s, 99), errors }
-}
 
 async function startEtcd(dir: string): Promise<{ proc: ChildProcess; url: string } | string> {
   const [client, peer] = [await freePort(), await freePort()]

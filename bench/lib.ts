@@ -492,3 +492,32 @@ export async function serveBenchProxy(clusterIP: string, ports: { name: string; 
   await run
   process.exit(0)
 }
+
+/** Throughput and latency of `n` operations, `parallel` in flight (a rejection counts as an error). */
+export interface Measured {
+  rate: number
+  p50: number
+  p99: number
+  errors: number
+}
+
+export async function timed(n: number, parallel: number, one: (i: number) => Promise<boolean>): Promise<Measured> {
+  const lat: number[] = []
+  let errors = 0
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < n) {
+        const i = next++
+        const s = performance.now()
+        const ok = await one(i).catch(() => false)
+        if (ok) lat.push(performance.now() - s)
+        else errors++
+      }
+    }),
+  )
+  const wall = performance.now() - t0
+  const s = asc(lat)
+  return { rate: (lat.length / wall) * 1000, p50: pct(s, 50), p99: pct(s, 99), errors }
+}

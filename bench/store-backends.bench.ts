@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openEtcdStore, openSqliteStore, type Store } from '../src/store/index.js'
 import { etcdMissing, launchEtcd, type EtcdCluster } from '../src/store/etcd/launch.js'
-import { apiClient, asc, freePort, pct, progress, root, spawnUp, terminate, waitForReadyz } from './lib.js'
+import { apiClient, freePort, progress, root, spawnUp, terminate, timed, waitForReadyz, type Measured } from './lib.js'
 import { fmtValue, printFigures, writeFigures, type Entry, type Figure } from './results.js'
 
 const quick = process.argv.includes('--quick')
@@ -25,33 +25,6 @@ const apiCreates = quick ? 300 : 1_000
 const inFlight = 16
 const value = JSON.stringify({ metadata: { labels: { app: 'web' } }, spec: { pad: 'x'.repeat(900) } })
 
-interface Measured {
-  rate: number
-  p50: number
-  p99: number
-  errors: number
-}
-
-async function timed(n: number, parallel: number, one: (i: number) => Promise<boolean>): Promise<Measured> {
-  const lat: number[] = []
-  let errors = 0
-  let next = 0
-  const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < n) {
-        const i = next++
-        const s = performance.now()
-        const ok = await one(i).catch(() => false)
-        if (ok) lat.push(performance.now() - s)
-        else errors++
-      }
-    }),
-  )
-  const wall = performance.now() - t0
-  const s = asc(lat)
-  return { rate: (lat.length / wall) * 1000, p50: pct(s, 50), p99: pct(s, 99), errors }
-}
 
 type Results = Record<string, Measured>
 
