@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     const store = await openSqliteStore(join(dir, 'state.db'))
     const k = (i: number) => `/registry/configmaps/bench/cm-${String(i).padStart(6, '0')}`
     const sqCreate = await timed(creates, 1, async (i) => (await store.create(k(i), value), true))
+    // In flight together, writes of one event-loop turn share a transaction and its fsync (group commit).
+    const sqCreatePar = await timed(creates, inFlight, async (i) => (await store.create(`/registry/configmaps/bench-parallel/cm-${i}`, value), true))
     const sqGet = await timed(gets, 1, async (i) => (await store.get(k((i * 7919) % creates))) !== undefined)
     const sqList = await timed(5, 1, async () => (await store.list('/registry/configmaps/bench/')).items.length === creates)
     await store.close()
@@ -133,8 +135,8 @@ async function main(): Promise<void> {
         label: `durable creates, ${inFlight} in flight`,
         unit: '/s',
         better: 'higher',
-        entries: [{ ...ours(sqCreate, (x) => x.rate), detail: 'better-sqlite3 is synchronous: one at a time is all it does' }, ref(m.createPar, (x) => x.rate)],
-        note: 'etcd batches the fsyncs of concurrent writes (group commit); the SQLite store commits each write alone',
+        entries: [ours(sqCreatePar, (x) => x.rate), ref(m.createPar, (x) => x.rate)],
+        note: 'both batch the fsyncs of concurrent writes (group commit): etcd per raft batch, the SQLite store per event-loop turn',
       },
       { id: 'store.get.p99', group: 'store', label: `get by key, p99 (×${gets})`, unit: 'ms', better: 'lower', entries: [ours(sqGet, (x) => x.p99), ref(m.get, (x) => x.p99)] },
       { id: 'store.list.p50', group: 'store', label: `list a prefix of ${creates} keys, p50`, unit: 'ms', better: 'lower', entries: [ours(sqList, (x) => x.p50), ref(m.list, (x) => x.p50)] },
