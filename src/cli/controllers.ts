@@ -26,6 +26,7 @@ import type { RunnerLog } from '../controllers/runtime/runner.js'
 import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
 import { StatefulSetController } from '../controllers/statefulset/controller.js'
 import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js'
+import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js'
 import { LocalPathProvisioner, PersistentVolumeBinder, StorageProtection } from '../controllers/volume/controller.js'
 import { localPathDirs } from './volume-dirs.js'
 
@@ -81,6 +82,7 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'statefulset-controller', aliases: ['statefulset'], start: (c) => new StatefulSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'node-lifecycle-controller', aliases: ['nodelifecycle'], start: (c) => new NodeLifecycleController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'clusterrole-aggregation-controller', aliases: ['clusterrole-aggregation'], start: (c) => new ClusterRoleAggregationController(c.client, c.informers, c.log).start(c.signal) },
   { name: 'disruption-controller', aliases: ['disruption'], start: (c) => new DisruptionController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'resourcequota-controller', aliases: ['resourcequota'], start: (c) => new ResourceQuotaController(c.client, c.informers, { log: c.log }).start(c.signal) },

@@ -90,6 +90,8 @@ describe('PodDisruptionBudgets, kubectl drain, quotas, limit ranges and priority
     assert.match(held.stderr, /global timeout reached: 12s/)
     assert.equal((await webPods()).length, 2)
     assert.match(parseTable(await c.k('get', 'nodes')).find((r) => r.NAME === node)!.STATUS, /^Ready,SchedulingDisabled$/)
+    // The node lifecycle controller taints a cordoned node, as upstream's does.
+    await until('the unschedulable taint', async () => /Taints:\s+node\.kubernetes\.io\/unschedulable:NoSchedule\n/.test(await c.k('describe', 'node', node)), 30_000)
 
     await c.k('patch', 'pdb', 'web', '--type=merge', '-p', '{"spec":{"minAvailable":1}}')
     await until('one disruption allowed', async () => (await json('get', 'pdb', 'web')).status?.disruptionsAllowed === 1, 30_000)
@@ -104,6 +106,7 @@ describe('PodDisruptionBudgets, kubectl drain, quotas, limit ranges and priority
     for (const p of pods) assert.notEqual(p.spec.nodeName, node)
     assert.equal(await c.k('uncordon', node), `node/${node} uncordoned\n`)
     assert.equal(parseTable(await c.k('get', 'nodes')).find((r) => r.NAME === node)!.STATUS, 'Ready')
+    await until('the taint gone with uncordon', async () => /Taints:\s+<none>\n/.test(await c.k('describe', 'node', node)), 30_000)
   })
 
   test('a quota refuses the third pod of a Deployment with upstream message; describe quota shows the usage', async () => {
