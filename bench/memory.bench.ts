@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import WebSocket from 'ws'
-import { apiClient, freePort, guarded, mb, procStatus, progress, report, root, sleep, spawnUp, terminate, waitForReadyz } from './lib.js'
+import { apiClient, freePort, guarded, mb, procStatus, progress, readCreds, report, root, sleep, spawnUp, terminate, waitForReadyz } from './lib.js'
 
 const quick = process.argv.includes('--quick')
 const sizes = quick ? [2_000, 5_000] : [10_000, 50_000]
@@ -78,19 +78,18 @@ async function fill(port: number, from: number, to: number): Promise<void> {
 
 /** Opens `n` watches at once, then drops them all. */
 async function watchRound(port: number, n: number): Promise<number> {
-  const api = apiClient({ dataDir, port }, 1)
-  const agent = new Agent({ connect: { ca: api.ca }, connections: n + 1 })
+  const { ca, token } = readCreds(dataDir)!
+  const agent = new Agent({ connect: { ca }, connections: n + 1 })
   const acs = Array.from({ length: n }, () => new AbortController())
   await Promise.all(
     acs.map(async (ac, i) => {
-      const res = await request(`${api.origin}/api/v1/namespaces/default/pods?watch=1&labelSelector=bench%3D${i}`, { dispatcher: agent, signal: ac.signal, headers: { authorization: `Bearer ${api.token}` } })
+      const res = await request(`https://127.0.0.1:${port}/api/v1/namespaces/default/pods?watch=1&labelSelector=bench%3D${i}`, { dispatcher: agent, signal: ac.signal, headers: { authorization: `Bearer ${token}` } })
       res.body.on('error', () => undefined).resume()
     }),
   )
   const open = procStatus(child!.pid!, 'VmRSS')
   for (const ac of acs) ac.abort()
   await agent.destroy()
-  await api.pool.close()
   return open
 }
 

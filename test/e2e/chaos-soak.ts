@@ -103,6 +103,9 @@ export async function soak(c: Cluster, opts: SoakOptions): Promise<SoakReport> {
   await c.k('rollout', 'status', 'deployment/web', '--timeout=90s')
   const nodePort = (await json('get', 'service', 'web')).spec.ports[0].nodePort as number
 
+  // Read once (it spawns a process): a restart on the same data dir keeps the admin token.
+  const token = c.token()
+  const ca = readFileSync(join(c.dataDir, 'pki', 'ca.crt'))
   // `up` is false from just before a signal until the restarted server printed its ready line.
   let up = true
   let stopped = false
@@ -110,15 +113,13 @@ export async function soak(c: Cluster, opts: SoakOptions): Promise<SoakReport> {
   const acked: string[] = []
 
   const writer = (async () => {
-    const ca = readFileSync(join(c.dataDir, 'pki', 'ca.crt'))
     const agent = new HttpsAgent({ keepAlive: true, ca })
     let n = 0
     while (!stopped) {
       const name = `w-${n++}`
       const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { n: String(n) } })
       const code = await new Promise<number>((resolve) => {
-        // The token is read per request: a restart keeps it, but it is cheap and always current.
-        const req = httpsRequest(`${c.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', agent, timeout: 5000, headers: { authorization: `Bearer ${c.token()}`, 'content-type': 'application/json' } }, (res) => {
+        const req = httpsRequest(`${c.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', agent, timeout: 5000, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
           res.resume()
           res.on('end', () => resolve(res.statusCode ?? 0))
           res.on('error', () => resolve(0))
@@ -136,11 +137,10 @@ export async function soak(c: Cluster, opts: SoakOptions): Promise<SoakReport> {
   // What the API says of the Service's endpoints: ready ones now (-1: unknown, kubelite down).
   let readyEndpoints = -1
   const endpointWatch = (async () => {
-    const ca = readFileSync(join(c.dataDir, 'pki', 'ca.crt'))
     const agent = new HttpsAgent({ keepAlive: true, ca })
     while (!stopped) {
       const body = await new Promise<string | undefined>((resolve) => {
-        const req = httpsRequest(`${c.url}/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb`, { agent, timeout: 2000, headers: { authorization: `Bearer ${c.token()}` } }, (res) => {
+        const req = httpsRequest(`${c.url}/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb`, { agent, timeout: 2000, headers: { authorization: `Bearer ${token}` } }, (res) => {
           let b = ''
           res.on('data', (d) => (b += d))
           res.on('end', () => resolve(res.statusCode === 200 ? b : undefined))
