@@ -7,7 +7,7 @@ import { errors } from '../../apis/status.js'
 import { invalid, type FieldError } from '../../apis/validation.js'
 import { goStringSlice, withGoValue } from '../core/gosyntax.js'
 import type { Admission, AdmissionAttributes } from '../rest.js'
-import { AllocationError, type Reservation, type ServiceAllocator } from './allocator.js'
+import { AllocationError, type Owner, type Reservation, type ServiceAllocator } from './allocator.js'
 import { isObj } from '../../lib/guards.js'
 
 type Obj = Record<string, unknown>
@@ -46,7 +46,7 @@ class ServiceAllocation {
   constructor(
     private readonly alloc: ServiceAllocator,
     private readonly name: string,
-    private readonly uid: string,
+    private readonly owner: Owner,
     private readonly dryRun: boolean,
   ) {}
 
@@ -62,7 +62,7 @@ class ServiceAllocation {
     if (requested.length === 0) {
       let ip: string
       try {
-        ip = await this.alloc.allocateNextIP(this.uid, this.dryRun)
+        ip = await this.alloc.allocateNextIP(this.owner, this.dryRun)
       } catch (err) {
         if (isAllocationError(err)) throw errors.internal(`failed to allocate a serviceIP: ${err.message}`)
         throw err
@@ -75,7 +75,7 @@ class ServiceAllocation {
     for (const ip of requested) {
       if (held.has(ip)) continue
       try {
-        await this.alloc.allocateIP(ip, this.uid, this.dryRun)
+        await this.alloc.allocateIP(ip, this.owner, this.dryRun)
       } catch (err) {
         if (isAllocationError(err)) {
           throw this.invalid(withGoValue(invalid('spec.clusterIPs', list(spec.clusterIPs), `failed to allocate IP ${ip}: ${err.message}`), goStringSlice(list(spec.clusterIPs))))
@@ -134,7 +134,7 @@ class ServiceAllocation {
 
   private async nextPort(avoid: Set<number>): Promise<number> {
     try {
-      const port = await this.alloc.allocateNextPort(this.uid, this.dryRun, avoid)
+      const port = await this.alloc.allocateNextPort(this.owner, this.dryRun, avoid)
       this.reservation.ports.push(port)
       return port
     } catch (err) {
@@ -149,7 +149,7 @@ class ServiceAllocation {
     if (requested && old && old.healthCheckNodePort === requested) return
     if (requested) {
       try {
-        await this.alloc.allocatePort(requested, this.uid, this.dryRun)
+        await this.alloc.allocatePort(requested, this.owner, this.dryRun)
       } catch (err) {
         if (isAllocationError(err)) throw this.invalid(invalid('spec.healthCheckNodePort', requested, `failed to allocate requested HealthCheck NodePort ${requested}: ${err.message}`))
         throw err
@@ -162,7 +162,7 @@ class ServiceAllocation {
 
   private async requestPort(port: number, index: number): Promise<void> {
     try {
-      await this.alloc.allocatePort(port, this.uid, this.dryRun)
+      await this.alloc.allocatePort(port, this.owner, this.dryRun)
     } catch (err) {
       if (isAllocationError(err)) throw this.invalid(invalid(`spec.ports[${index}].nodePort`, port, err.message))
       throw err
@@ -184,19 +184,25 @@ function findRequestedNodePort(port: unknown, ports: unknown[]): number {
 /**
  * Admission plugin "ServiceAllocation": ClusterIPs and node ports for Services on create and on
  * update of the main resource (type changes allocate what the new type needs; what the old type
- * held is released lazily). DELETE does nothing: see allocator.ts.
+ * held is released lazily). DELETE only ends what is pending for the Service: see allocator.ts.
  */
 export function serviceAllocation(alloc: ServiceAllocator): Admission {
   return {
     name: 'ServiceAllocation',
     async admit(attrs: AdmissionAttributes) {
       if (attrs.def.group !== '' || attrs.def.resource !== 'services' || attrs.subresource) return
-      if (attrs.operation === 'DELETE' || !attrs.object) return
+      if (attrs.operation === 'DELETE') {
+        const uid = attrs.oldObject?.metadata.uid
+        if (uid && !attrs.dryRun) alloc.forget(uid)
+        return
+      }
+      if (!attrs.object) return
       const svc = attrs.object
       if (!isObj(svc.spec)) return
       const spec = svc.spec
       const old = attrs.operation === 'UPDATE' && attrs.oldObject && isObj(attrs.oldObject.spec) ? attrs.oldObject.spec : undefined
-      const a = new ServiceAllocation(alloc, attrs.name, svc.metadata.uid ?? '', attrs.dryRun)
+      const owner = { uid: svc.metadata.uid ?? '', resourceVersion: attrs.operation === 'UPDATE' ? attrs.oldObject?.metadata.resourceVersion : undefined }
+      const a = new ServiceAllocation(alloc, attrs.name, owner, attrs.dryRun)
       try {
         await a.clusterIPs(spec, old)
         await a.nodePorts(spec, old)

@@ -183,3 +183,29 @@ test('services: allocations survive a restart (rebuilt from the store)', async (
   await assert.rejects(fresh.allocatePort(31111, 'z'), { message: 'provided port is already allocated' })
   await store.close()
 })
+
+test('services: a deleted Service’s node port and IP can be requested again at once (kubectl delete, then apply)', async () => {
+  const { services, store } = await apiWithAllocation()
+  const spec = { clusterIP: '127.96.4.4', type: 'NodePort', ports: [{ port: 8080, nodePort: 30880 }] }
+  for (let round = 0; round < 3; round++) {
+    // No other allocation in between: the values were handed out moments ago and are still pending.
+    const created = (await services.create('default', service('myapp-svc', spec))) as any
+    assert.equal(created.spec.ports[0].nodePort, 30880)
+    await services.delete('default', 'myapp-svc', {})
+  }
+  // A delete that was only a dry run keeps them.
+  await services.create('default', service('kept', spec))
+  await services.delete('default', 'kept', { dryRun: true })
+  assert.equal((await statusOf(services.create('default', service('other', spec)))).code, 422)
+  await store.close()
+})
+
+test('allocator: an in-flight update keeps its new values through a rebuild until it lands', async () => {
+  const services: StoredObject[] = [{ ...svc('u1', { clusterIPs: ['127.96.0.5'] }), metadata: { name: 'u1', namespace: 'default', uid: 'u1', resourceVersion: '7' } }]
+  const a = allocator(services, { clock: () => 0 })
+  await a.allocatePort(30100, { uid: 'u1', resourceVersion: '7' }) // the update to rv 7 is in flight
+  await a.rebuild()
+  await assert.rejects(a.allocatePort(30100, 'u2'), { message: 'provided port is already allocated' })
+  services[0] = { ...services[0], metadata: { ...services[0].metadata, resourceVersion: '8' } } // it landed, without the port after all
+  await a.allocatePort(30100, 'u2')
+})

@@ -8,9 +8,10 @@
 // happens whenever a request would fail (a requested value that looks taken, or a full range), so
 // a deleted Service's clusterIP or nodePort can be requested again at once, and a delete that
 // fails never leaks anything. Values handed out for writes that are not yet visible in the store
-// are kept through rebuilds as "pending" for a while (pendingTtlMs), so an in-flight create is
-// never robbed of its IP; a pending value is dropped as soon as the store shows its owner holding
-// it, or when it expires (the write failed).
+// are kept through rebuilds as "pending" for a while (pendingTtlMs), so an in-flight create or
+// update is never robbed of its IP. A pending value is dropped as soon as the store shows its
+// owner's write landed (the owner is there, at another resourceVersion than when the value was
+// handed out), when its owner is deleted, or when it expires (the write failed).
 import { randomInt } from 'node:crypto'
 import { isObj } from '../../lib/guards.js'
 
@@ -27,7 +28,7 @@ export class AllocationError extends Error {
 
 /** What the allocator needs of a stored Service. */
 export interface ServiceLike {
-  metadata: { uid?: string; name?: string; namespace?: string }
+  metadata: { uid?: string; name?: string; namespace?: string; resourceVersion?: string }
   spec?: unknown
 }
 
@@ -123,8 +124,13 @@ export function heldValues(spec: unknown): { ips: string[]; ports: number[] } {
 
 interface Pending {
   uid: string
+  /** The owner's resourceVersion when the value was handed out (none: a create). */
+  resourceVersion?: string
   expires: number
 }
+
+/** The Service a value is handed out to: its uid, and for an update the resourceVersion it updates. */
+export type Owner = string | { uid: string; resourceVersion?: string }
 
 /** Values handed out by one admission call; undone together if a later step fails. */
 export interface Reservation {
@@ -188,36 +194,30 @@ export class ServiceAllocator {
     this.rebuilding ??= (async () => {
       try {
         const services = await this.opts.listServices()
-        const held = new Map<string, { ips: Set<number>; ports: Set<number> }>()
+        const visible = new Map<string, string | undefined>() // uid → resourceVersion
         this.ipBits.reset()
         this.portBits.reset()
         for (const svc of services) {
           const v = heldValues(svc.spec)
-          const h = { ips: new Set<number>(), ports: new Set<number>() }
           for (const ip of v.ips) {
             const off = this.ipOffset(ip)
-            if (off !== undefined) {
-              this.ipBits.set(off)
-              h.ips.add(off)
-            }
+            if (off !== undefined) this.ipBits.set(off)
           }
           for (const port of v.ports) {
             const off = this.portOffset(port)
-            if (off !== undefined) {
-              this.portBits.set(off)
-              h.ports.add(off)
-            }
+            if (off !== undefined) this.portBits.set(off)
           }
-          if (svc.metadata.uid) held.set(svc.metadata.uid, h)
+          if (svc.metadata.uid) visible.set(svc.metadata.uid, svc.metadata.resourceVersion)
         }
         const now = this.clock()
-        for (const [pending, bits, kind] of [
-          [this.pendingIPs, this.ipBits, 'ips'],
-          [this.pendingPorts, this.portBits, 'ports'],
+        // The owner's write is visible in the store: the store governs from now on.
+        const landed = (p: Pending) => visible.has(p.uid) && (p.resourceVersion === undefined || visible.get(p.uid) !== p.resourceVersion)
+        for (const [pending, bits] of [
+          [this.pendingIPs, this.ipBits],
+          [this.pendingPorts, this.portBits],
         ] as const) {
           for (const [off, p] of pending) {
-            // Visible in the store with its owner: the store governs from now on.
-            if (p.expires <= now || held.get(p.uid)?.[kind].has(off)) pending.delete(off)
+            if (p.expires <= now || landed(p)) pending.delete(off)
             else bits.set(off)
           }
         }
@@ -231,10 +231,21 @@ export class ServiceAllocator {
 
   // ---- allocation -----------------------------------------------------------------------------
 
-  private reserve(pending: Map<number, Pending>, bits: Bitmap, off: number, uid: string, dryRun: boolean): void {
+  private reserve(pending: Map<number, Pending>, bits: Bitmap, off: number, owner: Owner, dryRun: boolean): void {
     if (dryRun) return
     bits.set(off)
-    pending.set(off, { uid, expires: this.clock() + this.ttl })
+    const o = typeof owner === 'string' ? { uid: owner } : owner
+    pending.set(off, { uid: o.uid, resourceVersion: o.resourceVersion, expires: this.clock() + this.ttl })
+  }
+
+  /**
+   * The Service with this uid is being deleted: nothing of it is in flight any more, so its values
+   * are no longer pending (the next rebuild frees them once the delete is visible).
+   */
+  forget(uid: string): void {
+    for (const pending of [this.pendingIPs, this.pendingPorts]) {
+      for (const [off, p] of pending) if (p.uid === uid) pending.delete(off)
+    }
   }
 
   /** Undo values handed out by a call whose later step failed. */
@@ -250,7 +261,7 @@ export class ServiceAllocator {
   }
 
   /** Allocate the requested IP, or throw AllocationError (Allocated / NotInRange). */
-  async allocateIP(ip: string, uid: string, dryRun = false): Promise<void> {
+  async allocateIP(ip: string, owner: Owner, dryRun = false): Promise<void> {
     await this.ensureLoaded()
     const off = this.ipOffset(ip)
     if (off === undefined) {
@@ -260,14 +271,14 @@ export class ServiceAllocator {
       await this.rebuild()
       if (this.ipBits.has(off)) throw new AllocationError('Allocated', 'provided IP is already allocated')
     }
-    this.reserve(this.pendingIPs, this.ipBits, off, uid, dryRun)
+    this.reserve(this.pendingIPs, this.ipBits, off, owner, dryRun)
   }
 
   /**
    * A free IP, chosen at random. The first address after the network one (127.96.0.1) is kept
    * for the `kubernetes` Service and is only given when requested.
    */
-  async allocateNextIP(uid: string, dryRun = false): Promise<string> {
+  async allocateNextIP(owner: Owner, dryRun = false): Promise<string> {
     await this.ensureLoaded()
     const skip = (i: number) => i <= 1 || i >= this.ipBits.size - 1
     let off = this.ipBits.findFree(this.random(this.ipBits.size), skip)
@@ -276,11 +287,11 @@ export class ServiceAllocator {
       off = this.ipBits.findFree(this.random(this.ipBits.size), skip)
       if (off === undefined) throw new AllocationError('Full', 'range is full')
     }
-    this.reserve(this.pendingIPs, this.ipBits, off, uid, dryRun)
+    this.reserve(this.pendingIPs, this.ipBits, off, owner, dryRun)
     return formatIPv4(this.base + off)
   }
 
-  async allocatePort(port: number, uid: string, dryRun = false): Promise<void> {
+  async allocatePort(port: number, owner: Owner, dryRun = false): Promise<void> {
     await this.ensureLoaded()
     const off = this.portOffset(port)
     if (off === undefined) {
@@ -291,10 +302,10 @@ export class ServiceAllocator {
       await this.rebuild()
       if (this.portBits.has(off)) throw new AllocationError('Allocated', 'provided port is already allocated')
     }
-    this.reserve(this.pendingPorts, this.portBits, off, uid, dryRun)
+    this.reserve(this.pendingPorts, this.portBits, off, owner, dryRun)
   }
 
-  async allocateNextPort(uid: string, dryRun = false, avoid: Set<number> = new Set()): Promise<number> {
+  async allocateNextPort(owner: Owner, dryRun = false, avoid: Set<number> = new Set()): Promise<number> {
     await this.ensureLoaded()
     const skip = (i: number) => avoid.has(this.nodePortRange.base + i)
     let off = this.portBits.findFree(this.random(this.portBits.size), skip)
@@ -303,7 +314,7 @@ export class ServiceAllocator {
       off = this.portBits.findFree(this.random(this.portBits.size), skip)
       if (off === undefined) throw new AllocationError('Full', 'range is full')
     }
-    this.reserve(this.pendingPorts, this.portBits, off, uid, dryRun)
+    this.reserve(this.pendingPorts, this.portBits, off, owner, dryRun)
     return this.nodePortRange.base + off
   }
 
