@@ -4,10 +4,14 @@
 // value correlates (same property, same map key); a false rule is
 //   spec: Invalid value: "object": <message, or "failed rule: <rule>">
 // at the node's path (plus the rule's fieldPath), or Required/Forbidden/Duplicate per its reason.
-// Evaluation uses @marcbachmann/cel-js (the CEL standard library and macros); Kubernetes' extension
-// libraries (quantity, url, ip...) are not there, and a rule using them fails with its error.
-import { parse } from '@marcbachmann/cel-js'
+// Evaluation uses @marcbachmann/cel-js (the CEL standard library, macros and optionals) with
+// Kubernetes' extension libraries (cel-libs.ts). Values are typed by the schema as upstream types
+// them: integers are CEL ints, numbers doubles, date-time strings timestamps, duration strings
+// durations; values without a schema (x-kubernetes-preserve-unknown-fields, metadata) take their
+// JSON shape, whole numbers as ints.
+import { Optional } from '@marcbachmann/cel-js'
 import { isObj } from '../lib/guards.js'
+import { kubernetesCelEnvironment } from './cel-libs.js'
 import type { Schema } from './schema.js'
 import type { FieldError } from './validation.js'
 
@@ -22,8 +26,7 @@ interface Rule {
   optionalOldSelf?: boolean
 }
 
-type CelSchema = Schema & { 'x-kubernetes-validations'?: Rule[] }
-
+type CelSchema = Schema & { 'x-kubernetes-validations'?: Rule[]; 'x-kubernetes-int-or-string'?: boolean; format?: string }
 
 type Program = (ctx: Json) => unknown
 const programs = new Map<string, Program | Error>()
@@ -32,13 +35,148 @@ function compile(expr: string): Program | Error {
   let p = programs.get(expr)
   if (!p) {
     try {
-      p = parse(expr) as unknown as Program
+      p = kubernetesCelEnvironment().parse(rewriteOptionalValue(rewriteHas(expr))) as unknown as Program
     } catch (err) {
       p = err instanceof Error ? err : new Error(String(err))
     }
     programs.set(expr, p)
   }
   return p
+}
+
+/**
+ * `has(e.f)` where `e` is not a plain field path (`has(self.items[0].name)`): valid CEL that
+ * cel-js's macro refuses; the same test is written `(e).?f.hasValue()` for it. String literals
+ * are skipped; nested calls are rewritten inside out.
+ */
+export function rewriteHas(expr: string): string {
+  let out = ''
+  let i = 0
+  while (i < expr.length) {
+    const c = expr[i]
+    if (c === '"' || c === "'") {
+      const end = stringEnd(expr, i)
+      out += expr.slice(i, end)
+      i = end
+      continue
+    }
+    if (expr.startsWith('has(', i) && !/[\w.]/.test(expr[i - 1] ?? '')) {
+      const close = matchingParen(expr, i + 3)
+      if (close > 0) {
+        const arg = rewriteHas(expr.slice(i + 4, close))
+        const m = /^([\s\S]*?)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(arg)
+        const plainPath = /^\s*[A-Za-z_][A-Za-z0-9_]*(\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/
+        out += m && !plainPath.test(arg) ? `((${m[1]}).?${m[2]}.hasValue())` : `has(${arg})`
+        i = close + 1
+        continue
+      }
+    }
+    out += c
+    i++
+  }
+  return out
+}
+
+/**
+ * `opt.value()`: cel-js cannot compare what it returns (`self >= oldSelf.value()` fails on its
+ * operator overloads), so it is read as `opt.__value__()`, the same value typed dyn.
+ */
+export function rewriteOptionalValue(expr: string): string {
+  let out = ''
+  for (let i = 0; i < expr.length; ) {
+    const c = expr[i]
+    if (c === '"' || c === "'") {
+      const end = stringEnd(expr, i)
+      out += expr.slice(i, end)
+      i = end
+      continue
+    }
+    const m = /^\.\s*value\s*\(\s*\)/.exec(expr.slice(i, i + 40))
+    if (m) {
+      out += '.__value__()'
+      i += m[0].length
+      continue
+    }
+    out += c
+    i++
+  }
+  return out
+}
+
+function stringEnd(s: string, start: number): number {
+  const q = s[start]
+  const triple = s.startsWith(q.repeat(3), start)
+  const raw = /[rR]/.test(s[start - 1] ?? '')
+  for (let i = start + (triple ? 3 : 1); i < s.length; i++) {
+    if (s[i] === '\\' && !raw) i++
+    else if (triple ? s.startsWith(q.repeat(3), i) : s[i] === q) return i + (triple ? 3 : 1)
+  }
+  return s.length
+}
+
+function matchingParen(s: string, open: number): number {
+  let depth = 0
+  for (let i = open; i < s.length; i++) {
+    const c = s[i]
+    if (c === '"' || c === "'") i = stringEnd(s, i) - 1
+    else if (c === '(' || c === '[' || c === '{') depth++
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--
+      if (depth === 0) return c === ')' ? i : -1
+    }
+  }
+  return -1
+}
+
+// Property names CEL cannot spell are escaped as upstream's (apiserver/pkg/cel/escaping.go).
+const celReserved = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while'])
+
+/** The name a schema property has in CEL (`namespace` → `__namespace__`, `a-b` → `a__dash__b`). */
+export function escapeCelProperty(name: string): string {
+  if (celReserved.has(name)) return `__${name}__`
+  if (!/^[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*$/.test(name)) return name
+  return name.replace(/__|\.|-|\//g, (m) => ({ __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[m]!)
+}
+
+/** Why a rule does not compile (a syntax error), or undefined: CRD validation refuses such rules. */
+export function celCompileError(expr: string): string | undefined {
+  const p = compile(expr)
+  return p instanceof Error ? p.message.split('\n')[0] : undefined
+}
+
+/** A JSON value as CEL sees it under its schema (see the header). */
+export function toCel(v: unknown, s: CelSchema | undefined): unknown {
+  if (v === null || v === undefined) return v
+  if (typeof v === 'number') {
+    if (s?.type === 'number') return v
+    return Number.isInteger(v) ? BigInt(v) : v
+  }
+  if (typeof v === 'string') {
+    if (s?.type === 'string' && s.format === 'date-time') {
+      const t = Date.parse(v)
+      if (!Number.isNaN(t)) return new Date(t)
+    }
+    if (s?.type === 'string' && s.format === 'duration') {
+      try {
+        return kubernetesCelEnvironment().evaluate('duration(d)', { d: v })
+      } catch {
+        return v
+      }
+    }
+    return v
+  }
+  if (Array.isArray(v)) return v.map((x) => toCel(x, s?.items as CelSchema | undefined))
+  if (isObj(v)) {
+    const props = s?.properties ?? {}
+    const ap = isObj(s?.additionalProperties) ? (s.additionalProperties as CelSchema) : undefined
+    const out: Json = {}
+    for (const [k, x] of Object.entries(v)) {
+      if (Object.hasOwn(props, k)) out[escapeCelProperty(k)] = toCel(x, props[k] as CelSchema)
+      else out[k] = toCel(x, ap)
+    }
+    return out
+  }
+  return v
 }
 
 /** Every failed rule in `value` (and, on update, against `old`). */
@@ -82,6 +220,12 @@ function typeText(s: Schema, v: unknown): string {
   return Array.isArray(v) ? 'array' : isObj(v) ? 'object' : typeof v === 'number' ? 'number' : typeof v
 }
 
+function vars(v: unknown, s: Schema, old: unknown, optionalOldSelf = false): Json {
+  // With optionalOldSelf, oldSelf is an optional: none on create or where nothing correlates.
+  if (optionalOldSelf) return { self: toCel(v, s), oldSelf: old === undefined ? Optional.none() : Optional.of(toCel(old, s)) }
+  return { self: toCel(v, s), ...(old !== undefined ? { oldSelf: toCel(old, s) } : {}) }
+}
+
 function check(v: unknown, s: Schema, old: unknown, r: Rule, path: string, errs: FieldError[]): void {
   if (!r || typeof r.rule !== 'string') return
   const transition = /\boldSelf\b/.test(r.rule)
@@ -92,7 +236,7 @@ function check(v: unknown, s: Schema, old: unknown, r: Rule, path: string, errs:
   let result: unknown
   try {
     if (program instanceof Error) throw program
-    result = program({ self: v, ...(old !== undefined ? { oldSelf: old } : {}) })
+    result = program(vars(v, s, old, r.optionalOldSelf === true))
   } catch (err) {
     errs.push({ type: 'FieldValueInvalid', field, value: typeText(s, v), detail: `${(err as Error).message.split('\n')[0]} evaluating rule: ${r.rule}` })
     return
@@ -102,7 +246,7 @@ function check(v: unknown, s: Schema, old: unknown, r: Rule, path: string, errs:
   if (r.messageExpression) {
     const m = compile(r.messageExpression)
     try {
-      const out = m instanceof Error ? undefined : m({ self: v, ...(old !== undefined ? { oldSelf: old } : {}) })
+      const out = m instanceof Error ? undefined : m(vars(v, s, old, r.optionalOldSelf === true))
       if (typeof out === 'string' && out.trim() !== '') message = out
     } catch {
       // upstream falls back to the message

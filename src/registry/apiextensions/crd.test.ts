@@ -87,3 +87,12 @@ test('selectableFields become field selectors', () => {
   const obj = { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'a' }, spec: { replicas: 2 } } as StoredObject
   assert.equal(def.fieldSelectors?.['spec.replicas']?.(obj), '2')
 })
+
+test('x-kubernetes-validations: a rule that does not compile is refused when the CRD is written, as upstream', () => {
+  const withRules = (rules: Json[]) => crd((c) => (c.spec.versions[0].schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] = rules))
+  assert.deepEqual(messages(withRules([{ rule: 'self.replicas >= 0' }, { rule: 'has(self.items[0].name) || true', messageExpression: '"n=" + string(self.replicas)' }])), [])
+  assert.deepEqual(messages(withRules([{ rule: 'self.replicas >', message: 'm' }, { rule: '' }])), [
+    'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.replicas >", Message:"m", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: compilation failed: ERROR: <input>: Unexpected token: EOF',
+    'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[1].rule: Required value: rule is not specified',
+  ])
+})

@@ -10,6 +10,7 @@ import { nameColumn } from '../columns.js'
 import type { ResourceDef } from '../types.js'
 import { defaultColumns, type CustomColumn, type CustomKind } from './customresource.js'
 import { isObj } from '../../lib/guards.js'
+import { celCompileError } from '../../apis/cel.js'
 
 type Json = Record<string, unknown>
 
@@ -135,6 +136,7 @@ function validateSchema(s: unknown, path: string, level: Level, errs: FieldError
   if (level === 'root' && type !== '' && type !== 'object') errs.push(invalid(`${path}.type`, type, 'must be object at the root'))
   if (type !== '' && !['object', 'array', 'string', 'integer', 'number', 'boolean'].includes(type))
     errs.push(notSupported(`${path}.type`, type, ['array', 'boolean', 'integer', 'number', 'object', 'string']))
+  validateRules(s['x-kubernetes-validations'], `${path}.x-kubernetes-validations`, errs)
   if (s['x-kubernetes-preserve-unknown-fields'] === false) errs.push(invalid(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'))
   const props = isObj(s.properties) ? s.properties : undefined
   if (props && Object.keys(props).length && s.additionalProperties !== undefined && s.additionalProperties !== true)
@@ -156,6 +158,32 @@ function validateSchema(s: unknown, path: string, level: Level, errs: FieldError
     if (keys.length || (m.type !== undefined && m.type !== 'object'))
       errs.push(forbidden(`${path}.properties[metadata]`, 'must not specify anything other than name and generateName, but metadata is implicitly specified'))
   }
+}
+
+/** Go's %#v of an apiextensions.ValidationRule, as upstream prints a rule that does not compile. */
+function goRule(r: Json): string {
+  const q = (v: unknown) => JSON.stringify(typeof v === 'string' ? v : '')
+  const reason = typeof r.reason === 'string' ? `(*apiextensions.FieldValueErrorReason)(${q(r.reason)})` : '(*apiextensions.FieldValueErrorReason)(nil)'
+  const optional = typeof r.optionalOldSelf === 'boolean' ? `(*bool)(${r.optionalOldSelf})` : '(*bool)(nil)'
+  return `apiextensions.ValidationRule{Rule:${q(r.rule)}, Message:${q(r.message)}, MessageExpression:${q(r.messageExpression)}, Reason:${reason}, FieldPath:${q(r.fieldPath)}, OptionalOldSelf:${optional}}`
+}
+
+/** x-kubernetes-validations: each rule present and compiling (its syntax; functions are checked when it runs). */
+function validateRules(rules: unknown, path: string, errs: FieldError[]): void {
+  if (!Array.isArray(rules)) return
+  rules.forEach((r, i) => {
+    if (!isObj(r)) return
+    if (typeof r.rule !== 'string' || r.rule.trim() === '') {
+      errs.push(required(`${path}[${i}].rule`, 'rule is not specified'))
+      return
+    }
+    const ruleErr = celCompileError(r.rule)
+    if (ruleErr) errs.push({ type: 'FieldValueInvalid', field: `${path}[${i}].rule`, valueText: goRule(r), detail: `compilation failed: ERROR: <input>: ${ruleErr}` })
+    if (typeof r.messageExpression === 'string' && r.messageExpression !== '') {
+      const msgErr = celCompileError(r.messageExpression)
+      if (msgErr) errs.push({ type: 'FieldValueInvalid', field: `${path}[${i}].messageExpression`, valueText: goRule(r), detail: `messageExpression compilation failed: ERROR: <input>: ${msgErr}` })
+    }
+  })
 }
 
 /** In allOf/anyOf/oneOf only value validations are allowed: no types, defaults or descriptions (structural rule). */
