@@ -133,6 +133,43 @@ describe('batch/v1 Jobs', () => {
     await until('the indexed pods are gone', async () => ((await json('get', 'pods', '-l', 'job-name=idx')).items.length === 0 ? true : undefined), 30_000)
   })
 
+  test('backoffLimitPerIndex: a failing index is retried once after its back-off, then failed; the others finish and the Job fails with FailedIndexes', async () => {
+    const perIndex = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: per-index
+spec:
+  completions: 3
+  parallelism: 3
+  completionMode: Indexed
+  backoffLimitPerIndex: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: busybox
+        command: [sh, -c, 'echo index $JOB_COMPLETION_INDEX; [ "$JOB_COMPLETION_INDEX" != 1 ]']
+`
+    await c.k('apply', '-f', c.file('per-index.yaml', perIndex))
+    assert.equal(await c.k('wait', '--for=condition=failed', 'job/per-index', '--timeout=90s'), 'job.batch/per-index condition met\n')
+    const job = await json('get', 'job', 'per-index')
+    assert.equal(job.spec.backoffLimit, 2147483647) // defaulted to MaxInt32 with backoffLimitPerIndex
+    assert.deepEqual([job.status.completedIndexes, job.status.failedIndexes, job.status.succeeded, job.status.failed], ['0,2', '1', 2, 2])
+    const failed = job.status.conditions.find((x: Obj) => x.type === 'Failed')
+    assert.deepEqual([failed.reason, failed.message], ['FailedIndexes', 'Job has failed indexes'])
+    const retries = ((await json('get', 'pods', '-l', 'batch.kubernetes.io/job-completion-index=1,job-name=per-index')).items as Obj[]).sort((a, b) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp))
+    assert.deepEqual(
+      retries.map((p) => p.metadata.annotations['batch.kubernetes.io/job-index-failure-count']),
+      ['0', '1'],
+    )
+    const gap = Date.parse(retries[1].metadata.creationTimestamp) - Date.parse(retries[0].metadata.creationTimestamp)
+    assert.ok(gap >= 10_000, `the retry waited the index's back-off (${gap / 1000}s)`)
+    const describe = await c.k('describe', 'job', 'per-index')
+    assert.match(describe, /Completed Indexes:\s+0,2\n/)
+    assert.match(describe, /Warning\s+FailedIndexes\s+\S+\s+job-controller\s+Job has failed indexes/)
+  })
+
   test('suspend deletes the running pod, resume starts a new one; deleting the Job lets its pods go', async () => {
     await c.k('create', 'job', 'sl', '--image=busybox', '--', 'sleep', '300')
     const first = await until('a running pod', async () => {

@@ -184,7 +184,7 @@ export class JobController implements Reconciler {
       let done = 0
       for (const size of slowStartBatches(plan.creates.length)) {
         const batch = plan.creates.slice(done, done + size)
-        const results = await Promise.allSettled(batch.map((c) => this.createPod(job, c.index)))
+        const results = await Promise.allSettled(batch.map((c) => this.createPod(job, c)))
         done += size
         const failed = results.filter((r) => r.status === 'rejected')
         for (let i = 0; i < failed.length; i++) this.expectations.creationObserved(key)
@@ -196,9 +196,9 @@ export class JobController implements Reconciler {
     }
   }
 
-  private async createPod(job: JobObj, index?: number): Promise<void> {
+  private async createPod(job: JobObj, c: JobPlan['creates'][number]): Promise<void> {
     try {
-      const pod = await this.client.resource<PodObj>(gvrs.pods).create(job.metadata.namespace, podForJob(job, index))
+      const pod = await this.client.resource<PodObj>(gvrs.pods).create(job.metadata.namespace, podForJob(job, c.index, c))
       this.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`)
     } catch (err) {
       this.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`)

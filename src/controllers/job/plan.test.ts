@@ -214,6 +214,45 @@ describe('planJob', () => {
     assert.equal(p.creates.length, 0)
   })
 
+  it('backoffLimitPerIndex: a failed pod is replaced after its index back-off, carrying the failure count; a twice-failed index is failed', () => {
+    const spec = { completionMode: 'Indexed' as const, completions: 3, parallelism: 3, backoffLimit: 2147483647, backoffLimitPerIndex: 1 }
+    const j = job(spec, { startTime: iso(0), completedIndexes: '0', succeeded: 1, failedIndexes: '' })
+    const failed0 = pod('Failed', { index: 1, uid: 'f0', finishedAt: 5 })
+    const running = pod('Running', { index: 2, uid: 'r' })
+    // 5 s after the failure: the index's 10 s back-off is not over; the failed pod keeps its finalizer.
+    let p = planJob(observe(j, [failed0, running], at(10)))
+    assert.deepEqual(p.creates, [])
+    assert.equal(p.requeueAfterMs, 5000)
+    assert.ok(!p.removeFinalizers.includes(failed0))
+    assert.equal(p.status.failedIndexes, '')
+    // After it: index 1 comes back with job-index-failure-count 1.
+    p = planJob(observe(j, [failed0, running], at(16)))
+    assert.deepEqual(p.creates, [{ index: 1, failureCount: 1, ignoredFailureCount: 0 }])
+    const replacement = podForJob(j, 1, p.creates[0]) as PodObj
+    assert.equal(replacement.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '1')
+    // The replacement fails too: its count (1) reached backoffLimitPerIndex, so index 1 is failed and not retried.
+    const failed1 = Object.freeze({ ...pod('Failed', { index: 1, uid: 'f1', finishedAt: 20 }), metadata: { ...pod('Failed', { index: 1, uid: 'f1' }).metadata, annotations: { [completionIndexAnnotation]: '1', 'batch.kubernetes.io/job-index-failure-count': '1' } } }) as PodObj
+    p = planJob(observe(j, [failed0, failed1, running], at(40)))
+    assert.deepEqual(p.creates, [])
+    assert.equal(p.status.failedIndexes, '1')
+    assert.equal(p.status.conditions?.find((c) => c.type === 'FailureTarget'), undefined) // index 2 still runs
+    // Index 2 succeeds: every index is done or failed → FailedIndexes.
+    p = planJob(observe(j, [failed0, failed1, pod('Succeeded', { index: 2, uid: 'r' })], at(41)))
+    assert.deepEqual(
+      p.status.conditions?.filter((c) => c.status === 'True').map((c) => [c.type, c.reason, c.message]),
+      [
+        ['FailureTarget', 'FailedIndexes', 'Job has failed indexes'],
+        ['Failed', 'FailedIndexes', 'Job has failed indexes'],
+      ],
+    )
+    assert.equal(p.status.completedIndexes, '0,2')
+    // maxFailedIndexes 0: the first failed index fails the Job at once.
+    const strict = job({ ...spec, maxFailedIndexes: 0 }, { startTime: iso(0), failedIndexes: '' })
+    p = planJob(observe(strict, [failed1, running], at(40)))
+    assert.equal(p.status.conditions?.find((c) => c.type === 'FailureTarget')?.reason, 'MaxFailedIndexesExceeded')
+    assert.deepEqual(p.deletes, [running])
+  })
+
   it('a finished Job only lets go of its pods', () => {
     const j = job({}, { conditions: [{ type: 'Complete', status: 'True' }] })
     const p = planJob(observe(j, [pod('Running', { uid: 'r' })]))
@@ -235,7 +274,7 @@ describe('planJob', () => {
 
 describe('indexes', () => {
   it('parse and format as upstream (ranges, out of range dropped)', () => {
-    assert.equal(formatIndexes([0, 1, 2, 4, 6, 7]), '0-2,4,6-7')
+    assert.equal(formatIndexes([0, 1, 2, 4, 6, 7]), '0-2,4,6,7') // two in a row are listed, as upstream's orderedIntervals.String
     assert.deepEqual([...parseIndexes('0-2,4,9', 5)], [0, 1, 2, 4])
     assert.equal(formatIndexes([]), '')
   })

@@ -17,6 +17,8 @@ export type JobObj = StoredObject & Mutable<Job>
 export const jobTrackingFinalizer = 'batch.kubernetes.io/job-tracking'
 export const completionIndexAnnotation = 'batch.kubernetes.io/job-completion-index'
 export const completionIndexEnv = 'JOB_COMPLETION_INDEX'
+export const indexFailureCountAnnotation = 'batch.kubernetes.io/job-index-failure-count'
+export const indexIgnoredFailureCountAnnotation = 'batch.kubernetes.io/job-index-ignored-failure-count'
 
 /** Upstream's pod failure back-off: 10 s after the first failure, doubling, at most 10 minutes. */
 export const defaultPodFailureBackOffMs = 10_000
@@ -44,8 +46,11 @@ export interface PlannedEvent {
 export interface JobPlan {
   /** Active pods to delete (suspension, scale-down, a finished Job's leftovers). */
   deletes: PodObj[]
-  /** Pods to create: one entry each, with its completion index for Indexed Jobs. */
-  creates: { index?: number }[]
+  /**
+   * Pods to create: one entry each, with its completion index for Indexed Jobs and, with
+   * backoffLimitPerIndex, the index's failure counts so far (from the failed pod it replaces).
+   */
+  creates: { index?: number; failureCount?: number; ignoredFailureCount?: number }[]
   /** Pods whose tracking finalizer goes (after interimStatus is written, before status). */
   removeFinalizers: PodObj[]
   /** The status with newly finished pods recorded in uncountedTerminatedPods, when that changed. */
@@ -188,17 +193,48 @@ export function parseIndexes(s: string | undefined, completions: number): Set<nu
   return out
 }
 
-/** [0,1,2,4,6,7] → `0-2,4,6-7` (orderedIntervals.String). */
+/** [0,1,2,4,6,7,9] → `0-2,4,6,7,9` (orderedIntervals.String: two in a row are listed, not a range). */
 export function formatIndexes(indexes: Iterable<number>): string {
   const sorted = [...new Set(indexes)].sort((a, b) => a - b)
   const parts: string[] = []
   for (let i = 0; i < sorted.length; ) {
     let j = i
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++
-    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`)
+    parts.push(i === j ? String(sorted[i]) : j === i + 1 ? `${sorted[i]},${sorted[j]}` : `${sorted[i]}-${sorted[j]}`)
     i = j + 1
   }
   return parts.join(',')
+}
+
+// ---- backoffLimitPerIndex -------------------------------------------------------------------
+
+function annotationCount(p: PodObj, key: string): number {
+  const v = p.metadata.annotations?.[key]
+  if (v === undefined || !/^[0-9]+$/.test(v)) return 0
+  const n = Number(v)
+  return n > 2147483647 ? 0 : n
+}
+
+/** isIndexFailed: a counted failure of a pod whose index had already failed backoffLimitPerIndex times (or a FailIndex rule). */
+export function isIndexFailed(job: JobObj, p: PodObj): boolean {
+  if (!isPodFailed(p, job)) return false
+  let counted = true
+  if (job.spec?.podFailurePolicy != null) {
+    const m = matchPodFailurePolicy(job, p)
+    if (m.action === 'FailIndex') return true
+    counted = m.count
+  }
+  return counted && annotationCount(p, indexFailureCountAnnotation) >= (job.spec?.backoffLimitPerIndex ?? 0)
+}
+
+/** getNewIndexFailureCounts: the counts a replacement of `replaced` starts with. */
+export function newIndexFailureCounts(job: JobObj, replaced: PodObj | undefined): { failureCount: number; ignoredFailureCount: number } {
+  if (!replaced) return { failureCount: 0, ignoredFailureCount: 0 }
+  let failureCount = annotationCount(replaced, indexFailureCountAnnotation)
+  let ignoredFailureCount = annotationCount(replaced, indexIgnoredFailureCountAnnotation)
+  if (job.spec?.podFailurePolicy != null && !matchPodFailurePolicy(job, replaced).count) ignoredFailureCount++
+  else failureCount++
+  return { failureCount, ignoredFailureCount }
 }
 
 // ---- conditions ----------------------------------------------------------------------------
@@ -270,7 +306,8 @@ export function planJob(o: JobObserved): JobPlan {
   const indexed = spec.completionMode === 'Indexed'
   const completions = spec.completions ?? undefined
   const parallelism = spec.parallelism ?? 1
-  const backoffLimit = spec.backoffLimit ?? 6
+  const perIndex = indexed && spec.backoffLimitPerIndex != null
+  const backoffLimit = spec.backoffLimit ?? (perIndex ? 2147483647 : 6)
   const suspended = spec.suspend === true
   const uncountedS = new Set<string>(old.uncountedTerminatedPods?.succeeded ?? [])
   const uncountedF = new Set<string>(old.uncountedTerminatedPods?.failed ?? [])
@@ -294,6 +331,26 @@ export function planJob(o: JobObserved): JobPlan {
       if (p.status?.phase === 'Succeeded' && ix !== undefined && ix < (completions ?? 0) && (hasFinalizer(p) || uncountedS.has(p.metadata.uid!))) succeededIndexes.add(ix)
     }
     succeeded = succeededIndexes.size
+  }
+  // backoffLimitPerIndex: failed indexes, and per index the failed pod the next one replaces (its
+  // finalizer stays until then, so the count it carries is not lost: getPodsWithDelayedDeletionPerIndex).
+  const failedIndexes = new Set<number>()
+  const delayed = new Map<number, PodObj>()
+  if (perIndex) {
+    for (const ix of parseIndexes(old.failedIndexes, completions ?? 0)) failedIndexes.add(ix)
+    for (const p of tracked) {
+      const ix = completionIndexOf(p)
+      if (ix !== undefined && ix < (completions ?? 0) && isIndexFailed(job, p)) failedIndexes.add(ix)
+    }
+    const activeIndexes = new Set(activePods.map(completionIndexOf))
+    for (const p of pods) {
+      const ix = completionIndexOf(p)
+      if (ix === undefined || ix >= (completions ?? 0) || !isPodFailed(p, job)) continue
+      if (succeededIndexes.has(ix) || failedIndexes.has(ix) || activeIndexes.has(ix)) continue
+      const last = delayed.get(ix)
+      const abs = (x: PodObj) => annotationCount(x, indexFailureCountAnnotation) + annotationCount(x, indexIgnoredFailureCountAnnotation)
+      if (!last || (abs(last) <= abs(p) && podFinishedAt(p) >= podFinishedAt(last))) delayed.set(ix, p)
+    }
   }
 
   if (status.startTime == null && !suspended) status.startTime = nowS
@@ -325,6 +382,12 @@ export function planJob(o: JobObserved): JobPlan {
       if (left <= 0) finished = { type: 'FailureTarget', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' }
       else requeueAfterMs = left
     }
+  }
+  if (!finished && perIndex) {
+    if (spec.maxFailedIndexes != null && failedIndexes.size > spec.maxFailedIndexes)
+      finished = { type: 'FailureTarget', reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes' }
+    else if (failedIndexes.size > 0 && failedIndexes.size + succeededIndexes.size >= (completions ?? 0))
+      finished = { type: 'FailureTarget', reason: 'FailedIndexes', message: 'Job has failed indexes' }
   }
 
   let active = activePods.length
@@ -360,7 +423,7 @@ export function planJob(o: JobObserved): JobPlan {
       plan.deletes = toDelete.slice(0, maxPodCreateDeletePerSync)
       active = activePods.length - plan.deletes.length
       if (active < wantActive) {
-        const record = backoffRecord(job, pods)
+        const record = perIndex ? { failuresAfterLastSuccess: 0 } : backoffRecord(job, pods)
         const wait = podFailureBackoffRemainingMs(record.failuresAfterLastSuccess, record.lastFailureAt, now.getTime())
         if (wait > 0) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, wait)
         else {
@@ -377,8 +440,21 @@ export function planJob(o: JobObserved): JobPlan {
               }
             }
             const indexes: number[] = []
-            for (let i = 0; i < (completions ?? 0) && indexes.length < diff; i++) if (!succeededIndexes.has(i) && !held.has(i)) indexes.push(i)
-            plan.creates = indexes.map((index) => ({ index }))
+            for (let i = 0; i < (completions ?? 0) && indexes.length < diff; i++) {
+              if (succeededIndexes.has(i) || held.has(i) || failedIndexes.has(i)) continue
+              // Per index, a failed pod's replacement waits its own back-off (getRemainingTimePerIndex).
+              const last = delayed.get(i)
+              if (last) {
+                const counts = newIndexFailureCounts(job, last)
+                const left = podFailureBackoffRemainingMs(counts.failureCount + counts.ignoredFailureCount, podFinishedAt(last), now.getTime())
+                if (left > 0) {
+                  requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, left)
+                  continue
+                }
+              }
+              indexes.push(i)
+            }
+            plan.creates = indexes.map((index) => (perIndex ? { index, ...newIndexFailureCounts(job, delayed.get(index)) } : { index }))
             diff = indexes.length
           } else {
             // Pods still terminating hold their place when only failed pods are replaced.
@@ -407,7 +483,9 @@ export function planJob(o: JobObserved): JobPlan {
   for (const p of tracked) {
     const uid = p.metadata.uid!
     const considerFailed = isPodFailed(p, job)
-    const canRemove = job.metadata.deletionTimestamp != null || finished !== undefined || p.status?.phase === 'Succeeded' || considerFailed
+    // A failed pod waiting for its index's replacement keeps its finalizer (and is counted then).
+    const awaitingReplacement = perIndex && finished === undefined && job.metadata.deletionTimestamp == null && [...delayed.values()].includes(p) && !plan.creates.some((c) => c.index === completionIndexOf(p))
+    const canRemove = !awaitingReplacement && (job.metadata.deletionTimestamp != null || finished !== undefined || p.status?.phase === 'Succeeded' || considerFailed)
     if (!canRemove) continue
     plan.removeFinalizers.push(p)
     if (p.status?.phase === 'Succeeded' && !uncountedF.has(uid)) {
@@ -421,6 +499,7 @@ export function planJob(o: JobObserved): JobPlan {
   }
   if (indexed) status.completedIndexes = formatIndexes(succeededIndexes)
   if (status.completedIndexes === '') delete status.completedIndexes
+  if (perIndex) status.failedIndexes = formatIndexes(failedIndexes)
   status.active = active
   status.ready = ready
   status.terminating = terminating
@@ -483,7 +562,7 @@ export function jobStatusChanged(job: JobObj, status: JobStatus): boolean {
  * JOB_COMPLETION_INDEX (from the annotation, in every container), hostname `<job>-<index>` and
  * name `<job>-<index>-<random>`.
  */
-export function podForJob(job: JobObj, index?: number): KObject {
+export function podForJob(job: JobObj, index?: number, counts?: { failureCount?: number; ignoredFailureCount?: number }): KObject {
   const template: PodTemplateSpec = structuredClone(job.spec?.template ?? {})
   const meta = template.metadata ?? {}
   const labels: Record<string, string> = { ...(meta.labels ?? {}) }
@@ -492,6 +571,8 @@ export function podForJob(job: JobObj, index?: number): KObject {
   let generateName = `${job.metadata.name}-`
   if (index !== undefined) {
     annotations[completionIndexAnnotation] = String(index)
+    if (counts?.failureCount !== undefined) annotations[indexFailureCountAnnotation] = String(counts.failureCount)
+    if (counts?.ignoredFailureCount) annotations[indexIgnoredFailureCountAnnotation] = String(counts.ignoredFailureCount)
     labels[completionIndexAnnotation] = String(index)
     const addEnv = (c: Container): Container => {
       if ((c.env ?? []).some((e) => e.name === completionIndexEnv)) return c
