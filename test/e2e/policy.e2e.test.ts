@@ -117,7 +117,7 @@ describe('PodDisruptionBudgets, kubectl drain, quotas, limit ranges and priority
     const event = await until('the refusal', async () =>
       ((await json('get', 'events', '-n', 'quota', '--field-selector', 'reason=FailedCreate')).items as Obj[]).find((e) => /exceeded quota/.test(e.message)),
     )
-    assert.match(event.message, /^Error creating: pods "three-[a-z0-9]+-" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2$/)
+    assert.match(event.message, /^Error creating: pods "three-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2$/)
     const [row] = parseTable(await c.k('get', 'quota', '-n', 'quota'))
     assert.deepEqual([row.NAME, row.REQUEST, row.LIMIT], ['q', 'pods: 2/2', ''])
     assert.match(await c.k('describe', 'quota', 'q', '-n', 'quota'), /Resource\s+Used\s+Hard\n-+\s+-+\s+-+\npods\s+2\s+2\n/)

@@ -9,7 +9,6 @@ import { objectUsage, podConstraints, quotaSelects, type Usage } from '../../api
 import type { StoredObject } from '../../apis/meta.js'
 import { errors, isStatusError } from '../../apis/status.js'
 import type { Admission, AdmissionAttributes, ResourceStore } from '../rest.js'
-import { admissionObjectName } from '../scheduling/admission.js'
 import type { LimitRangeObj, ResourceList } from './limitrange.js'
 import type { ResourceQuotaObj } from './resourcequota.js'
 
@@ -116,7 +115,7 @@ export function limitRanger(deps: { listLimitRanges(namespace: string): Promise<
             errs.push(...checkItem('Pod', sumList(cs, 'requests'), sumList(cs, 'limits'), item))
           }
         }
-      if (errs.length) throw errors.forbidden({ group: '', resource: 'pods' }, admissionObjectName(attrs), aggregate(errs))
+      if (errs.length) throw errors.forbidden({ group: '', resource: 'pods' }, attrs.name, aggregate(errs))
       // The QoS class was computed before the defaults went in.
       if (notes.length && pod.status) pod.status.qosClass = computeQOSClass(pod.spec as never)
     },
@@ -158,20 +157,20 @@ export function resourceQuotaAdmission(deps: { quotas(): ResourceStore; clock?: 
           const hardNames = Object.keys(hard)
           if (group === '' && resource === 'pods') {
             const missing = podConstraints(attrs.object as never, hardNames)
-            if (missing) throw errors.forbidden(ref, admissionObjectName(attrs), `failed quota: ${q.metadata.name}: ${missing}`)
+            if (missing) throw errors.forbidden(ref, attrs.name, `failed quota: ${q.metadata.name}: ${missing}`)
           }
           const requested: Usage = {}
           for (const k of hardNames) if (delta[k]) requested[k] = delta[k]
           if (Object.keys(requested).length === 0) continue
           const used = amounts(q.status?.used)
           const unknown = Object.keys(requested).filter((k) => !used[k])
-          if (unknown.length) throw errors.forbidden(ref, admissionObjectName(attrs), `status unknown for quota: ${q.metadata.name}, resources: ${unknown.sort().join(',')}`)
+          if (unknown.length) throw errors.forbidden(ref, attrs.name, `status unknown for quota: ${q.metadata.name}, resources: ${unknown.sort().join(',')}`)
           const exceeded = Object.keys(requested).filter((k) => used[k].nano + requested[k].nano > hard[k].nano)
           if (exceeded.length) {
             const pick = (u: Usage) => Object.fromEntries(exceeded.map((k) => [k, u[k]]))
             throw errors.forbidden(
               ref,
-              admissionObjectName(attrs),
+              attrs.name,
               `exceeded quota: ${q.metadata.name}, requested: ${prettyPrint(pick(requested))}, used: ${prettyPrint(pick(used))}, limited: ${prettyPrint(pick(hard))}`,
             )
           }
