@@ -72,3 +72,15 @@ test('planLaunch: the image program unless argv names a host command', () => {
   const stat = resolveImage('kubelite/static')!
   assert.deepEqual(planLaunch(stat, undefined, ['/srv', '--port', '9000']), { kind: 'program', program: stat.program, args: ['/srv', '--port', '9000'] })
 })
+
+test('perl: the host perl, with the docs Job one-liner computed (pi to N significant digits)', async () => {
+  const perl = resolveImage('perl:5.34.0')!
+  assert.ok(perl && resolveImage('perl') && resolveImage('perl:5.40-slim'))
+  assert.equal(resolveImage('perl:4.0'), undefined)
+  assert.deepEqual(planLaunch(perl, ['perl', '-Mbignum=bpi', '-wle', 'print bpi(2000)']), { kind: 'program', program: perl.program, args: ['-Mbignum=bpi', '-wle', 'print bpi(2000)'] })
+  const { piDigits } = (await import(perl.program!)) as { piDigits: (n: number) => string }
+  assert.deepEqual([1, 2, 5, 10, 20].map(piDigits), ['3', '3.1', '3.1416', '3.141592654', '3.1415926535897932385'])
+  const pi2000 = piDigits(2000)
+  assert.equal(pi2000.length, 2001)
+  assert.ok(pi2000.endsWith('3904780275901'), pi2000.slice(-20)) // 1999 decimals, the last rounded up
+})

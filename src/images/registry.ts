@@ -148,6 +148,14 @@ const alpine: ImageDef = {
   tag: (tag) => (/^(latest|edge|3(\.\d{1,2}){0,2})$/.test(tag) ? { size: 3_623_807, cmd: ['/bin/sh'] } : undefined),
 }
 
+// perl: the host's perl (programs/perl.mjs; it computes the docs' `print bpi(N)` Job itself).
+// CMD as the official image's: the debugger on an empty program.
+const perlTag = /^(latest|stable|slim|threaded|bookworm|bullseye|5(\.\d{1,2}){0,2}(-(slim|threaded|bookworm|bullseye|slim-bookworm|slim-bullseye|slim-threaded|threaded-bookworm))?)$/
+const perl: ImageDef = {
+  repositories: ['docker.io/library/perl'],
+  tag: (tag) => (perlTag.test(tag) ? { size: 335_112_462, cmd: ['perl', '-de0'], program: 'perl.mjs', executables: ['perl'] } : undefined),
+}
+
 // argoproj/rollouts-demo (Argo Rollouts' demo app): one tag per color, `bad-<color>` with
 // ERROR_RATE=15, `slow-<color>` with LATENCY=2, as its release.sh builds them; `latest` has no
 // COLOR (a random color per request). ENV as its Dockerfile sets it (empty values included).
@@ -175,7 +183,7 @@ const hpaExample: ImageDef = {
   tag: (tag) => (tag === 'latest' ? { size: 180_916_146, cmd: ['apache2-foreground'], env: { PHP_VERSION: '5.6.40' }, program: 'hpa-example.mjs', executables: ['apache2-foreground'] } : undefined),
 }
 
-const images: ImageDef[] = [hpaExample, bootcamp, simpleContainerApp, helloApp, nginx, staticServer, pause, busybox, alpine, rolloutsDemo]
+const images: ImageDef[] = [hpaExample, bootcamp, simpleContainerApp, helloApp, nginx, staticServer, pause, busybox, alpine, perl, rolloutsDemo]
 
 function findDef(repository: string): ImageDef | undefined {
   return images.find((d) => d.repositories.includes(repository))

@@ -31,7 +31,7 @@ spec:
   completions: 3
   parallelism: 2
   completionMode: Indexed
-  ttlSecondsAfterFinished: 2
+  ttlSecondsAfterFinished: 5
   template:
     spec:
       restartPolicy: Never
@@ -96,6 +96,32 @@ describe('batch/v1 Jobs', () => {
     assert.match(describe, /Normal\s+Completed\s+\S+\s+job-controller\s+Job completed/)
   })
 
+  test('the Kubernetes docs Job example (pi to 2000 digits with perl:5.34.0) runs unchanged and prints what the docs show', async () => {
+    // https://kubernetes.io/examples/controllers/job.yaml, verbatim.
+    const docsJob = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+spec:
+  template:
+    spec:
+      containers:
+      - name: pi
+        image: perl:5.34.0
+        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+      restartPolicy: Never
+  backoffLimit: 4
+`
+    assert.equal(await c.k('apply', '-f', c.file('job.yaml', docsJob)), 'job.batch/pi created\n')
+    assert.equal(await c.k('wait', '--for=condition=complete', 'job/pi', '--timeout=50s'), 'job.batch/pi condition met\n')
+    const digits = await c.k('logs', 'job/pi')
+    assert.match(digits, /^3\.14159265358979323846264338327950288419716939937510582097494459\d{1937}\n$/)
+    assert.ok(digits.endsWith('3904780275901\n'))
+    const [row] = parseTable(await c.k('get', 'job', 'pi'))
+    assert.deepEqual([row.STATUS, row.COMPLETIONS], ['Complete', '1/1'])
+    assert.match(await c.k('describe', 'job', 'pi'), /^Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed$/m)
+  })
+
   test('a failing Job is retried after the 10 s back-off, then fails with BackoffLimitExceeded', async () => {
     assert.equal(await c.k('apply', '-f', c.file('fail.yaml', failing)), 'job.batch/fail created\n')
     const started = Date.now()
@@ -118,7 +144,9 @@ describe('batch/v1 Jobs', () => {
 
   test('an Indexed Job gives each pod its index and hostname, records completedIndexes, and goes after its TTL', async () => {
     await c.k('apply', '-f', c.file('idx.yaml', indexed))
-    await c.k('wait', '--for=condition=complete', 'job/idx', '--timeout=60s')
+    await c.k('wait', '--for=condition=complete', 'job/idx', '--timeout=50s')
+    // Read at once: its TTL starts now.
+    assert.equal((await json('get', 'job', 'idx')).status.completedIndexes, '0-2')
     const pods = (await json('get', 'pods', '-l', 'job-name=idx')).items as Obj[]
     const logs = (await Promise.all(pods.map((p) => c.k('logs', p.metadata.name)))).sort()
     assert.deepEqual(logs, ['index=0 host=idx-0\n', 'index=1 host=idx-1\n', 'index=2 host=idx-2\n'])
@@ -127,8 +155,7 @@ describe('batch/v1 Jobs', () => {
       assert.equal(p.metadata.labels['batch.kubernetes.io/job-completion-index'], ix)
       assert.match(p.metadata.name, new RegExp(`^idx-${ix}-\\w{5}$`))
     }
-    assert.equal((await json('get', 'job', 'idx')).status.completedIndexes, '0-2')
-    // ttlSecondsAfterFinished: 2 — the Job and its pods are deleted.
+    // ttlSecondsAfterFinished: 5 — the Job and its pods are deleted.
     await c.k('wait', '--for=delete', 'job/idx', '--timeout=30s')
     await until('the indexed pods are gone', async () => ((await json('get', 'pods', '-l', 'job-name=idx')).items.length === 0 ? true : undefined), 30_000)
   })
@@ -152,7 +179,8 @@ spec:
         command: [sh, -c, 'echo index $JOB_COMPLETION_INDEX; [ "$JOB_COMPLETION_INDEX" != 1 ]']
 `
     await c.k('apply', '-f', c.file('per-index.yaml', perIndex))
-    assert.equal(await c.k('wait', '--for=condition=failed', 'job/per-index', '--timeout=90s'), 'job.batch/per-index condition met\n')
+    const waited = await c.kubectl(['wait', '--for=condition=failed', 'job/per-index', '--timeout=110s'], { timeoutMs: 120_000 })
+    assert.equal(waited.stdout, 'job.batch/per-index condition met\n', waited.stderr)
     const job = await json('get', 'job', 'per-index')
     assert.equal(job.spec.backoffLimit, 2147483647) // defaulted to MaxInt32 with backoffLimitPerIndex
     assert.deepEqual([job.status.completedIndexes, job.status.failedIndexes, job.status.succeeded, job.status.failed], ['0,2', '1', 2, 2])
