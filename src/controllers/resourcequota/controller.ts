@@ -31,12 +31,25 @@ export class ResourceQuotaController implements Reconciler {
   ) {
     this.clock = opts.clock ?? (() => new Date())
     this.quotas = informers.informer<QuotaObj>(quotaGVR)
-    this.quotas.on({ add: (q) => this.queue.add(objectKey(q)), update: (o, q) => this.queue.add(objectKey(q)) })
+    // Only spec changes drive a recount: the status updates admission makes when it reserves usage
+    // for a create must not be "corrected" from a cache that has not seen that create yet (which
+    // would let the next create through), as upstream's updateQuota ignores them.
+    this.quotas.on({
+      add: (q) => this.queue.add(objectKey(q)),
+      update: (o, q) => {
+        if (JSON.stringify(o.spec?.hard ?? {}) !== JSON.stringify(q.spec?.hard ?? {})) this.queue.add(objectKey(q))
+      },
+    })
     this.watched = [gvrs.pods, gvrs.services, gvrs.configMaps, gvrs.secrets].map((gvr) => ({ gvr, informer: informers.informer(gvr) }))
     const touch = (obj: StoredObject) => {
       for (const q of this.quotas.byIndex('namespace', obj.metadata.namespace ?? '')) this.queue.add(objectKey(q))
     }
-    for (const { informer } of this.watched) informer.on({ add: touch, update: (_, o) => touch(o), delete: touch })
+    // Replenishment as upstream's: a deletion, or an update that changes what the object uses (a
+    // pod that finished); creations were counted by admission already.
+    for (const { gvr, informer } of this.watched) {
+      const usage = (obj: StoredObject) => JSON.stringify(objectUsage(gvr.group, gvr.resource, obj, this.clock()))
+      informer.on({ update: (old, cur) => (usage(old) !== usage(cur) ? touch(cur) : undefined), delete: touch })
+    }
   }
 
   async start(signal: AbortSignal): Promise<void> {
