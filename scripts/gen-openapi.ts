@@ -64,6 +64,12 @@ export const roots: Root[] = [
   { prefix: 'io.k8s.api.policy.v1', group: 'policy', version: 'v1', kinds: [...listed(['PodDisruptionBudget']), 'Eviction'] },
   { prefix: 'io.k8s.api.scheduling.v1', group: 'scheduling.k8s.io', version: 'v1', kinds: listed(['PriorityClass']) },
   { prefix: 'io.k8s.api.storage.v1', group: 'storage.k8s.io', version: 'v1', kinds: listed(['StorageClass']) },
+  {
+    prefix: 'io.k8s.api.admissionregistration.v1',
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    kinds: listed(['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']),
+  },
   { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale', ...listed(['HorizontalPodAutoscaler'])] },
   { prefix: 'io.k8s.api.autoscaling.v2', group: 'autoscaling', version: 'v2', kinds: listed(['HorizontalPodAutoscaler']) },
 ]
@@ -101,6 +107,7 @@ const modulePrefixes: Record<string, string> = {
   'policy/v1': 'io.k8s.api.policy.v1',
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
   'storage/v1': 'io.k8s.api.storage.v1',
+  'admissionregistration/v1': 'io.k8s.api.admissionregistration.v1',
   'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
   'meta/v1': meta,
   runtime: 'io.k8s.apimachinery.pkg.runtime',
@@ -284,6 +291,28 @@ function fixNumberTypes(s: Json): void {
   if (s.additionalProperties && typeof s.additionalProperties === 'object') fixNumberTypes(s.additionalProperties as Json)
 }
 
+/**
+ * Fields of the 1.32 Go types that kubernetes-types drops (the admission rules inline a `Rule`
+ * struct whose `resources` and `scope` its generator loses): added with upstream's shape and words.
+ */
+const ruleResources = {
+  type: 'array',
+  items: { type: 'string', default: '' },
+  description:
+    "Resources is a list of resources this rule applies to.\n\nFor example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.\n\nIf wildcard is present, the validation rule will ensure resources do not overlap with each other.\n\nDepending on the enclosing object, subresources might not be allowed. Required.",
+}
+const ruleScope = {
+  type: 'string',
+  description:
+    'scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".',
+}
+const droppedFields: Record<string, Json> = {
+  'io.k8s.api.admissionregistration.v1.NamedRuleWithOperations.resources': ruleResources,
+  'io.k8s.api.admissionregistration.v1.NamedRuleWithOperations.scope': ruleScope,
+  'io.k8s.api.admissionregistration.v1.RuleWithOperations.resources': ruleResources,
+  'io.k8s.api.admissionregistration.v1.RuleWithOperations.scope': ruleScope,
+}
+
 function applyOverlay(defs: Map<string, Schema>, names: string[], overlay: Record<string, OverlayDef>): string[] {
   const unused: string[] = []
   for (const [name, o] of Object.entries(overlay)) {
@@ -292,6 +321,8 @@ function applyOverlay(defs: Map<string, Schema>, names: string[], overlay: Recor
     if (o['x-kubernetes-map-type']) def['x-kubernetes-map-type'] = o['x-kubernetes-map-type']
     const props = (def.properties ?? {}) as Record<string, Json>
     for (const [field, extra] of Object.entries(o.properties ?? {})) {
+      const dropped = droppedFields[`${name}.${field}`]
+      if (!props[field] && dropped) props[field] = structuredClone(dropped)
       const p = props[field]
       if (!p) {
         unused.push(`${name}.${field}`)
@@ -484,7 +515,7 @@ function prefixOfGoPath(path: string): string {
 function loadGoPackages(apiDir: string, machineryDir: string): Map<string, GoPackage> {
   const pkgs = new Map<string, GoPackage>()
   const dirs: [string, string][] = [
-    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'autoscaling/v2', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1', 'policy/v1', 'scheduling/v1', 'storage/v1'].map(
+    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'autoscaling/v2', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1', 'policy/v1', 'scheduling/v1', 'storage/v1', 'admissionregistration/v1'].map(
       (d): [string, string] => [`k8s.io/api/${d}`, join(apiDir, d)],
     ),
     ...['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/util/intstr', 'pkg/api/resource'].map(

@@ -28,10 +28,11 @@ interface Rule {
 
 type CelSchema = Schema & { 'x-kubernetes-validations'?: Rule[]; 'x-kubernetes-int-or-string'?: boolean; format?: string }
 
-type Program = (ctx: Json) => unknown
+export type Program = (ctx: Json) => unknown
 const programs = new Map<string, Program | Error>()
 
-function compile(expr: string): Program | Error {
+/** A compiled expression (cached), or why it does not compile. */
+export function compileCel(expr: string): Program | Error {
   let p = programs.get(expr)
   if (!p) {
     try {
@@ -140,7 +141,7 @@ export function escapeCelProperty(name: string): string {
 
 /** Why a rule does not compile (a syntax error), or undefined: CRD validation refuses such rules. */
 export function celCompileError(expr: string): string | undefined {
-  const p = compile(expr)
+  const p = compileCel(expr)
   return p instanceof Error ? p.message.split('\n')[0] : undefined
 }
 
@@ -232,7 +233,7 @@ function check(v: unknown, s: Schema, old: unknown, r: Rule, path: string, errs:
   if (transition && old === undefined && !r.optionalOldSelf) return
   const at = r.fieldPath ? `${path}${r.fieldPath.startsWith('.') || r.fieldPath.startsWith('[') ? '' : '.'}${r.fieldPath}`.replace(/^\./, '') : path
   const field = at || '<nil>'
-  const program = compile(r.rule)
+  const program = compileCel(r.rule)
   let result: unknown
   try {
     if (program instanceof Error) throw program
@@ -244,7 +245,7 @@ function check(v: unknown, s: Schema, old: unknown, r: Rule, path: string, errs:
   if (result === true) return
   let message = r.message || `failed rule: ${r.rule}`
   if (r.messageExpression) {
-    const m = compile(r.messageExpression)
+    const m = compileCel(r.messageExpression)
     try {
       const out = m instanceof Error ? undefined : m(vars(v, s, old, r.optionalOldSelf === true))
       if (typeof out === 'string' && out.trim() !== '') message = out

@@ -19,6 +19,7 @@ import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/
 import { bootstrapPriorityClasses, priorityAdmission } from '../registry/scheduling/admission.js'
 import { limitRanger, resourceQuotaAdmission } from '../registry/quota/admission.js'
 import { storageAdmission } from '../registry/storage/admission.js'
+import { validatingAdmissionPolicy } from '../registry/admissionregistration/policy.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -71,6 +72,17 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       defaultIngressClassAdmission(async () => (await api.resource('networking.k8s.io', 'ingressclasses')!.list(undefined)).items),
       priorityAdmission({ getPriorityClass: (name) => api.resource('scheduling.k8s.io', 'priorityclasses')!.get(undefined, name), listPriorityClasses: async () => (await api.resource('scheduling.k8s.io', 'priorityclasses')!.list(undefined)).items }),
       limitRanger({ listLimitRanges: async (ns) => (await api.resource('', 'limitranges')!.list(ns)).items }),
+      // Validating admission policies: after the mutating steps, before ResourceQuota (last, as upstream).
+      validatingAdmissionPolicy({
+        listPolicies: async () => (await api.resource('admissionregistration.k8s.io', 'validatingadmissionpolicies')!.list(undefined)).items as never,
+        listBindings: async () => (await api.resource('admissionregistration.k8s.io', 'validatingadmissionpolicybindings')!.list(undefined)).items as never,
+        getNamespace: (name) => getNamespace(name).catch(() => undefined),
+        getParam: async (apiVersion, kind, namespace, name) => {
+          const [g, v] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion]
+          const rs = api.resources().find((r) => r.def.group === g && r.def.version === v && r.def.kind === kind)
+          return rs ? rs.get(rs.def.namespaced ? namespace : undefined, name).catch(() => undefined) : undefined
+        },
+      }),
       resourceQuotaAdmission({ quotas: () => api.resource('', 'resourcequotas')!, clock: w.clock }),
       ...storageAdmission({ listStorageClasses: async () => (await api.resource('storage.k8s.io', 'storageclasses')!.list(undefined)).items as never, getStorageClass: (name) => api.resource('storage.k8s.io', 'storageclasses')!.get(undefined, name).catch(() => undefined) as never }),
       ...(w.admission ?? []),

@@ -13,9 +13,10 @@ import { policyResources } from './policy/index.js'
 import { quotaResources } from './quota/index.js'
 import { rbacResources } from './rbac/index.js'
 import { schedulingResources } from './scheduling/index.js'
+import { admissionregistrationResources } from './admissionregistration/index.js'
 import { storageResources } from './storage/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...quotaResources, ...appsResources, ...batchResources, ...autoscalingResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...policyResources, ...schedulingResources, ...storageResources, ...apiextensionsResources, ...argoprojResources, ...rbacResources]
+  return [...coreResources, ...quotaResources, ...appsResources, ...batchResources, ...autoscalingResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...policyResources, ...schedulingResources, ...storageResources, ...apiextensionsResources, ...argoprojResources, ...rbacResources, ...admissionregistrationResources]
 }

@@ -41,6 +41,8 @@ export interface AdmissionAttributes {
   dryRun: boolean
   /** Who asks; undefined for in-process writes. */
   user?: RequestUser
+  /** Collects `Warning:` header texts for the response (validating admission policies' Warn action). */
+  warnings?: string[]
 }
 
 /** An admission plugin: may mutate attrs.object, or reject by throwing a StatusError. */
@@ -406,7 +408,7 @@ export class ResourceStore {
 
   private async createPrepared(obj: StoredObject, opts: WriteOptions, generated: boolean): Promise<StoredObject> {
     const m = obj.metadata
-    await this.admit({ operation: 'CREATE', def: this.def, namespace: m.namespace, name: m.name!, object: obj, dryRun: Boolean(opts.dryRun), user: opts.user })
+    await this.admit({ operation: 'CREATE', def: this.def, namespace: m.namespace, name: m.name!, object: obj, dryRun: Boolean(opts.dryRun), user: opts.user, warnings: opts.warnings })
     this.managedFields(undefined, obj, opts.fieldManager)
     if (opts.dryRun) {
       if (await this.store.get(this.key(m.namespace, m.name!))) throw errors.alreadyExists(this.ref, m.name!)
@@ -509,7 +511,7 @@ export class ResourceStore {
       ...(own ? own(next, current) : this.def.validateUpdate ? this.def.validateUpdate(next, current) : this.def.validate?.(next) ?? []),
     ]
     if (errs.length) throw this.invalid(next, errs)
-    await this.admit({ operation: 'UPDATE', def: this.def, namespace: next.metadata.namespace, name: next.metadata.name!, object: next, oldObject: current, subresource, dryRun: Boolean(opts.dryRun), user: opts.user })
+    await this.admit({ operation: 'UPDATE', def: this.def, namespace: next.metadata.namespace, name: next.metadata.name!, object: next, oldObject: current, subresource, dryRun: Boolean(opts.dryRun), user: opts.user, warnings: opts.warnings })
 
     // A deleting object whose last finalizer is removed is deleted for real.
     if (next.metadata.deletionTimestamp && !this.hasFinalizers(next) && !this.waitsForGrace(next)) {
