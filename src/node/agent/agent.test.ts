@@ -258,6 +258,15 @@ test('the pod worker waits on the injected clock: the retry after a failed pull 
     assert.equal(await reason(), 'ErrImagePull', 'no retry while the injected clock stands still')
     clock.step(1500) // past syncRetryMs plus its most jitter (50%)
     await until('the retry: ImagePullBackOff', async () => (await tick()) === 'ImagePullBackOff')
+    // The next retry is pending; once the pod is deleted and its worker gone, no timer of it is left.
+    await c.agent.findWorker('default', 'bad')!.idle()
+    assert.ok(clock.waiters >= 1)
+    await c.pods.delete('default', 'bad', {})
+    await until('worker gone', async () => {
+      clock.step(10)
+      return !c.agent.findWorker('default', 'bad')
+    })
+    assert.equal(clock.waiters, 0, 'the pending retry went with the worker')
   } finally {
     await c.close()
   }

@@ -71,7 +71,7 @@ export interface WorkerEnv {
    * syncOnce() and marks it done after (the agent does). A key added during its sync is synced
    * once more afterwards; of two delayed adds the sooner wins.
    */
-  queue: Pick<WorkQueue, 'add' | 'addAfter'>
+  queue: Pick<WorkQueue, 'add' | 'addAfter' | 'cancelAfter'>
   clock(): Date
   /** Time for waiting and measuring (timers, deadlines, durations): the real one, or a FakeClock in tests. */
   timers: Clock
@@ -263,6 +263,13 @@ export class PodWorker {
     }
   }
 
+  /** No sync runs for the pod any more: its pending wake-up (a token renewal, a back-off) goes. */
+  private close(): void {
+    this.closed = true
+    this.env.queue.cancelAfter(this.uid)
+    this.settle()
+  }
+
   private settle(): void {
     if (this.syncing || (this.queued && !this.closed)) return
     for (const r of this.idleWaiters.splice(0)) r()
@@ -418,10 +425,9 @@ export class PodWorker {
   }
 
   private finish(): void {
-    this.closed = true
+    this.close()
     void rm(this.sandbox().logDir, { recursive: true, force: true }).catch(() => undefined)
     this.volumes.remove()
-    this.settle()
     this.env.onFinished(this)
   }
 
@@ -455,8 +461,7 @@ export class PodWorker {
   async leaveServices(deadline: number): Promise<void> {
     if (this.closed || this.state !== 'active' || this.gone) return
     const wasReady = this.ctrs.anyReady()
-    this.closed = true
-    this.settle()
+    this.close()
     this.ctrs.stopProbers()
     if (!wasReady) return
     for (const o of this.ctrs.observed.values()) o.ready = false
@@ -466,8 +471,7 @@ export class PodWorker {
 
   /** Agent shutdown: stop every container (grace capped); no API writes. */
   async shutdown(maxGraceSeconds: number): Promise<void> {
-    this.closed = true
-    this.settle()
+    this.close()
     this.ctrs.stopProbers()
     await this.ctrs.stopAll(Math.min(maxGraceSeconds, this.pod.spec?.terminationGracePeriodSeconds ?? 30))
   }
