@@ -1,9 +1,13 @@
 // A Client over HTTPS (undici), for programs outside the API server's process: `kubelite demo`
 // today, node agents on other machines later. Same interface as the in-process client; errors are
 // the server's metav1.Status, thrown with it in `.status` (see errors.ts).
-import { Agent, request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
+import { lazyRequire } from '../lib/lazy.js'
 import type { KObject, StoredObject } from '../apis/meta.js'
 import type { Client, DeleteOptions, GVR, ListOptions, ListResult, PatchType, ResourceClient, ResourceInfo, WatchEvent, WatchOptions, WriteOptions } from './types.js'
+
+// undici loads with the first client (`kubelite up` makes none: off its start-up).
+const undici = lazyRequire<typeof import('undici')>('undici')
 
 export interface HttpClientConfig {
   /** `https://127.0.0.1:6443` */
@@ -38,7 +42,7 @@ export class HttpClient implements Client {
   private infos: ResourceInfo[] = []
 
   private constructor(private readonly cfg: HttpClientConfig) {
-    this.dispatcher = new Agent({
+    this.dispatcher = new (undici().Agent)({
       connect: { ca: cfg.caCertPem, rejectUnauthorized: cfg.caCertPem !== undefined, ...(cfg.clientCertPem && cfg.clientKeyPem ? { cert: cfg.clientCertPem, key: cfg.clientKeyPem } : {}) },
       keepAliveTimeout: 30_000,
     })
@@ -87,7 +91,7 @@ export class HttpClient implements Client {
       payload = typeof body === 'string' ? body : JSON.stringify(body)
       headers['content-type'] = contentType
     }
-    return request(new URL(path, this.cfg.server), { method: method as Dispatcher.HttpMethod, headers, body: payload, dispatcher: this.dispatcher, signal })
+    return undici().request(new URL(path, this.cfg.server), { method: method as Dispatcher.HttpMethod, headers, body: payload, dispatcher: this.dispatcher, signal })
   }
 
   private async discover(): Promise<void> {

@@ -18,8 +18,26 @@ test('one leader at a time; hand-over after the lease runs out, and at once on r
   const client = localClient(api, 'test')
   const leading = new Set<string>()
   const timing = { leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 100 }
+  // Lease reads per candidate: each try to acquire or renew starts with one.
+  const tries = new Map<string, number>()
+  const counted = (identity: string): typeof client =>
+    new Proxy(client, {
+      get(target, prop) {
+        if (prop !== 'resource') return Reflect.get(target, prop)
+        return (gvr: Parameters<typeof client.resource>[0]) => {
+          const r = target.resource(gvr)
+          return new Proxy(r, {
+            get(rt, p) {
+              const v = Reflect.get(rt, p)
+              if (p === 'get') tries.set(identity, (tries.get(identity) ?? 0) + 1)
+              return typeof v === 'function' ? v.bind(rt) : v
+            },
+          })
+        }
+      },
+    })
   const candidate = (identity: string) =>
-    new LeaderElector(client, {
+    new LeaderElector(counted(identity), {
       namespace: 'kube-system',
       name: 'kube-controller-manager',
       identity,
@@ -37,7 +55,8 @@ test('one leader at a time; hand-over after the lease runs out, and at once on r
   const b = candidate('b')
   const runB = new AbortController()
   const bDone = b.run(runB.signal)
-  await new Promise((r) => setTimeout(r, 400))
+  // b tries again and again (every 100 ms) while a renews.
+  await until('b has tried to acquire 4 times', () => (tries.get('b') ?? 0) >= 4)
   assert.deepEqual([...leading], ['a'], 'b waits while a renews')
 
   const lease = async () => (await client.resource({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }).get('kube-system', 'kube-controller-manager')) as unknown as { spec: Record<string, unknown> }

@@ -266,3 +266,18 @@ test('metrics: a queue named late reports what it counted before its name; an un
   plain.done('k')
   assert.equal(m.queues.plain, undefined)
 })
+
+test('cancelAfter drops a pending delayed add; an add that is queued already stays', async () => {
+  const clock = new FakeClock()
+  const q = new WorkQueue({ clock })
+  q.addAfter('a', 100)
+  q.addAfter('b', 100)
+  q.cancelAfter('a')
+  assert.equal(clock.waiters, 1)
+  clock.step(100)
+  assert.equal(q.length, 1)
+  assert.equal(await q.get(), 'b')
+  q.add('c')
+  q.cancelAfter('c')
+  assert.equal(q.length, 1)
+})

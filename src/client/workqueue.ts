@@ -224,6 +224,14 @@ export class WorkQueue {
     this.timers.set(key, { handle, due })
   }
 
+  /** Drops the key's pending delayed add, if any (what it was for is gone); a key already queued stays. */
+  cancelAfter(key: string): void {
+    const t = this.timers.get(key)
+    if (!t) return
+    this.clock.clearTimeout(t.handle)
+    this.timers.delete(key)
+  }
+
   /**
    * Retry after the longer of the key's back-off and the shared bucket's wait. Both limiters are
    * charged on every call, as client-go's MaxOfRateLimiter asks each of them.

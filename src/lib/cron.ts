@@ -6,7 +6,10 @@
 // the explicit list robfig's parse produced (so `5/15`, names and `?` mean what they mean
 // upstream), keeping `*` where robfig keeps its star bit (which decides whether day of month and
 // day of week must both match or either).
-import { CronExpressionParser } from 'cron-parser'
+import { lazyRequire } from './lazy.js'
+
+// Loaded with the first schedule computed (not at start-up).
+const cronParser = lazyRequire<typeof import('cron-parser')>('cron-parser')
 
 export type Schedule = { kind: 'cron'; fields: string; tz?: string } | { kind: 'every'; ms: number; tz?: string }
 
@@ -167,7 +170,7 @@ export function nextActivation(s: Schedule, after: Date): Date {
     const t = after.getTime() + s.ms
     return new Date(t - (t % 1000))
   }
-  const it = CronExpressionParser.parse(s.fields, { currentDate: after, ...(s.tz ? { tz: s.tz } : {}) })
+  const it = cronParser().CronExpressionParser.parse(s.fields, { currentDate: after, ...(s.tz ? { tz: s.tz } : {}) })
   return it.next().toDate()
 }
 
@@ -196,6 +199,6 @@ export function mostRecentActivation(s: Schedule, earliest: Date, now: Date): { 
 
 function previousActivation(s: Schedule, now: Date): Date | undefined {
   if (s.kind === 'every') return undefined
-  const it = CronExpressionParser.parse(s.fields, { currentDate: new Date(now.getTime() + 1), ...(s.tz ? { tz: s.tz } : {}) })
+  const it = cronParser().CronExpressionParser.parse(s.fields, { currentDate: new Date(now.getTime() + 1), ...(s.tz ? { tz: s.tz } : {}) })
   return it.prev().toDate()
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { fieldSetFromObject } from './fieldsfromobject.js'
 import { difference, fieldSetToTree, intersection, listPaths, treeToFieldSet, union, type FieldSet } from './fieldset.js'
 import { keyElement, pathToString } from './pathelement.js'
-import { deploymentSchema, resolve } from './testschema.js'
+import { deploymentSchema, resolve } from './harness.js'
 
 describe('fieldSetFromObject', () => {
   it('encodes what a Deployment configuration owns, as upstream serializes fieldsV1', () => {

@@ -1,11 +1,17 @@
-// Test helpers: a Deployment, and apply/update steps that keep managedFields like the API server.
+// Test helpers: a Deployment, and apply/update steps that keep managedFields like the API server,
+// on the schema the server uses (the generated OpenAPI definitions, as fieldManager in
+// api/adapters.ts reads them): a test here fails if that schema and upstream's disagree.
 
 import type { KObject } from '../../apis/meta.js'
 import { serverSideApply } from './apply.js'
 import type { FieldSet } from './fieldset.js'
 import type { ManagedFieldsEntry } from './managed.js'
-import { deploymentSchema, resolve } from './testschema.js'
+import { resolve, schemaForKind, type Schema } from '../../apis/schema.js'
 import { updateManagedFields } from './update.js'
+
+/** io.k8s.api.apps.v1.Deployment as the server serves and applies it. */
+export const deploymentSchema: Schema = schemaForKind('apps', 'v1', 'Deployment')!
+export { resolve }
 
 export const t0 = new Date('2025-01-02T03:04:05.678Z')
 

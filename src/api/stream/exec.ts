@@ -4,7 +4,8 @@
 // KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false).
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer, type WebSocket } from 'ws'
+import type { WebSocket, WebSocketServer } from 'ws'
+import { lazyRequire } from '../../lib/lazy.js'
 import { errors } from '../../apis/status.js'
 import type { NodeDialer } from '../../client/node-connection.js'
 import { queryBool } from '../request.js'
@@ -18,19 +19,39 @@ export const execWebSocketProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io']
 export const execSpdyProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const
 export const portForwardWebSocketProtocol = 'SPDY/3.1+portforward.k8s.io'
 
-/** One WebSocket server (no listener of its own) for every streaming upgrade. */
-export function streamingWebSocketServer(): WebSocketServer {
+// ws loads with the first WebSocket upgrade (exec, attach, port-forward), not at start-up.
+const ws = lazyRequire<typeof import('ws')>('ws')
+
+/** What the streaming upgrades use of ws's server. */
+export interface StreamingSockets {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: WebSocket) => void): void
+  /** Terminates every WebSocket still open, and the server. */
+  close(): void
+}
+
+/** One WebSocket server (no listener of its own) for every streaming upgrade, made on the first. */
+export function streamingWebSocketServer(): StreamingSockets {
   const known: string[] = [...execWebSocketProtocols, portForwardWebSocketProtocol]
-  return new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: 16 * 1024 * 1024,
-    handleProtocols: (offered) => [...offered].find((p) => known.includes(p)) ?? false,
-  })
+  let wss: WebSocketServer | undefined
+  const server = (): WebSocketServer =>
+    (wss ??= new (ws().WebSocketServer)({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: 16 * 1024 * 1024,
+      handleProtocols: (offered) => [...offered].find((p) => known.includes(p)) ?? false,
+    }))
+  return {
+    handleUpgrade: (req, socket, head, done) => server().handleUpgrade(req, socket, head, done),
+    close() {
+      if (!wss) return
+      for (const c of wss.clients) c.terminate()
+      wss.close()
+    },
+  }
 }
 
 /** Completes a WebSocket handshake; undefined if ws refused it (it has answered and closed the socket). */
-export function acceptWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket | undefined> {
+export function acceptWebSocket(wss: StreamingSockets, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket | undefined> {
   return new Promise((resolve) => {
     const onClose = () => resolve(undefined)
     socket.once('close', onClose)
@@ -62,7 +83,7 @@ export type RemoteRun = (args: { conn: ReturnType<typeof requireNode>; pod: PodV
  * REST does), at least one stream, then `run` over whichever transport the client chose. A
  * finished pod has no running container: the kubelet's own answer.
  */
-export function remoteCommandUpgrade(dialer: NodeDialer, wss: WebSocketServer, run: RemoteRun): UpgradeHandler {
+export function remoteCommandUpgrade(dialer: NodeDialer, wss: StreamingSockets, run: RemoteRun): UpgradeHandler {
   return async (ctx) => {
     const { req, url, target, store } = ctx
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed()
@@ -84,7 +105,7 @@ export function remoteCommandUpgrade(dialer: NodeDialer, wss: WebSocketServer, r
   }
 }
 
-export function execHandlers(dialer: NodeDialer, wss: WebSocketServer): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
+export function execHandlers(dialer: NodeDialer, wss: StreamingSockets): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
   const upgrade = remoteCommandUpgrade(dialer, wss, async ({ conn, pod, container, io, tty, signal, q }) => {
     const command = q.getAll('command')
     const exitCode = await conn.exec(podRef(pod), { container, command, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, tty, resize: io.resize, signal })
@@ -116,7 +137,7 @@ export function upgradeOnly(name: string, kind: string): SubresourceHandler {
  */
 export async function serveRemoteCommand(
   { req, socket, head }: Parameters<UpgradeHandler>[0],
-  wss: WebSocketServer,
+  wss: StreamingSockets,
   want: ExecStreams,
   run: (io: ExecIO, transport: 'websocket' | 'spdy', signal: AbortSignal) => Promise<ExecOutcome>,
 ): Promise<void> {

@@ -43,7 +43,6 @@ export function streamingSubresources(dialer: NodeDialer, opts: StreamingOptions
     subresources,
     upgrades,
     close() {
-      for (const ws of wss.clients) ws.terminate()
       wss.close()
     },
   }

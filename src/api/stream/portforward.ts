@@ -4,11 +4,10 @@
 // error stream and a data stream sharing a `requestid`; the data stream is piped to the pod's
 // port and failures are written, as text, on the error stream (kubelet's httpStreamHandler).
 import type { Duplex } from 'node:stream'
-import type { WebSocketServer } from 'ws'
 import { errors } from '../../apis/status.js'
 import type { NodeConnection, NodeDialer, PodRef } from '../../client/node-connection.js'
 import type { SubresourceHandler, UpgradeHandler } from '../server.js'
-import { acceptWebSocket, portForwardWebSocketProtocol } from './exec.js'
+import { acceptWebSocket, portForwardWebSocketProtocol, type StreamingSockets } from './exec.js'
 import { dialErrorText, podRef, requireNode, type PodView } from './pods.js'
 import { acceptSpdy, isSpdyUpgrade, isWebSocketUpgrade, negotiateProtocol, refuseSpdy, spdyServer, webSocketDuplex, type SpdyConnection, type SpdyStream } from './spdy.js'
 
@@ -114,7 +113,7 @@ async function forward(data: SpdyStream, errorStream: SpdyStream, node: NodeConn
   data.on('error', () => target.destroy())
 }
 
-export function portForwardHandlers(dialer: NodeDialer, wss: WebSocketServer): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
+export function portForwardHandlers(dialer: NodeDialer, wss: StreamingSockets): { subresource: SubresourceHandler; upgrade: UpgradeHandler } {
   const upgrade: UpgradeHandler = async ({ req, socket, head, target, store }) => {
     if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed()
     const pod = (await store.get(target.namespace, target.name ?? '')) as PodView

@@ -258,6 +258,15 @@ test('the pod worker waits on the injected clock: the retry after a failed pull 
     assert.equal(await reason(), 'ErrImagePull', 'no retry while the injected clock stands still')
     clock.step(1500) // past syncRetryMs plus its most jitter (50%)
     await until('the retry: ImagePullBackOff', async () => (await tick()) === 'ImagePullBackOff')
+    // The next retry is pending; once the pod is deleted and its worker gone, no timer of it is left.
+    await c.agent.findWorker('default', 'bad')!.idle()
+    assert.ok(clock.waiters >= 1)
+    await c.pods.delete('default', 'bad', {})
+    await until('worker gone', async () => {
+      clock.step(10)
+      return !c.agent.findWorker('default', 'bad')
+    })
+    assert.equal(clock.waiters, 0, 'the pending retry went with the worker')
   } finally {
     await c.close()
   }
@@ -300,13 +309,23 @@ test('graceful deletion: Ready=False is published before the container is stoppe
 })
 
 test('graceful deletion waits for the pod to leave the ready set of every EndpointSlice before signalling it', async () => {
-  const c = await setup({ drainMarginMs: 1 })
+  // The worker's time is a FakeClock: the wait is shown to hold however long it lasts, not for a window of real time.
+  const clock = new FakeClock(Date.now())
+  const c = await setup({ drainMarginMs: 1, timers: clock })
+  // Every poll moves the clock a little: a status write that lost a race backs off on it.
+  const ticking = <T>(fn: () => Promise<T>) => async () => {
+    clock.step(1)
+    return fn()
+  }
   try {
     await c.create({ metadata: { name: 'svc-pod' }, spec: { terminationGracePeriodSeconds: 30, containers: [{ name: 'web', image: 'nginx' }] } })
-    const running = await until('ready', async () => {
-      const p = await c.get('svc-pod')
-      return cond(p, 'Ready')?.status === 'True' && p
-    })
+    const running = await until(
+      'ready',
+      ticking(async () => {
+        const p = await c.get('svc-pod')
+        return cond(p, 'Ready')?.status === 'True' && p
+      }),
+    )
     const slices = c.api.resource('discovery.k8s.io', 'endpointslices')!
     const slice = (conditions: Record<string, boolean>) => ({
       apiVersion: 'discovery.k8s.io/v1',
@@ -318,19 +337,25 @@ test('graceful deletion waits for the pod to leave the ready set of every Endpoi
     })
     // No endpoints controller runs here: the slice keeps offering the pod until the test says otherwise.
     const created = await slices.create('default', slice({ ready: true }) as KObject)
+    const agentSlices = (c.agent as unknown as { slices: { list(): unknown[] } }).slices
+    await until("the slice in the agent's cache", () => agentSlices.list().length === 1)
+    const deletedAt = clock.now()
     await c.pods.delete('default', 'svc-pod', {})
-    await until('Ready=False published', async () => cond(await c.get('svc-pod'), 'Ready')?.status === 'False')
-    // A window for the old behaviour (signal after a fixed delay; the margin here is 1 ms) to show.
-    for (let i = 0; i < 30; i++) {
-      assert.equal(c.runtime.calls.filter((x) => x.op === 'stop').length, 0, 'not signalled while a slice offers the pod as ready')
-      await new Promise((r) => setTimeout(r, 10))
-    }
+    await until('Ready=False published', ticking(async () => cond(await c.get('svc-pod'), 'Ready')?.status === 'False'))
+    // The worker has reached the drain once it says it stops the container (the Killing event comes first).
+    await until('Killing event', () => c.events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container web'))
+    // Two thirds of the grace period pass (a fixed delay after Ready=False, the old behaviour, would signal now).
+    clock.step(20_000)
+    await new Promise((r) => setImmediate(r)) // whatever the timers set going runs to its end first
+    assert.equal(c.runtime.calls.filter((x) => x.op === 'stop').length, 0, 'not signalled while a slice offers the pod as ready')
     const releasedAt = Date.now()
     await slices.update('default', 'web-abcde', { ...slice({ ready: false, serving: true, terminating: true }), metadata: created.metadata } as KObject)
-    await until('pod gone', async () => !(await c.get('svc-pod')))
+    await until('pod gone', ticking(async () => !(await c.get('svc-pod'))))
     const stop = c.runtime.calls.find((x) => x.op === 'stop')!
     assert.ok(stop.at >= releasedAt, 'signalled after the endpoint left the ready set')
-    assert.ok((stop.grace ?? 0) >= 29, 'the rest of the grace period is the container\'s')
+    // The clock moved 20 s and a few ms of polls since the deletion: SIGKILL comes at the end of the 30 s.
+    assert.ok(clock.now() - deletedAt < 21_000)
+    assert.equal(stop.grace, 10, "the rest of the grace period is the container's")
   } finally {
     await c.close()
   }

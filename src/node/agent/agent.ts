@@ -13,6 +13,7 @@ import { gvrs, type InformerFactory } from '../../client/factory.js'
 import { byNamespace, byNodeName, Informer, nodeNameIndex, type InformerHandlers } from '../../client/informer.js'
 import type { NodeConnection } from '../../client/node-connection.js'
 import type { Client, ResourceClient } from '../../client/types.js'
+import { WorkQueue } from '../../client/workqueue.js'
 import { sleepUnlessAborted } from '../../lib/clock.js'
 import { rfc3339Micro } from '../../lib/duration.js'
 import type { ContainerHandle, PulledImage, Runtime } from '../runtime/types.js'
@@ -81,6 +82,8 @@ export interface NodeAgentOptions {
   clock?: () => Date
   /** Timers, deadlines and durations of the pod workers (default the real clock; a FakeClock in tests). */
   timers?: Clock
+  /** Jitter of sync retries, [0, 1) (default Math.random). */
+  random?: () => number
   log?: NodeAgentLog
   /** Event sink instead of an EventRecorder on the client (tests). */
   events?: EventSink
@@ -132,12 +135,20 @@ export class NodeAgent {
   /** Terminating pods waiting for their endpoints to leave the ready set, by uid. */
   private readonly drains = new Map<string, { namespace: string; check(): void }>()
   private env?: WorkerEnv
+  private readonly timers: Clock
+  /**
+   * Pod syncs, keyed by uid (upstream podWorkers' queue): each key synced by one sync at a time,
+   * every key at once. Retries are the worker's own delays (no rate limit of the queue's).
+   */
+  private readonly syncs: WorkQueue
 
   constructor(opts: NodeAgentOptions) {
     this.opts = opts
     this.nodeName = opts.nodeName
     this.log = opts.log ?? quietLog
     this.clock = opts.clock ?? (() => new Date())
+    this.timers = opts.timers ?? realClock
+    this.syncs = new WorkQueue({ clock: this.timers, qps: Infinity })
     this.nodes = opts.client.resource<StoredObject & Node>(nodesGVR)
     this.pods = opts.client.resource<PodObj>(podsGVR)
     this.usage = new UsageSampler(opts.runtime, () => this.runningPods(), this.clock)
@@ -258,6 +269,7 @@ export class NodeAgent {
           .catch((err) => this.log.error({ err, uid }, 'removing a pod sandbox failed'))
       }
       this.started = true
+      background.push(this.runSyncs())
       for (const w of this.workers.values()) w.start()
       this.readyFlag = true
       for (const r of this.readyWaiters.splice(0)) r()
@@ -268,7 +280,7 @@ export class NodeAgent {
     } finally {
       // Pods leave their Services before they stop, while slice events still reach the drains.
       if (this.readyFlag) {
-        const deadline = Date.now() + (this.opts.shutdownDrainMs ?? 3000)
+        const deadline = this.timers.now() + (this.opts.shutdownDrainMs ?? 3000)
         await Promise.allSettled([...this.workers.values()].map((w) => w.leaveServices(deadline)))
       }
       // A shared informer outlives the agent: its pods' events must not reach stopped workers.
@@ -276,7 +288,22 @@ export class NodeAgent {
       if (sliceHandlers) this.slices?.off(sliceHandlers)
       for (const d of [...this.drains.values()]) d.check()
       await this.shutdown()
+      this.syncs.shutdown()
       await Promise.allSettled([...background, this.configMaps?.stop(), this.secrets?.stop(), this.claims?.stop()])
+    }
+  }
+
+  /** Takes pod syncs off the queue until it shuts down: a sync per key at a time, keys in parallel. */
+  private async runSyncs(): Promise<void> {
+    for (;;) {
+      const uid = await this.syncs.get()
+      if (uid === undefined) return
+      const w = this.workers.get(uid)
+      if (!w) {
+        this.syncs.done(uid)
+        continue
+      }
+      void w.syncOnce().finally(() => this.syncs.done(uid))
     }
   }
 
@@ -352,9 +379,10 @@ export class NodeAgent {
       crashBackOff: opts.crashBackOff ?? defaultBackOff,
       imageBackOff: opts.imageBackOff ?? defaultBackOff,
       syncRetryMs: opts.syncRetryMs ?? 10_000,
+      queue: this.syncs,
       clock: this.clock,
-      timers: this.opts.timers ?? realClock,
-      random: Math.random,
+      timers: this.timers,
+      random: opts.random ?? Math.random,
       log: this.log,
       onFinished: (w) => {
         if (this.workers.get(w.uid) === w) this.workers.delete(w.uid)
@@ -379,12 +407,12 @@ export class NodeAgent {
     if (!offered()) return Promise.resolve(true)
     return new Promise((resolve) => {
       const done = (released: boolean) => {
-        clearTimeout(timer)
+        this.timers.clearTimeout(timer)
         if (this.drains.get(uid) === entry) this.drains.delete(uid)
         resolve(released)
       }
       const entry = { namespace: ref.namespace, check: () => (!this.readyFlag || !offered() ? done(true) : undefined) }
-      const timer = setTimeout(() => done(false), Math.max(0, deadline - Date.now()))
+      const timer = this.timers.setTimeout(() => done(false), Math.max(0, deadline - this.timers.now()))
       this.drains.get(uid)?.check()
       this.drains.set(uid, entry)
     })

@@ -38,3 +38,15 @@ test('remaining is zero when not in back-off', () => {
   b.next('x', 0, 0)
   assert.equal(b.remaining('x', 0, 30), 70)
 })
+
+test('since the update (image pulls): each failure waits 10 s, 20 s, ... from the failure', () => {
+  const b = new BackOff()
+  assert.equal(b.isInBackOffSinceUpdate('image:nginx', 0), false)
+  b.next('image:nginx', 0, 0)
+  assert.equal(b.isInBackOffSinceUpdate('image:nginx', 9_999), true)
+  assert.equal(b.isInBackOffSinceUpdate('image:nginx', 10_000), false)
+  b.next('image:nginx', 10_000, 10_000)
+  assert.equal(b.isInBackOffSinceUpdate('image:nginx', 29_999), true)
+  assert.equal(b.isInBackOffSinceUpdate('image:nginx', 30_000), false)
+  assert.equal(b.isInBackOffSinceUpdate('image:other', 10_001), false)
+})

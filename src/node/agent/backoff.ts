@@ -38,6 +38,16 @@ export class BackOff {
     return now - eventTime < e.delayMs
   }
 
+  /**
+   * Whether a retry at `now` must still wait for the delay set by the last next() (upstream
+   * IsInBackOffSinceUpdate, the image pull's check: the failure itself is the update).
+   */
+  isInBackOffSinceUpdate(key: string, now: number): boolean {
+    const e = this.entries.get(key)
+    if (!e || this.expired(now, e)) return false
+    return now - e.lastUpdate < e.delayMs
+  }
+
   /** How long until the back-off for eventTime ends (0 when not in back-off). */
   remaining(key: string, eventTime: number, now: number): number {
     if (!this.isInBackOffSince(key, eventTime, now)) return 0

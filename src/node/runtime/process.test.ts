@@ -12,6 +12,7 @@ import { builtinImages } from '../../images/index.js'
 import { ProcessRuntime } from './process.js'
 import { parseCriLogLine } from './cri-log.js'
 import { ImagePullError, type ContainerSpec, type SandboxSpec } from './types.js'
+import { until } from '../../../test/kit/index.js'
 
 const root = mkdtempSync(join(tmpdir(), 'kubelite-process-'))
 const pids: number[] = []
@@ -28,7 +29,7 @@ after(async () => {
       return (err as NodeJS.ErrnoException).code === 'ESRCH'
     }
   }
-  for (let i = 0; i < 50 && !pids.every(gone); i++) await new Promise((r) => setTimeout(r, 20))
+  await until('every container process gone', () => pids.every(gone), 1000).catch(() => undefined)
   for (const pid of pids) assert.ok(gone(pid), `pid ${pid} still running`)
   rmSync(root, { recursive: true, force: true })
 })
@@ -57,24 +58,18 @@ interface Reply {
 
 /** One request on a fresh connection (like curl), retried until the server listens (3 s). */
 async function get(host: string, port: number, path = '/', headers: Record<string, string> = {}, method = 'GET', waitMs = 3000): Promise<Reply> {
-  const deadline = Date.now() + waitMs
-  for (;;) {
-    try {
-      return await new Promise<Reply>((resolve, reject) => {
-        const req = http.request({ host, port, path, method, agent: false, headers: { 'User-Agent': 'curl/8.5.0', Accept: '*/*', ...headers } }, (res) => {
-          let body = ''
-          res.setEncoding('utf8')
-          res.on('data', (d) => (body += d))
-          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }))
-        })
-        req.on('error', reject)
-        req.end()
+  const once = () =>
+    new Promise<Reply>((resolve, reject) => {
+      const req = http.request({ host, port, path, method, agent: false, headers: { 'User-Agent': 'curl/8.5.0', Accept: '*/*', ...headers } }, (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (body += d))
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }))
       })
-    } catch (err) {
-      if (Date.now() > deadline) throw err
-      await new Promise((r) => setTimeout(r, 15))
-    }
-  }
+      req.on('error', reject)
+      req.end()
+    })
+  return until(`${method} http://${host}:${port}${path}`, once, { timeoutMs: waitMs, intervalMs: 15 })
 }
 
 function logRecords(path: string) {
@@ -89,15 +84,7 @@ function logRecords(path: string) {
     })
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 3000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = fn()
-    if (v) return v
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 15))
-  }
-}
+const waitFor = <T>(fn: () => T | undefined, ms = 3000): Promise<T> => until('the condition', fn, { timeoutMs: ms, intervalMs: 15 })
 
 test('kubernetes-bootcamp v1/v2: exact answer and log lines; SIGTERM ends it (143)', async () => {
   const rt = newRuntime('bootcamp')

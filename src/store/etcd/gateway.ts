@@ -6,7 +6,11 @@
 // repeated, sends the request on to the next. A write whose fate is unknown (the connection broke
 // after it was sent, or etcd timed out waiting for the raft commit) is never resent: its error goes
 // up, as kube-apiserver's etcd client does.
-import { Agent, request } from 'undici'
+import type { Agent } from 'undici'
+import { lazyRequire } from '../../lib/lazy.js'
+
+// undici loads with the first gateway (only with --store etcd://...: off the SQLite start-up).
+const undici = lazyRequire<typeof import('undici')>('undici')
 
 /** PEM texts for `etcds://` (TLS): the CA that signed etcd's serving certificate, and an optional client certificate. */
 export interface EtcdTls {
@@ -67,8 +71,8 @@ export class Gateway {
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000
     const tls = opts.tls
     const connect = tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : undefined
-    this.agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000, connect })
-    this.streams = new Agent({ pipelining: 1, keepAliveTimeout: 1_000, connect })
+    this.agent = new (undici().Agent)({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000, connect })
+    this.streams = new (undici().Agent)({ pipelining: 1, keepAliveTimeout: 1_000, connect })
   }
 
   /** The endpoint requests go to now. */
@@ -95,7 +99,7 @@ export class Gateway {
       let status: number
       let text: string
       try {
-        const res = await request(`${endpoint}${path}`, {
+        const res = await undici().request(`${endpoint}${path}`, {
           method: 'POST',
           body: payload,
           headers: { 'content-type': 'application/json' },
@@ -145,7 +149,7 @@ export class Gateway {
     const index = this.current
     const endpoint = this.endpoints[index]!
     try {
-      const res = await request(`${endpoint}${path}`, {
+      const res = await undici().request(`${endpoint}${path}`, {
         method: 'POST',
         body: JSON.stringify(body),
         // Like kube-apiserver's watches (clientv3.WithRequireLeader): a member that has lost its

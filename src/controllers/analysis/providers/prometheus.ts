@@ -2,13 +2,17 @@
 // (GET /api/v1/query), timeout 30 s unless `timeout` (seconds); a scalar result is a number, a
 // vector or matrix a list of numbers (`result[0]`), and the measured value is printed as Argo
 // prints it (`[0.99,0.98]`). The query is kept as the metric result's ResolvedPrometheusQuery.
-import { Agent, request } from 'undici'
+import type { Agent } from 'undici'
+import { lazyRequire } from '../../../lib/lazy.js'
 import { rfc3339 } from '../../../lib/duration.js'
 import { evaluateResult } from '../expr.js'
 import type { Measurement } from '../types.js'
 import { markError, noGarbage, noResume, type Provider } from './provider.js'
 
-const insecureAgent = new Agent({ connect: { rejectUnauthorized: false } })
+// Loaded on the first query (not at start-up).
+const undici = lazyRequire<typeof import('undici')>('undici')
+let insecure: Agent | undefined
+const insecureAgent = (): Agent => (insecure ??= new (undici().Agent)({ connect: { rejectUnauthorized: false } }))
 
 /** Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus' SampleValue.String() prints. */
 export function sampleString(v: number): string {
@@ -84,7 +88,7 @@ export function prometheusProvider(now: () => Date, env: Record<string, string |
       for (const h of p.headers ?? []) headers[h.key] = h.value
       let body: PromResponse
       try {
-        const res = await request(url, { headers, signal: AbortSignal.timeout(timeoutMs), ...(p.insecure ? { dispatcher: insecureAgent } : {}) })
+        const res = await undici().request(url, { headers, signal: AbortSignal.timeout(timeoutMs), ...(p.insecure ? { dispatcher: insecureAgent() } : {}) })
         const text = await res.body.text()
         try {
           body = JSON.parse(text) as PromResponse

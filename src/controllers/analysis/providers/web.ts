@@ -3,14 +3,19 @@
 // narrowed by jsonPath (Kubernetes JSONPath, `{$.data.ok}`; default `{$}`) and the first value
 // found is the result; a body that is not JSON is the result as a string. Timeout 10 s unless
 // timeoutSeconds; `insecure` skips TLS verification.
-import { Agent, request } from 'undici'
-import { JSONPath } from 'jsonpath-plus'
+import type { Agent } from 'undici'
+import { lazyRequire } from '../../../lib/lazy.js'
 import { rfc3339 } from '../../../lib/duration.js'
 import { evaluateResult } from '../expr.js'
 import type { Measurement, Metric, WebMetric } from '../types.js'
 import { markError, noGarbage, noResume, type Provider } from './provider.js'
 
-const insecureAgent = new Agent({ connect: { rejectUnauthorized: false } })
+// Loaded on the first query (not at start-up).
+const undici = lazyRequire<typeof import('undici')>('undici')
+const jsonPathPlus = lazyRequire<typeof import('jsonpath-plus')>('jsonpath-plus')
+
+let insecure: Agent | undefined
+const insecureAgent = (): Agent => (insecure ??= new (undici().Agent)({ connect: { rejectUnauthorized: false } }))
 
 /** `{$.data.ok}` → `$.data.ok` (Kubernetes' template braces around a JSONPath). */
 export function jsonPathExpression(jsonPath: string | undefined): string {
@@ -31,7 +36,7 @@ export function parseWebResponse(metric: Metric, web: WebMetric, body: string): 
   const path = jsonPathExpression(web.jsonPath)
   let found: unknown[]
   try {
-    found = JSONPath({ path, json: data as object, wrap: true }) as unknown[]
+    found = jsonPathPlus().JSONPath({ path, json: data as object, wrap: true }) as unknown[]
   } catch (err) {
     return { value: '', phase: 'Error', error: `Could not find JSONPath in body: ${(err as Error).message}` }
   }
@@ -63,12 +68,12 @@ export function webProvider(now: () => Date): Provider {
       let status: number
       let text: string
       try {
-        const res = await request(web.url, {
+        const res = await undici().request(web.url, {
           method: method as 'GET',
           headers,
           body,
           signal: AbortSignal.timeout(timeoutMs),
-          ...(web.insecure ? { dispatcher: insecureAgent } : {}),
+          ...(web.insecure ? { dispatcher: insecureAgent() } : {}),
         })
         status = res.statusCode
         text = await res.body.text()
