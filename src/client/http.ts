@@ -3,7 +3,7 @@
 // the server's metav1.Status, thrown with it in `.status` (see errors.ts).
 import { Agent, request, type Dispatcher } from 'undici'
 import type { KObject, StoredObject } from '../apis/meta.js'
-import type { Client, DeleteOptions, GVR, ListOptions, ListResult, PatchType, ResourceClient, ResourceInfo, WatchEvent, WatchOptions, WriteOptions } from './types.js'
+import type { Client, DeleteOptions, GVR, ListOptions, ListResult, PatchType, ResourceClient, ResourceInfo, Scale, WatchEvent, WatchOptions, WriteOptions } from './types.js'
 
 export interface HttpClientConfig {
   /** `https://127.0.0.1:6443` */
@@ -125,6 +125,14 @@ class HttpResource<T extends StoredObject> implements ResourceClient<T> {
     if (name !== undefined) p += `/${encodeURIComponent(name)}`
     if (sub) p += `/${sub}`
     return p
+  }
+
+  getScale(namespace: string | undefined, name: string): Promise<Scale> {
+    return this.c.call('GET', this.path(namespace, name, 'scale'))
+  }
+
+  updateScale(scale: Scale, opts: WriteOptions = {}): Promise<Scale> {
+    return this.c.call('PUT', this.path(scale.metadata.namespace, scale.metadata.name!, 'scale') + query({ fieldManager: opts.fieldManager }), { kind: 'Scale', apiVersion: 'autoscaling/v1', ...scale })
   }
 
   get(namespace: string | undefined, name: string): Promise<T> {
