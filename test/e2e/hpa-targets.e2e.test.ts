@@ -1,0 +1,161 @@
+// The HorizontalPodAutoscaler beyond the CPU walkthrough, through the real kubectl and without
+// waiting for metrics: it scales a custom resource through its `scale` subresource, reports a Pods
+// metric without a custom metrics API as upstream does with no adapter, and a target kind without
+// a scale subresource as FailedGetScale.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { parseTable, startCluster, until, type Cluster } from './harness.js'
+
+const manifests = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              replicas: {type: integer}
+          status:
+            type: object
+            properties:
+              replicas: {type: integer}
+              selector: {type: string}
+    subresources:
+      status: {}
+      scale:
+        specReplicasPath: .spec.replicas
+        statusReplicasPath: .status.replicas
+        labelSelectorPath: .status.selector
+`
+
+const widgets = `apiVersion: example.com/v1
+kind: Widget
+metadata: {name: web}
+spec: {replicas: 1}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: queue}
+spec: {replicas: 1}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {a: b}
+`
+
+const hpas = `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: example.com/v1, kind: Widget, name: web}
+  minReplicas: 2
+  maxReplicas: 5
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: queue}
+spec:
+  scaleTargetRef: {apiVersion: example.com/v1, kind: Widget, name: queue}
+  minReplicas: 1
+  maxReplicas: 5
+  metrics:
+  - type: Pods
+    pods:
+      metric: {name: packets-per-second}
+      target: {type: AverageValue, averageValue: 1k}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: settings}
+spec:
+  scaleTargetRef: {apiVersion: v1, kind: ConfigMap, name: settings}
+  maxReplicas: 3
+`
+
+/** The Conditions block of `kubectl describe hpa`: type → the rest of its row. */
+function conditionRows(described: string): Record<string, string> {
+  const block = described.split('\nConditions:\n')[1]?.split('\nEvents:')[0] ?? ''
+  return Object.fromEntries(
+    block
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim())
+      .map((l) => {
+        const [type, ...rest] = l.trim().split(/\s+/)
+        return [type, rest.join(' ')]
+      }),
+  )
+}
+
+describe('HorizontalPodAutoscaler targets and metrics', () => {
+  let c: Cluster
+  before(async () => {
+    c = await startCluster()
+  })
+  after(async () => {
+    await c?.destroy()
+  })
+
+  test('a custom resource is scaled through its scale subresource; a Pods metric and a ConfigMap fail as upstream', async () => {
+    await c.k('apply', '-f', c.file('crd.yaml', manifests))
+    await c.k('wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=30s')
+    await until('the Widget kind to be served', async () => (await c.kubectl(['apply', '-f', c.file('widgets.yaml', widgets)])).code === 0, 30_000)
+    // No controller owns these: the status (and so the Scale's selector) is set by hand.
+    await c.k('patch', 'widget', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":1,"selector":"app=web"}}')
+    await c.k('patch', 'widget', 'queue', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":1,"selector":"app=queue"}}')
+    assert.equal(JSON.parse(await c.k('get', '--raw', '/apis/example.com/v1/namespaces/default/widgets/web/scale')).status.selector, 'app=web')
+    await c.k('apply', '-f', c.file('hpas.yaml', hpas))
+
+    // Below minReplicas: scaled at once through /scale, no metrics needed.
+    await until('the HPA to scale the Widget to its minimum', async () => (await c.k('get', 'widget', 'web', '-o', 'jsonpath={.spec.replicas}')).trim() === '2', 30_000)
+    const web = await until('the web HPA status', async () => {
+      const [row] = parseTable(await c.k('get', 'hpa', 'web'))
+      return row.REPLICAS === '1' ? row : undefined
+    })
+    assert.deepEqual(web, { NAME: 'web', REFERENCE: 'Widget/web', TARGETS: 'cpu: <unknown>/50%', MINPODS: '2', MAXPODS: '5', REPLICAS: '1', AGE: web.AGE })
+    const describedWeb = await c.k('describe', 'hpa', 'web')
+    assert.match(describedWeb, /^Reference:\s+Widget\/web$/m)
+    assert.match(describedWeb, /^ {2}resource cpu on pods {2}\(as a percentage of request\): {2}<unknown> \/ 50%$/m)
+    assert.match(describedWeb, /Normal\s+SuccessfulRescale\s+.*horizontal-pod-autoscaler\s+New size: 2; reason: Current number of replicas below Spec\.MinReplicas/)
+    assert.match(conditionRows(describedWeb).AbleToScale, /^True SucceededRescale the HPA controller was able to update the target scale to 2$/)
+
+    // A Pods metric: no custom.metrics.k8s.io, as on a cluster without an adapter.
+    const queue = await until('the Pods-metric HPA to report', async () => {
+      const d = await c.k('describe', 'hpa', 'queue')
+      return conditionRows(d).ScalingActive?.startsWith('False') ? d : undefined
+    }, 30_000)
+    assert.equal(
+      conditionRows(queue).ScalingActive,
+      'False FailedGetPodsMetric the HPA was unable to compute the replica count: unable to get metric packets-per-second: unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered',
+    )
+    assert.equal(conditionRows(queue).AbleToScale, "True SucceededGetScale the HPA controller was able to get the target's current scale")
+    assert.match(queue, /^ {2}"packets-per-second" on pods:\s+<unknown> \/ 1k$/m)
+    assert.match(queue, /Warning\s+FailedGetPodsMetric\s+.*horizontal-pod-autoscaler\s+unable to get metric packets-per-second: unable to fetch metrics from custom metrics API: no custom metrics API \(custom\.metrics\.k8s\.io\) registered/)
+    assert.match(queue, /Warning\s+FailedComputeMetricsReplicas\s+.*invalid metrics \(1 invalid out of 1\), first error is: failed to get pods metric value: unable to get metric packets-per-second/)
+    assert.equal(parseTable(await c.k('get', 'hpa', 'queue'))[0].TARGETS, '<unknown>/1k')
+    assert.equal((await c.k('get', 'widget', 'queue', '-o', 'jsonpath={.spec.replicas}')).trim(), '1')
+
+    // A kind without a scale subresource.
+    const settings = await until('the ConfigMap HPA to report', async () => {
+      const d = await c.k('describe', 'hpa', 'settings')
+      return conditionRows(d).AbleToScale ? d : undefined
+    }, 30_000)
+    assert.equal(conditionRows(settings).AbleToScale, "False FailedGetScale the HPA controller was unable to get the target's current scale: the server could not find the requested resource (get configmaps settings)")
+    assert.match(settings, /Warning\s+FailedGetScale\s+.*horizontal-pod-autoscaler\s+the server could not find the requested resource \(get configmaps settings\)/)
+  })
+})
