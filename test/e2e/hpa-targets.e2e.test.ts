@@ -150,6 +150,22 @@ describe('HorizontalPodAutoscaler targets and metrics', () => {
     assert.equal(parseTable(await c.k('get', 'hpa', 'queue'))[0].TARGETS, '<unknown>/1k')
     assert.equal((await c.k('get', 'widget', 'queue', '-o', 'jsonpath={.spec.replicas}')).trim(), '1')
 
+    // autoscaling/v1 keeps the v2 fields in annotations; a v1 write-back loses nothing.
+    await c.k('patch', 'hpa', 'queue', '--type=merge', '-p', '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":60}}}}')
+    const v1 = JSON.parse(await c.k('get', 'horizontalpodautoscalers.v1.autoscaling', 'queue', '-o', 'json'))
+    assert.equal(v1.apiVersion, 'autoscaling/v1')
+    assert.equal(v1.spec.targetCPUUtilizationPercentage, undefined)
+    assert.equal(v1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics'], '[{"type":"Pods","pods":{"metricName":"packets-per-second","targetAverageValue":"1k"}}]')
+    assert.match(v1.metadata.annotations['autoscaling.alpha.kubernetes.io/behavior'], /"ScaleDown":\{"StabilizationWindowSeconds":60,"SelectPolicy":"Max"/)
+    assert.match(v1.metadata.annotations['autoscaling.alpha.kubernetes.io/conditions'], /"reason":"FailedGetPodsMetric"/)
+    v1.spec.maxReplicas = 7
+    await c.k('replace', '-f', c.file('queue-v1.json', JSON.stringify(v1)))
+    const v2 = JSON.parse(await c.k('get', 'horizontalpodautoscalers.v2.autoscaling', 'queue', '-o', 'json'))
+    assert.equal(v2.spec.maxReplicas, 7)
+    assert.deepEqual(v2.spec.metrics, [{ type: 'Pods', pods: { metric: { name: 'packets-per-second' }, target: { type: 'AverageValue', averageValue: '1k' } } }])
+    assert.equal(v2.spec.behavior.scaleDown.stabilizationWindowSeconds, 60)
+    assert.equal(v2.metadata.annotations?.['autoscaling.alpha.kubernetes.io/metrics'], undefined)
+
     // A kind without a scale subresource.
     const settings = await until('the ConfigMap HPA to report', async () => {
       const d = await c.k('describe', 'hpa', 'settings')
