@@ -174,4 +174,47 @@ describe('HorizontalPodAutoscaler targets and metrics', () => {
     assert.equal(conditionRows(settings).AbleToScale, "False FailedGetScale the HPA controller was unable to get the target's current scale: the server could not find the requested resource (get configmaps settings)")
     assert.match(settings, /Warning\s+FailedGetScale\s+.*horizontal-pod-autoscaler\s+the server could not find the requested resource \(get configmaps settings\)/)
   })
+
+  test('an Argo Rollout is scaled through its scale subresource (status.selector, status.HPAReplicas)', async () => {
+    const rollout = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: shop}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+      - name: app
+        image: gcr.io/google-samples/kubernetes-bootcamp:v1
+        resources:
+          requests: {cpu: 100m}
+  strategy:
+    canary:
+      steps:
+      - setWeight: 50
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: shop}
+spec:
+  scaleTargetRef: {apiVersion: argoproj.io/v1alpha1, kind: Rollout, name: shop}
+  minReplicas: 3
+  maxReplicas: 6
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}
+`
+    await c.k('apply', '-f', c.file('rollout.yaml', rollout))
+    await until('the HPA to scale the Rollout to 3', async () => (await c.k('get', 'rollout', 'shop', '-o', 'jsonpath={.spec.replicas}')).trim() === '3', 60_000)
+    const [row] = parseTable(await c.k('get', 'hpa', 'shop'))
+    assert.equal(row.REFERENCE, 'Rollout/shop')
+    assert.equal(row.TARGETS, 'cpu: <unknown>/60%')
+    assert.match(await c.k('describe', 'hpa', 'shop'), /New size: 3; reason: Current number of replicas below Spec\.MinReplicas/)
+    // The Rollout's controller acts on the new size: three pods, and the Scale reports them.
+    await until('three shop pods', async () => (await c.k('get', '--raw', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/shop/scale')).includes('"replicas":3,"selector":"app=shop"'), 90_000)
+  })
 })
