@@ -33,6 +33,8 @@ export class HPAController implements Reconciler {
   private readonly recorder: EventRecorder
   private readonly clock: () => Date
   private readonly history = new Map<string, History>()
+  /** Each HPA's last parsed selector (upstream's hpaSelectors), to find pods two HPAs control. */
+  private readonly selectors = new Map<string, Selector>()
 
   constructor(
     private readonly client: Client,
@@ -52,7 +54,11 @@ export class HPAController implements Reconciler {
       update: (old, cur) => {
         if (old.metadata.generation !== cur.metadata.generation) enqueue.add(cur)
       },
-      delete: (o: Obj) => this.history.delete(`${o.metadata.namespace}/${o.metadata.name}`),
+      delete: (o: Obj) => {
+        const key = `${o.metadata.namespace}/${o.metadata.name}`
+        this.history.delete(key)
+        this.selectors.delete(key)
+      },
     })
   }
 
@@ -112,6 +118,10 @@ export class HPAController implements Reconciler {
       }
       if (sel) {
         pods = this.pods.list().filter((p) => p.metadata.namespace === ns && matches(sel, p.metadata.labels))
+        // validateAndParseSelector: the HPAs whose selectors select any of these pods.
+        if (this.hpas.getByKey(key)) this.selectors.set(key, sel)
+        const controlling = [...this.selectors].filter(([k, s]) => k.startsWith(`${ns}/`) && pods.some((p) => matches(s, p.metadata.labels))).map(([k]) => k)
+        if (controlling.length > 1) scale.controlledBy = controlling.sort()
         const metrics: Obj[] = hpa.spec?.metrics ?? []
         if (metrics.some((m) => m.type === 'Resource' || m.type === 'ContainerResource')) {
           try {

@@ -260,3 +260,11 @@ test('planHPA: the target scale: FailedGetScale, a missing selector, a zero-repl
   const above = planHPA(observed({ hpa: hpa(), scale: { replicas: 12, selector: 'name=test-pod' } }), new Date(now))
   assert.deepEqual([above.scaleTo, above.reason], [10, 'Current number of replicas above Spec.MaxReplicas'])
 })
+
+test('planHPA: pods two HPAs select are AmbiguousSelector (validateAndParseSelector)', () => {
+  const p = planHPA(observed({ hpa: hpa(), scale: { replicas: 1, selector: 'name=test-pod', controlledBy: ['default/php-apache', 'default/twin'] } }), new Date(now))
+  const msg = 'pods by selector name=test-pod are controlled by multiple HPAs: [default/php-apache default/twin]'
+  assert.equal(p.scaleTo, undefined)
+  assert.deepEqual(p.events.map((e) => [e.reason, e.message]), [['AmbiguousSelector', msg], ['FailedComputeMetricsReplicas', msg]])
+  assert.deepEqual([conds(p.status).ScalingActive.reason, conds(p.status).ScalingActive.message], ['AmbiguousSelector', msg])
+})

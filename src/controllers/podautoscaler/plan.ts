@@ -40,6 +40,8 @@ export interface ObservedScale {
   selector: string
   /** Why status.selector does not parse (labels.Parse's error), if it does not. */
   selectorError?: string
+  /** The HPAs (`namespace/name`, this one included) whose selectors select some of these pods, when more than one does. */
+  controlledBy?: string[]
 }
 
 export interface Observed {
@@ -412,6 +414,10 @@ export function planHPA(o: Observed, nowDate: Date): Plan {
       selectorFailure = `couldn't convert selector into a corresponding internal selector object: ${scale.selectorError}`
       events.push({ type: 'Warning', reason: 'InvalidSelector', message: selectorFailure })
       conditions = setCondition(conditions, 'ScalingActive', 'False', 'InvalidSelector', selectorFailure, now)
+    } else if (scale.controlledBy && scale.controlledBy.length > 1) {
+      selectorFailure = `pods by selector ${scale.selector} are controlled by multiple HPAs: [${scale.controlledBy.join(' ')}]`
+      events.push({ type: 'Warning', reason: 'AmbiguousSelector', message: selectorFailure })
+      conditions = setCondition(conditions, 'ScalingActive', 'False', 'AmbiguousSelector', selectorFailure, now)
     }
     if (selectorFailure) {
       events.push({ type: 'Warning', reason: 'FailedComputeMetricsReplicas', message: selectorFailure })
