@@ -2,7 +2,7 @@
 // have two containers each; these have one, so the raw averages are half of upstream's figures.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { emptyHistory, goLabelSelector, planHPA, podMetricsInfo, scaleDownLimit, scaleUpLimit, type Observed } from './plan.js'
+import { convertDesiredReplicasWithBehaviorRate, emptyHistory, goLabelSelector, planHPA, podMetricsInfo, scaleDownLimit, scaleDownRules, scaleUpLimit, scaleUpRules, type Observed, type Rules } from './plan.js'
 import { milliQuantity, milliValue, plainMetricReplicas, resourceReplicas, type PodMetric } from './replicas.js'
 
 const now = Date.parse('2026-01-01T01:00:00Z')
@@ -127,6 +127,74 @@ test('behavior rate limits: default scale-up (4 pods or 100% per 15 s), scale-do
   assert.equal(scaleDownLimit(10, emptyHistory(), { selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }, { type: 'Percent', value: 50, periodSeconds: 60 }] }, now), 9)
   assert.equal(scaleUpLimit(3, emptyHistory(), { selectPolicy: 'Disabled', policies: [] }, now), 3)
 })
+
+// TestCalculateScaleUpLimitWithScalingRules, TestCalculateScaleDownLimitWithBehaviors.
+test('behavior: selectPolicy Min picks the smaller change', () => {
+  const rules = { stabilizationWindowSeconds: 300, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }, { type: 'Percent', value: 50, periodSeconds: 60 }] }
+  assert.equal(scaleUpLimit(1, emptyHistory(), rules, now), 2)
+  assert.equal(scaleDownLimit(5, emptyHistory(), rules, now), 3)
+})
+
+/** generateScalingRules(pods, podsPeriod, percent, percentPeriod, window). */
+function rules(pods: number, podsPeriod: number, percent: number, percentPeriod: number, window: number): Rules {
+  const policies = []
+  if (pods) policies.push({ type: 'Pods', value: pods, periodSeconds: podsPeriod })
+  if (percent) policies.push({ type: 'Percent', value: percent, periodSeconds: percentPeriod })
+  return { stabilizationWindowSeconds: window, selectPolicy: 'Max', policies }
+}
+/** generateEventsUniformDistribution: the events spread over the last `period` seconds, oldest first. */
+function spread(changes: number[], period: number) {
+  const segment = period / changes.length
+  return changes.map((change, i) => ({ change, at: now - Math.trunc(period - segment * (i + 1) + segment / 2) * 1000 }))
+}
+
+// TestScalingWithRules (convertDesiredReplicasWithBehaviorRate), upstream's table.
+const scalingCases: { name: string; current: number; desired: number; min: number; max: number; up?: Rules; down?: Rules; upEvents?: { change: number; at: number }[]; downEvents?: { change: number; at: number }[]; want: number; reason: string }[] = [
+  { name: 'prenormalized desired replicas within range', current: 5, desired: 7, min: 3, max: 8, want: 7, reason: 'DesiredWithinRange' },
+  { name: 'prenormalized desired replicas < minReplicas', current: 3, desired: 1, min: 2, max: 8, want: 2, reason: 'TooFewReplicas' },
+  { name: 'prenormalized desired replicas within range when minReplicas is 0', current: 1, desired: 0, min: 0, max: 10, want: 0, reason: 'DesiredWithinRange' },
+  { name: 'maxReplicas is the limit because maxReplicas < scaleUpLimit', current: 20, desired: 1000, min: 1, max: 10, want: 10, reason: 'TooManyReplicas' },
+  { name: 'desired replica count is more than the maximum replica count', current: 100, desired: 1000, min: 100, max: 150, want: 150, reason: 'TooManyReplicas' },
+  { name: 'scaleUpLimit is the limit because scaleUpLimit < maxReplicas with user policies', current: 3, desired: 1000, min: 1, max: 2000, up: rules(0, 0, 1, 60, 0), want: 4, reason: 'ScaleUpLimit' },
+  { name: 'scaleUp with default behavior', current: 10, desired: 50, min: 1, max: 1000, want: 20, reason: 'ScaleUpLimit' },
+  { name: 'scaleUp with pods policy larger than percent policy', current: 10, desired: 500, min: 1, max: 1000, up: rules(100, 60, 100, 60, 0), want: 110, reason: 'ScaleUpLimit' },
+  { name: 'scaleUp with percent policy larger than pods policy', current: 10, desired: 500, min: 1, max: 1000, up: rules(2, 60, 100, 60, 0), want: 20, reason: 'ScaleUpLimit' },
+  { name: 'scaleUp with spec MaxReplicas limitation with large pod policy', current: 10, desired: 50, min: 1, max: 1000, up: rules(100, 60, 0, 0, 0), want: 50, reason: 'DesiredWithinRange' },
+  { name: 'scaleUp with spec MaxReplicas limitation with large percent policy', current: 10, desired: 50, min: 1, max: 1000, up: rules(10000, 60, 0, 0, 0), want: 50, reason: 'DesiredWithinRange' },
+  { name: 'scaleUp with pod policy limitation', current: 10, desired: 50, min: 1, max: 1000, up: rules(30, 60, 0, 0, 0), want: 40, reason: 'ScaleUpLimit' },
+  { name: 'scaleUp with percent policy limitation', current: 10, desired: 50, min: 1, max: 1000, up: rules(0, 0, 200, 60, 0), want: 30, reason: 'ScaleUpLimit' },
+  { name: 'scaleDown with percent policy larger than pod policy', current: 100, desired: 2, min: 1, max: 1000, down: rules(20, 60, 1, 60, 300), want: 80, reason: 'ScaleDownLimit' },
+  { name: 'scaleDown with pod policy larger than percent policy', current: 100, desired: 2, min: 1, max: 1000, down: rules(2, 60, 1, 60, 300), want: 98, reason: 'ScaleDownLimit' },
+  { name: 'scaleDown with spec MinReplicas=nil limitation with large pod policy', current: 10, desired: 0, min: 1, max: 1000, down: rules(100, 60, 0, 0, 300), want: 1, reason: 'TooFewReplicas' },
+  { name: 'scaleDown with spec MinReplicas limitation with large percent policy', current: 10, desired: 2, min: 5, max: 1000, down: rules(0, 0, 100, 60, 300), want: 5, reason: 'TooFewReplicas' },
+  { name: 'scaleDown with pod policy limitation', current: 10, desired: 2, min: 1, max: 1000, down: rules(5, 60, 0, 0, 300), want: 5, reason: 'ScaleDownLimit' },
+  { name: 'scaleDown with percent policy limitation', current: 10, desired: 5, min: 1, max: 1000, down: rules(0, 0, 50, 60, 300), want: 5, reason: 'DesiredWithinRange' },
+  { name: 'scaleUp with spec MaxReplicas limitation with large pod policy and events', current: 100, desired: 500, min: 1, max: 200, up: rules(300, 60, 0, 0, 0), upEvents: spread([1, 5, 9], 120), want: 200, reason: 'TooManyReplicas' },
+  { name: 'scaleUp with spec MaxReplicas limitation with large percent policy and events', current: 100, desired: 500, min: 1, max: 200, up: rules(0, 0, 10000, 60, 0), upEvents: spread([1, 5, 9], 120), want: 200, reason: 'TooManyReplicas' },
+  { name: 'scaleUp with currentReplicas limitation with rate.PeriodSeconds with a lot of recent scale up events', current: 100, desired: 500, min: 1, max: 1000, up: rules(5, 120, 0, 0, 0), upEvents: spread([1, 5, 9], 120), want: 100, reason: 'ScaleUpLimit' },
+  { name: 'scaleUp with pod policy and previous scale up events', current: 100, desired: 500, min: 1, max: 1000, up: rules(150, 120, 0, 0, 0), upEvents: spread([1, 5, 9], 120), want: 235, reason: 'ScaleUpLimit' },
+  { name: 'scaleUp with percent policy and previous scale up events', current: 100, desired: 500, min: 1, max: 1000, up: rules(0, 0, 200, 120, 0), upEvents: spread([1, 5, 9], 120), want: 255, reason: 'ScaleUpLimit' },
+  { name: 'scaleDown with default policy and previous events', current: 10, desired: 5, min: 1, max: 1000, downEvents: spread([1, 5, 9], 120), want: 5, reason: 'DesiredWithinRange' },
+  { name: 'scaleDown with spec MinReplicas=nil limitation with large pod policy and previous events', current: 100, desired: 0, min: 1, max: 1000, down: rules(115, 120, 0, 0, 300), downEvents: spread([1, 5, 9], 120), want: 1, reason: 'TooFewReplicas' },
+  { name: 'scaleDown with spec MinReplicas limitation with large pod policy and previous events', current: 100, desired: 0, min: 5, max: 1000, down: rules(130, 120, 0, 0, 300), downEvents: spread([1, 5, 9], 120), want: 5, reason: 'TooFewReplicas' },
+  { name: 'scaleDown with spec MinReplicas limitation with large percent policy and previous events', current: 100, desired: 2, min: 5, max: 1000, down: rules(0, 0, 100, 120, 300), downEvents: spread([1, 5, 9], 120), want: 5, reason: 'TooFewReplicas' },
+  { name: 'scaleDown with pod policy limitation and previous events', current: 100, desired: 2, min: 1, max: 1000, down: rules(5, 120, 0, 0, 300), downEvents: spread([1, 5, 9], 120), want: 100, reason: 'ScaleDownLimit' },
+  { name: 'scaleDown with percent policy limitation and previous events', current: 100, desired: 0, min: 1, max: 1000, down: rules(0, 0, 50, 120, 300), downEvents: spread([2, 4, 6], 120), want: 56, reason: 'ScaleDownLimit' },
+  { name: 'scaleDown with previous events preventing further scale down', current: 100, desired: 0, min: 1, max: 1000, down: rules(0, 0, 10, 120, 300), downEvents: spread([10, 10, 10], 120), want: 100, reason: 'ScaleDownLimit' },
+  { name: 'scaleDown with with previous events still allowing more scale down', current: 10, desired: 5, min: 1, max: 1000, down: rules(0, 0, 1000, 120, 300), downEvents: spread([10, 10, 10], 120), want: 5, reason: 'DesiredWithinRange' },
+  { name: "check 'outdated' flag for events for one behavior for up", current: 100, desired: 200, min: 1, max: 1000, up: rules(1000, 60, 0, 0, 0), upEvents: spread([8, 12, 9, 11], 120), want: 200, reason: 'DesiredWithinRange' },
+  { name: "check that events were not marked 'outdated' for two different policies in the behavior for up", current: 100, desired: 200, min: 1, max: 1000, up: rules(1000, 120, 100, 60, 0), upEvents: spread([8, 12, 9, 11], 120), want: 200, reason: 'DesiredWithinRange' },
+  { name: "check 'outdated' flag for events for one behavior for down", current: 100, desired: 5, min: 1, max: 1000, down: rules(1000, 60, 0, 0, 300), downEvents: spread([8, 12, 9, 11], 120), want: 5, reason: 'DesiredWithinRange' },
+  { name: "check that events were marked 'outdated' for two different policies in the behavior for down", current: 100, desired: 5, min: 1, max: 1000, down: rules(1000, 30, 100, 60, 300), downEvents: spread([8, 12, 9, 11], 120), want: 5, reason: 'DesiredWithinRange' },
+]
+
+for (const c of scalingCases) {
+  test(`behavior: TestScalingWithRules: ${c.name}`, () => {
+    const h = { ...emptyHistory(), scaleUpEvents: c.upEvents ?? [], scaleDownEvents: c.downEvents ?? [] }
+    const r = convertDesiredReplicasWithBehaviorRate({ current: c.current, desired: c.desired, min: c.min, max: c.max, up: scaleUpRules(c.up), down: scaleDownRules(c.down) }, h, now)
+    assert.deepEqual([r.replicas, r.reason], [c.want, c.reason])
+  })
+}
 
 // ---- the pass (horizontal_test.go) ---------------------------------------------------------------
 

@@ -138,7 +138,7 @@ export function goLabelSelector(sel: Obj | undefined | null): string {
 
 // ---- behavior (normalizeDesiredReplicasWithBehaviors) ------------------------------------------
 
-interface Rules {
+export interface Rules {
   stabilizationWindowSeconds?: number
   selectPolicy?: string
   policies?: { type: string; value: number; periodSeconds: number }[]
@@ -173,6 +173,44 @@ export function scaleDownLimit(current: number, h: History, rules: Rules, now: n
     result = min ? Math.max(result, proposed) : Math.min(result, proposed)
   }
   return result
+}
+
+/** GenerateHPAScaleUpRules: what is not given comes from the defaults (4 pods or 100% per 15 s, no window, Max). */
+export function scaleUpRules(given?: Rules): Rules {
+  return {
+    stabilizationWindowSeconds: given?.stabilizationWindowSeconds ?? 0,
+    selectPolicy: given?.selectPolicy ?? 'Max',
+    policies: given?.policies?.length ? given.policies : [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+  }
+}
+
+/** GenerateHPAScaleDownRules, with maybeInitScaleDownStabilizationWindow's 300 s for an unset window. */
+export function scaleDownRules(given?: Rules): Rules {
+  return {
+    stabilizationWindowSeconds: given?.stabilizationWindowSeconds ?? downscaleStabilizationSeconds,
+    selectPolicy: given?.selectPolicy ?? 'Max',
+    policies: given?.policies?.length ? given.policies : [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+  }
+}
+
+/**
+ * convertDesiredReplicasWithBehaviorRate: the stabilized count within the policies' rate (what the
+ * last periodSeconds already added or removed counts against it) and min/max, with the
+ * ScalingLimited reason and message.
+ */
+export function convertDesiredReplicasWithBehaviorRate(a: { current: number; desired: number; min: number; max: number; up: Rules; down: Rules }, h: History, now: number): { replicas: number; reason: string; message: string } {
+  if (a.desired > a.current) {
+    const limit = Math.max(scaleUpLimit(a.current, h, a.up, now), a.current)
+    if (a.max > limit) {
+      if (a.desired > limit) return { replicas: limit, reason: 'ScaleUpLimit', message: 'the desired replica count is increasing faster than the maximum scale rate' }
+    } else if (a.desired > a.max) return { replicas: a.max, reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' }
+  } else if (a.desired < a.current) {
+    const limit = Math.min(scaleDownLimit(a.current, h, a.down, now), a.current)
+    if (a.min < limit) {
+      if (a.desired < limit) return { replicas: limit, reason: 'ScaleDownLimit', message: 'the desired replica count is decreasing faster than the maximum scale rate' }
+    } else if (a.desired < a.min) return { replicas: a.min, reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' }
+  }
+  return { replicas: a.desired, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' }
 }
 
 interface Normalized {
@@ -210,8 +248,8 @@ function normalize(hpa: Obj, current: number, desired: number, minReplicas: numb
     return { replicas: out, conditions, history: { ...h, recommendations } }
   }
 
-  const up: Rules = behavior.scaleUp ?? {}
-  const down: Rules = { ...behavior.scaleDown, stabilizationWindowSeconds: behavior.scaleDown?.stabilizationWindowSeconds ?? downscaleStabilizationSeconds }
+  const up = scaleUpRules(behavior.scaleUp)
+  const down = scaleDownRules(behavior.scaleDown)
   // stabilizeRecommendationWithBehaviors.
   const upCutoff = now - (up.stabilizationWindowSeconds ?? 0) * 1000
   const downCutoff = now - (down.stabilizationWindowSeconds ?? 0) * 1000
@@ -235,25 +273,7 @@ function normalize(hpa: Obj, current: number, desired: number, minReplicas: numb
       ? setCondition(conditions, 'AbleToScale', 'True', stReason, stMessage, now)
       : setCondition(conditions, 'AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size', now)
 
-  // convertDesiredReplicasWithBehaviorRate.
-  let out = stabilized
-  let reason = 'DesiredWithinRange'
-  let message = 'the desired count is within the acceptable range'
-  if (stabilized > current) {
-    const limit = Math.max(scaleUpLimit(current, h, up, now), current)
-    let maxAllowed = max
-    let r = 'TooManyReplicas'
-    let m = 'the desired replica count is more than the maximum replica count'
-    if (maxAllowed > limit) [maxAllowed, r, m] = [limit, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate']
-    if (stabilized > maxAllowed) [out, reason, message] = [maxAllowed, r, m]
-  } else if (stabilized < current) {
-    const limit = Math.min(scaleDownLimit(current, h, down, now), current)
-    let minAllowed = minReplicas
-    let r = 'TooFewReplicas'
-    let m = 'the desired replica count is less than the minimum replica count'
-    if (minAllowed < limit) [minAllowed, r, m] = [limit, 'ScaleDownLimit', 'the desired replica count is decreasing faster than the maximum scale rate']
-    if (stabilized < minAllowed) [out, reason, message] = [minAllowed, r, m]
-  }
+  const { replicas: out, reason, message } = convertDesiredReplicasWithBehaviorRate({ current, desired: stabilized, min: minReplicas, max, up, down }, h, now)
   conditions = setCondition(conditions, 'ScalingLimited', out === stabilized ? 'False' : 'True', reason, message, now)
   return { replicas: out, conditions, history: { ...h, recommendations } }
 }
