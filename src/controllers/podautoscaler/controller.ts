@@ -150,6 +150,7 @@ export class HPAController implements Reconciler {
         // scale.Spec.Replicas = desired; Scales(ns).Update: the Scale as read, so a change in between is a conflict.
         const scale = structuredClone(observed.rawScale)
         await observed.target.updateScale!({ ...scale, metadata: { ...scale.metadata, namespace: hpa.metadata.namespace }, spec: { ...scale.spec, replicas: plan.scaleTo } })
+        if (plan.historyAfterScale) this.history.set(key, plan.historyAfterScale)
         this.recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${plan.scaleTo}; reason: ${plan.reason}`)
         status.conditions = setCondition(status.conditions as Condition[], 'AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${plan.scaleTo}`, now.getTime())
         status.lastScaleTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z')

@@ -230,6 +230,8 @@ test('planHPA: scale down waits for the stabilization window, then goes at once'
   const later = planHPA({ ...o, history: held.history }, new Date(now + 31_000))
   assert.equal(later.scaleTo, 1)
   assert.equal(later.reason, 'All metrics below target')
+  // storeScaleEvent runs once the target took the new size.
+  assert.deepEqual([later.history.scaleDownEvents, later.historyAfterScale?.scaleDownEvents], [[], [{ change: 3, at: now + 31_000 }]])
 })
 
 test('planHPA: without a behavior, the first pass records the current size, so a scale-down waits 5 minutes', () => {

@@ -63,6 +63,8 @@ export interface Plan {
   reason?: string
   events: { type: 'Normal' | 'Warning'; reason: string; message: string }[]
   history: History
+  /** The history once the target is scaled to scaleTo (storeScaleEvent runs only after a successful update). */
+  historyAfterScale?: History
 }
 
 /**
@@ -489,11 +491,12 @@ export function planHPA(o: Observed, nowDate: Date): Plan {
 
   if (!rescale) return { status: statusOf(current, current, metricStatuses), events, history }
   // storeScaleEvent (only with a behavior, as upstream).
+  const before = history
   if (spec.behavior) {
     const longest = (rules?: Rules) => Math.max(0, ...(rules?.policies ?? []).map((p) => p.periodSeconds))
     const keep = (list: { change: number; at: number }[], rules?: Rules) => list.filter((e) => e.at > now - longest(rules) * 1000)
     if (desired > current) history = { ...history, scaleUpEvents: [...keep(history.scaleUpEvents, spec.behavior.scaleUp), { change: desired - current, at: now }] }
     else history = { ...history, scaleDownEvents: [...keep(history.scaleDownEvents, spec.behavior.scaleDown), { change: current - desired, at: now }] }
   }
-  return { status: statusOf(current, desired, metricStatuses), scaleTo: desired, reason, events, history }
+  return { status: statusOf(current, desired, metricStatuses), scaleTo: desired, reason, events, history: before, historyAfterScale: history }
 }
