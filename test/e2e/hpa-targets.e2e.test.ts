@@ -217,4 +217,47 @@ spec:
     // The Rollout's controller acts on the new size: three pods, and the Scale reports them.
     await until('three shop pods', async () => (await c.k('get', '--raw', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/shop/scale')).includes('"replicas":3,"selector":"app=shop"'), 90_000)
   })
+
+  test('a StatefulSet scales down on a ContainerResource metric from real figures', async () => {
+    const manifest = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: idle}
+spec:
+  replicas: 3
+  serviceName: idle
+  selector:
+    matchLabels: {app: idle}
+  template:
+    metadata:
+      labels: {app: idle}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        resources:
+          requests: {cpu: "1"}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: idle}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: idle}
+  minReplicas: 1
+  maxReplicas: 3
+  metrics:
+  - type: ContainerResource
+    containerResource: {name: cpu, container: web, target: {type: Utilization, averageUtilization: 90}}
+  behavior:
+    scaleDown: {stabilizationWindowSeconds: 0}
+`
+    await c.k('apply', '-f', c.file('idle.yaml', manifest))
+    // Idle pods use ~0% of a whole CPU: once each has a metrics window after becoming ready, 1 replica.
+    await until('the HPA to scale the StatefulSet down to 1', async () => (await c.k('get', 'statefulset', 'idle', '-o', 'jsonpath={.spec.replicas}')).trim() === '1', 150_000)
+    const described = await c.k('describe', 'hpa', 'idle')
+    assert.match(described, /New size: 1; reason: All metrics below target/)
+    assert.match(described, /^ {2}resource cpu of container "web" on pods {2}\(as a percentage of request\): {2}\d+% \(\d+m?\) \/ 90%$/m)
+    assert.match(conditionRows(described).ScalingActive, /^True ValidMetricFound the HPA was able to successfully calculate a replica count from cpu container resource utilization \(percentage of request\)$/)
+    assert.match(parseTable(await c.k('get', 'hpa', 'idle'))[0].TARGETS, /^cpu: \d+%\/90%$/)
+    await c.k('delete', 'statefulset', 'idle', '--wait=false')
+  })
 })
