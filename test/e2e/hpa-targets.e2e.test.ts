@@ -81,6 +81,20 @@ spec:
 ---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
+metadata: {name: jobs}
+spec:
+  scaleTargetRef: {apiVersion: example.com/v1, kind: Widget, name: queue}
+  maxReplicas: 5
+  metrics:
+  - type: External
+    external:
+      metric:
+        name: queue_messages_ready
+        selector: {matchLabels: {queue: worker_tasks}}
+      target: {type: AverageValue, averageValue: "30"}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
 metadata: {name: settings}
 spec:
   scaleTargetRef: {apiVersion: v1, kind: ConfigMap, name: settings}
@@ -165,6 +179,17 @@ describe('HorizontalPodAutoscaler targets and metrics', () => {
     assert.deepEqual(v2.spec.metrics, [{ type: 'Pods', pods: { metric: { name: 'packets-per-second' }, target: { type: 'AverageValue', averageValue: '1k' } } }])
     assert.equal(v2.spec.behavior.scaleDown.stabilizationWindowSeconds, 60)
     assert.equal(v2.metadata.annotations?.['autoscaling.alpha.kubernetes.io/metrics'], undefined)
+
+    // An External metric: no external.metrics.k8s.io either.
+    const jobs = await until('the External-metric HPA to report', async () => {
+      const d = await c.k('describe', 'hpa', 'jobs')
+      return conditionRows(d).ScalingActive?.startsWith('False') ? d : undefined
+    }, 30_000)
+    assert.equal(
+      conditionRows(jobs).ScalingActive,
+      'False FailedGetExternalMetric the HPA was unable to compute the replica count: unable to get external metric default/queue_messages_ready/&LabelSelector{MatchLabels:map[string]string{queue: worker_tasks,},MatchExpressions:[]LabelSelectorRequirement{},}: unable to fetch metrics from external metrics API: the server could not find the requested resource (get queue_messages_ready.external.metrics.k8s.io)',
+    )
+    assert.match(jobs, /^ {2}"queue_messages_ready" \(target average value\):\s+<unknown> \/ 30$/m)
 
     // A kind without a scale subresource.
     const settings = await until('the ConfigMap HPA to report', async () => {
