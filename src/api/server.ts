@@ -228,6 +228,15 @@ export class ApiServer {
     return handler.create(rs, namespace, name, body)
   }
 
+  /** The `scale` subresource in process: GET without `scale`, PUT with it (autoscaling/v1 Scale). Throws StatusError. */
+  async scale(group: string, resource: string, namespace: string | undefined, name: string, scale?: KObject, fieldManager?: string): Promise<unknown> {
+    const rs = this.resource(group, resource)
+    if (!rs?.def.scale) throw errors.pathNotFound()
+    if (!scale) return this.toScale(rs.def, await rs.get(namespace, name))
+    const obj = await rs.guaranteedUpdate(namespace, name, (current) => this.scaled(rs.def, current, scale, name), { fieldManager, subresource: 'scale' })
+    return this.toScale(rs.def, obj)
+  }
+
   /** Discovery facts about every served resource (for in-process clients). */
   resourceInfos(): { group: string; version: string; resource: string; kind: string; namespaced: boolean; verbs: string[] }[] {
     return this.served.map(({ def }) => ({ group: def.group, version: def.version, resource: def.resource, kind: def.kind, namespaced: def.namespaced, verbs: def.verbs ?? allVerbs }))

@@ -134,6 +134,7 @@ export function localClient(api: ApiServer, component: string, opts: InProcessCl
       resource: (g, r) => api.resource(g, r),
       createSubresource: (g, r, ns, name, sub, body) => api.createSubresource(g, r, ns, name, sub, body),
       getRaw: (path) => api.getRaw(path),
+      scale: (g, r, ns, name, body, manager) => api.scale(g, r, ns, name, body, manager),
     },
     component,
     opts,

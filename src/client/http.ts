@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici'
 import { lazyRequire } from '../lib/lazy.js'
 import type { KObject, StoredObject } from '../apis/meta.js'
-import type { Client, DeleteOptions, GVR, ListOptions, ListResult, PatchType, ResourceClient, ResourceInfo, WatchEvent, WatchOptions, WriteOptions } from './types.js'
+import type { Client, DeleteOptions, GVR, ListOptions, ListResult, PatchType, ResourceClient, ResourceInfo, Scale, WatchEvent, WatchOptions, WriteOptions } from './types.js'
 
 // undici loads with the first client (`kubelite up` makes none: off its start-up).
 const undici = lazyRequire<typeof import('undici')>('undici')
@@ -129,6 +129,14 @@ class HttpResource<T extends StoredObject> implements ResourceClient<T> {
     if (name !== undefined) p += `/${encodeURIComponent(name)}`
     if (sub) p += `/${sub}`
     return p
+  }
+
+  getScale(namespace: string | undefined, name: string): Promise<Scale> {
+    return this.c.call('GET', this.path(namespace, name, 'scale'))
+  }
+
+  updateScale(scale: Scale, opts: WriteOptions = {}): Promise<Scale> {
+    return this.c.call('PUT', this.path(scale.metadata.namespace, scale.metadata.name!, 'scale') + query({ fieldManager: opts.fieldManager }), { kind: 'Scale', apiVersion: 'autoscaling/v1', ...scale })
   }
 
   get(namespace: string | undefined, name: string): Promise<T> {

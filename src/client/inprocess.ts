@@ -3,7 +3,7 @@
 // requests, so components behave the same as when they run elsewhere.
 import type { KObject, StoredObject } from '../apis/meta.js'
 import type { FairTurns } from './turns.js'
-import type { Client, DeleteOptions, GVR, ListOptions, ListResult, PatchType, ResourceClient, ResourceInfo, WatchEvent, WatchOptions, WriteOptions } from './types.js'
+import type { Client, DeleteOptions, GVR, ListOptions, ListResult, PatchType, ResourceClient, ResourceInfo, Scale, WatchEvent, WatchOptions, WriteOptions } from './types.js'
 
 /** What the in-process client needs of the server's per-resource storage (registry/rest.ts fits). */
 export interface LocalResource {
@@ -23,6 +23,8 @@ export interface LocalBackend {
   createSubresource?(group: string, resource: string, namespace: string | undefined, name: string, subresource: string, body: KObject): Promise<unknown>
   /** A GET of a non-resource path (Client.getRaw). */
   getRaw?(path: string): Promise<unknown>
+  /** The `scale` subresource: GET without `scale`, PUT with it. */
+  scale?(group: string, resource: string, namespace: string | undefined, name: string, scale?: KObject, fieldManager?: string): Promise<unknown>
 }
 
 export interface InProcessClientOptions {
@@ -74,6 +76,17 @@ class LocalResourceClient<T extends StoredObject> implements ResourceClient<T> {
   }
   async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
     await this.admit(() => this.r.delete(namespace, name, opts))
+  }
+  getScale(namespace: string | undefined, name: string): Promise<Scale> {
+    const backend = this.backend
+    if (!backend?.scale) return Promise.reject(new Error(`the server does not serve ${this.info.resource}/scale in process`))
+    return this.admit(() => backend.scale!(this.info.group, this.info.resource, namespace, name) as Promise<Scale>)
+  }
+  updateScale(scale: Scale, opts: WriteOptions = {}): Promise<Scale> {
+    const backend = this.backend
+    if (!backend?.scale) return Promise.reject(new Error(`the server does not serve ${this.info.resource}/scale in process`))
+    const body = { kind: 'Scale', apiVersion: 'autoscaling/v1', ...scale } as KObject
+    return this.admit(() => backend.scale!(this.info.group, this.info.resource, scale.metadata.namespace, scale.metadata.name!, body, opts.fieldManager ?? this.defaultManager) as Promise<Scale>)
   }
 }
 

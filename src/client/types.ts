@@ -53,6 +53,15 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string }
 }
 
+/** autoscaling/v1 Scale: what the `scale` subresource of any scalable kind reads and writes. */
+export interface Scale {
+  kind?: 'Scale'
+  apiVersion?: string
+  metadata: { name?: string; namespace?: string; uid?: string; resourceVersion?: string; creationTimestamp?: string }
+  spec: { replicas?: number }
+  status: { replicas: number; selector?: string }
+}
+
 export type PatchType = 'application/json-patch+json' | 'application/merge-patch+json' | 'application/strategic-merge-patch+json' | 'application/apply-patch+yaml'
 
 /** Operations on one resource (group, version, resource). `namespace` is ignored for cluster-scoped kinds. */
@@ -66,6 +75,10 @@ export interface ResourceClient<T extends StoredObject = StoredObject> {
   update(obj: T, opts?: WriteOptions): Promise<T>
   patch(namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts?: WriteOptions & { force?: boolean }): Promise<T>
   delete(namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<void>
+  /** GET .../{name}/scale (client-go's ScalesGetter); a kind without the subresource answers 404. */
+  getScale?(namespace: string | undefined, name: string): Promise<Scale>
+  /** PUT .../{name}/scale; its resourceVersion, if set, is a precondition. */
+  updateScale?(scale: Scale, opts?: WriteOptions): Promise<Scale>
 }
 
 export interface Client {

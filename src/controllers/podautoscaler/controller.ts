@@ -1,20 +1,23 @@
 // The HorizontalPodAutoscaler controller: the thin shell around plan.ts (upstream
 // pkg/controller/podautoscaler, horizontal.go). Every HPA is synced every 15 s
-// (--horizontal-pod-autoscaler-sync-period): read the target's scale (its spec.replicas and selector),
-// the pods it selects and their PodMetrics (metrics.k8s.io, as kube-controller-manager reads them),
-// plan, scale the target, write the status. Recommendations and scale events stay in memory, as
-// upstream's do (a restart forgets them).
+// (--horizontal-pod-autoscaler-sync-period): read the target's `scale` subresource (any kind that
+// has one: Deployments, ReplicaSets, StatefulSets, ReplicationControllers, Rollouts, custom
+// resources), the pods its status.selector selects and their PodMetrics (metrics.k8s.io, as
+// kube-controller-manager reads them), plan, write the new size through the `scale` subresource,
+// write the status. Recommendations and scale events stay in memory, as upstream's do (a restart
+// forgets them).
+import { isDeepStrictEqual } from 'node:util'
 import { errorMessage, isConflict, isNotFound } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
 import type { InformerFactory } from '../../client/factory.js'
 import { gvrs } from '../../client/factory.js'
 import { type Informer } from '../../client/informer.js'
-import type { Client } from '../../client/types.js'
+import type { Client, ResourceClient, Scale } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import type { StoredObject } from '../../apis/meta.js'
-import { formatLabelSelector, matches, parseLabelSelector } from '../../lib/selector.js'
+import { matches, parseLabelSelector, type Selector } from '../../lib/selector.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
-import { emptyHistory, planHPA, setCondition, syncPeriodMs, type Condition, type History, type Observed } from './plan.js'
+import { emptyHistory, planHPA, setCondition, syncPeriodMs, type Condition, type History, type Observed, type ObservedScale } from './plan.js'
 
 export const hpaControllerName = 'horizontal-pod-autoscaler'
 const hpaGVR = { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' }
@@ -30,6 +33,8 @@ export class HPAController implements Reconciler {
   private readonly recorder: EventRecorder
   private readonly clock: () => Date
   private readonly history = new Map<string, History>()
+  /** Each HPA's last parsed selector (upstream's hpaSelectors), to find pods two HPAs control. */
+  private readonly selectors = new Map<string, Selector>()
 
   constructor(
     private readonly client: Client,
@@ -49,7 +54,11 @@ export class HPAController implements Reconciler {
       update: (old, cur) => {
         if (old.metadata.generation !== cur.metadata.generation) enqueue.add(cur)
       },
-      delete: (o: Obj) => this.history.delete(`${o.metadata.namespace}/${o.metadata.name}`),
+      delete: (o: Obj) => {
+        const key = `${o.metadata.namespace}/${o.metadata.name}`
+        this.history.delete(key)
+        this.selectors.delete(key)
+      },
     })
   }
 
@@ -58,38 +67,73 @@ export class HPAController implements Reconciler {
     await runWorkers(this.queue, this, this.opts.workers ?? 5, signal, this.opts.log)
   }
 
-  /** The target's resource, from discovery (upstream: the RESTMapper). */
-  private targetResource(ref: { apiVersion?: string; kind?: string }) {
-    const [group, version] = (ref.apiVersion ?? '').includes('/') ? ref.apiVersion!.split('/') : ['', ref.apiVersion ?? 'v1']
-    const info = this.client.resources().find((r) => r.group === group && r.kind === ref.kind && (r.version === version || !version))
-    if (!info) throw new Error(`no matches for kind "${ref.kind}" in group "${group}"`)
-    return this.client.resource<Obj>(info)
-  }
-
-  private async observe(hpa: Obj, key: string): Promise<Observed & { target?: Obj }> {
-    const ns = hpa.metadata.namespace!
-    const ref = hpa.spec?.scaleTargetRef ?? {}
-    let scale: Observed['scale']
-    let target: Obj | undefined
-    try {
-      target = await this.targetResource(ref).get(ns, ref.name)
-      scale = { replicas: target.spec?.replicas ?? 0, selector: formatLabelSelector(target.spec?.selector) }
-    } catch (err) {
-      scale = { error: errorMessage(err) }
-    }
-    let pods: Obj[] = []
-    let podMetrics: Observed['podMetrics'] = []
-    if ('selector' in scale && scale.selector) {
-      const sel = parseLabelSelector(scale.selector)
-      pods = this.pods.list().filter((p) => p.metadata.namespace === ns && matches(sel, p.metadata.labels))
+  /**
+   * The target's scale through its `scale` subresource, whatever its kind (upstream: the RESTMapper's
+   * mappings for the group and kind, each tried until one answers; the first error wins).
+   */
+  private async readScale(ns: string, ref: { apiVersion?: string; kind?: string; name?: string }): Promise<{ scale: Scale; target: ResourceClient<Obj> }> {
+    const apiVersion = ref.apiVersion ?? ''
+    const parts = apiVersion.split('/')
+    if (parts.length > 2) throw new Error(`unexpected GroupVersion string: ${apiVersion}`)
+    const group = parts.length === 2 ? parts[0] : ''
+    const mappings = this.client.resources().filter((r) => r.group === group && r.kind === ref.kind)
+    if (mappings.length === 0) throw new Error(`no matches for kind "${ref.kind ?? ''}" in group "${group}"`)
+    let first: unknown
+    for (const info of mappings) {
+      const target = this.client.resource<Obj>(info)
       try {
-        podMetrics = (await this.client.resource<Obj>(podMetricsGVR).list(ns, { labelSelector: scale.selector })).items
-        if (podMetrics.length === 0) podMetrics = { error: 'no metrics returned from resource metrics API' }
+        if (!target.getScale) throw new Error(`the client cannot read ${info.resource}/scale`)
+        return { scale: await target.getScale(ns, ref.name ?? ''), target }
       } catch (err) {
-        podMetrics = { error: errorMessage(err) }
+        first ??= err
       }
     }
-    return { hpa, scale, pods, podMetrics, history: this.history.get(key) ?? emptyHistory(), target }
+    // A kind without the subresource: the API server's plain 404, which client-go words with the request.
+    const info = mappings[0]
+    const msg = errorMessage(first)
+    if (isNotFound(first) && msg === 'the server could not find the requested resource') throw new Error(`${msg} (get ${info.resource}${info.group ? '.' + info.group : ''} ${ref.name ?? ''})`)
+    throw first
+  }
+
+  private async observe(hpa: Obj, key: string): Promise<Observed & { target?: ResourceClient<Obj>; rawScale?: Scale }> {
+    const ns = hpa.metadata.namespace!
+    const ref = hpa.spec?.scaleTargetRef ?? {}
+    const history = this.history.get(key) ?? emptyHistory()
+    let read: { scale: Scale; target: ResourceClient<Obj> }
+    try {
+      read = await this.readScale(ns, ref)
+    } catch (err) {
+      return { hpa, scale: { error: errorMessage(err) }, pods: [], podMetrics: [], history }
+    }
+    const selector = read.scale.status?.selector ?? ''
+    const scale: ObservedScale = { replicas: read.scale.spec?.replicas ?? 0, statusReplicas: read.scale.status?.replicas ?? 0, selector }
+    let pods: Obj[] = []
+    let podMetrics: Observed['podMetrics'] = []
+    if (selector) {
+      let sel: Selector | undefined
+      try {
+        sel = parseLabelSelector(selector)
+      } catch (err) {
+        scale.selectorError = errorMessage(err)
+      }
+      if (sel) {
+        pods = this.pods.list().filter((p) => p.metadata.namespace === ns && matches(sel, p.metadata.labels))
+        // validateAndParseSelector: the HPAs whose selectors select any of these pods.
+        if (this.hpas.getByKey(key)) this.selectors.set(key, sel)
+        const controlling = [...this.selectors].filter(([k, s]) => k.startsWith(`${ns}/`) && pods.some((p) => matches(s, p.metadata.labels))).map(([k]) => k)
+        if (controlling.length > 1) scale.controlledBy = controlling.sort()
+        const metrics: Obj[] = hpa.spec?.metrics ?? []
+        if (metrics.some((m) => m.type === 'Resource' || m.type === 'ContainerResource')) {
+          try {
+            podMetrics = (await this.client.resource<Obj>(podMetricsGVR).list(ns, { labelSelector: selector })).items
+            if (podMetrics.length === 0) podMetrics = { error: 'no metrics returned from resource metrics API' }
+          } catch (err) {
+            podMetrics = { error: `unable to fetch metrics from resource metrics API: ${errorMessage(err)}` }
+          }
+        }
+      }
+    }
+    return { hpa, scale, pods, podMetrics, history, target: read.target, rawScale: read.scale }
   }
 
   async reconcile(key: string): Promise<Result | void> {
@@ -100,21 +144,23 @@ export class HPAController implements Reconciler {
     this.history.set(key, plan.history)
     for (const e of plan.events) this.recorder.event(hpa, e.type, e.reason, e.message)
     const status = structuredClone(plan.status)
-    if (plan.scaleTo !== undefined && observed.target) {
+    if (plan.scaleTo !== undefined && observed.target && observed.rawScale) {
       const now = this.clock()
-      const target = observed.target
       try {
-        await this.targetResource(hpa.spec.scaleTargetRef).patch(target.metadata.namespace, target.metadata.name!, 'application/merge-patch+json', { spec: { replicas: plan.scaleTo } })
+        // scale.Spec.Replicas = desired; Scales(ns).Update: the Scale as read, so a change in between is a conflict.
+        const scale = structuredClone(observed.rawScale)
+        await observed.target.updateScale!({ ...scale, metadata: { ...scale.metadata, namespace: hpa.metadata.namespace }, spec: { ...scale.spec, replicas: plan.scaleTo } })
+        if (plan.historyAfterScale) this.history.set(key, plan.historyAfterScale)
         this.recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${plan.scaleTo}; reason: ${plan.reason}`)
         status.conditions = setCondition(status.conditions as Condition[], 'AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${plan.scaleTo}`, now.getTime())
         status.lastScaleTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z')
       } catch (err) {
         this.recorder.event(hpa, 'Warning', 'FailedRescale', `New size: ${plan.scaleTo}; reason: ${plan.reason}; error: ${errorMessage(err)}`)
         status.conditions = setCondition(status.conditions as Condition[], 'AbleToScale', 'False', 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${errorMessage(err)}`, now.getTime())
-        status.desiredReplicas = status.currentReplicas
+        status.desiredReplicas = hpa.status?.desiredReplicas ?? 0
       }
     }
-    if (JSON.stringify(hpa.status ?? {}) !== JSON.stringify(status)) {
+    if (!isDeepStrictEqual(hpa.status ?? {}, status)) {
       try {
         await this.client.resource<Obj>(hpaGVR).update({ ...structuredClone(hpa), status } as Obj, { subresource: 'status' })
       } catch (err) {

@@ -1,6 +1,6 @@
-// The replica calculator for resource metrics (upstream: pkg/controller/podautoscaler/
-// replica_calculator.go GetResourceReplicas, groupPods, calculatePodRequests and metrics/utilization.go
-// GetResourceUtilizationRatio). Pure: the clock is a parameter.
+// The replica calculator (upstream: pkg/controller/podautoscaler/replica_calculator.go
+// GetResourceReplicas, GetRawResourceReplicas, calcPlainMetricReplicas, groupPods,
+// calculatePodRequests, and metrics/utilization.go). Pure: the clock is a parameter.
 import { parseQuantity } from '../../apis/core/quantity.js'
 
 /** --horizontal-pod-autoscaler-tolerance. */
@@ -11,21 +11,40 @@ export const cpuInitializationPeriodMs = 5 * 60_000
 export const delayOfInitialReadinessStatusMs = 30_000
 
 export interface PodMetric {
-  /** Milli-units: millicores for CPU. */
+  /** Milli-units: millicores for CPU, milli-bytes for memory. */
   value: number
   timestamp: number
   windowMs: number
 }
 
-interface Pod {
-  metadata: { name?: string; deletionTimestamp?: string }
+export interface Pod {
+  metadata: { name?: string; namespace?: string; deletionTimestamp?: string }
   spec?: { containers?: { name: string; resources?: { requests?: Record<string, unknown> } }[]; initContainers?: { name: string; restartPolicy?: string; resources?: { requests?: Record<string, unknown> } }[] }
   status?: { phase?: string; startTime?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[] }
 }
 
 export class CalculatorError extends Error {}
 
-/** groupPods: ready ones count; pending, not yet ready (CPU) and missing ones are set aside. */
+/** resource.Quantity.MilliValue(): rounded up, without the float noise of `1.1 * 1000`. */
+export function milliValue(q: unknown): number | undefined {
+  const v = parseQuantity(q)
+  return v === undefined ? undefined : Math.ceil(Number((v * 1000).toPrecision(15)))
+}
+
+/** resource.NewMilliQuantity(v, DecimalSI).String(): `500m`, `1500`, `2k`, `9867264`. */
+export function milliQuantity(milli: number): string {
+  if (milli % 1000 !== 0) return `${milli}m`
+  let v = milli / 1000
+  const suffixes = ['', 'k', 'M', 'G', 'T', 'P', 'E']
+  let i = 0
+  while (v !== 0 && v % 1000 === 0 && i < suffixes.length - 1) {
+    v /= 1000
+    i++
+  }
+  return `${v}${suffixes[i]}`
+}
+
+/** groupPods: ready ones count; pending, not yet ready (CPU only) and missing ones are set aside. */
 export function groupPods(pods: Pod[], metrics: Map<string, PodMetric>, resource: string, now: number): { ready: number; unready: Set<string>; missing: Set<string>; ignored: Set<string> } {
   const unready = new Set<string>()
   const missing = new Set<string>()
@@ -72,17 +91,20 @@ export function groupPods(pods: Pod[], metrics: Map<string, PodMetric>, resource
   return { ready, unready, missing, ignored }
 }
 
-/** calculatePodRequests: each pod's requests for the resource, milli-units; a container without one is an error. */
-export function podRequests(pods: Pod[], resource: string): Map<string, number> {
+/**
+ * calculatePodRequests: each pod's requests for the resource, milli-units (its regular and
+ * restartable init containers, or only `container`); a container without one is an error.
+ */
+export function podRequests(pods: Pod[], resource: string, container = ''): Map<string, number> {
   const out = new Map<string, number>()
   for (const pod of pods) {
     const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')]
     let sum = 0
     for (const c of containers) {
-      const q = c.resources?.requests?.[resource]
-      const v = q === undefined ? undefined : parseQuantity(q)
+      if (container !== '' && container !== c.name) continue
+      const v = milliValue(c.resources?.requests?.[resource])
       if (v === undefined) throw new CalculatorError(`missing request for ${resource} in container ${c.name} of Pod ${pod.metadata.name ?? ''}`)
-      sum += Math.ceil(v * 1000)
+      sum += v
     }
     out.set(pod.metadata.name ?? '', sum)
   }
@@ -106,42 +128,85 @@ export function utilizationRatio(metrics: Map<string, PodMetric>, requests: Map<
   return { ratio: utilization / targetUtilization, utilization, rawAverage: Math.trunc(metricsTotal / entries) }
 }
 
+/** GetMetricUsageRatio. */
+export function usageRatio(metrics: Map<string, PodMetric>, targetUsage: number): { ratio: number; usage: number } {
+  let total = 0
+  for (const m of metrics.values()) total += m.value
+  const usage = Math.trunc(total / metrics.size)
+  return { ratio: usage / targetUsage, usage }
+}
+
 export interface ResourceReplicas {
   replicas: number
   utilization: number
   /** Average usage per pod, milli-units. */
   rawAverage: number
-  timestamp: number
 }
 
-/** GetResourceReplicas: the replica count that brings average utilization to the target. */
-export function resourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: Pod[], metricsIn: Map<string, PodMetric>, now: number): ResourceReplicas {
-  if (metricsIn.size === 0) throw new CalculatorError(`unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`)
-  const timestamp = [...metricsIn.values()][0].timestamp
+const within = (ratio: number) => Math.abs(1.0 - ratio) <= tolerance
+
+/**
+ * GetResourceReplicas: the replica count that brings average utilization (usage against the
+ * pods' requests) to the target. `metricsIn` are the pods' metrics from the resource metrics API.
+ */
+export function resourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: Pod[], metricsIn: Map<string, PodMetric>, now: number, container = ''): ResourceReplicas {
   if (pods.length === 0) throw new CalculatorError('no pods returned by selector while calculating replica count')
   const metrics = new Map(metricsIn)
   const { ready, unready, missing, ignored } = groupPods(pods, metrics, resource, now)
   for (const n of [...ignored, ...unready]) metrics.delete(n)
   if (metrics.size === 0) throw new CalculatorError('did not receive metrics for targeted pods (pods might be unready)')
-  const requests = podRequests(pods, resource)
+  const requests = podRequests(pods, resource, container)
   const { ratio, utilization, rawAverage } = utilizationRatio(metrics, requests, targetUtilization)
-  const result = (replicas: number) => ({ replicas, utilization, rawAverage, timestamp })
+  const result = (replicas: number) => ({ replicas, utilization, rawAverage })
 
   const scaleUpWithUnready = unready.size > 0 && ratio > 1.0
   if (!scaleUpWithUnready && missing.size === 0) {
-    if (Math.abs(1.0 - ratio) <= tolerance) return result(currentReplicas)
+    if (within(ratio)) return result(currentReplicas)
     return result(Math.ceil(ratio * ready))
   }
   if (missing.size > 0) {
     // Scale-down: missing pods count as using 100% of their request (or the target, if above);
     // scale-up: as using nothing.
-    const fallback = Math.max(100, targetUtilization)
-    for (const name of missing) metrics.set(name, { value: ratio < 1.0 ? Math.trunc(((requests.get(name) ?? 0) * fallback) / 100) : 0, timestamp, windowMs: 0 })
+    if (ratio < 1.0) {
+      const fallback = Math.max(100, targetUtilization)
+      for (const name of missing) metrics.set(name, { value: Math.trunc(((requests.get(name) ?? 0) * fallback) / 100), timestamp: 0, windowMs: 0 })
+    } else if (ratio > 1.0) for (const name of missing) metrics.set(name, { value: 0, timestamp: 0, windowMs: 0 })
   }
-  if (scaleUpWithUnready) for (const name of unready) metrics.set(name, { value: 0, timestamp, windowMs: 0 })
+  if (scaleUpWithUnready) for (const name of unready) metrics.set(name, { value: 0, timestamp: 0, windowMs: 0 })
   const next = utilizationRatio(metrics, requests, targetUtilization).ratio
-  if (Math.abs(1.0 - next) <= tolerance || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0)) return result(currentReplicas)
+  if (within(next) || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0)) return result(currentReplicas)
   const replicas = Math.ceil(next * metrics.size)
   if ((next < 1.0 && replicas > currentReplicas) || (next > 1.0 && replicas < currentReplicas)) return result(currentReplicas)
   return result(replicas)
+}
+
+/**
+ * calcPlainMetricReplicas (GetRawResourceReplicas for an averageValue target, GetMetricReplicas for
+ * a Pods metric): the replica count that brings the pods' average to `targetUsage` (milli-units).
+ * `resource` is the resource name for a resource metric (`cpu` applies CPU's readiness rules),
+ * empty for a Pods metric.
+ */
+export function plainMetricReplicas(currentReplicas: number, targetUsage: number, resource: string, pods: Pod[], metricsIn: Map<string, PodMetric>, now: number): { replicas: number; usage: number } {
+  if (pods.length === 0) throw new CalculatorError('no pods returned by selector while calculating replica count')
+  const metrics = new Map(metricsIn)
+  const { ready, unready, missing, ignored } = groupPods(pods, metrics, resource, now)
+  for (const n of [...ignored, ...unready]) metrics.delete(n)
+  if (metrics.size === 0) throw new CalculatorError('did not receive metrics for targeted pods (pods might be unready)')
+  const { ratio, usage } = usageRatio(metrics, targetUsage)
+  const scaleUpWithUnready = unready.size > 0 && ratio > 1.0
+  if (!scaleUpWithUnready && missing.size === 0) {
+    if (within(ratio)) return { replicas: currentReplicas, usage }
+    return { replicas: Math.ceil(ratio * ready), usage }
+  }
+  if (missing.size > 0) {
+    // Scale-down: missing pods count as using exactly the target; scale-up: as using nothing.
+    if (ratio < 1.0) for (const name of missing) metrics.set(name, { value: targetUsage, timestamp: 0, windowMs: 0 })
+    else if (ratio > 1.0) for (const name of missing) metrics.set(name, { value: 0, timestamp: 0, windowMs: 0 })
+  }
+  if (scaleUpWithUnready) for (const name of unready) metrics.set(name, { value: 0, timestamp: 0, windowMs: 0 })
+  const next = usageRatio(metrics, targetUsage).ratio
+  if (within(next) || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0)) return { replicas: currentReplicas, usage }
+  const replicas = Math.ceil(next * metrics.size)
+  if ((next < 1.0 && replicas > currentReplicas) || (next > 1.0 && replicas < currentReplicas)) return { replicas: currentReplicas, usage }
+  return { replicas, usage }
 }

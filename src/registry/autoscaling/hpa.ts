@@ -1,6 +1,6 @@
 // autoscaling/v2 HorizontalPodAutoscaler, and autoscaling/v1 served from the same objects
 // (upstream: pkg/apis/autoscaling/v2/defaults.go, pkg/apis/autoscaling/validation,
-// pkg/apis/autoscaling/v1/conversion.go, printers.go printHorizontalPodAutoscaler).
+// printers.go printHorizontalPodAutoscaler; the v1 conversion is in hpa-v1.ts).
 import type { StoredObject } from '../../apis/meta.js'
 import type { FieldError } from '../../apis/validation.js'
 import { invalid, notSupported, required } from '../../apis/validation.js'
@@ -9,6 +9,7 @@ import { age } from '../../lib/duration.js'
 import { isObj, objAt } from '../apps/workload.js'
 import { ageColumn, column, nameColumn } from '../columns.js'
 import type { ResourceDef, TableColumn } from '../types.js'
+import { hpaV1ToV2, hpaV2ToV1 } from './hpa-v1.js'
 
 type Obj = Record<string, unknown>
 const isSet = (v: unknown) => v !== undefined && v !== null
@@ -232,48 +233,9 @@ export const hpaV2: ResourceDef = {
   table: { columns, cells: hpaCells },
 }
 
-// ---- autoscaling/v1 ⇄ v2 (pkg/apis/autoscaling/v1/conversion.go, for the CPU metric) ----------
+// ---- autoscaling/v1 ⇄ v2: hpa-v1.ts ----------------------------------------------------------
 
-const cpuUtilizationOf = (metrics: unknown): number | undefined => {
-  for (const m of Array.isArray(metrics) ? (metrics as Obj[]) : []) {
-    const r = objAt(m, 'resource')
-    if (m.type === 'Resource' && r?.name === 'cpu' && typeof objAt(r, 'target')?.averageUtilization === 'number') return objAt(r, 'target')!.averageUtilization as number
-  }
-  return undefined
-}
-
-/** v1 → v2 (stored). */
-export function hpaV1ToV2(v1: StoredObject): StoredObject {
-  const spec = objAt(v1, 'spec') ?? {}
-  const status = objAt(v1, 'status')
-  const { targetCPUUtilizationPercentage: cpu, ...restSpec } = spec
-  const out: Obj = { ...v1, apiVersion: 'autoscaling/v2', spec: { ...restSpec, ...(typeof cpu === 'number' ? { metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }] } : {}) } }
-  if (status) {
-    const { currentCPUUtilizationPercentage: cur, ...rest } = status
-    out.status = { ...rest, ...(typeof cur === 'number' ? { currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: cur } } }] } : {}) }
-  }
-  return out as StoredObject
-}
-
-/** v2 (stored) → v1: the CPU target and figure; other metrics and conditions are v2's only. */
-export function hpaV2ToV1(v2: StoredObject): StoredObject {
-  const spec = objAt(v2, 'spec') ?? {}
-  const status = objAt(v2, 'status') ?? {}
-  const { metrics, behavior: _b, ...restSpec } = spec
-  const cpu = cpuUtilizationOf(metrics)
-  const { currentMetrics, conditions: _c, ...restStatus } = status
-  let current: number | undefined
-  for (const m of Array.isArray(currentMetrics) ? (currentMetrics as Obj[]) : []) {
-    const r = objAt(m, 'resource')
-    if (r?.name === 'cpu' && typeof objAt(r, 'current')?.averageUtilization === 'number') current = objAt(r, 'current')!.averageUtilization as number
-  }
-  return {
-    ...v2,
-    apiVersion: 'autoscaling/v1',
-    spec: { ...restSpec, ...(cpu !== undefined ? { targetCPUUtilizationPercentage: cpu } : {}) },
-    status: { ...restStatus, ...(current !== undefined ? { currentCPUUtilizationPercentage: current } : {}) },
-  } as StoredObject
-}
+export { hpaV1ToV2, hpaV2ToV1 }
 
 export const hpaV1: ResourceDef = {
   ...base,
