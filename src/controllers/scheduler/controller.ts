@@ -204,7 +204,7 @@ export class Scheduler implements Reconciler {
         }
       } else if (this.snapshot.podNode(key) !== nodeName) {
         this.snapshot.setPod(key, usageOf(p, nodeName))
-      }
+      } else this.snapshot.refreshPod(key, p)
       return
     }
     if (this.assumed.has(key) || !this.isOurs(p) || p.metadata.deletionTimestamp || isTerminal(p)) return

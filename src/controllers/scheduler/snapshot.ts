@@ -153,6 +153,12 @@ export class Snapshot {
     }
   }
 
+  /** Keep the counted pod's object current (preemption reads its deletion, conditions, labels). */
+  refreshPod(key: string, pod: Pod): void {
+    const u = this.pods.get(key)
+    if (u) u.pod = pod
+  }
+
   /** The pods counted on `node`, by key. */
   podsOn(node: string): ReadonlyMap<string, PodUsage> {
     return this.byNode.get(node) ?? new Map()
