@@ -181,3 +181,25 @@ test('preemption: the victim gets DisruptionTarget, a graceful delete and a Pree
     await c.close()
   }
 })
+
+test('preemption: a higher preemptor for the same node clears the nomination of the lower one', async () => {
+  const c = await cluster()
+  try {
+    const classes = c.api.resource('scheduling.k8s.io', 'priorityclasses')!
+    for (const [name, value] of [['low', 10], ['mid', 100], ['top', 1000]] as const) await classes.create(undefined, { metadata: { name }, value })
+    await c.nodes.create(undefined, node('kubelite'))
+    const busy = (name: string, cls: string) => pod(name, { priorityClassName: cls, containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '3' } } }] })
+    await c.pods.create('default', busy('low', 'low'))
+    await until('low bound', async () => ((await c.pods.get('default', 'low')) as any).spec.nodeName)
+    await c.pods.create('default', busy('mid', 'mid'))
+    await until('mid nominated', async () => ((await c.pods.get('default', 'mid')) as any).status?.nominatedNodeName)
+    await c.pods.create('default', busy('top', 'top'))
+    await until('top nominated', async () => ((await c.pods.get('default', 'top')) as any).status?.nominatedNodeName)
+    await until('mid no longer nominated', async () => (((await c.pods.get('default', 'mid')) as any).status?.nominatedNodeName ? undefined : true))
+    await c.pods.delete('default', 'low', { gracePeriodSeconds: 0 })
+    assert.equal(await until('top bound', async () => ((await c.pods.get('default', 'top')) as any).spec.nodeName), 'kubelite')
+    assert.equal(((await c.pods.get('default', 'mid')) as any).spec.nodeName, undefined)
+  } finally {
+    await c.close()
+  }
+})

@@ -367,6 +367,20 @@ export class Scheduler implements Reconciler {
         this.recorder.event({ ...(v as PodObj), apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Preempted', preemptedEventMessage(preemptor.metadata.uid ?? '', p.node))
       }),
     )
+    // Pods of lower priority nominated to that node may no longer fit there: their nomination is
+    // cleared so they look elsewhere (upstream getLowerPriorityNominatedPods).
+    const priority = podPriority(preemptor)
+    const lower = this.pods.list((x) => !x.spec?.nodeName && x.status?.nominatedNodeName === p.node && podPriority(x) < priority && x.metadata.uid !== preemptor.metadata.uid)
+    for (const x of lower) {
+      const next = clone(x) as PodObj & { status: Record<string, unknown> }
+      delete next.status.nominatedNodeName
+      try {
+        await podsApi.update(next, { subresource: 'status' })
+      } catch (err) {
+        // Not critical, as upstream: the pod's next attempt re-nominates or clears it.
+        if (!isNotFound(err) && !isConflict(err)) this.opts.log?.error({ err, pod: objectKey(x) }, 'clearing a nomination failed')
+      }
+    }
   }
 
   /** Resolves when `done()` holds, re-checked on every claim or volume change; rejects after the timeout. */
