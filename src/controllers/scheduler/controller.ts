@@ -222,6 +222,7 @@ export class Scheduler implements Reconciler {
 
   private forgetPod(p: PodObj): void {
     const key = objectKey(p)
+    for (const w of [...this.claimWaiters]) w()
     this.snapshot.setNominated(key, undefined)
     this.assumed.delete(key)
     this.waiting.delete(key)
@@ -429,7 +430,9 @@ export class Scheduler implements Reconciler {
     }
     const ns = pod.metadata.namespace ?? 'default'
     const names = actions.map((a) => a.claim)
-    if (names.length) await this.waitForVolumes(() => names.every((n) => Boolean(this.claims.get(ns, n)?.spec?.volumeName)))
+    // Done when every claim is bound, or the pod is gone (the bind then fails NotFound and stops).
+    const gone = () => this.pods.getByKey(objectKey(pod))?.metadata.uid !== pod.metadata.uid
+    if (names.length) await this.waitForVolumes(() => gone() || names.every((n) => Boolean(this.claims.get(ns, n)?.spec?.volumeName)))
   }
 
   /** The binding cycle of one assumed pod; a failure un-assumes it and retries with back-off. */
