@@ -1,7 +1,7 @@
 // Where a pod goes (upstream kube-scheduler's default profile, cut down): the filters in upstream
 // order — NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
-// VolumeBinding (filters.ts) — then a score that spreads a controller's replicas across nodes and prefers the least requested
-// node. Pure: the snapshot holds every number needed, so a decision costs O(nodes).
+// VolumeBinding (filters.ts) — then a score that spreads a controller's replicas across nodes and
+// prefers the least requested node. Pure: the snapshot holds every number needed, so a decision costs O(nodes).
 //
 // When nothing fits, the message is upstream's FitError text plus the default preemption
 // plugin's, e.g. for one node and a nodeSelector nobody matches:
