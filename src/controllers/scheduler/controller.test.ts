@@ -140,3 +140,66 @@ test('a failed bind un-assumes the pod, records FailedScheduling and is retried 
     await c.close()
   }
 })
+
+test('preemption: the victim gets DisruptionTarget, a graceful delete and a Preempted event; the preemptor is nominated, waits, then binds', async () => {
+  const c = await cluster()
+  try {
+    const classes = c.api.resource('scheduling.k8s.io', 'priorityclasses')!
+    await classes.create(undefined, { metadata: { name: 'low' }, value: 10 })
+    await classes.create(undefined, { metadata: { name: 'high' }, value: 1000 })
+    await c.nodes.create(undefined, node('kubelite'))
+    const busy = (name: string, cls: string) => pod(name, { priorityClassName: cls, containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '3' } } }] })
+    await c.pods.create('default', busy('low', 'low'))
+    await until('low bound', async () => ((await c.pods.get('default', 'low')) as any).spec.nodeName)
+    const high = (await c.pods.create('default', busy('high', 'high'))) as any
+
+    const victim = await until('low terminating', async () => {
+      const p = (await c.pods.get('default', 'low')) as any
+      return p.metadata.deletionTimestamp ? p : undefined
+    })
+    const cond = victim.status.conditions.find((x: any) => x.type === 'DisruptionTarget')
+    assert.deepEqual([cond.status, cond.reason, cond.message], ['True', 'PreemptionByScheduler', 'default-scheduler: preempting to accommodate a higher priority pod'])
+    const nominated = await until('high nominated', async () => ((await c.pods.get('default', 'high')) as any).status?.nominatedNodeName)
+    assert.equal(nominated, 'kubelite')
+    await c.scheduler.flushEvents()
+    const events = (await c.events.list('default')).items as any[]
+    const preempted = events.filter((e) => e.reason === 'Preempted')
+    assert.equal(preempted.length, 1)
+    assert.equal(preempted[0].message, `Preempted by pod ${high.metadata.uid} on node kubelite`)
+    assert.equal(preempted[0].involvedObject.name, 'low')
+    assert.ok(events.some((e) => e.reason === 'FailedScheduling' && e.involvedObject.name === 'high' && e.message === '0/1 nodes are available: 1 Insufficient cpu.'))
+
+    // A new low-priority pod cannot take the room held for the preemptor.
+    await c.pods.create('default', busy('low2', 'low'))
+    await until('low2 unschedulable', async () => ((await c.pods.get('default', 'low2')) as any).status?.conditions?.find((x: any) => x.type === 'PodScheduled'))
+
+    // The victim's kubelet finishes the deletion: the preemptor binds.
+    await c.pods.delete('default', 'low', { gracePeriodSeconds: 0 })
+    assert.equal(await until('high bound', async () => ((await c.pods.get('default', 'high')) as any).spec.nodeName), 'kubelite')
+    assert.equal(((await c.pods.get('default', 'low2')) as any).spec.nodeName, undefined)
+  } finally {
+    await c.close()
+  }
+})
+
+test('preemption: a higher preemptor for the same node clears the nomination of the lower one', async () => {
+  const c = await cluster()
+  try {
+    const classes = c.api.resource('scheduling.k8s.io', 'priorityclasses')!
+    for (const [name, value] of [['low', 10], ['mid', 100], ['top', 1000]] as const) await classes.create(undefined, { metadata: { name }, value })
+    await c.nodes.create(undefined, node('kubelite'))
+    const busy = (name: string, cls: string) => pod(name, { priorityClassName: cls, containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '3' } } }] })
+    await c.pods.create('default', busy('low', 'low'))
+    await until('low bound', async () => ((await c.pods.get('default', 'low')) as any).spec.nodeName)
+    await c.pods.create('default', busy('mid', 'mid'))
+    await until('mid nominated', async () => ((await c.pods.get('default', 'mid')) as any).status?.nominatedNodeName)
+    await c.pods.create('default', busy('top', 'top'))
+    await until('top nominated', async () => ((await c.pods.get('default', 'top')) as any).status?.nominatedNodeName)
+    await until('mid no longer nominated', async () => (((await c.pods.get('default', 'mid')) as any).status?.nominatedNodeName ? undefined : true))
+    await c.pods.delete('default', 'low', { gracePeriodSeconds: 0 })
+    assert.equal(await until('top bound', async () => ((await c.pods.get('default', 'top')) as any).spec.nodeName), 'kubelite')
+    assert.equal(((await c.pods.get('default', 'mid')) as any).spec.nodeName, undefined)
+  } finally {
+    await c.close()
+  }
+})

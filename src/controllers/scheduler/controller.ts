@@ -16,13 +16,29 @@ import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
 import { rfc3339 } from '../../lib/duration.js'
 import { runWorkers, type Reconciler, type Result, type RunnerLog } from '../runtime/runner.js'
-import { planSchedule } from './plan.js'
-import { Snapshot, usageOf } from './snapshot.js'
+import { planSchedule, type Decision } from './plan.js'
+import { Snapshot, podPriority, usageOf } from './snapshot.js'
 import type { PodObj } from '../../apis/core/pod.js'
+import type { PDB } from '../../apis/policy/pdb.js'
+import { annBoundByController, annSelectedNode } from '../../apis/storage.js'
+import { disruptionTarget, preemptedEventMessage, preemptionByScheduler, preemptionConditionMessage } from './preemption.js'
+import type { ClassObj, VolumeAction, VolumeView } from './volumes.js'
+import type { ClaimObj, VolumeObj } from '../volume/plan.js'
 
 export const defaultSchedulerName = 'default-scheduler'
 
 type NodeObj = StoredObject & Node
+type StoredClass = StoredObject & ClassObj
+
+const schedulerGVRs = {
+  claims: { group: '', version: 'v1', resource: 'persistentvolumeclaims' },
+  volumes: { group: '', version: 'v1', resource: 'persistentvolumes' },
+  classes: { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses' },
+  pdbs: { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' },
+} as const
+
+/** How long a bind waits for its pod's claims to be bound (upstream VolumeBindingArgs.bindTimeoutSeconds). */
+const volumeBindTimeoutMs = 600_000
 
 export interface SchedulerOptions {
   /**
@@ -34,6 +50,8 @@ export interface SchedulerOptions {
   clock?: () => Date
   /** Concurrent bindings in flight (default 4). */
   workers?: number
+  /** How long a bind waits for the pod's claims to be bound (default 600 s, as upstream). */
+  volumeBindTimeoutMs?: number
 }
 
 const initialBackoffMs = 1000
@@ -70,6 +88,13 @@ export class Scheduler implements Reconciler {
   private readonly queue = new WorkQueue({ baseDelayMs: initialBackoffMs, maxDelayMs: maxBackoffMs })
   private readonly pods: Informer<PodObj>
   private readonly nodes: Informer<NodeObj>
+  private readonly claims: Informer<ClaimObj>
+  private readonly volumes: Informer<VolumeObj>
+  private readonly classes: Informer<StoredClass>
+  private readonly pdbs: Informer<PDB>
+  private readonly volumeView: VolumeView
+  /** Binds waiting for claims to be bound: woken on every claim change. */
+  private readonly claimWaiters = new Set<() => void>()
   private readonly snapshot = new Snapshot()
   /** Pods with a binding in flight: counted on their node already, not to be planned again. */
   private readonly assumed = new Set<string>()
@@ -116,11 +141,29 @@ export class Scheduler implements Reconciler {
       },
       delete: (n) => this.snapshot.removeNode(n.metadata.name!),
     })
+    this.claims = informers.informer<ClaimObj>(schedulerGVRs.claims)
+    this.volumes = informers.informer<VolumeObj>(schedulerGVRs.volumes)
+    this.classes = informers.informer<StoredClass>(schedulerGVRs.classes)
+    this.pdbs = informers.informer<PDB>(schedulerGVRs.pdbs)
+    // A claim bound, a volume made or freed, a class added: a pod waiting on its volumes may fit now.
+    const volumeChange = () => {
+      for (const w of [...this.claimWaiters]) w()
+      this.wakeAll()
+    }
+    this.claims.on({ add: volumeChange, update: volumeChange, delete: volumeChange })
+    this.volumes.on({ add: volumeChange, update: volumeChange, delete: volumeChange })
+    this.classes.on({ add: volumeChange, update: volumeChange })
+    this.volumeView = {
+      claim: (ns, name) => this.claims.get(ns, name),
+      volume: (name) => this.volumes.get(undefined, name),
+      storageClass: (name) => this.classes.get(undefined, name),
+      volumes: () => this.volumes.list(),
+    }
   }
 
   /** Runs until the signal aborts; the informers are started by the factory's owner. */
   async start(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.pods.waitForSync(), this.nodes.waitForSync()])
+    await Promise.all([this.pods.waitForSync(), this.nodes.waitForSync(), this.claims.waitForSync(), this.volumes.waitForSync(), this.classes.waitForSync(), this.pdbs.waitForSync()])
     const sweep = setInterval(() => this.sweep(), 30_000)
     sweep.unref?.()
     signal.addEventListener(
@@ -148,6 +191,9 @@ export class Scheduler implements Reconciler {
   private observePod(p: PodObj, old?: PodObj): void {
     const key = objectKey(p)
     const nodeName = p.spec?.nodeName
+    const nominated = !nodeName && !p.metadata.deletionTimestamp && !isTerminal(p) ? p.status?.nominatedNodeName : undefined
+    if (nominated) this.snapshot.setNominated(key, { node: nominated, priority: podPriority(p), usage: usageOf(p, nominated) })
+    else if (this.snapshot.nominatedNode(key)) this.snapshot.setNominated(key, undefined)
     if (nodeName) {
       this.assumed.delete(key)
       this.waiting.delete(key)
@@ -158,7 +204,7 @@ export class Scheduler implements Reconciler {
         }
       } else if (this.snapshot.podNode(key) !== nodeName) {
         this.snapshot.setPod(key, usageOf(p, nodeName))
-      }
+      } else this.snapshot.refreshPod(key, p)
       return
     }
     if (this.assumed.has(key) || !this.isOurs(p) || p.metadata.deletionTimestamp || isTerminal(p)) return
@@ -176,6 +222,8 @@ export class Scheduler implements Reconciler {
 
   private forgetPod(p: PodObj): void {
     const key = objectKey(p)
+    for (const w of [...this.claimWaiters]) w()
+    this.snapshot.setNominated(key, undefined)
     this.assumed.delete(key)
     this.waiting.delete(key)
     if (this.snapshot.hasPod(key)) {
@@ -244,7 +292,7 @@ export class Scheduler implements Reconciler {
     if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp || !this.isOurs(pod) || isTerminal(pod)) return
     if ((pod.spec?.schedulingGates ?? []).length > 0 || this.assumed.has(key) || this.waiting.has(key)) return
     const changesBefore = this.changes
-    const decision = planSchedule(pod, this.snapshot)
+    const decision = planSchedule(pod, this.snapshot, { key, volumes: this.volumeView, pdbs: this.pdbs.list() })
     const ns = pod.metadata.namespace ?? 'default'
     const name = pod.metadata.name!
     const ref = { ...pod, apiVersion: 'v1', kind: 'Pod' } as PodObj
@@ -258,7 +306,7 @@ export class Scheduler implements Reconciler {
       // At most maxBindsInFlight at once: an unbounded burst of writes would starve the API.
       while (this.bindsInFlight >= maxBindsInFlight) await new Promise<void>((r) => this.bindSlots.push(r))
       this.bindsInFlight++
-      void this.bind(key, ref, binding).finally(() => {
+      void this.bind(key, ref, binding, decision.volumes ?? []).finally(() => {
         this.bindsInFlight--
         this.bindSlots.shift()?.()
       })
@@ -266,11 +314,12 @@ export class Scheduler implements Reconciler {
     }
 
     this.recorder.event(ref, 'Warning', 'FailedScheduling', decision.message)
+    if (decision.preempt) await this.preempt(ref, decision.preempt)
     const prior = this.waiting.get(key)
     const w: Waiting = { attempts: (prior?.attempts ?? 0) + 1, lastTry: this.clock().getTime(), wake: false }
     this.waiting.set(key, w)
     try {
-      await this.setUnschedulable(pod, decision.reason, decision.message)
+      await this.setUnschedulable(pod, decision)
     } catch (err) {
       if (!isNotFound(err) && !isConflict(err)) throw err
     }
@@ -282,10 +331,115 @@ export class Scheduler implements Reconciler {
     }
   }
 
+  /**
+   * Evict the victims (upstream Evaluator.PreemptPod): DisruptionTarget=True with reason
+   * PreemptionByScheduler on each victim's status, a graceful delete, and a `Preempted` event.
+   */
+  private async preempt(preemptor: PodObj, p: NonNullable<Extract<Decision, { type: 'unschedulable' }>['preempt']>): Promise<void> {
+    const podsApi = this.client.resource<PodObj>(gvrs.pods)
+    await Promise.all(
+      p.victims.map(async (v) => {
+        if (v.metadata?.deletionTimestamp) return
+        const ns = v.metadata?.namespace ?? 'default'
+        const name = v.metadata?.name ?? ''
+        try {
+          const live = await podsApi.get(ns, name)
+          if (live.metadata.uid !== v.metadata?.uid) return
+          const conds = live.status?.conditions ?? []
+          const cur = conds.find((c) => c.type === disruptionTarget)
+          if (!(cur?.status === 'True' && cur.reason === preemptionByScheduler)) {
+            const next = clone(live) as PodObj & { status: Record<string, unknown> }
+            const cond = {
+              type: disruptionTarget,
+              status: 'True',
+              lastProbeTime: null as unknown as string,
+              lastTransitionTime: rfc3339(this.clock()),
+              reason: preemptionByScheduler,
+              message: preemptionConditionMessage(preemptor.spec?.schedulerName ?? defaultSchedulerName),
+            }
+            next.status = { ...(next.status ?? {}), conditions: [...conds.filter((c) => c.type !== disruptionTarget), cond] }
+            await podsApi.update(next, { subresource: 'status' })
+          }
+          await podsApi.delete(ns, name, { preconditions: { uid: live.metadata.uid } })
+        } catch (err) {
+          if (isNotFound(err)) return
+          throw err
+        }
+        this.recorder.event({ ...(v as PodObj), apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'Preempted', preemptedEventMessage(preemptor.metadata.uid ?? '', p.node))
+      }),
+    )
+    // Pods of lower priority nominated to that node may no longer fit there: their nomination is
+    // cleared so they look elsewhere (upstream getLowerPriorityNominatedPods).
+    const priority = podPriority(preemptor)
+    const lower = this.pods.list((x) => !x.spec?.nodeName && x.status?.nominatedNodeName === p.node && podPriority(x) < priority && x.metadata.uid !== preemptor.metadata.uid)
+    for (const x of lower) {
+      const next = clone(x) as PodObj & { status: Record<string, unknown> }
+      delete next.status.nominatedNodeName
+      try {
+        await podsApi.update(next, { subresource: 'status' })
+      } catch (err) {
+        // Not critical, as upstream: the pod's next attempt re-nominates or clears it.
+        if (!isNotFound(err) && !isConflict(err)) this.opts.log?.error({ err, pod: objectKey(x) }, 'clearing a nomination failed')
+      }
+    }
+  }
+
+  /** Resolves when `done()` holds, re-checked on every claim or volume change; rejects after the timeout. */
+  private waitForVolumes(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!done()) return
+        cleanup()
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        cleanup()
+        reject(new Error('binding volumes: context deadline exceeded'))
+      }, this.opts.volumeBindTimeoutMs ?? volumeBindTimeoutMs)
+      timer.unref?.()
+      const cleanup = () => {
+        clearTimeout(timer)
+        this.claimWaiters.delete(check)
+      }
+      this.claimWaiters.add(check)
+    })
+  }
+
+  /**
+   * PreBind of VolumeBinding: a static volume gets the claim in its claimRef, a claim to provision
+   * gets the selected node; then the pod waits until every claim it mounts is bound.
+   */
+  private async bindVolumes(pod: PodObj, actions: VolumeAction[]): Promise<void> {
+    for (const a of actions) {
+      if (a.kind === 'bindVolume') {
+        const v = this.volumes.get(undefined, a.volume)
+        const c = this.claims.get(a.namespace, a.claim)
+        if (!v || !c) throw new Error(`binding volumes: volume ${a.volume} or claim ${a.namespace}/${a.claim} is gone`)
+        const next = clone(v)
+        next.spec = { ...next.spec, claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: a.namespace, name: a.claim, uid: c.metadata.uid, resourceVersion: c.metadata.resourceVersion } }
+        next.metadata.annotations = { ...next.metadata.annotations, [annBoundByController]: 'yes' }
+        await this.client.resource<VolumeObj>(schedulerGVRs.volumes).update(next)
+      } else {
+        const c = this.claims.get(a.namespace, a.claim)
+        if (!c) throw new Error(`binding volumes: persistentvolumeclaim "${a.claim}" not found`)
+        const next = clone(c)
+        next.metadata.annotations = { ...next.metadata.annotations, [annSelectedNode]: a.node }
+        await this.client.resource<ClaimObj>(schedulerGVRs.claims).update(next)
+      }
+    }
+    const ns = pod.metadata.namespace ?? 'default'
+    const names = actions.map((a) => a.claim)
+    // Done when every claim is bound, or the pod is gone (the bind then fails NotFound and stops).
+    const gone = () => this.pods.getByKey(objectKey(pod))?.metadata.uid !== pod.metadata.uid
+    if (names.length) await this.waitForVolumes(() => gone() || names.every((n) => Boolean(this.claims.get(ns, n)?.spec?.volumeName)))
+  }
+
   /** The binding cycle of one assumed pod; a failure un-assumes it and retries with back-off. */
-  private async bind(key: string, ref: PodObj, binding: Binding): Promise<void> {
+  private async bind(key: string, ref: PodObj, binding: Binding, volumes: VolumeAction[]): Promise<void> {
     const ns = binding.metadata!.namespace!
     try {
+      if (volumes.length) await this.bindVolumes(ref, volumes)
       await this.bindFn(ns, binding)
     } catch (err) {
       this.assumed.delete(key)
@@ -300,11 +454,13 @@ export class Scheduler implements Reconciler {
     this.recorder.event(ref, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${binding.metadata!.name} to ${binding.target!.name}`)
   }
 
-  /** PodScheduled=False with the reason and message, written only when they change. */
-  private async setUnschedulable(pod: PodObj, reason: string, message: string): Promise<void> {
+  /** PodScheduled=False with the reason and message (and the nominated node), written only when they change. */
+  private async setUnschedulable(pod: PodObj, d: Extract<Decision, { type: 'unschedulable' }>): Promise<void> {
+    const { reason, message } = d
     const conds = pod.status?.conditions ?? []
     const cur = conds.find((c) => c.type === 'PodScheduled')
-    if (cur && cur.status === 'False' && cur.reason === reason && cur.message === message) return
+    const nominate = d.nominatedNodeName !== undefined && d.nominatedNodeName !== (pod.status?.nominatedNodeName ?? '')
+    if (cur && cur.status === 'False' && cur.reason === reason && cur.message === message && !nominate) return
     const next = clone(pod) as PodObj & { status: Record<string, unknown> }
     next.status = (next.status ?? {}) as Record<string, unknown>
     const status = next.status
@@ -317,6 +473,8 @@ export class Scheduler implements Reconciler {
       message,
     }
     status.conditions = cur ? conds.map((c) => (c.type === 'PodScheduled' ? cond : c)) : [...conds, cond]
+    if (d.nominatedNodeName) status.nominatedNodeName = d.nominatedNodeName
+    else if (d.nominatedNodeName === '') delete status.nominatedNodeName
     await this.client.resource<PodObj>(gvrs.pods).update(next, { subresource: 'status' })
   }
 }

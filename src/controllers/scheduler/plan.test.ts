@@ -131,7 +131,7 @@ const cases: { name: string; nodes: Node[]; pods?: Pod[]; pod: Pod; want: Decisi
     name: 'preemptionPolicy Never',
     nodes: [node('a', { unschedulable: true })],
     pod: pod('web', { preemptionPolicy: 'Never' }),
-    want: { type: 'unschedulable', reason: 'Unschedulable', message: '0/1 nodes are available: 1 node(s) were unschedulable. preemption: not eligible due to preemptionPolicy=Never..' },
+    want: { type: 'unschedulable', reason: 'Unschedulable', message: '0/1 nodes are available: 1 node(s) were unschedulable. preemption: not eligible due to preemptionPolicy=Never.' },
   },
   {
     name: 'replicas of one owner spread before least-requested',

@@ -1,172 +1,40 @@
 // Where a pod goes (upstream kube-scheduler's default profile, cut down): the filters in upstream
-// order — NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit
-// — then a score that spreads a controller's replicas across nodes and prefers the least requested
-// node. Pure: the snapshot holds every number needed, so a decision costs O(nodes).
+// order — NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
+// VolumeBinding (filters.ts) — then a score that spreads a controller's replicas across nodes and
+// prefers the least requested node. Pure: the snapshot holds every number needed, so a decision costs O(nodes).
 //
 // When nothing fits, the message is upstream's FitError text plus the default preemption
 // plugin's, e.g. for one node and a nodeSelector nobody matches:
 //   0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption:
 //   0/1 nodes are available: 1 Preemption is not helpful for scheduling.
-import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js'
-import { cpu, ephemeralStorage, memory, podsResource, quantityValue, type HostPort, type Resources } from './resources.js'
-import { controllerOwner, usageOf, type NodeUsage, type Snapshot } from './snapshot.js'
+// When pods of lower priority stand in the way, the decision names the victims and the node the
+// pod is nominated to (preemption.ts).
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import type { PDB } from '../../apis/policy/pdb.js'
+import { filterNode, leastAllocated, reasons, type FilterInput, type Rejection } from './filters.js'
+import { planPreemption } from './preemption.js'
+import { controllerOwner, podPriority, usageOf, type Snapshot } from './snapshot.js'
+import { preFilterVolumes, type VolumeAction, type VolumeView } from './volumes.js'
+
+export { effectiveTaints, matchTerm, reasons, tolerates } from './filters.js'
 
 export type Decision =
-  | { type: 'bind'; node: string }
-  | { type: 'unschedulable'; reason: 'Unschedulable' | 'SchedulerError'; message: string }
-
-/** A node a filter turned down: the reasons, and whether removing pods (preemption) could help. */
-interface Rejection {
-  reasons: string[]
-  /** Upstream Unschedulable (true) vs UnschedulableAndUnresolvable (false). */
-  resolvable: boolean
-}
-
-export const reasons = {
-  unschedulable: 'node(s) were unschedulable',
-  nodeName: "node(s) didn't match the requested node name",
-  affinity: "node(s) didn't match Pod's node affinity/selector",
-  ports: "node(s) didn't have free ports for the requested pod ports",
-  tooManyPods: 'Too many pods',
-  taint: (t: Taint) => `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`,
-  insufficient: (r: string) => `Insufficient ${r}`,
-  noNodes: 'no nodes available to schedule pods',
-  preemptionNotHelpful: 'Preemption is not helpful for scheduling',
-  noVictims: 'No preemption victims found for incoming pod',
-} as const
-
-// ---- filters --------------------------------------------------------------------------------
-
-/** Upstream Toleration.ToleratesTaint. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false
-  if (t.key && t.key !== taint.key) return false
-  switch (t.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '')
-    case 'Exists':
-      return true
-    default:
-      return false
-  }
-}
-
-/**
- * The node's taints plus the ones upstream's node lifecycle controller would put on a node that
- * is not Ready (TaintNodesByCondition): not-ready when Ready is False, unreachable when Unknown or
- * missing.
- */
-export function effectiveTaints(node: Node): Taint[] {
-  const taints = node.spec?.taints ?? []
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status
-  if (ready === 'True') return taints
-  const key = ready === 'False' ? 'node.kubernetes.io/not-ready' : 'node.kubernetes.io/unreachable'
-  if (taints.some((t) => t.key === key && t.effect === 'NoSchedule')) return taints
-  return [...taints, { key, effect: 'NoSchedule' }]
-}
-
-function nodeUnschedulable(pod: Pod, node: Node): Rejection | undefined {
-  if (!node.spec?.unschedulable) return undefined
-  const taint: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }
-  if ((pod.spec?.tolerations ?? []).some((t) => tolerates(t, taint))) return undefined
-  return { reasons: [reasons.unschedulable], resolvable: false }
-}
-
-function nodeName(pod: Pod, node: Node): Rejection | undefined {
-  const want = pod.spec?.nodeName
-  if (!want || want === node.metadata?.name) return undefined
-  return { reasons: [reasons.nodeName], resolvable: false }
-}
-
-function taintToleration(pod: Pod, node: Node): Rejection | undefined {
-  const tolerations = pod.spec?.tolerations ?? []
-  for (const taint of effectiveTaints(node)) {
-    if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue
-    if (!tolerations.some((t) => tolerates(t, taint))) return { reasons: [reasons.taint(taint)], resolvable: false }
-  }
-  return undefined
-}
-
-function matchRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? []
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value)
-    case 'NotIn':
-      return value === undefined || !values.includes(value)
-    case 'Exists':
-      return value !== undefined
-    case 'DoesNotExist':
-      return value === undefined
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1) return false
-      const have = Number.parseInt(value, 10)
-      const want = Number.parseInt(values[0], 10)
-      if (!/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0])) return false
-      return r.operator === 'Gt' ? have > want : have < want
+  | { type: 'bind'; node: string; volumes?: VolumeAction[] }
+  | {
+      type: 'unschedulable'
+      reason: 'Unschedulable' | 'SchedulerError'
+      message: string
+      /** Pods to evict so the pod fits on `node` (it is nominated there). */
+      preempt?: { node: string; victims: Pod[] }
+      /** The pod's status.nominatedNodeName from now on ('' clears it); absent: leave it. */
+      nominatedNodeName?: string
     }
-    default:
-      return false
-  }
-}
 
-/** A term matches when all its expressions and fields do; an empty term matches nothing. */
-function matchTerm(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? []
-  const fields = term.matchFields ?? []
-  if (exprs.length === 0 && fields.length === 0) return false
-  const labels = node.metadata?.labels ?? {}
-  return (
-    exprs.every((e) => matchRequirement(e, Object.hasOwn(labels, e.key) ? labels[e.key] : undefined)) &&
-    fields.every((f) => f.key === 'metadata.name' && matchRequirement(f, node.metadata?.name))
-  )
-}
-
-function nodeAffinity(pod: Pod, node: Node): Rejection | undefined {
-  const labels = node.metadata?.labels ?? {}
-  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
-    if (labels[k] !== v) return { reasons: [reasons.affinity], resolvable: false }
-  }
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
-  if (terms && !terms.some((t) => matchTerm(t, node))) return { reasons: [reasons.affinity], resolvable: false }
-  return undefined
-}
-
-function nodePorts(ports: HostPort[], usage: NodeUsage): Rejection | undefined {
-  return ports.some((p) => usage.portConflict(p)) ? { reasons: [reasons.ports], resolvable: true } : undefined
-}
-
-/** What the node can give: allocatable, else capacity. A node that states no pod limit has none. */
-function allocatable(node: Node, resource: string): number | undefined {
-  const a = (node.status?.allocatable ?? node.status?.capacity) as Record<string, unknown> | undefined
-  if (!a || !(resource in a)) return resource === podsResource ? undefined : 0
-  return resource === podsResource ? Math.floor(Number(a[resource])) : quantityValue(resource, a[resource])
-}
-
-/** Upstream NodeResourcesFit (fitsRequest). */
-function resourcesFit(requests: Resources, node: Node, usage: NodeUsage): Rejection | undefined {
-  const out: string[] = []
-  const maxPods = allocatable(node, podsResource)
-  if (maxPods !== undefined && usage.pods + 1 > maxPods) out.push(reasons.tooManyPods)
-  for (const r of [cpu, memory, ephemeralStorage]) {
-    const want = requests.get(r) ?? 0
-    if (want > 0 && want > (allocatable(node, r) ?? 0) - (usage.requested.get(r) ?? 0)) out.push(reasons.insufficient(r))
-  }
-  for (const [r, want] of requests) {
-    if (r === cpu || r === memory || r === ephemeralStorage || r === podsResource) continue
-    if (want > (allocatable(node, r) ?? 0) - (usage.requested.get(r) ?? 0)) out.push(reasons.insufficient(r))
-  }
-  return out.length ? { reasons: out, resolvable: true } : undefined
-}
-
-// ---- scoring --------------------------------------------------------------------------------
-
-/** Upstream LeastAllocated over cpu and memory (non-zero requests), 0-100. */
-function leastAllocated(node: Node, usage: NodeUsage, nonZero: { cpu: number; memory: number }): number {
-  const score = (cap: number, used: number) => (cap <= 0 || used > cap ? 0 : ((cap - used) * 100) / cap)
-  return (score(allocatable(node, cpu) ?? 0, usage.nonZeroCPU + nonZero.cpu) + score(allocatable(node, memory) ?? 0, usage.nonZeroMemory + nonZero.memory)) / 2
+export interface ScheduleContext {
+  /** The snapshot key of the pod (`namespace/name`), so its own nomination is not counted against it. */
+  key?: string
+  volumes?: VolumeView
+  pdbs?: readonly PDB[]
 }
 
 // ---- the plan -------------------------------------------------------------------------------
@@ -177,41 +45,54 @@ function histogram(items: string[]): string {
   return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(', ')
 }
 
-/** Upstream FitError.Error() with the default preemption plugin's PostFilter message. */
-export function fitErrorMessage(pod: Pod, total: number, rejections: Rejection[]): string {
-  let msg = `0/${total} nodes are available: ${histogram(rejections.flatMap((r) => r.reasons))}.`
-  if (pod.spec?.preemptionPolicy === 'Never') return `${msg} preemption: not eligible due to preemptionPolicy=Never..`
-  const pre = histogram(rejections.map((r) => (r.resolvable ? reasons.noVictims : reasons.preemptionNotHelpful)))
-  msg += ` preemption: 0/${total} nodes are available: ${pre}.`
-  return msg
+/** Upstream FitError.Error(): the PreFilter message or the per-node histogram, then the PostFilter's. */
+function fitError(total: number, rejections: Rejection[], preFilter?: string): string {
+  return `0/${total} nodes are available: ${preFilter ?? histogram(rejections.flatMap((r) => r.reasons))}.`
 }
 
 /** Decide where `pod` goes, given the cluster `snapshot` (which must not count the pod itself). */
-export function planSchedule(pod: Pod, snapshot: Snapshot): Decision {
+export function planSchedule(pod: Pod, snapshot: Snapshot, ctx: ScheduleContext = {}): Decision {
   const nodes = snapshot.nodeList()
   if (nodes.length === 0) return { type: 'unschedulable', reason: 'SchedulerError', message: reasons.noNodes }
-  const u = usageOf(pod, '')
+  const key = ctx.key ?? `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`
+  const input: FilterInput = { pod, usage: usageOf(pod, ''), volumes: ctx.volumes }
+  const priority = podPriority(pod)
   const owner = controllerOwner(pod)
-  const rejections: Rejection[] = []
-  let best: { node: string; spread: number; free: number } | undefined
-  for (const node of nodes) {
-    const name = node.metadata?.name ?? ''
-    const usage = snapshot.usageOf(name)
-    const rejected =
-      nodeUnschedulable(pod, node) ??
-      nodeName(pod, node) ??
-      taintToleration(pod, node) ??
-      nodeAffinity(pod, node) ??
-      nodePorts(u.ports, usage) ??
-      resourcesFit(u.requests, node, usage)
-    if (rejected) {
-      rejections.push(rejected)
-      continue
+  const rejections = new Map<string, Rejection>()
+  let preFilter: string | undefined
+  let best: { node: string; spread: number; free: number; actions: VolumeAction[] } | undefined
+  const pre = ctx.volumes ? preFilterVolumes(pod, ctx.volumes) : ({ type: 'none' } as const)
+  if (pre.type === 'reject') preFilter = pre.message
+  else {
+    if (pre.type === 'claims') input.claims = pre.claims
+    for (const node of nodes) {
+      const name = node.metadata?.name ?? ''
+      const usage = snapshot.usageWithNominated(name, priority, key)
+      const r = filterNode(input, node, usage)
+      if (!r.ok) {
+        rejections.set(name, r.rejection)
+        continue
+      }
+      const spread = owner ? (usage.owners.get(owner) ?? 0) : 0
+      const free = leastAllocated(node, usage, input.usage.nonZero)
+      if (!best || spread < best.spread || (spread === best.spread && free > best.free)) best = { node: name, spread, free, actions: r.actions }
     }
-    const spread = owner ? (usage.owners.get(owner) ?? 0) : 0
-    const free = leastAllocated(node, usage, u.nonZero)
-    if (!best || spread < best.spread || (spread === best.spread && free > best.free)) best = { node: name, spread, free }
   }
-  if (best) return { type: 'bind', node: best.node }
-  return { type: 'unschedulable', reason: 'Unschedulable', message: fitErrorMessage(pod, nodes.length, rejections) }
+  if (best) return best.actions.length ? { type: 'bind', node: best.node, volumes: best.actions } : { type: 'bind', node: best.node }
+
+  // PostFilter: default preemption. After a PreFilter rejection no node was tried: none can help.
+  const message = fitError(nodes.length, [...rejections.values()], preFilter)
+  const unschedulable = (msg: string, extra: Partial<Extract<Decision, { type: 'unschedulable' }>> = {}): Decision => ({ type: 'unschedulable', reason: 'Unschedulable', message: msg, ...extra })
+  const clear = pod.status?.nominatedNodeName ? { nominatedNodeName: '' } : {}
+  const result = planPreemption(input, key, snapshot, rejections, ctx.pdbs ?? [])
+  switch (result.type) {
+    case 'ineligible':
+      return unschedulable(`${message} preemption: ${result.message}`)
+    case 'none': {
+      const all = preFilter ? nodes.map(() => ({ reasons: [reasons.preemptionNotHelpful], resolvable: false })) : result.rejections
+      return unschedulable(`${message} preemption: ${fitError(nodes.length, all)}`, clear)
+    }
+    case 'preempt':
+      return unschedulable(message, { preempt: { node: result.candidate.node, victims: result.candidate.victims }, nominatedNodeName: result.candidate.node })
+  }
 }

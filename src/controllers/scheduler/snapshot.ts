@@ -12,6 +12,15 @@ export interface PodUsage {
   ports: HostPort[]
   /** The controller owner's uid, for spreading. */
   owner?: string
+  /** The pod itself (preemption weighs priorities, labels and start times). */
+  pod?: Pod
+}
+
+/** A pending pod nominated to a node by preemption: the room it will take is held for it. */
+export interface Nominated {
+  node: string
+  priority: number
+  usage: PodUsage
 }
 
 export class NodeUsage {
@@ -63,16 +72,42 @@ export function controllerOwner(pod: Pod): string | undefined {
 
 /** What a pod bound to `node` adds to it. */
 export function usageOf(pod: Pod, node: string): PodUsage {
-  return { node, requests: podRequests(pod), nonZero: nonZeroRequests(pod), ports: hostPorts(pod), owner: controllerOwner(pod) }
+  return { node, requests: podRequests(pod), nonZero: nonZeroRequests(pod), ports: hostPorts(pod), owner: controllerOwner(pod), pod }
+}
+
+/** Upstream corev1helpers.PodPriority: spec.priority, 0 when unset. */
+export function podPriority(pod: Pod): number {
+  return pod.spec?.priority ?? 0
 }
 
 const emptyUsage = new NodeUsage()
+
+/** A node's usage rebuilt from its pods (all, or all but those `without`). */
+export function usageFrom(pods: Iterable<PodUsage>): NodeUsage {
+  const out = new NodeUsage()
+  for (const u of pods) out.apply(u, 1)
+  return out
+}
+
+function copyUsage(u: NodeUsage): NodeUsage {
+  const out = new NodeUsage()
+  for (const [k, v] of u.requested) out.requested.set(k, v)
+  out.nonZeroCPU = u.nonZeroCPU
+  out.nonZeroMemory = u.nonZeroMemory
+  out.pods = u.pods
+  for (const [k, ips] of u.ports) out.ports.set(k, new Map(ips))
+  for (const [k, v] of u.owners) out.owners.set(k, v)
+  return out
+}
 
 export class Snapshot {
   private readonly nodes = new Map<string, Node>()
   private sorted: Node[] | undefined
   private readonly usage = new Map<string, NodeUsage>()
   private readonly pods = new Map<string, PodUsage>()
+  /** node → pod key → its usage (preemption looks at the pods of one node). */
+  private readonly byNode = new Map<string, Map<string, PodUsage>>()
+  private readonly nominated = new Map<string, Nominated>()
 
   setNode(node: Node): void {
     const name = node.metadata?.name ?? ''
@@ -103,13 +138,55 @@ export class Snapshot {
       nu.apply(old, -1)
       if (nu.pods === 0) this.usage.delete(old.node)
       this.pods.delete(key)
+      const on = this.byNode.get(old.node)
+      on?.delete(key)
+      if (on?.size === 0) this.byNode.delete(old.node)
     }
     if (u) {
       let nu = this.usage.get(u.node)
       if (!nu) this.usage.set(u.node, (nu = new NodeUsage()))
       nu.apply(u, 1)
       this.pods.set(key, u)
+      let on = this.byNode.get(u.node)
+      if (!on) this.byNode.set(u.node, (on = new Map()))
+      on.set(key, u)
     }
+  }
+
+  /** Keep the counted pod's object current (preemption reads its deletion, conditions, labels). */
+  refreshPod(key: string, pod: Pod): void {
+    const u = this.pods.get(key)
+    if (u) u.pod = pod
+  }
+
+  /** The pods counted on `node`, by key. */
+  podsOn(node: string): ReadonlyMap<string, PodUsage> {
+    return this.byNode.get(node) ?? new Map()
+  }
+
+  /** Record (or forget) that the pending pod `key` is nominated to a node. */
+  setNominated(key: string, n: Nominated | undefined): void {
+    if (n) this.nominated.set(key, n)
+    else this.nominated.delete(key)
+  }
+
+  nominatedNode(key: string): string | undefined {
+    return this.nominated.get(key)?.node
+  }
+
+  /**
+   * The usage of `node` with the pods nominated to it at priority `atLeast` or more added (all but
+   * `except`): upstream's RunFilterPluginsWithNominatedPods, so a lower-priority pod does not take
+   * the room a preemptor is waiting for.
+   */
+  usageWithNominated(node: string, atLeast: number, except: string, base: NodeUsage = this.usageOf(node)): NodeUsage {
+    let out: NodeUsage | undefined
+    for (const [key, n] of this.nominated) {
+      if (n.node !== node || key === except || n.priority < atLeast) continue
+      out ??= copyUsage(base)
+      out.apply(n.usage, 1)
+    }
+    return out ?? base
   }
 
   hasPod(key: string): boolean {
@@ -128,7 +205,10 @@ export class Snapshot {
     for (const p of pods) {
       const node = p.spec?.nodeName
       const phase = p.status?.phase
-      if (node && phase !== 'Succeeded' && phase !== 'Failed') s.setPod(`${p.metadata?.namespace}/${p.metadata?.name}`, usageOf(p, node))
+      const key = `${p.metadata?.namespace}/${p.metadata?.name}`
+      if (node && phase !== 'Succeeded' && phase !== 'Failed') s.setPod(key, usageOf(p, node))
+      const nominated = p.status?.nominatedNodeName
+      if (!node && nominated) s.setNominated(key, { node: nominated, priority: podPriority(p), usage: usageOf(p, nominated) })
     }
     return s
   }

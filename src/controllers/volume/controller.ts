@@ -62,6 +62,8 @@ export class PersistentVolumeBinder implements Reconciler {
       this.queue.add(`volume/${v.metadata.name}`)
       const ref = v.spec?.claimRef
       if (ref?.name) this.queue.add(`claim/${ref.namespace}/${ref.name}`)
+      // A free volume may match a claim that found none (upstream finds it on its 15 s resync).
+      else for (const c of this.claims.list((x) => !x.spec?.volumeName)) claim(c)
     }
     this.claims.on({
       add: claim,

@@ -130,13 +130,18 @@ export function planClaim(claim: ClaimObj, volumes: readonly VolumeObj[], cls: C
   const volumeName = claim.spec?.volumeName ?? ''
   const className = storageClassOf(claim)
   if (volumeName === '') {
-    const delay = cls?.volumeBindingMode === 'WaitForFirstConsumer' && !annotations[annSelectedNode]
-    const match = findMatchingVolume(claim, volumes, delay)
+    // A WaitForFirstConsumer claim binds here only to a volume pre-bound to it: the scheduler puts
+    // the claim into the claimRef of a volume reachable from the node it picked, or selects the
+    // node for the provisioner (upstream syncUnboundClaim with IsDelayBindingMode).
+    const waitForConsumer = cls?.volumeBindingMode === 'WaitForFirstConsumer'
+    const delay = waitForConsumer && !annotations[annSelectedNode]
+    const match = findMatchingVolume(claim, volumes, waitForConsumer)
     if (match) return bindActions(claim, match)
     const out: BinderAction[] = []
     if (claim.status?.phase !== 'Pending') out.push({ kind: 'claimStatus', phase: 'Pending' })
     if (delay) {
-      // kubelite's scheduler does not bind volumes: the first scheduled consumer picks the node.
+      // The scheduler selects the node before it binds the pod; a pod placed by spec.nodeName
+      // skips the scheduler, so its node is taken here.
       if (consumer) out.push({ kind: 'annotateClaim', annotations: { [annSelectedNode]: consumer } })
       else out.push({ kind: 'event', on: 'claim', type: 'Normal', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding' })
       return out

@@ -56,3 +56,32 @@ test('bootstrap reconcile: missing rules, subjects and labels come back; autoupd
   const emptied = { ...structuredClone(masters), subjects: [] } as StoredObject
   assert.deepEqual(reconcileBootstrapObject(masters, emptied)!.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }])
 })
+
+test('bootstrap policy: controller service accounts, the scheduler and kube-proxy hold upstream rules', async () => {
+  const { authorize } = await import('../../apis/rbac/rules.js')
+  const policy = {
+    clusterRoleBindings: () => bootstrapClusterRoleBindings as never[],
+    roleBindings: () => [],
+    clusterRole: (name: string) => bootstrapClusterRoles.find((r) => r.metadata?.name === name) as never,
+    role: () => undefined,
+  }
+  const sa = (name: string) => ({ username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] })
+  const can = (user: { username: string; groups: string[] }, verb: string, apiGroup: string, resource: string, subresource = '') =>
+    authorize(policy, { user, verb, resourceRequest: true, apiGroup, resource, subresource, namespace: 'default', name: '' }).allowed
+  assert.equal(can(sa('deployment-controller'), 'create', 'apps', 'replicasets'), true)
+  assert.equal(can(sa('deployment-controller'), 'delete', 'apps', 'deployments'), false)
+  assert.equal(can(sa('deployment-controller'), 'update', 'apps', 'deployments', 'status'), true)
+  assert.equal(can(sa('replicaset-controller'), 'create', '', 'pods'), true)
+  assert.equal(can(sa('replicaset-controller'), 'get', '', 'secrets'), false)
+  assert.equal(can(sa('generic-garbage-collector'), 'delete', 'batch', 'jobs'), true)
+  const scheduler = { username: 'system:kube-scheduler', groups: ['system:authenticated'] }
+  assert.equal(can(scheduler, 'create', '', 'pods', 'binding'), true)
+  assert.equal(can(scheduler, 'patch', '', 'persistentvolumeclaims'), true, 'system:volume-scheduler')
+  assert.equal(can(scheduler, 'create', '', 'pods'), false)
+  assert.equal(can({ username: 'system:kube-proxy', groups: ['system:authenticated'] }, 'watch', 'discovery.k8s.io', 'endpointslices'), true)
+  // system:node is bound to no one: kubelets get their access from the Node authorizer upstream.
+  assert.equal(bootstrapClusterRoleBindings.find((b) => b.metadata?.name === 'system:node')?.subjects, undefined)
+  const names = bootstrapClusterRoles.map((r) => r.metadata!.name!)
+  assert.equal(new Set(names).size, names.length)
+  for (const n of ['system:node', 'system:node-proxier', 'system:kube-scheduler', 'system:kube-controller-manager', 'system:controller:statefulset-controller']) assert.ok(names.includes(n), n)
+})
