@@ -153,6 +153,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     metrics: () => metrics.metrics(),
     nodeUsage: async (node) => dialer(node)?.resourceUsage?.(),
     traffic: { report: (q) => (proxy ? proxy.trafficReport(q) : Promise.reject(errors.serviceUnavailable('the service proxy is not running'))) },
+    sharedStore: !!cfg.store?.url, // etcd: other control planes may share it
     log,
   })
 
