@@ -34,7 +34,7 @@ import { isLongRunning } from '../api/request.js'
 import { ensurePrivateDataDir } from './datadir.js'
 import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
-import { ensureCredentials } from './pki.js'
+import { ensureCredentials, shareCredentials } from './pki.js'
 import { bootstrapNamespaces, buildApiServer, localClient, serveCustomResources } from './wiring.js'
 import { installWorkQueueMetrics } from './workqueue-metrics.js'
 import { startDashboard, type Dashboard } from './dashboard.js'
@@ -109,7 +109,8 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   enabledControllers(cfg.controllers) // an unknown name fails here, before anything starts
   const dataDir = resolvePath(cfg.dataDir)
   await ensurePrivateDataDir(dataDir)
-  const [creds, store] = await Promise.all([ensureCredentials(dataDir), openStore(cfg.store ?? {}, dataDir)])
+  const [localCreds, store] = await Promise.all([ensureCredentials(dataDir), openStore(cfg.store ?? {}, dataDir)])
+  const creds = cfg.store?.url ? await shareCredentials(store, dataDir, localCreds) : localCreds // etcd: one identity for every control plane on it
   const abort = new AbortController()
   setMaxListeners(0, abort.signal) // every informer and watch listens to it
   const url = `https://${cfg.host}:${cfg.port}`
