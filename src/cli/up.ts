@@ -128,6 +128,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const binding = podBinding({ store })
   const metrics = new Registry()
   let bootstrapped = false
+  let closing = false // /readyz's shutdown check fails from the first moment of a shutdown, as upstream
   // Service-account tokens are checked against the live objects they name, read in-process.
   const lookup: Lookup = async (resource, namespace, name) => {
     try {
@@ -150,7 +151,11 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
       ...streaming.subresources,
     ]),
     upgrades: streaming.upgrades,
-    readiness: async () => [...(bootstrapped ? [] : ['poststarthook/bootstrap-controller']), ...(agents[0]?.isReady() ? [] : ['node-ready'])],
+    readiness: async () => [
+      { name: 'poststarthook/bootstrap-controller', ok: bootstrapped },
+      { name: 'node-ready', ok: !!agents[0]?.isReady(), reason: `node ${nodeName(0, cfg.nodeName)} is not ready` },
+      { name: 'shutdown', ok: !closing, reason: 'process is shutting down' },
+    ],
     metrics: () => metrics.metrics(),
     nodeUsage: async (node) => dialer(node)?.resourceUsage?.(),
     traffic: { report: (q) => (proxy ? proxy.trafficReport(q) : Promise.reject(errors.serviceUnavailable('the service proxy is not running'))) },
@@ -285,6 +290,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     ...(ingress ? { ingress } : {}),
     ...(election.elect ? { leaderIdentity: election.identity } : {}),
     close(progress) {
+      closing = true
       closed ??= (async () => {
         await dashboard?.close()
         // As kube-apiserver: stop accepting, end watches, let requests in flight finish (bounded),
