@@ -35,6 +35,7 @@ import { ensurePrivateDataDir } from './datadir.js'
 import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
 import { ensureCredentials, shareCredentials } from './pki.js'
+import { claimPodCIDRs } from './podcidr.js'
 import { bootstrapNamespaces, buildApiServer, localClient, serveCustomResources } from './wiring.js'
 import { installWorkQueueMetrics } from './workqueue-metrics.js'
 import { startDashboard, type Dashboard } from './dashboard.js'
@@ -262,7 +263,10 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const kubeconfigPath = cfg.kubeconfig ? resolvePath(cfg.kubeconfig) : defaultKubeconfigPath()
   // What no pod may read: the data dir (CA key, admin token, database) and the admin kubeconfig.
   const hidden = [dataDir, kubeconfigPath]
-  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers, turns, hidden))
+  // With a shared store (etcd), this process's nodes claim ranges no other control plane's nodes hold.
+  const names = Array.from({ length: cfg.nodes }, (_, i) => nodeName(i, cfg.nodeName))
+  const cidrs = cfg.store?.url ? await claimPodCIDRs(store, cfg.runtime, names, (await api.resource('', 'nodes')!.list(undefined)).items) : names.map((_, i) => podCIDR(cfg.runtime, cfg.nodes, i))
+  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, cidrs[i]!, log, informers, turns, hidden))
   // Agents stop their containers on abort: awaited in full on close, not raced. They stop first,
   // while controllers, informers and the proxy still run, so their pods leave Endpoints before
   // they stop and a restart finds no stale ready endpoint.
@@ -352,7 +356,7 @@ export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): s
   return `127.244.${(i << (24 - bits)) & 255}.0/${bits}`
 }
 
-function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory, turns: FairTurns, hiddenPaths: string[]): NodeAgent {
+function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, cidr: string, log: Logger, informers: InformerFactory, turns: FairTurns, hiddenPaths: string[]): NodeAgent {
   const name = nodeName(i, cfg.nodeName)
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
@@ -360,7 +364,7 @@ function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log
     runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime'), isolation: cfg.isolation, hiddenPaths }, builtinImages),
     nodeName: name,
     address: '127.0.0.1',
-    podCIDR: podCIDR(cfg.runtime, cfg.nodes, i),
+    podCIDR: cidr,
     controlPlane: i === 0,
     logDir: join(nodeDir, 'pods'),
     maxPods: cfg.runtime === 'sim' ? 20_000 : 110,
