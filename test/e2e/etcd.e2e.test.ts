@@ -9,7 +9,7 @@
 // Skipped, saying why, where etcd is not installed.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { etcdMissing, launchEtcd, waitHealthy, type EtcdCluster } from '../../src/store/etcd/launch.js'
@@ -150,6 +150,12 @@ describe('a control plane on a 3-member etcd cluster', { skip: etcdMissing() }, 
     const read = await c.kubectl(['get', 'configmap', 'before-any-stop'])
     assert.equal(read.code, 1)
     assert.match(read.stderr, /^Error from server \(ServiceUnavailable\): etcdserver: request timed out$/m)
+    // /readyz says so, as kube-apiserver does: the etcd checks fail (the reason only on their own path).
+    const ready = await c.kubectl(['get', '--raw=/readyz?verbose'])
+    assert.equal(ready.code, 1)
+    assert.match(ready.stderr, /\[\+\]ping ok\n\[\+\]log ok\n\[-\]etcd failed: reason withheld\n\[-\]etcd-readiness failed: reason withheld\n[^]*readyz check failed/)
+    const etcdCheck = await c.kubectl(['get', '--raw=/livez/etcd'])
+    assert.match(etcdCheck.stderr, /internal server error: error getting data from etcd: /)
 
     // Quorum back: every acknowledged write is there, and new ones work.
     await etcd.members[1]!.start()
@@ -159,6 +165,7 @@ describe('a control plane on a 3-member etcd cluster', { skip: etcdMissing() }, 
       await write('after-quorum')
       return true
     }, 60_000)
+    await until('readyz ok again', async () => (await c.kubectl(['get', '--raw=/readyz'])).stdout === 'ok', 30_000)
     const names = new Set(((await json('get', 'configmaps')).items as Obj[]).map((x) => x.metadata.name))
     for (const n of acknowledged) assert.ok(names.has(n), `${n} was acknowledged and is there`)
     const [row] = parseTable(await c.k('get', 'deployment', 'kubernetes-bootcamp'))
@@ -188,6 +195,50 @@ describe('an HA pair: two control planes on one etcd, one leader for the control
     await b?.destroy()
     await etcd?.close()
     if (etcdDir) rmSync(etcdDir, { recursive: true, force: true })
+  })
+
+  test('one cluster to its clients: the first one\'s kubeconfig and service-account tokens work against the second; /readyz lists the store\'s checks', async () => {
+    // A's kubeconfig (its CA, its admin token), pointed at B.
+    const viaB = await a.kubectl(['--server', b.url, 'get', 'nodes', '-o', 'name'])
+    assert.equal(viaB.code, 0, viaB.stderr)
+    assert.deepEqual(viaB.stdout.trim().split('\n').sort(), ['node/kubelite', 'node/kubelite-b'])
+    assert.equal(readFileSync(join(b.dataDir, 'pki', 'ca.crt'), 'utf8'), readFileSync(join(a.dataDir, 'pki', 'ca.crt'), 'utf8'))
+    // A token A signed for a ServiceAccount, accepted by B.
+    const token = (await a.k('create', 'token', 'default')).trim()
+    const whoami = await b.kubectl(['--token', token, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])
+    assert.equal(whoami.stdout, 'system:serviceaccount:default:default', whoami.stderr)
+    assert.equal(await b.k('get', '--raw=/readyz?verbose'), '[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]poststarthook/bootstrap-controller ok\n[+]node-ready ok\n[+]shutdown ok\nreadyz check passed\n')
+    assert.equal(await b.k('get', '--raw=/readyz/etcd'), 'ok')
+  })
+
+  test('the two nodes have pod address ranges of their own', async () => {
+    const cidrs = (await a.k('get', 'nodes', '-o', 'jsonpath={.items[*].spec.podCIDR}')).split(' ')
+    assert.equal(cidrs.length, 2)
+    assert.notEqual(cidrs[0], cidrs[1])
+  })
+
+  test('Services created through both at once never share a ClusterIP or a NodePort', async () => {
+    // The same NodePort requested through both at the same moment: exactly one gets it.
+    for (const port of [31901, 31902, 31903]) {
+      const [ra, rb] = await Promise.all([
+        a.kubectl(['create', 'service', 'nodeport', `via-a-${port}`, '--tcp=80:8080', `--node-port=${port}`]),
+        b.kubectl(['create', 'service', 'nodeport', `via-b-${port}`, '--tcp=80:8080', `--node-port=${port}`]),
+      ])
+      assert.equal([ra, rb].filter((r) => r.code === 0).length, 1, `${port}: ${ra.stderr} ${rb.stderr}`)
+      const lost = ra.code === 0 ? rb : ra
+      assert.match(lost.stderr, new RegExp(`^error: failed to create NodePort service: Service "via-[ab]-${port}" is invalid: spec\\.ports\\[0\\]\\.nodePort: Invalid value: ${port}: provided port is already allocated$`, 'm'))
+    }
+    // Many at once through both, values chosen by the servers.
+    await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 ? a : b).k('create', 'service', 'nodeport', `race-${i}`, '--tcp=80:8080')))
+    const services = (JSON.parse(await a.k('get', 'services', '-o', 'json')).items as Obj[]).filter((x) => x.metadata.name.startsWith('race-') || x.metadata.name.startsWith('via-'))
+    assert.equal(services.length, 19)
+    assert.equal(new Set(services.map((x) => x.spec.clusterIP)).size, 19)
+    assert.equal(new Set(services.map((x) => x.spec.ports[0].nodePort)).size, 19)
+    // Deleted through one, its NodePort is at once free through the other.
+    const port = services.find((x) => x.metadata.name === 'race-0')!.spec.ports[0].nodePort
+    await b.k('delete', 'service', 'race-0')
+    await a.k('create', 'service', 'nodeport', 'reuse', '--tcp=80:8080', `--node-port=${port}`)
+    for (const x of [...services.map((x) => x.metadata.name), 'reuse']) if (x !== 'race-0') await a.k('delete', 'service', x, '--wait=false')
   })
 
   test('both serve the API; the first holds the leases; killing it hands over within the lease time and the rollout continues', async () => {
