@@ -19,6 +19,7 @@ import { ServiceAccountTokens, type Lookup } from '../api/authn/serviceaccount.j
 import { InformerFactory } from '../client/factory.js'
 import { FairTurns } from '../client/turns.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
+import { runApiServerLeases } from '../controllers/endpoints/apiserver-leases.js'
 import { DnsServer, ensureKubeDnsService, kubeDnsClusterIP, lowPortAccess, type Upstream } from '../dns/index.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
 import { builtinImages } from '../images/index.js'
@@ -237,6 +238,8 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // With the state in etcd, other control planes may share it: controllers and the scheduler run
   // only while this process holds their Lease (cli/leader.ts).
   const election = { elect: !!cfg.store?.url, identity: leaderIdentity(), log }
+  // ...and the kubernetes Service leads to one of them that is alive (controllers/endpoints/apiserver-leases.ts).
+  if (election.elect) background.push(runApiServerLeases({ client: localClient(api, 'kube-apiserver'), host: cfg.host, port: cfg.port, identity: election.identity, onError: (err) => log.error({ err }, 'kubernetes service endpoints') }, abort.signal))
   background.push(
     runElected({ ...election, client: localClient(api, 'kube-controller-manager'), name: 'kube-controller-manager' }, (signal) => startControllers({ client: controllerClient, clientFor, informers, log, signal, rootCA: creds.caCertPem, dataDir }, cfg.controllers), abort.signal),
   )

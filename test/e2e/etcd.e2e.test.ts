@@ -262,6 +262,10 @@ describe('an HA pair: two control planes on one etcd, one leader for the control
     await b.k('rollout', 'status', 'deployment/web', '--timeout=60s')
     assert.equal(parseTable(await a.k('get', 'deployment', 'web'))[0]!.READY, '3/3')
 
+    // The kubernetes Service leads to A (both are alive, so B leaves it so).
+    const endpointPort = async () => (await b.k('get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].ports[0].port}')).trim()
+    await b.k('patch', 'endpoints', 'kubernetes', '--type=json', '-p', `[{"op":"replace","path":"/subsets/0/ports/0/port","value":${a.port}}]`)
+
     // The leader dies (SIGKILL: no release). B takes the leases once they run out, and the rollout
     // started through B right after finishes.
     await a.kill9()
@@ -277,5 +281,8 @@ describe('an HA pair: two control planes on one etcd, one leader for the control
     assert.equal(row!.IMAGES, 'jocatalin/kubernetes-bootcamp:v2')
     const transitions = await b.k('get', 'lease', '-n', 'kube-system', 'kube-controller-manager', '-o', 'jsonpath={.spec.leaseTransitions}')
     assert.equal(transitions, '1')
+    // A's API server lease ran out too: the kubernetes Service now leads to B.
+    await until('the kubernetes endpoints name B', async () => (await endpointPort()) === String(b.port), 40_000)
+    assert.equal(await b.k('get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.ports[0].targetPort}'), String(b.port))
   })
 })
