@@ -45,6 +45,7 @@ import { answerReview, reviewKeys } from './rbac/reviews.js'
 import { userFromClientCertificate } from './authn/x509.js'
 import { openapiV2Response } from './openapi-v2-proto.js'
 import { parseIncludeObject, toTable } from './table.js'
+import { answerHealth, standardChecks, type HealthEndpoint, type ReadinessGate } from './health.js'
 
 /** Who the static tokens (and an API without authentication) act as: kubeadm's admin. */
 const clusterAdmin: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], admin: true }
@@ -108,8 +109,8 @@ export interface ApiServerOptions {
   /** Decodes `application/vnd.kubernetes.protobuf` bodies; `endpoint` is the kind the URL names. Throws StatusError. */
   protobuf?: (body: Buffer, endpoint: { apiVersion: string; kind: string }) => KObject
   openapi?: OpenAPIProvider
-  /** Names of readiness checks that fail now ([] = ready). */
-  readiness?: () => Promise<string[]>
+  /** The server's readiness gates, listed on /readyz after the standard checks (api/health.ts). */
+  readiness?: () => Promise<ReadinessGate[]>
   /** `host:port` clients reach us at (APIVersions.serverAddressByClientCIDRs). */
   serverAddress: string
   subresources?: SubresourceHandlers
@@ -423,19 +424,12 @@ export class ApiServer {
   }
 
   private async serveHealth(res: ServerResponse, path: string, url: URL): Promise<void> {
-    const failing = path.startsWith('/readyz') ? await (this.opts.readiness?.() ?? Promise.resolve([])) : []
-    const verbose = url.searchParams.has('verbose')
-    const name = path.split('/')[1]
-    let body: string
-    if (verbose) {
-      const checks = ['ping', 'log', 'etcd', ...(failing.length ? failing : [])]
-      body = checks.map((c) => (failing.includes(c) ? `[-]${c} failed: reason withheld` : `[+]${c} ok`)).join('\n') + '\n'
-      body += failing.length ? `${name} check failed\n` : `${name} check passed\n`
-    } else {
-      body = failing.length ? failing.map((c) => `[-]${c} failed: reason withheld`).join('\n') + `\n${name} check failed\n` : 'ok'
-    }
-    res.writeHead(failing.length ? 500 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache, private' })
-    res.end(body)
+    const [endpoint, sub] = path.slice(1).split(/\/(.*)/s) as [HealthEndpoint, string | undefined]
+    const gates = endpoint === 'readyz' ? await (this.opts.readiness?.() ?? Promise.resolve([])) : []
+    const answer = await answerHealth(endpoint, sub || undefined, url.searchParams, standardChecks(endpoint, this.opts.store), gates, (m) => this.opts.log?.info?.({}, m))
+    if (!answer) throw errors.pathNotFound()
+    res.writeHead(answer.code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache, private' })
+    res.end(answer.body)
   }
 
   private serveDiscoveryRoot(req: IncomingMessage, res: ServerResponse, legacy: boolean): void {

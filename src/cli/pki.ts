@@ -1,9 +1,10 @@
 // Credentials kept in the data dir: a CA, a serving certificate for 127.0.0.1/localhost signed by it,
 // and an admin bearer token. Made on first start (ECDSA P-256: fast to generate, with node:crypto alone), reused after, so
 // a restart keeps the kubeconfig valid.
-import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { isStoreError, type Store } from '../store/types.js'
 import { createCertificate, newKeyPair, privateKeyPem } from './x509.js'
 
 export interface Credentials {
@@ -76,8 +77,15 @@ async function generateCredentials(): Promise<Omit<Credentials, 'serviceAccountK
   const notBefore = new Date(Date.now() - 60_000)
   const notAfter = new Date(Date.now() + 10 * 365 * 864e5)
   const caKeys = newKeyPair()
-  const serverKeys = newKeyPair()
   const caCertPem = createCertificate({ subject: 'kubelite-ca', keys: caKeys, notBefore, notAfter, ca: true })
+  return { caCertPem, caKeyPem: privateKeyPem(caKeys.privateKey), ...servingCertificate(caKeys), token: randomBytes(32).toString('base64url') }
+}
+
+/** The API server's serving certificate (127.0.0.1, localhost, the kubernetes Service's names), signed by the CA. */
+function servingCertificate(caKeys: { privateKey: KeyObject; publicKey: KeyObject }): { serverCertPem: string; serverKeyPem: string } {
+  const notBefore = new Date(Date.now() - 60_000)
+  const notAfter = new Date(Date.now() + 10 * 365 * 864e5)
+  const serverKeys = newKeyPair()
   const serverCertPem = createCertificate({
     subject: 'kube-apiserver',
     issuer: { subject: 'kubelite-ca', ...caKeys },
@@ -87,11 +95,60 @@ async function generateCredentials(): Promise<Omit<Credentials, 'serviceAccountK
     ca: false,
     altNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', '127.0.0.1', '127.96.0.1', '::1'],
   })
-  return {
-    caCertPem,
-    caKeyPem: privateKeyPem(caKeys.privateKey),
-    serverCertPem,
-    serverKeyPem: privateKeyPem(serverKeys.privateKey),
-    token: randomBytes(32).toString('base64url'),
+  return { serverCertPem, serverKeyPem: privateKeyPem(serverKeys.privateKey) }
+}
+
+// ---- one identity for control planes sharing a store ----------------------------------------------
+
+/**
+ * Where control planes sharing one store keep the cluster's identity: a key outside the API's
+ * key space (/registry/...), so no API request and no RBAC rule can ever read it; whoever reaches
+ * etcd itself reads it, as they read every Secret.
+ */
+export const sharedCredentialsKey = '/kubelite/pki'
+
+interface SharedCredentials {
+  'ca.crt': string
+  'ca.key': string
+  'sa.key': string
+  'admin.token': string
+}
+
+/**
+ * Control planes that share a store (an HA pair on one etcd) must be one cluster to their clients:
+ * the same CA (so one kubeconfig and client certificates work against both), the same
+ * service-account signing key (so a token one signed is accepted by the other) and the same admin
+ * token. The first to start puts its data dir's CA, CA key, service-account key and admin token in
+ * the store (create-if-absent: of two starting at once, one wins); every other one adopts them into
+ * its data dir, with a serving certificate of its own signed by the shared CA, and uses them. The
+ * role kubeadm's `kubeadm-certs` Secret plays for `kubeadm join --control-plane`.
+ */
+export async function shareCredentials(store: Store, dataDir: string, local: Credentials): Promise<Credentials> {
+  const dir = join(dataDir, 'pki')
+  const mine: SharedCredentials = {
+    'ca.crt': local.caCertPem,
+    'ca.key': await readFile(join(dir, files.caKey), 'utf8'),
+    'sa.key': privateKeyPem(local.serviceAccountKey),
+    'admin.token': local.token,
   }
+  let shared: SharedCredentials
+  try {
+    await store.create(sharedCredentialsKey, JSON.stringify(mine))
+    return local // the first control plane: its own identity is the cluster's
+  } catch (err) {
+    if (!isStoreError(err, 'AlreadyExists')) throw err
+    const kv = await store.get(sharedCredentialsKey)
+    if (!kv) throw new Error(`the cluster's credentials at ${sharedCredentialsKey} in the store vanished while starting: start again`)
+    shared = JSON.parse(kv.value) as SharedCredentials
+  }
+  if (shared['ca.crt'] === mine['ca.crt'] && shared['ca.key'] === mine['ca.key'] && shared['sa.key'] === mine['sa.key'] && shared['admin.token'] === mine['admin.token']) return local
+  const caKey = createPrivateKey(shared['ca.key'])
+  const serving = servingCertificate({ privateKey: caKey, publicKey: createPublicKey(caKey) })
+  await writeFile(join(dir, files.caCert), shared['ca.crt'], { mode: 0o644 })
+  await writeFile(join(dir, files.caKey), shared['ca.key'], { mode: 0o600 })
+  await writeFile(join(dir, files.serverCert), serving.serverCertPem, { mode: 0o644 })
+  await writeFile(join(dir, files.serverKey), serving.serverKeyPem, { mode: 0o600 })
+  await writeFile(join(dir, files.serviceAccountKey), shared['sa.key'], { mode: 0o600 })
+  await writeFile(join(dir, files.token), shared['admin.token'] + '\n', { mode: 0o600 })
+  return { caCertPem: shared['ca.crt'], ...serving, token: shared['admin.token'], serviceAccountKey: createPrivateKey(shared['sa.key']) }
 }

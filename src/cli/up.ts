@@ -19,6 +19,7 @@ import { ServiceAccountTokens, type Lookup } from '../api/authn/serviceaccount.j
 import { InformerFactory } from '../client/factory.js'
 import { FairTurns } from '../client/turns.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
+import { runApiServerLeases } from '../controllers/endpoints/apiserver-leases.js'
 import { DnsServer, ensureKubeDnsService, kubeDnsClusterIP, lowPortAccess, type Upstream } from '../dns/index.js'
 import { Scheduler } from '../controllers/scheduler/controller.js'
 import { builtinImages } from '../images/index.js'
@@ -34,7 +35,8 @@ import { isLongRunning } from '../api/request.js'
 import { ensurePrivateDataDir } from './datadir.js'
 import { enabledControllers, startControllers } from './controllers.js'
 import { defaultKubeconfigPath, writeKubeconfig } from './kubeconfig.js'
-import { ensureCredentials } from './pki.js'
+import { ensureCredentials, shareCredentials } from './pki.js'
+import { claimPodCIDRs } from './podcidr.js'
 import { bootstrapNamespaces, buildApiServer, localClient, serveCustomResources } from './wiring.js'
 import { installWorkQueueMetrics } from './workqueue-metrics.js'
 import { startDashboard, type Dashboard } from './dashboard.js'
@@ -109,7 +111,8 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   enabledControllers(cfg.controllers) // an unknown name fails here, before anything starts
   const dataDir = resolvePath(cfg.dataDir)
   await ensurePrivateDataDir(dataDir)
-  const [creds, store] = await Promise.all([ensureCredentials(dataDir), openStore(cfg.store ?? {}, dataDir)])
+  const [localCreds, store] = await Promise.all([ensureCredentials(dataDir), openStore(cfg.store ?? {}, dataDir)])
+  const creds = cfg.store?.url ? await shareCredentials(store, dataDir, localCreds) : localCreds // etcd: one identity for every control plane on it
   const abort = new AbortController()
   setMaxListeners(0, abort.signal) // every informer and watch listens to it
   const url = `https://${cfg.host}:${cfg.port}`
@@ -127,6 +130,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const binding = podBinding({ store })
   const metrics = new Registry()
   let bootstrapped = false
+  let closing = false // /readyz's shutdown check fails from the first moment of a shutdown, as upstream
   // Service-account tokens are checked against the live objects they name, read in-process.
   const lookup: Lookup = async (resource, namespace, name) => {
     try {
@@ -149,10 +153,15 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
       ...streaming.subresources,
     ]),
     upgrades: streaming.upgrades,
-    readiness: async () => [...(bootstrapped ? [] : ['poststarthook/bootstrap-controller']), ...(agents[0]?.isReady() ? [] : ['node-ready'])],
+    readiness: async () => [
+      { name: 'poststarthook/bootstrap-controller', ok: bootstrapped },
+      { name: 'node-ready', ok: !!agents[0]?.isReady(), reason: `node ${nodeName(0, cfg.nodeName)} is not ready` },
+      { name: 'shutdown', ok: !closing, reason: 'process is shutting down' },
+    ],
     metrics: () => metrics.metrics(),
     nodeUsage: async (node) => dialer(node)?.resourceUsage?.(),
     traffic: { report: (q) => (proxy ? proxy.trafficReport(q) : Promise.reject(errors.serviceUnavailable('the service proxy is not running'))) },
+    sharedStore: !!cfg.store?.url, // etcd: other control planes may share it
     log,
   })
 
@@ -229,6 +238,8 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // With the state in etcd, other control planes may share it: controllers and the scheduler run
   // only while this process holds their Lease (cli/leader.ts).
   const election = { elect: !!cfg.store?.url, identity: leaderIdentity(), log }
+  // ...and the kubernetes Service leads to one of them that is alive (controllers/endpoints/apiserver-leases.ts).
+  if (election.elect) background.push(runApiServerLeases({ client: localClient(api, 'kube-apiserver'), host: cfg.host, port: cfg.port, identity: election.identity, onError: (err) => log.error({ err }, 'kubernetes service endpoints') }, abort.signal))
   background.push(
     runElected({ ...election, client: localClient(api, 'kube-controller-manager'), name: 'kube-controller-manager' }, (signal) => startControllers({ client: controllerClient, clientFor, informers, log, signal, rootCA: creds.caCertPem, dataDir }, cfg.controllers), abort.signal),
   )
@@ -255,7 +266,10 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const kubeconfigPath = cfg.kubeconfig ? resolvePath(cfg.kubeconfig) : defaultKubeconfigPath()
   // What no pod may read: the data dir (CA key, admin token, database) and the admin kubeconfig.
   const hidden = [dataDir, kubeconfigPath]
-  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, log, informers, turns, hidden))
+  // With a shared store (etcd), this process's nodes claim ranges no other control plane's nodes hold.
+  const names = Array.from({ length: cfg.nodes }, (_, i) => nodeName(i, cfg.nodeName))
+  const cidrs = cfg.store?.url ? await claimPodCIDRs(store, cfg.runtime, names, (await api.resource('', 'nodes')!.list(undefined)).items) : names.map((_, i) => podCIDR(cfg.runtime, cfg.nodes, i))
+  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, cidrs[i]!, log, informers, turns, hidden))
   // Agents stop their containers on abort: awaited in full on close, not raced. They stop first,
   // while controllers, informers and the proxy still run, so their pods leave Endpoints before
   // they stop and a restart finds no stale ready endpoint.
@@ -283,6 +297,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     ...(ingress ? { ingress } : {}),
     ...(election.elect ? { leaderIdentity: election.identity } : {}),
     close(progress) {
+      closing = true
       closed ??= (async () => {
         await dashboard?.close()
         // As kube-apiserver: stop accepting, end watches, let requests in flight finish (bounded),
@@ -344,7 +359,7 @@ export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): s
   return `127.244.${(i << (24 - bits)) & 255}.0/${bits}`
 }
 
-function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log: Logger, informers: InformerFactory, turns: FairTurns, hiddenPaths: string[]): NodeAgent {
+function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, cidr: string, log: Logger, informers: InformerFactory, turns: FairTurns, hiddenPaths: string[]): NodeAgent {
   const name = nodeName(i, cfg.nodeName)
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
@@ -352,7 +367,7 @@ function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, log
     runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime'), isolation: cfg.isolation, hiddenPaths }, builtinImages),
     nodeName: name,
     address: '127.0.0.1',
-    podCIDR: podCIDR(cfg.runtime, cfg.nodes, i),
+    podCIDR: cidr,
     controlPlane: i === 0,
     logDir: join(nodeDir, 'pods'),
     maxPods: cfg.runtime === 'sim' ? 20_000 : 110,

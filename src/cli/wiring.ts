@@ -8,6 +8,7 @@ import type { Client } from '../client/types.js'
 import { namespaceLifecycle } from '../registry/admission.js'
 import { serviceAllocation } from '../registry/allocation/admission.js'
 import { ServiceAllocator } from '../registry/allocation/allocator.js'
+import { StoreClaims } from '../registry/allocation/claims.js'
 import { CustomResourceServing } from '../registry/apiextensions/serve.js'
 import { builtInResources } from '../registry/index.js'
 import { defaultIngressClassAdmission } from '../registry/networking/index.js'
@@ -38,6 +39,8 @@ export interface ApiWiring {
   traffic?: ApiServerOptions['traffic']
   /** A node's resource figures (its agent's): with it, metrics.k8s.io is served (`kubectl top`). */
   nodeUsage?: (nodeName: string) => Promise<NodeResourceUsage | undefined>
+  /** Other API servers share this store (an HA pair on etcd): Service addresses are claimed in it. */
+  sharedStore?: boolean
 }
 
 export function buildApiServer(w: ApiWiring): ApiServer {
@@ -58,7 +61,8 @@ export function buildApiServer(w: ApiWiring): ApiServer {
   ]
   const getNamespace = (name: string) => api.resource('', 'namespaces')!.get(undefined, name)
   // ClusterIPs and NodePorts are allocated as upstream's Service storage does, rebuilt from the store.
-  const allocator = new ServiceAllocator({ listServices: async () => (await api.resource('', 'services')!.list(undefined)).items })
+  const claims = w.sharedStore ? new StoreClaims({ store: w.store, getService: (ns, name) => api.resource('', 'services')!.get(ns, name).catch(notFoundAsUndefined) }) : undefined
+  const allocator = new ServiceAllocator({ listServices: async () => (await api.resource('', 'services')!.list(undefined)).items, claims })
   api = new ApiServer({
     resources,
     store: w.store,
@@ -155,6 +159,11 @@ export async function bootstrapNamespaces(api: ApiServer): Promise<void> {
   }
   await ensureBootstrapPolicy(api.resource('rbac.authorization.k8s.io', 'clusterroles')!, api.resource('rbac.authorization.k8s.io', 'clusterrolebindings')!) // upstream's default roles
   await bootstrapPriorityClasses((obj) => api.resource('scheduling.k8s.io', 'priorityclasses')!.create(undefined, obj, { fieldManager: 'kube-apiserver' }))
+}
+
+function notFoundAsUndefined(err: unknown): undefined {
+  if ((err as { status?: { code?: number } }).status?.code === 404) return undefined
+  throw err
 }
 
 async function createIfMissing(create: () => Promise<unknown>): Promise<void> {

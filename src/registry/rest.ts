@@ -323,7 +323,8 @@ export class ResourceStore {
 
   // ---- create -------------------------------------------------------------------------------
 
-  private checkFields(body: KObject, opts: WriteOptions): void {
+  /** `decoded`: a create or update body, which upstream decodes whole (its strict errors say which kind could not be decoded). */
+  private checkFields(body: KObject, opts: WriteOptions, decoded = false): void {
     const typeError = this.deps.typeError?.(this.def, body)
     if (typeError) {
       throw errors.badRequest(`${this.def.kind} in version ${JSON.stringify(this.def.version)} cannot be handled as a ${this.def.kind}: ${typeError}`)
@@ -335,7 +336,8 @@ export class ResourceStore {
     if (mode === 'Ignore' || unknown.length === 0) return
     if (mode === 'Strict') {
       const msgs = unknown.map((f) => `unknown field ${JSON.stringify(f)}`)
-      throw errors.badRequest(`strict decoding error: ${msgs.join(', ')}`)
+      const strict = `strict decoding error: ${msgs.join(', ')}`
+      throw errors.badRequest(decoded ? `${this.def.kind} in version ${JSON.stringify(this.def.version)} cannot be handled as a ${this.def.kind}: ${strict}` : strict)
     }
     for (const f of unknown) opts.warnings?.push(`unknown field ${JSON.stringify(f)}`)
   }
@@ -369,7 +371,7 @@ export class ResourceStore {
   private prepareCreate(namespace: string | undefined, body: KObject, opts: WriteOptions): StoredObject {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request was not a JSON object')
     this.checkTypeMeta(body)
-    this.checkFields(body, opts)
+    this.checkFields(body, opts, true)
     const obj = clone(body) as StoredObject
     obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}
     const m = obj.metadata
@@ -555,7 +557,7 @@ export class ResourceStore {
   async update(namespace: string | undefined, name: string, body: KObject, opts: WriteOptions & { subresource?: string } = {}): Promise<StoredObject> {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request was not a JSON object')
     this.checkTypeMeta(body)
-    this.checkFields(body, opts)
+    this.checkFields(body, opts, true)
     const bodyName = body.metadata?.name
     if (bodyName && bodyName !== name) throw errors.badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`)
     const bodyNs = body.metadata?.namespace

@@ -9,7 +9,7 @@
 // Skipped, saying why, where etcd is not installed.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { etcdMissing, launchEtcd, waitHealthy, type EtcdCluster } from '../../src/store/etcd/launch.js'
@@ -150,6 +150,17 @@ describe('a control plane on a 3-member etcd cluster', { skip: etcdMissing() }, 
     const read = await c.kubectl(['get', 'configmap', 'before-any-stop'])
     assert.equal(read.code, 1)
     assert.match(read.stderr, /^Error from server \(ServiceUnavailable\): etcdserver: request timed out$/m)
+    // /readyz says so, as kube-apiserver does: the etcd checks fail (the reason only on their own path).
+    const ready = await c.kubectl(['get', '--raw=/readyz?verbose'])
+    assert.equal(ready.code, 1)
+    // (kubectl quotes a body that is not a Status, so its newlines show as \n.)
+    assert.equal(
+      ready.stderr,
+      'Error from server (InternalError): an error on the server ("[+]ping ok\\n[+]log ok\\n[-]etcd failed: reason withheld\\n[-]etcd-readiness failed: reason withheld\\n' +
+        '[+]poststarthook/bootstrap-controller ok\\n[+]node-ready ok\\n[+]shutdown ok\\nreadyz check failed") has prevented the request from succeeding\n',
+    )
+    const etcdCheck = await c.kubectl(['get', '--raw=/livez/etcd'])
+    assert.match(etcdCheck.stderr, /^Error from server \(InternalError\): an error on the server \("internal server error: error getting data from etcd: (context deadline exceeded|etcdserver: [^"]+)"\) has prevented the request from succeeding$/m)
 
     // Quorum back: every acknowledged write is there, and new ones work.
     await etcd.members[1]!.start()
@@ -159,6 +170,7 @@ describe('a control plane on a 3-member etcd cluster', { skip: etcdMissing() }, 
       await write('after-quorum')
       return true
     }, 60_000)
+    await until('readyz ok again', async () => (await c.kubectl(['get', '--raw=/readyz'])).stdout === 'ok', 30_000)
     const names = new Set(((await json('get', 'configmaps')).items as Obj[]).map((x) => x.metadata.name))
     for (const n of acknowledged) assert.ok(names.has(n), `${n} was acknowledged and is there`)
     const [row] = parseTable(await c.k('get', 'deployment', 'kubernetes-bootcamp'))
@@ -190,6 +202,50 @@ describe('an HA pair: two control planes on one etcd, one leader for the control
     if (etcdDir) rmSync(etcdDir, { recursive: true, force: true })
   })
 
+  test('one cluster to its clients: the first one\'s kubeconfig and service-account tokens work against the second; /readyz lists the store\'s checks', async () => {
+    // A's kubeconfig (its CA, its admin token), pointed at B.
+    const viaB = await a.kubectl(['--server', b.url, 'get', 'nodes', '-o', 'name'])
+    assert.equal(viaB.code, 0, viaB.stderr)
+    assert.deepEqual(viaB.stdout.trim().split('\n').sort(), ['node/kubelite', 'node/kubelite-b'])
+    assert.equal(readFileSync(join(b.dataDir, 'pki', 'ca.crt'), 'utf8'), readFileSync(join(a.dataDir, 'pki', 'ca.crt'), 'utf8'))
+    // A token A signed for a ServiceAccount, accepted by B.
+    const token = (await a.k('create', 'token', 'default')).trim()
+    const whoami = await b.kubectl(['--token', token, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])
+    assert.equal(whoami.stdout, 'system:serviceaccount:default:default', whoami.stderr)
+    assert.equal(await b.k('get', '--raw=/readyz?verbose'), '[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]poststarthook/bootstrap-controller ok\n[+]node-ready ok\n[+]shutdown ok\nreadyz check passed\n')
+    assert.equal(await b.k('get', '--raw=/readyz/etcd'), 'ok')
+  })
+
+  test('the two nodes have pod address ranges of their own', async () => {
+    const cidrs = (await a.k('get', 'nodes', '-o', 'jsonpath={.items[*].spec.podCIDR}')).split(' ')
+    assert.equal(cidrs.length, 2)
+    assert.notEqual(cidrs[0], cidrs[1])
+  })
+
+  test('Services created through both at once never share a ClusterIP or a NodePort', async () => {
+    // The same NodePort requested through both at the same moment: exactly one gets it.
+    for (const port of [31901, 31902, 31903]) {
+      const [ra, rb] = await Promise.all([
+        a.kubectl(['create', 'service', 'nodeport', `via-a-${port}`, '--tcp=80:8080', `--node-port=${port}`]),
+        b.kubectl(['create', 'service', 'nodeport', `via-b-${port}`, '--tcp=80:8080', `--node-port=${port}`]),
+      ])
+      assert.equal([ra, rb].filter((r) => r.code === 0).length, 1, `${port}: ${ra.stderr} ${rb.stderr}`)
+      const lost = ra.code === 0 ? rb : ra
+      assert.match(lost.stderr, new RegExp(`^error: failed to create NodePort service: Service "via-[ab]-${port}" is invalid: spec\\.ports\\[0\\]\\.nodePort: Invalid value: ${port}: provided port is already allocated$`, 'm'))
+    }
+    // Many at once through both, values chosen by the servers.
+    await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 ? a : b).k('create', 'service', 'nodeport', `race-${i}`, '--tcp=80:8080')))
+    const services = (JSON.parse(await a.k('get', 'services', '-o', 'json')).items as Obj[]).filter((x) => x.metadata.name.startsWith('race-') || x.metadata.name.startsWith('via-'))
+    assert.equal(services.length, 19)
+    assert.equal(new Set(services.map((x) => x.spec.clusterIP)).size, 19)
+    assert.equal(new Set(services.map((x) => x.spec.ports[0].nodePort)).size, 19)
+    // Deleted through one, its NodePort is at once free through the other.
+    const port = services.find((x) => x.metadata.name === 'race-0')!.spec.ports[0].nodePort
+    await b.k('delete', 'service', 'race-0')
+    await a.k('create', 'service', 'nodeport', 'reuse', '--tcp=80:8080', `--node-port=${port}`)
+    for (const x of [...services.map((x) => x.metadata.name), 'reuse']) if (x !== 'race-0') await a.k('delete', 'service', x, '--wait=false')
+  })
+
   test('both serve the API; the first holds the leases; killing it hands over within the lease time and the rollout continues', async () => {
     const [idA, idB] = [identity(a), identity(b)]
     assert.ok(idA && idB && idA !== idB, `${idA} / ${idB}`)
@@ -206,6 +262,10 @@ describe('an HA pair: two control planes on one etcd, one leader for the control
     await b.k('rollout', 'status', 'deployment/web', '--timeout=60s')
     assert.equal(parseTable(await a.k('get', 'deployment', 'web'))[0]!.READY, '3/3')
 
+    // The kubernetes Service leads to A (both are alive, so B leaves it so).
+    const endpointPort = async () => (await b.k('get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].ports[0].port}')).trim()
+    await b.k('patch', 'endpoints', 'kubernetes', '--type=json', '-p', `[{"op":"replace","path":"/subsets/0/ports/0/port","value":${a.port}}]`)
+
     // The leader dies (SIGKILL: no release). B takes the leases once they run out, and the rollout
     // started through B right after finishes.
     await a.kill9()
@@ -221,5 +281,8 @@ describe('an HA pair: two control planes on one etcd, one leader for the control
     assert.equal(row!.IMAGES, 'jocatalin/kubernetes-bootcamp:v2')
     const transitions = await b.k('get', 'lease', '-n', 'kube-system', 'kube-controller-manager', '-o', 'jsonpath={.spec.leaseTransitions}')
     assert.equal(transitions, '1')
+    // A's API server lease ran out too: the kubernetes Service now leads to B.
+    await until('the kubernetes endpoints name B', async () => (await endpointPort()) === String(b.port), 40_000)
+    assert.equal(await b.k('get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.ports[0].targetPort}'), String(b.port))
   })
 })

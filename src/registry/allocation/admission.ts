@@ -193,7 +193,7 @@ export function serviceAllocation(alloc: ServiceAllocator): Admission {
       if (attrs.def.group !== '' || attrs.def.resource !== 'services' || attrs.subresource) return
       if (attrs.operation === 'DELETE') {
         const uid = attrs.oldObject?.metadata.uid
-        if (uid && !attrs.dryRun) alloc.forget(uid)
+        if (uid && !attrs.dryRun) await alloc.release(uid, attrs.oldObject?.spec)
         return
       }
       if (!attrs.object) return
@@ -201,7 +201,7 @@ export function serviceAllocation(alloc: ServiceAllocator): Admission {
       if (!isObj(svc.spec)) return
       const spec = svc.spec
       const old = attrs.operation === 'UPDATE' && attrs.oldObject && isObj(attrs.oldObject.spec) ? attrs.oldObject.spec : undefined
-      const owner = { uid: svc.metadata.uid ?? '', resourceVersion: attrs.operation === 'UPDATE' ? attrs.oldObject?.metadata.resourceVersion : undefined }
+      const owner = { uid: svc.metadata.uid ?? '', namespace: attrs.namespace, name: attrs.name, resourceVersion: attrs.operation === 'UPDATE' ? attrs.oldObject?.metadata.resourceVersion : undefined }
       const a = new ServiceAllocation(alloc, attrs.name, owner, attrs.dryRun)
       try {
         await a.clusterIPs(spec, old)

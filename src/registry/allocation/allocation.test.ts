@@ -5,6 +5,7 @@ import type { StoredObject } from '../../apis/meta.js'
 import { bootstrapNamespaces, buildApiServer } from '../../cli/wiring.js'
 import { MemoryStore } from '../../store/memory/memory.js'
 import { AllocationError, ServiceAllocator, formatIPv4, parseIPv4 } from './allocator.js'
+import { StoreClaims } from './claims.js'
 
 test('IPv4 parse and format round-trip', () => {
   for (const ip of ['127.96.0.1', '127.96.255.254', '0.0.0.0', '255.255.255.255']) assert.equal(formatIPv4(parseIPv4(ip)!), ip)
@@ -208,4 +209,90 @@ test('allocator: an in-flight update keeps its new values through a rebuild unti
   await assert.rejects(a.allocatePort(30100, 'u2'), { message: 'provided port is already allocated' })
   services[0] = { ...services[0], metadata: { ...services[0].metadata, resourceVersion: '8' } } // it landed, without the port after all
   await a.allocatePort(30100, 'u2')
+})
+
+// ---- two API servers on one store (an HA pair) -------------------------------------------------
+
+function sharedPair(opts: { clock?: () => number } = {}) {
+  const store = new MemoryStore()
+  const services = new Map<string, StoredObject>()
+  const getService = async (ns: string, name: string) => services.get(`${ns}/${name}`)
+  const make = () => {
+    let seq = 0 // both pick the same candidates in the same order: the worst case
+    return new ServiceAllocator({ listServices: async () => [...services.values()], random: () => seq++ % 3, nodePorts: { base: 30000, size: 8 }, claims: new StoreClaims({ store, getService, ...opts }), ...opts })
+  }
+  return { store, services, a: make(), b: make() }
+}
+
+const owner = (uid: string) => ({ uid, namespace: 'default', name: uid })
+const landed = (uid: string, spec: Record<string, unknown>, rv = '1'): StoredObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: uid, namespace: 'default', uid, resourceVersion: rv }, spec })
+
+test('shared store: two allocators picking the same candidates never hand out one value twice', async () => {
+  const { a, b, store } = sharedPair()
+  const [ipA, ipB] = await Promise.all([a.allocateNextIP(owner('a1')), b.allocateNextIP(owner('b1'))])
+  assert.notEqual(ipA, ipB)
+  const ports = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).allocateNextPort(owner(`p${i}`))))
+  assert.equal(new Set(ports).size, 8)
+  await assert.rejects(a.allocateNextPort(owner('more')), { message: 'range is full' })
+  // A requested value the other server handed out is refused with upstream's wording.
+  await assert.rejects(b.allocateIP(ipA, owner('b2')), { message: 'provided IP is already allocated' })
+  assert.equal((await store.list('/registry/ipaddresses/')).items.length, 2)
+  const rec = JSON.parse((await store.get(`/registry/ipaddresses/${ipA}`))!.value)
+  assert.equal(rec.kind, 'IPAddress')
+  assert.deepEqual(rec.spec.parentRef, { group: '', resource: 'services', namespace: 'default', name: 'a1' })
+  await store.close()
+})
+
+test('shared store: a claim stands while its Service holds the value or its write is in flight, and no longer', async () => {
+  let now = 0
+  const { a, b, services, store } = sharedPair({ clock: () => now })
+  await a.allocatePort(30005, owner('s1'))
+  // In flight (s1 not in the store yet): B may not take it.
+  await assert.rejects(b.allocatePort(30005, owner('x')), { message: 'provided port is already allocated' })
+  services.set('default/s1', landed('s1', { ports: [{ port: 80, nodePort: 30005 }] }))
+  now = 60_000 // long after: held, so still taken
+  await assert.rejects(b.allocatePort(30005, owner('x')), { message: 'provided port is already allocated' })
+  // Deleted through A right after it was created: released at once, B takes it.
+  now = 1000
+  await a.release('s1', services.get('default/s1')!.spec)
+  services.delete('default/s1')
+  await b.allocatePort(30005, owner('s2'))
+  // s2's create failed (never landed): B's claim lapses after the pending time, not before.
+  await assert.rejects(a.allocatePort(30005, owner('s3')), { message: 'provided port is already allocated' })
+  now = 1000 + 30_001
+  await a.allocatePort(30005, owner('s3'))
+  // s3 landed without the port after all (its write changed): free at once.
+  services.set('default/s3', landed('s3', { ports: [{ port: 80 }] }))
+  await b.allocatePort(30005, owner('s4'))
+  await store.close()
+})
+
+test('shared store: undo gives the claim back', async () => {
+  const { a, b, store } = sharedPair()
+  await a.allocateIP('127.96.9.9', owner('u'))
+  a.undo({ ips: ['127.96.9.9'], ports: [] })
+  await until(async () => (await store.get('/registry/ipaddresses/127.96.9.9')) === undefined)
+  await b.allocateIP('127.96.9.9', owner('v'))
+  await store.close()
+})
+
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setImmediate(r))
+  assert.ok(await cond())
+}
+
+test('services: two API servers on one store creating Services at once: no ClusterIP or NodePort twice', async () => {
+  const store = new MemoryStore()
+  const [x, y] = [buildApiServer({ store, serverAddress: '127.0.0.1:6443', sharedStore: true }), buildApiServer({ store, serverAddress: "127.0.0.1:6444", sharedStore: true })]
+  await bootstrapNamespaces(x)
+  const created = (await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? x : y).resource('', 'services')!.create('default', service(`s${i}`, { type: 'NodePort' }))))) as any[]
+  assert.equal(new Set(created.map((s) => s.spec.clusterIP)).size, 60)
+  assert.equal(new Set(created.map((s) => s.spec.ports[0].nodePort)).size, 60)
+  // Deleted through one, requested again through the other at once.
+  await x.resource('', 'services')!.delete('default', 's0', {})
+  const again = (await y.resource('', 'services')!.create('default', service('again', { type: 'NodePort', clusterIP: created[0].spec.clusterIP, ports: [{ port: 80, nodePort: created[0].spec.ports[0].nodePort }] }))) as any
+  assert.equal(again.spec.clusterIP, created[0].spec.clusterIP)
+  const taken = await statusOf(x.resource('', 'services')!.create('default', service('dup', { type: 'NodePort', ports: [{ port: 80, nodePort: created[1].spec.ports[0].nodePort }] })))
+  assert.equal(taken.code, 422)
+  await store.close()
 })

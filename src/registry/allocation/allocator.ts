@@ -12,8 +12,13 @@
 // update is never robbed of its IP. A pending value is dropped as soon as the store shows its
 // owner's write landed (the owner is there, at another resourceVersion than when the value was
 // handed out), when its owner is deleted, or when it expires (the write failed).
+//
+// With a store shared by several API servers (an HA pair on one etcd), every value handed out is
+// also claimed in the store (claims.ts): the bitmaps pick candidates, the store's create-if-absent
+// decides. A value another API server claimed is marked here and another one is tried.
 import { randomInt } from 'node:crypto'
 import { isObj } from '../../lib/guards.js'
+import type { ClaimKind, StoreClaims } from './claims.js'
 
 /** Why an allocation failed, with upstream's wording. */
 export class AllocationError extends Error {
@@ -44,6 +49,8 @@ export interface AllocatorOptions {
   pendingTtlMs?: number
   /** Random integer in [0, n) (tests inject a deterministic one). */
   random?: (n: number) => number
+  /** Claims in a store shared with other API servers (absent: this process is the only one). */
+  claims?: StoreClaims
 }
 
 export const defaultServiceCIDR = '127.96.0.0/16'
@@ -130,7 +137,7 @@ interface Pending {
 }
 
 /** The Service a value is handed out to: its uid, and for an update the resourceVersion it updates. */
-export type Owner = string | { uid: string; resourceVersion?: string }
+export type Owner = string | { uid: string; resourceVersion?: string; namespace?: string; name?: string }
 
 /** Values handed out by one admission call; undone together if a later step fails. */
 export interface Reservation {
@@ -217,7 +224,9 @@ export class ServiceAllocator {
           [this.pendingPorts, this.portBits],
         ] as const) {
           for (const [off, p] of pending) {
-            if (p.expires <= now || landed(p)) pending.delete(off)
+            // With a shared store the claims there guard writes in flight (and another API server
+            // may have deleted the owner): the local marks are only a hint, dropped here.
+            if (p.expires <= now || landed(p) || this.opts.claims) pending.delete(off)
             else bits.set(off)
           }
         }
@@ -238,6 +247,35 @@ export class ServiceAllocator {
     pending.set(off, { uid: o.uid, resourceVersion: o.resourceVersion, expires: this.clock() + this.ttl })
   }
 
+  /** Revisions of this process's latest claims in the shared store, by kind/value, for undo. */
+  private readonly claimed = new Map<string, number>()
+
+  /**
+   * After a local reservation: claim the value in the shared store. False when another API server
+   * holds it: the local reservation is dropped and the value stays marked as taken.
+   */
+  private async claim(kind: ClaimKind, pending: Map<number, Pending>, off: number, value: string | number, owner: Owner, dryRun: boolean): Promise<boolean> {
+    const claims = this.opts.claims
+    if (!claims || dryRun) return true
+    const o = typeof owner === 'string' ? { uid: owner } : owner
+    let rev: number | undefined
+    try {
+      rev = await claims.claim(kind, value, o)
+    } catch (err) {
+      pending.delete(off)
+      ;(kind === 'ip' ? this.ipBits : this.portBits).clear(off)
+      throw err
+    }
+    if (rev === undefined) {
+      pending.delete(off)
+      return false
+    }
+    this.claimed.set(`${kind}/${value}`, rev)
+    // Only an undo within the same admission call needs the revision: keep the newest few thousand.
+    if (this.claimed.size > 4096) for (const key of [...this.claimed.keys()].slice(0, 2048)) this.claimed.delete(key)
+    return true
+  }
+
   /**
    * The Service with this uid is being deleted: nothing of it is in flight any more, so its values
    * are no longer pending (the next rebuild frees them once the delete is visible).
@@ -253,11 +291,27 @@ export class ServiceAllocator {
     for (const ip of r.ips) {
       const off = this.ipOffset(ip)
       if (off !== undefined && this.pendingIPs.delete(off)) this.ipBits.clear(off)
+      this.unclaim('ip', ip)
     }
     for (const port of r.ports) {
       const off = this.portOffset(port)
       if (off !== undefined && this.pendingPorts.delete(off)) this.portBits.clear(off)
+      this.unclaim('port', port)
     }
+  }
+
+  private unclaim(kind: ClaimKind, value: string | number): void {
+    const rev = this.claimed.get(`${kind}/${value}`)
+    if (rev === undefined || !this.opts.claims) return
+    this.claimed.delete(`${kind}/${value}`)
+    // Best effort: a claim left behind lapses after pendingTtlMs.
+    this.opts.claims.unclaim(kind, value, rev).catch(() => undefined)
+  }
+
+  /** The Service with this uid is being deleted (not a dry run): see forget() and StoreClaims.release. */
+  async release(uid: string, spec: unknown): Promise<void> {
+    this.forget(uid)
+    await this.opts.claims?.release(uid, spec).catch(() => undefined)
   }
 
   /** Allocate the requested IP, or throw AllocationError (Allocated / NotInRange). */
@@ -272,6 +326,7 @@ export class ServiceAllocator {
       if (this.ipBits.has(off)) throw new AllocationError('Allocated', 'provided IP is already allocated')
     }
     this.reserve(this.pendingIPs, this.ipBits, off, owner, dryRun)
+    if (!(await this.claim('ip', this.pendingIPs, off, ip, owner, dryRun))) throw new AllocationError('Allocated', 'provided IP is already allocated')
   }
 
   /**
@@ -280,15 +335,21 @@ export class ServiceAllocator {
    */
   async allocateNextIP(owner: Owner, dryRun = false): Promise<string> {
     await this.ensureLoaded()
-    const skip = (i: number) => i <= 1 || i >= this.ipBits.size - 1
-    let off = this.ipBits.findFree(this.random(this.ipBits.size), skip)
-    if (off === undefined) {
-      await this.rebuild()
-      off = this.ipBits.findFree(this.random(this.ipBits.size), skip)
-      if (off === undefined) throw new AllocationError('Full', 'range is full')
+    const tried = new Set<number>() // held by another API server (shared store)
+    const skip = (i: number) => i <= 1 || i >= this.ipBits.size - 1 || tried.has(i)
+    for (let rebuilt = false; ; ) {
+      const off = this.ipBits.findFree(this.random(this.ipBits.size), skip)
+      if (off === undefined) {
+        if (rebuilt) throw new AllocationError('Full', 'range is full')
+        await this.rebuild()
+        rebuilt = true
+        continue
+      }
+      this.reserve(this.pendingIPs, this.ipBits, off, owner, dryRun)
+      const ip = formatIPv4(this.base + off)
+      if (await this.claim('ip', this.pendingIPs, off, ip, owner, dryRun)) return ip
+      tried.add(off)
     }
-    this.reserve(this.pendingIPs, this.ipBits, off, owner, dryRun)
-    return formatIPv4(this.base + off)
   }
 
   async allocatePort(port: number, owner: Owner, dryRun = false): Promise<void> {
@@ -303,19 +364,26 @@ export class ServiceAllocator {
       if (this.portBits.has(off)) throw new AllocationError('Allocated', 'provided port is already allocated')
     }
     this.reserve(this.pendingPorts, this.portBits, off, owner, dryRun)
+    if (!(await this.claim('port', this.pendingPorts, off, port, owner, dryRun))) throw new AllocationError('Allocated', 'provided port is already allocated')
   }
 
   async allocateNextPort(owner: Owner, dryRun = false, avoid: Set<number> = new Set()): Promise<number> {
     await this.ensureLoaded()
-    const skip = (i: number) => avoid.has(this.nodePortRange.base + i)
-    let off = this.portBits.findFree(this.random(this.portBits.size), skip)
-    if (off === undefined) {
-      await this.rebuild()
-      off = this.portBits.findFree(this.random(this.portBits.size), skip)
-      if (off === undefined) throw new AllocationError('Full', 'range is full')
+    const tried = new Set<number>() // held by another API server (shared store)
+    const skip = (i: number) => avoid.has(this.nodePortRange.base + i) || tried.has(i)
+    for (let rebuilt = false; ; ) {
+      const off = this.portBits.findFree(this.random(this.portBits.size), skip)
+      if (off === undefined) {
+        if (rebuilt) throw new AllocationError('Full', 'range is full')
+        await this.rebuild()
+        rebuilt = true
+        continue
+      }
+      this.reserve(this.pendingPorts, this.portBits, off, owner, dryRun)
+      const port = this.nodePortRange.base + off
+      if (await this.claim('port', this.pendingPorts, off, port, owner, dryRun)) return port
+      tried.add(off)
     }
-    this.reserve(this.pendingPorts, this.portBits, off, owner, dryRun)
-    return this.nodePortRange.base + off
   }
 
   /** For tests and metrics: how many values are marked. */
