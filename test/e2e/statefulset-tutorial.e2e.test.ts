@@ -268,3 +268,43 @@ describe('the StatefulSet Basics tutorial', () => {
     await c.k('delete', 'pvc', '-l', 'app=nginx')
   })
 })
+
+describe("the tutorial's Parallel Pod Management section", () => {
+  let c: Cluster
+  before(async () => {
+    c = await startCluster()
+  })
+  after(async () => {
+    await c?.destroy()
+  })
+
+  test('web-parallel.yaml: web-0 and web-1 start together; scaling to 4 adds web-2 and web-3 at once', async () => {
+    // content/en/examples/application/web/web-parallel.yaml: web.yaml with podManagementPolicy Parallel.
+    const parallel = webYaml.replace('  serviceName: "nginx"\n', '  serviceName: "nginx"\n  podManagementPolicy: "Parallel"\n').replace('nginx-slim:0.21', 'nginx-slim:0.24')
+    const file = c.file('web-parallel.yaml', parallel)
+    // The pods' events from an API watch opened before anything exists: [pod, ready] in order.
+    const seen: [string, boolean][] = []
+    const stop = await c.watch('/api/v1/namespaces/default/pods?labelSelector=app%3Dnginx', (type, pod) => {
+      if (type === 'ADDED' || type === 'MODIFIED') seen.push([pod.metadata.name, !!pod.status?.conditions?.some((x: Obj) => x.type === 'Ready' && x.status === 'True')])
+    })
+    const firstSeen = (name: string, from = 0) => seen.findIndex(([n], i) => i >= from && n === name)
+    const firstReady = (name: string, from = 0) => seen.findIndex(([n, r], i) => i >= from && n === name && r)
+    try {
+      assert.equal(await c.k('apply', '-f', file), 'service/nginx created\nstatefulset.apps/web created\n')
+      await until('both ready', async () => (firstReady('web-0') >= 0 && firstReady('web-1') >= 0) || undefined, 90_000)
+      // Parallel: web-1 exists before web-0 is Ready (OrderedReady would wait for it).
+      assert.ok(firstSeen('web-1') < firstReady('web-0'), `web-1 created before web-0 is ready: ${JSON.stringify(seen)}`)
+      const mark = seen.length
+      assert.equal(await c.k('scale', 'statefulset/web', '--replicas=4'), 'statefulset.apps/web scaled\n')
+      await until('four ready', async () => (firstReady('web-2', mark) >= 0 && firstReady('web-3', mark) >= 0) || undefined, 90_000)
+      assert.ok(firstSeen('web-3', mark) < firstReady('web-2', mark), `web-3 created before web-2 is ready: ${JSON.stringify(seen.slice(mark))}`)
+    } finally {
+      stop()
+    }
+    assert.equal((await c.k('get', 'sts', 'web', '-o', 'jsonpath={.spec.podManagementPolicy}')), 'Parallel')
+    assert.equal(await c.k('delete', 'sts', 'web'), 'statefulset.apps "web" deleted\n')
+    assert.equal(await c.k('delete', 'svc', 'nginx'), 'service "nginx" deleted\n')
+    await until('pods gone', async () => ((await c.k('get', 'pods', '-l', 'app=nginx', '-o', 'name')) === '' ? true : undefined), 90_000)
+    assert.match(await c.k('delete', 'pvc', '-l', 'app=nginx'), /^(persistentvolumeclaim "www-web-\d" deleted\n){4}$/)
+  })
+})
