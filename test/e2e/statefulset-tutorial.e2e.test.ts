@@ -12,6 +12,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { httpGet, kubectlBin, parseTable, startCluster, until, type Cluster } from './harness.js'
 
@@ -306,5 +307,32 @@ describe("the tutorial's Parallel Pod Management section", () => {
     assert.equal(await c.k('delete', 'svc', 'nginx'), 'service "nginx" deleted\n')
     await until('pods gone', async () => ((await c.k('get', 'pods', '-l', 'app=nginx', '-o', 'name')) === '' ? true : undefined), 90_000)
     assert.match(await c.k('delete', 'pvc', '-l', 'app=nginx'), /^(persistentvolumeclaim "www-web-\d" deleted\n){4}$/)
+  })
+})
+
+describe('web.yaml with --isolation none', () => {
+  let c: Cluster
+  before(async () => {
+    c = await startCluster(['--isolation', 'none'])
+  })
+  after(async () => {
+    await c?.destroy()
+  })
+
+  test("nginx serves each pod's claim (its host directory), not the host's /usr/share/nginx/html", async () => {
+    assert.match(c.output(), /pod isolation: none/)
+    assert.equal(await c.k('apply', '-f', c.file('web.yaml', webYaml)), 'service/nginx created\nstatefulset.apps/web created\n')
+    await c.k('rollout', 'status', 'statefulset/web', '--timeout=90s')
+    const pvs = JSON.parse(await c.k('get', 'pv', '-o', 'json')).items as Obj[]
+    for (const i of [0, 1]) {
+      const ip = await c.k('get', 'pod', `web-${i}`, '-o', 'jsonpath={.status.podIP}')
+      // Nothing written yet: the empty claim over the image's html dir, nginx's 403.
+      assert.equal((await httpGet(`http://${ip}/`)).code, 403)
+      // Without a mount namespace an exec would write to the host, so the test writes the claim's directory itself.
+      const pv = pvs.find((p) => p.spec.claimRef?.name === `www-web-${i}`)!
+      writeFileSync(join(pv.spec.hostPath?.path ?? pv.spec.local.path, 'index.html'), `web-${i}\n`)
+      const r = await httpGet(`http://${ip}/`)
+      assert.deepEqual([r.code, r.body], [200, `web-${i}\n`])
+    }
   })
 })
