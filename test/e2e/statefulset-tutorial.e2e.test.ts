@@ -128,6 +128,10 @@ describe('the StatefulSet Basics tutorial', () => {
     assert.ok(web0Ready >= 0 && web1First > web0Ready, `web-1 appears only after web-0 is 1/1 Running:\n${watched}`)
     assert.match(lines[0], /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/)
     assert.match(watched, /^web-1\s+0\/1\s+Pending\s+0\s+/m)
+    // The same from the objects (whether the watch listed before or after the pods existed).
+    const [p0, p1] = ((await json('get', 'pods', '-l', 'app=nginx')).items as Obj[]).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    const web0ReadyAt = Date.parse(p0.status.conditions.find((x: Obj) => x.type === 'Ready').lastTransitionTime)
+    assert.ok(Date.parse(p1.metadata.creationTimestamp) >= web0ReadyAt, 'web-1 created once web-0 was ready')
 
     const [svc] = parseTable(await c.k('get', 'service', 'nginx'))
     assert.deepEqual([svc.NAME, svc.TYPE, svc['CLUSTER-IP'], svc['EXTERNAL-IP'], svc['PORT(S)']], ['nginx', 'ClusterIP', 'None', '<none>', '80/TCP'])
