@@ -410,10 +410,16 @@ export class ApiServer {
     return source.report(q)
   }
 
-  /** A GET of a non-resource path for in-process clients (Client.getRaw): the traffic report. */
+  /** A GET of a non-resource path for in-process clients (Client.getRaw): the traffic report, or an object's scale. */
   async getRaw(pathAndQuery: string): Promise<unknown> {
     const url = new URL(pathAndQuery, 'http://in-process')
     if (url.pathname.startsWith(trafficPathPrefix)) return this.trafficReport(url.pathname, url.searchParams)
+    const parsed = parsePath(url.pathname)
+    if (parsed.kind === 'target' && parsed.target.subresource === 'scale' && parsed.target.name) {
+      const { rs, target } = this.resolve(parsed.target)
+      if (!rs.def.scale) throw errors.pathNotFound()
+      return this.toScale(rs.def, await rs.get(target.namespace, target.name!))
+    }
     throw errors.pathNotFound()
   }
 

@@ -43,3 +43,29 @@ test('getRaw reads /traffic/v1 over HTTP and in-process alike', async () => {
     await new Promise((r) => server.close(r))
   }
 })
+
+test("getRaw reads an object's scale over HTTP and in-process alike (the disruption controller's /scale)", async () => {
+  const api = buildApiServer({ store: new MemoryStore(), serverAddress: '127.0.0.1:0', tokens: ['secret'] })
+  await bootstrapNamespaces(api)
+  const d = await api.resource('apps', 'deployments')!.create(
+    'default',
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } },
+    {},
+  )
+  await api.resource('', 'configmaps')!.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } }, {})
+  const server = createServer(api.handle)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const http = await HttpClient.connect({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 'secret' })
+  try {
+    for (const c of [http, localClient(api, 'test')]) {
+      const scale = (await c.getRaw!('/apis/apps/v1/namespaces/default/deployments/web/scale')) as { kind: string; metadata: { uid: string }; spec: { replicas: number } }
+      assert.deepEqual([scale.kind, scale.metadata.uid, scale.spec.replicas], ['Scale', d.metadata.uid, 3])
+      await assert.rejects(c.getRaw!('/apis/apps/v1/namespaces/default/deployments/nope/scale'), (err) => statusCode(err) === 404)
+      // A kind without a scale subresource: 404 as well.
+      await assert.rejects(c.getRaw!('/api/v1/namespaces/default/configmaps/cm/scale'), (err) => statusCode(err) === 404)
+    }
+  } finally {
+    await http.close()
+    await new Promise((r) => server.close(r))
+  }
+})

@@ -84,3 +84,15 @@ test('perl: the host perl, with the docs Job one-liner computed (pi to N signifi
   assert.equal(pi2000.length, 2001)
   assert.ok(pi2000.endsWith('3904780275901'), pi2000.slice(-20)) // 1999 decimals, the last rounded up
 })
+
+test("nginx-slim: the StatefulSet tutorial's tags resolve to the nginx program, others are not found", () => {
+  for (const tag of ['0.8', '0.21', '0.24', '0.27']) {
+    const img = resolveImage(`registry.k8s.io/nginx-slim:${tag}`)!
+    assert.ok(img, tag)
+    assert.equal(img.reference, `registry.k8s.io/nginx-slim:${tag}`)
+    assert.deepEqual(planLaunch(img), { kind: 'program', program: img.program, args: [...img.programArgs] })
+    assert.equal(img.programArgs[1], '--slim')
+  }
+  assert.ok(resolveImage('k8s.gcr.io/nginx-slim:0.8'))
+  for (const ref of ['registry.k8s.io/nginx-slim:0.30', 'registry.k8s.io/nginx-slim:latest', 'registry.k8s.io/nginx-slim:0.12']) assert.equal(resolveImage(ref), undefined, ref)
+})

@@ -123,6 +123,21 @@ const nginx: ImageDef = {
   },
 }
 
+// registry.k8s.io/nginx-slim (the StatefulSet tutorial's image; also its k8s.gcr.io and
+// gcr.io/google_containers names): a small nginx with the same default server, without
+// docker-entrypoint.sh. Tags 0.5-0.8 (the older docs) and 0.20-0.27 (web.yaml uses 0.21, the
+// update steps 0.24). The Server header names an nginx of the tag's era.
+const nginxSlim: ImageDef = {
+  repositories: ['registry.k8s.io/nginx-slim', 'k8s.gcr.io/nginx-slim', 'gcr.io/google_containers/nginx-slim', 'gcr.io/google-containers/nginx-slim'],
+  tag: (tag) => {
+    const m = /^0\.(\d{1,2})$/.exec(tag)
+    const n = m ? Number(m[1]) : -1
+    if (!((n >= 5 && n <= 8) || (n >= 20 && n <= 27))) return undefined
+    const version = n < 20 ? '1.11.1' : '1.21.6'
+    return { size: n < 20 ? 11_004_224 : 18_223_431, cmd: ['nginx', '-g', 'daemon off;'], env: { NGINX_VERSION: version }, program: 'nginx.mjs', programArgs: [version, '--slim'], executables: ['nginx'] }
+  },
+}
+
 const staticServer: ImageDef = {
   repositories: ['docker.io/kubelite/static'],
   tag: (tag) =>
@@ -183,7 +198,7 @@ const hpaExample: ImageDef = {
   tag: (tag) => (tag === 'latest' ? { size: 180_916_146, cmd: ['apache2-foreground'], env: { PHP_VERSION: '5.6.40' }, program: 'hpa-example.mjs', executables: ['apache2-foreground'] } : undefined),
 }
 
-const images: ImageDef[] = [hpaExample, bootcamp, simpleContainerApp, helloApp, nginx, staticServer, pause, busybox, alpine, perl, rolloutsDemo]
+const images: ImageDef[] = [hpaExample, bootcamp, simpleContainerApp, helloApp, nginx, nginxSlim, staticServer, pause, busybox, alpine, perl, rolloutsDemo]
 
 function findDef(repository: string): ImageDef | undefined {
   return images.find((d) => d.repositories.includes(repository))

@@ -2,7 +2,7 @@
 // PodDisruptionBudget's status — currentHealthy, desiredHealthy, expectedPods, disruptionsAllowed,
 // disruptedPods, the DisruptionAllowed condition — current as pods and their controllers change.
 // The eviction subresource reads that status to allow or refuse an eviction.
-import type { StoredObject } from '../../apis/meta.js'
+import { parseApiVersion, qualifiedResource, type OwnerReference, type StoredObject } from '../../apis/meta.js'
 import type { PDB } from '../../apis/policy/pdb.js'
 import { isNotFound } from '../../client/errors.js'
 import { EventRecorder } from '../../client/events.js'
@@ -14,7 +14,8 @@ import { WorkQueue } from '../../client/workqueue.js'
 import { matches } from '../../lib/selector.js'
 import type { PodObj } from '../runtime/pods.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
-import { convertSelector, disruptedPodMap, planDisruption, type WorkloadLookup } from './plan.js'
+import { controllerOf } from '../runtime/controllerref.js'
+import { convertSelector, disruptedPodMap, findControllerScale, planDisruption, type ScaleAnswer, type WorkloadLookup } from './plan.js'
 
 export const disruptionControllerName = 'disruption-controller'
 
@@ -75,13 +76,52 @@ export class DisruptionController implements Reconciler {
 
   private readonly lookup: WorkloadLookup = (kind, namespace, name) => this.workloads[kind].get(namespace, name)
 
+  /** getScaleController for the pods' controllers the built-in finders do not know: their /scale, read once each. */
+  private async ownerScales(pods: readonly PodObj[]): Promise<Map<string, ScaleAnswer>> {
+    const out = new Map<string, ScaleAnswer>()
+    for (const pod of pods) {
+      const ref = controllerOf(pod)
+      const namespace = pod.metadata.namespace ?? ''
+      if (!ref || out.has(ref.uid) || findControllerScale(ref, namespace, this.lookup)) continue
+      out.set(ref.uid, await this.readScale(ref, namespace))
+    }
+    return out
+  }
+
+  private async readScale(ref: OwnerReference, namespace: string): Promise<ScaleAnswer> {
+    const { group, version } = parseApiVersion(ref.apiVersion)
+    const kinds = this.client.resources().filter((r) => r.group === group && r.kind === ref.kind)
+    // Upstream's RESTMapper error for a kind the server does not serve.
+    const info = kinds.find((r) => r.version === version) ?? kinds[0]
+    if (!info) return { error: `no matches for kind ${JSON.stringify(ref.kind)} in version ${JSON.stringify(ref.apiVersion)}` }
+    if (!this.client.getRaw) return { none: true }
+    const base = info.group ? `/apis/${info.group}/${info.version}` : `/api/${info.version}`
+    const path = `${base}${info.namespaced ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${info.resource}/${encodeURIComponent(ref.name)}/scale`
+    try {
+      const scale = (await this.client.getRaw(path)) as { metadata?: { uid?: string }; spec?: { replicas?: number } }
+      if (scale.metadata?.uid !== ref.uid) return { none: true }
+      return { uid: ref.uid, scale: scale.spec?.replicas ?? 0 }
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+    }
+    // A 404: the object is gone, or its kind has no scale subresource (upstream asks discovery;
+    // here the object itself answers which).
+    try {
+      await this.client.resource(info).get(info.namespaced ? namespace : undefined, ref.name)
+    } catch (err) {
+      if (isNotFound(err)) return { none: true }
+      throw err
+    }
+    return { error: `${qualifiedResource(info.group, info.resource)} does not implement the scale subresource` }
+  }
+
   async reconcile(key: string): Promise<Result | void> {
     const pdb = this.pdbs.getByKey(key)
     if (!pdb) return
     const sel = convertSelector(pdb.spec?.selector)
     const pods = sel === undefined ? [] : this.pods.byIndex('namespace', pdb.metadata.namespace ?? '').filter((p) => matches(sel, p.metadata.labels))
     const now = this.clock()
-    const plan = planDisruption(pdb, pods, this.lookup, now)
+    const plan = planDisruption(pdb, pods, this.lookup, now, await this.ownerScales(pods))
     for (const e of plan.events) this.recorder.event(pdb, e.type, e.reason, e.message)
     for (const name of disruptedPodMap(pods, pdb, now).notDeleted) {
       const pod = pods.find((p) => p.metadata.name === name)

@@ -148,3 +148,36 @@ describe('selectors', () => {
     assert.equal(goSelectorString(undefined), 'nil')
   })
 })
+
+describe('controllers found through their scale subresource (getScaleController)', () => {
+  // Pods controlled by a custom kind: apiVersion stable.example.com/v1, as an operator makes them.
+  const custom = (uid: string, ready = true) => {
+    const p = pod({ ready })
+    p.metadata.ownerReferences = [{ apiVersion: 'stable.example.com/v1', kind: 'CronTab', name: 'tab', uid, controller: true }]
+    return p
+  }
+  it('counts the scale of a custom owner: maxUnavailable 1 over 3 replicas with 2 ready pods allows none', () => {
+    const scales = new Map([['tab-uid', { uid: 'tab-uid', scale: 3 }]])
+    const p = planDisruption(pdb({ maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } }), [custom('tab-uid'), custom('tab-uid')], lookupOf(), now, scales)
+    assert.deepEqual(counts(p), { currentHealthy: 2, desiredHealthy: 2, expectedPods: 3, disruptionsAllowed: 0 })
+    // minAvailable 50% of 3 rounds up to 2.
+    const half = planDisruption(pdb({ minAvailable: '50%', selector: { matchLabels: { app: 'web' } } }), [custom('tab-uid'), custom('tab-uid'), custom('tab-uid')], lookupOf(), now, scales)
+    assert.deepEqual(counts(half), { currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, disruptionsAllowed: 1 })
+  })
+  it('an owner without a scale subresource, or of an unknown kind: SyncFailed with upstream words', () => {
+    const noScale = planDisruption(pdb({ maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } }), [custom('tab-uid')], lookupOf(), now, new Map([['tab-uid', { error: 'crontabs.stable.example.com does not implement the scale subresource' }]]))
+    assert.equal(noScale.status!.disruptionsAllowed, 0)
+    assert.deepEqual(
+      noScale.status!.conditions!.map((c) => [c.type, c.status, c.reason, c.message]),
+      [['DisruptionAllowed', 'False', 'SyncFailed', 'crontabs.stable.example.com does not implement the scale subresource']],
+    )
+    assert.deepEqual(noScale.events, [{ type: 'Warning', reason: 'CalculateExpectedPodCountFailed', message: 'Failed to calculate the number of expected pods: crontabs.stable.example.com does not implement the scale subresource' }])
+    // The owner is gone (or its scale names another uid): no controller found for the pod.
+    const none = planDisruption(pdb({ maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } }), [custom('tab-uid')], lookupOf(), now, new Map([['tab-uid', { none: true as const }]]))
+    assert.match(none.events[0].message, /found no controllers for pod "pod-\d+"/)
+  })
+  it('an integer minAvailable never reads the scale', () => {
+    const p = planDisruption(pdb({ minAvailable: 1, selector: { matchLabels: { app: 'web' } } }), [custom('tab-uid'), custom('tab-uid')], lookupOf(), now)
+    assert.deepEqual(counts(p), { currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, disruptionsAllowed: 1 })
+  })
+})

@@ -72,8 +72,27 @@ export function findControllerScale(ref: OwnerReference, namespace: string, look
 
 export class ExpectedCountError extends Error {}
 
+/**
+ * getScaleController's answer for a controller the built-in finders do not know (a custom kind
+ * with a scale subresource, a Deployment controlling pods directly...), read by the shell from
+ * the owner's /scale: its scale, none (gone, or another object of that name), or the error.
+ */
+export type ScaleAnswer = ControllerScale | { none: true } | { error: string }
+
+/** The answers by the controllerRef's uid. */
+export type ScaleLookup = ReadonlyMap<string, ScaleAnswer>
+
+/** The finders in upstream's order: the built-in ones, then the owner's scale subresource. */
+function findScale(ref: OwnerReference, namespace: string, lookup: WorkloadLookup, scales: ScaleLookup): ControllerScale | undefined {
+  const found = findControllerScale(ref, namespace, lookup)
+  if (found) return found
+  const answer = scales.get(ref.uid)
+  if (answer && 'error' in answer) throw new ExpectedCountError(answer.error)
+  return answer && 'scale' in answer ? answer : undefined
+}
+
 /** getExpectedScale: the sum of the scales of the pods' controllers; pods without one are unmanaged. */
-export function expectedScale(pods: readonly StoredObject[], lookup: WorkloadLookup): { expectedCount: number; unmanaged: string[] } {
+export function expectedScale(pods: readonly StoredObject[], lookup: WorkloadLookup, ownerScales: ScaleLookup = new Map()): { expectedCount: number; unmanaged: string[] } {
   const scales = new Map<string, number>()
   const seenRefs = new Set<string>()
   const unmanaged: string[] = []
@@ -84,7 +103,7 @@ export function expectedScale(pods: readonly StoredObject[], lookup: WorkloadLoo
       continue
     }
     if (seenRefs.has(ref.uid)) continue
-    const found = findControllerScale(ref, pod.metadata.namespace ?? '', lookup)
+    const found = findScale(ref, pod.metadata.namespace ?? '', lookup, ownerScales)
     if (!found) throw new ExpectedCountError(`found no controllers for pod ${JSON.stringify(pod.metadata.name)}`)
     seenRefs.add(ref.uid)
     scales.set(found.uid, found.scale)
@@ -95,16 +114,16 @@ export function expectedScale(pods: readonly StoredObject[], lookup: WorkloadLoo
 }
 
 /** getExpectedPodCount: how many pods there should be, and how many must stay healthy. */
-export function expectedPodCount(pdb: PDB, pods: readonly StoredObject[], lookup: WorkloadLookup): { expectedCount: number; desiredHealthy: number; unmanaged: string[] } {
+export function expectedPodCount(pdb: PDB, pods: readonly StoredObject[], lookup: WorkloadLookup, scales: ScaleLookup = new Map()): { expectedCount: number; desiredHealthy: number; unmanaged: string[] } {
   const spec = pdb.spec ?? {}
   if (spec.maxUnavailable != null) {
-    const { expectedCount, unmanaged } = expectedScale(pods, lookup)
+    const { expectedCount, unmanaged } = expectedScale(pods, lookup, scales)
     const maxUnavailable = scaled(spec.maxUnavailable, expectedCount)
     return { expectedCount, desiredHealthy: Math.max(0, expectedCount - maxUnavailable), unmanaged }
   }
   if (spec.minAvailable != null) {
     if (typeof spec.minAvailable === 'number') return { expectedCount: pods.length, desiredHealthy: spec.minAvailable, unmanaged: [] }
-    const { expectedCount, unmanaged } = expectedScale(pods, lookup)
+    const { expectedCount, unmanaged } = expectedScale(pods, lookup, scales)
     return { expectedCount, desiredHealthy: scaled(spec.minAvailable, expectedCount), unmanaged }
   }
   return { expectedCount: 0, desiredHealthy: 0, unmanaged: [] }
@@ -179,12 +198,12 @@ export function failSafeStatus(pdb: PDB, message: string, now: Date): PDBStatus 
 }
 
 /** trySync + updatePdbStatus for one budget over the pods its selector matches. */
-export function planDisruption(pdb: PDB, pods: readonly StoredObject[], lookup: WorkloadLookup, now: Date): DisruptionPlan {
+export function planDisruption(pdb: PDB, pods: readonly StoredObject[], lookup: WorkloadLookup, now: Date, scales: ScaleLookup = new Map()): DisruptionPlan {
   const events: DisruptionEvent[] = []
   if (pods.length === 0) events.push({ type: 'Normal', reason: 'NoPods', message: 'No matching pods found' })
   let counts: ReturnType<typeof expectedPodCount>
   try {
-    counts = expectedPodCount(pdb, pods, lookup)
+    counts = expectedPodCount(pdb, pods, lookup, scales)
   } catch (err) {
     if (!(err instanceof ExpectedCountError)) throw err
     events.push({ type: 'Warning', reason: 'CalculateExpectedPodCountFailed', message: `Failed to calculate the number of expected pods: ${err.message}` })

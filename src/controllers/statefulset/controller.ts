@@ -5,14 +5,16 @@ import { errorMessage, isAlreadyExists, isNotFound } from '../../client/errors.j
 import { EventRecorder } from '../../client/events.js'
 import type { InformerFactory } from '../../client/factory.js'
 import { gvrs } from '../../client/factory.js'
-import { byControllerUID, objectKey, type Informer } from '../../client/informer.js'
+import { byControllerUID, objectKey, orphansByNamespace, type Informer } from '../../client/informer.js'
 import type { Client } from '../../client/types.js'
 import { WorkQueue } from '../../client/workqueue.js'
+import { claimObjects } from '../runtime/claim.js'
 import { controllerOf } from '../runtime/controllerref.js'
+import { fromLabelSelector, matches } from '../../lib/selector.js'
 import type { PodObj } from '../runtime/pods.js'
 import { enqueueController, enqueueObject } from '../runtime/enqueue.js'
 import { runWorkers, type ControllerOptions, type Reconciler, type Result } from '../runtime/runner.js'
-import { claimsFor, planStatefulSet, statefulSetStatusChanged, type ClaimObj, type RevisionObj, type StatefulSetAction, type StatefulSetObj } from './plan.js'
+import { claimsFor, ordinalOf, planStatefulSet, statefulSetStatusChanged, type ClaimObj, type RevisionObj, type StatefulSetAction, type StatefulSetObj } from './plan.js'
 
 const claimsGVR = { group: '', version: 'v1', resource: 'persistentvolumeclaims' }
 
@@ -35,12 +37,18 @@ export class StatefulSetController implements Reconciler {
   ) {
     this.clock = opts.clock ?? (() => new Date())
     this.recorder = new EventRecorder(client, { component: statefulSetControllerName }, this.clock, (err) => opts.log?.error({ err }, 'statefulset event'))
-    this.pods = informers.informer<PodObj>(gvrs.pods).addIndex('controller', byControllerUID)
+    this.pods = informers.informer<PodObj>(gvrs.pods).addIndex('controller', byControllerUID).addIndex('orphans', orphansByNamespace)
     this.sets = informers.informer<StatefulSetObj>(gvrs.statefulSets)
-    this.revisions = informers.informer<RevisionObj>(gvrs.controllerRevisions).addIndex('controller', byControllerUID)
+    this.revisions = informers.informer<RevisionObj>(gvrs.controllerRevisions).addIndex('controller', byControllerUID).addIndex('orphans', orphansByNamespace)
     this.sets.on(enqueueObject(this.queue))
     this.pods.on(enqueueController<PodObj>('StatefulSet', this.queue))
     this.revisions.on(enqueueController<RevisionObj>('StatefulSet', this.queue))
+    // An orphan pod (its set deleted with --cascade=orphan) wakes the sets that may adopt it.
+    const orphan = (p: PodObj) => {
+      if (controllerOf(p)) return
+      for (const set of this.sets.byIndex('namespace', p.metadata.namespace ?? '')) if (this.isMember(set, p)) this.queue.add(objectKey(set))
+    }
+    this.pods.on({ add: orphan, update: (_, p) => orphan(p) })
     this.claims = informers.informer<ClaimObj>(claimsGVR)
   }
 
@@ -53,8 +61,10 @@ export class StatefulSetController implements Reconciler {
     const set = this.sets.getByKey(key)
     if (!set || set.metadata.deletionTimestamp) return
     const uid = set.metadata.uid!
-    const pods = this.pods.byIndex('controller', uid)
-    const revisions = this.revisions.byIndex('controller', uid)
+    // Upstream's adoptOrphanRevisions and getPodsForStatefulSet: what the set's selector matches and
+    // nobody controls becomes the set's (a set re-created after `delete --cascade=orphan`).
+    const revisions = await this.claim(set, this.revisions, gvrs.controllerRevisions, (r) => this.selects(set, r))
+    const pods = await this.claim(set, this.pods, gvrs.pods, (p) => this.isMember(set, p))
     const now = this.clock()
     const claims = new Map<string, ClaimObj>()
     const replicas = (set.spec?.replicas ?? 1) + (set.spec?.ordinals?.start ?? 0) + pods.length
@@ -71,6 +81,29 @@ export class StatefulSetController implements Reconciler {
     }
     const minReady = set.spec?.minReadySeconds ?? 0
     if (minReady > 0 && plan.status && plan.status.availableReplicas !== plan.status.readyReplicas) return { requeueAfterMs: minReady * 1000 }
+  }
+
+  private selects(set: StatefulSetObj, obj: { metadata: { labels?: Record<string, string> } }): boolean {
+    const sel = fromLabelSelector(set.spec?.selector)
+    return sel !== undefined && matches(sel, obj.metadata.labels)
+  }
+
+  /** isMemberOf: selected, and named `<set>-<ordinal>`. */
+  private isMember(set: StatefulSetObj, pod: PodObj): boolean {
+    return this.selects(set, pod) && ordinalOf(set, pod) !== undefined
+  }
+
+  private claim<T extends PodObj | RevisionObj>(set: StatefulSetObj, cache: Informer<T>, gvr: typeof gvrs.pods | typeof gvrs.controllerRevisions, match: (o: T) => boolean): Promise<T[]> {
+    const own = cache.byIndex('controller', set.metadata.uid!)
+    const orphans = cache.byIndex('orphans', set.metadata.namespace ?? '').filter(match)
+    if (orphans.length === 0 && own.every(match)) return Promise.resolve(own)
+    return claimObjects(this.client, {
+      owner: set,
+      ownerKind: { apiVersion: 'apps/v1', kind: 'StatefulSet', gvr: gvrs.statefulSets },
+      candidates: [...own, ...orphans],
+      matches: match,
+      objects: this.client.resource<T>(gvr),
+    })
   }
 
   private async apply(set: StatefulSetObj, a: StatefulSetAction): Promise<void> {

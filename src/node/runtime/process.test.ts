@@ -4,7 +4,7 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import net from 'node:net'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -194,6 +194,56 @@ test('nginx: welcome page on port 80, 404 page, access log, exit 0 on SIGTERM; b
   assert.equal(s.reason, 'Completed')
   assert.equal(sl.exitCode, 0)
 })
+
+for (const isolation of ['none', 'auto'] as const) {
+  test(`nginx-slim serves the volume mounted at /usr/share/nginx/html, never the host's (isolation ${isolation})`, async (t) => {
+    const rt = newRuntime(`nginx-slim-${isolation}`, { isolation })
+    if (isolation === 'auto' && !rt.sandboxed) return t.skip('no pod sandbox on this host')
+    const www = mkdtempSync(join(root, 'www-'))
+    chmodSync(www, 0o777) // as the agent leaves a claim's directory: the pod's uid may write it
+    const sb = { ...sandbox(`web-0-${isolation}`), mounts: [{ hostPath: www, containerPath: '/usr/share/nginx/html' }] }
+    const h = await rt.startContainer(sb, spec('registry.k8s.io/nginx-slim:0.21'))
+    pids.push(h.pid!)
+    let empty: Reply
+    try {
+      empty = await get(sb.podIP, 80)
+    } catch {
+      const s = await h.exited
+      assert.match(s.message ?? '', /bind\(\) to 127\.244\.250\.\d+:80 failed \(13: Permission denied\)/)
+      return t.skip('port 80 needs root here')
+    }
+    // An empty volume over the image's html dir: nginx's 403 (no index, autoindex off), as upstream.
+    assert.equal(empty.status, 403)
+    assert.equal(empty.headers.server, 'nginx/1.21.6')
+    writeFileSync(join(www, 'index.html'), 'web-0\n')
+    const r = await get(sb.podIP, 80)
+    assert.deepEqual([r.status, r.body, r.headers['content-type']], [200, 'web-0\n', 'text/html'])
+    assert.equal((await get(sb.podIP, 80, '/index.html', { 'If-None-Match': r.headers.etag! })).status, 304)
+    assert.equal((await get(sb.podIP, 80, '/missing.txt')).status, 404)
+    assert.equal((await get(sb.podIP, 80, '/../../etc/passwd')).status, 400)
+    mkdirSync(join(www, 'sub'))
+    const moved = await get(sb.podIP, 80, '/sub', { Host: 'web-0' })
+    assert.deepEqual([moved.status, moved.headers.location], [301, 'http://web-0/sub/'])
+    await waitFor(() => logRecords(h.logPath).some((l) => l.text.includes('open() "/usr/share/nginx/html/missing.txt" failed (2: No such file or directory)')))
+    // No entrypoint chatter in nginx-slim; the container's environment does not carry the mounts.
+    assert.ok(!logRecords(h.logPath).some((l) => l.text.includes('docker-entrypoint')))
+    const out = new PassThrough()
+    let envText = ''
+    out.on('data', (d) => (envText += d))
+    await rt.exec(sb, spec('registry.k8s.io/nginx-slim:0.21'), ['env'], { stdout: out, stderr: new PassThrough() })
+    assert.match(envText, /^HOSTNAME=web-0-/m)
+    assert.doesNotMatch(envText, /KUBELITE_MOUNTS/)
+    // Nothing mounted there: the image's own welcome page, not whatever the host keeps at that path.
+    const plain = { ...sandbox(`plain-${isolation}`) }
+    const p = await rt.startContainer(plain, spec('registry.k8s.io/nginx-slim:0.24'))
+    pids.push(p.pid!)
+    const welcome = await get(plain.podIP, 80)
+    assert.equal(welcome.status, 200)
+    assert.match(welcome.body, /<title>Welcome to nginx!<\/title>/)
+    assert.equal((await get(plain.podIP, 80, '/50x.html')).status, 200)
+    await Promise.all([h.stop(10), p.stop(10)])
+  })
+}
 
 test('hello-app answers with its version and hostname; pause exits 0 on SIGTERM', async () => {
   const rt = newRuntime('hello')

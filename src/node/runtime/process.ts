@@ -153,6 +153,10 @@ export class ProcessRuntime implements Runtime {
       }
       launch.argv = [exe, ...launch.argv.slice(1)]
     }
+    // A built-in program learns where the pod's volumes are (images/programs/container-fs.mjs):
+    // at their mountPath inside the sandbox, in their host directories without one. Only the
+    // program's own environment carries it (exec sessions use `env`, the container's).
+    const programEnv = launch.kind === 'program' ? { ...env, KUBELITE_MOUNTS: JSON.stringify((sandbox.mounts ?? []).map((m) => ({ containerPath: m.containerPath, path: pod ? m.containerPath : m.hostPath }))) } : env
     let programInSandbox = false
     if (pod) {
       programInSandbox = launch.kind === 'program'
@@ -180,7 +184,7 @@ export class ProcessRuntime implements Runtime {
     )
     const child = spawn(process.execPath, [shimPath, specPath], {
       cwd: pod ? dir : cwd,
-      env,
+      env: programEnv,
       detached: true,
       // fd 3: the shim writes one byte once it holds stop signals for the container (see shim.mjs).
       // The container's stdin, if it has one, is the shim's to keep (attach sessions write it).
