@@ -19,6 +19,7 @@ import { defaultServiceAccountName, serviceAccountAdmission } from '../registry/
 import { bootstrapPriorityClasses, priorityAdmission } from '../registry/scheduling/admission.js'
 import { limitRanger, resourceQuotaAdmission } from '../registry/quota/admission.js'
 import { storageAdmission } from '../registry/storage/admission.js'
+import { defaultTolerationSeconds, type DefaultTolerationSecondsOptions } from '../registry/core/tolerationseconds.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -35,6 +36,8 @@ export interface ApiWiring {
   upgrades?: ApiServerOptions['upgrades']
   metrics?: ApiServerOptions['metrics']
   traffic?: ApiServerOptions['traffic']
+  /** --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds (300 each). */
+  tolerationSeconds?: DefaultTolerationSecondsOptions
   /** A node's resource figures (its agent's): with it, metrics.k8s.io is served (`kubectl top`). */
   nodeUsage?: (nodeName: string) => Promise<NodeResourceUsage | undefined>
 }
@@ -70,6 +73,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       serviceAllocation(allocator),
       defaultIngressClassAdmission(async () => (await api.resource('networking.k8s.io', 'ingressclasses')!.list(undefined)).items),
       priorityAdmission({ getPriorityClass: (name) => api.resource('scheduling.k8s.io', 'priorityclasses')!.get(undefined, name), listPriorityClasses: async () => (await api.resource('scheduling.k8s.io', 'priorityclasses')!.list(undefined)).items }),
+      defaultTolerationSeconds(w.tolerationSeconds),
       limitRanger({ listLimitRanges: async (ns) => (await api.resource('', 'limitranges')!.list(ns)).items }),
       resourceQuotaAdmission({ quotas: () => api.resource('', 'resourcequotas')!, clock: w.clock }),
       ...storageAdmission({ listStorageClasses: async () => (await api.resource('storage.k8s.io', 'storageclasses')!.list(undefined)).items as never, getStorageClass: (name) => api.resource('storage.k8s.io', 'storageclasses')!.get(undefined, name).catch(() => undefined) as never }),
