@@ -53,6 +53,8 @@ async function addConditionAndDelete(pods: ResourceStore, namespace: string | un
           throw errors.conflict(ref, name, `the ResourceVersion in the precondition (${rv}) does not match the ResourceVersion in record (${latest.metadata.resourceVersion}). The object might have been modified`)
         const status = { ...((latest.status as Obj | undefined) ?? {}) }
         setPodCondition(status, { ...evictionDisruptionTarget }, clock())
+        // Stored as a decoded write stores it: a null field is no field (this path skips decoding).
+        status.conditions = (status.conditions as Obj[]).map((c) => (c.lastProbeTime === null ? (({ lastProbeTime: _, ...rest }) => rest)(c) : c))
         // The write carries no resourceVersion: guaranteedUpdate retries a race itself.
         return { ...latest, metadata: { ...latest.metadata, resourceVersion: undefined }, status }
       },

@@ -53,7 +53,9 @@ const nodeLeaseNamespace = 'kube-node-lease'
 /** How often queued nodes are tainted (upstream's NodeEvictionPeriod is 100 ms; the rate limit is what counts). */
 const taintingPeriodMs = 1000
 
-export interface NodeLifecycleOptions extends ControllerOptions {
+export interface NodeLifecycleOptions extends ControllerOptions, NodeMonitorOptions {}
+
+export interface NodeMonitorOptions {
   /** --node-monitor-period (default 5 s). */
   monitorPeriodMs?: number
   /** --node-monitor-grace-period (default 50 s). */
@@ -225,7 +227,7 @@ export class NodeLifecycleController implements Reconciler {
       startupGracePeriodMs: this.startupGrace,
     })
     if (result.conditions) {
-      await this.client.resource<NodeObj>(gvrs.nodes).update({ ...node, status: { ...node.status, conditions: result.conditions } }, { subresource: 'status' })
+      await this.client.resource<NodeObj>(gvrs.nodes).update(structuredClone({ ...node, status: { ...node.status, conditions: result.conditions } }), { subresource: 'status' })
     }
     this.health.set(name, result.health)
     return result
@@ -238,7 +240,8 @@ export class NodeLifecycleController implements Reconciler {
       const conditions = planPodNotReady(pod, nodeName, this.now())
       if (!conditions) continue
       try {
-        await this.client.resource<PodObj>(gvrs.pods).update({ ...pod, status: { ...pod.status, conditions } }, { subresource: 'status' })
+        // A copy: the cached pod is frozen, and decoding the write normalizes it in place.
+        await this.client.resource<PodObj>(gvrs.pods).update(structuredClone({ ...pod, status: { ...pod.status, conditions } }), { subresource: 'status' })
         this.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'NodeNotReady', 'Node is not ready')
       } catch (err) {
         if (!isNotFound(err)) errs.push(err)
@@ -301,7 +304,7 @@ export class NodeLifecycleController implements Reconciler {
       const taints = swapNoExecuteTaints(latest, add, remove, this.now())
       if (!taints) return
       try {
-        await nodes.update({ ...latest, spec: { ...latest.spec, taints } })
+        await nodes.update(structuredClone({ ...latest, spec: { ...latest.spec, taints } }))
         return
       } catch (err) {
         if (isNotFound(err)) return

@@ -136,7 +136,6 @@ describe('eviction with a PodDisruptionBudget', () => {
       status: 'True',
       reason: 'EvictionByEvictionAPI',
       message: 'Eviction API: evicting',
-      lastProbeTime: null,
       lastTransitionTime: '2026-01-01T00:00:01Z',
     })
   })
