@@ -161,5 +161,8 @@ describe('node lifecycle: eviction, NotReady nodes, taint-based eviction', () =>
       return back.status.conditions.find((x: Obj) => x.type === 'Ready').status === 'True' && (back.spec.taints ?? []).length === 0
     }, 60_000)
     assert.match(await c.k('describe', 'node', m02), /Taints:\s+<none>\n/)
+    // The pods evicted while it was away were left Terminating; back, their node finishes them.
+    const goneNames = new Set(gone.map((p) => p.metadata.name))
+    await until('the evicted pods gone', async () => (await podsOf('web')).every((p) => !goneNames.has(p.metadata.name)), 60_000)
   })
 })
