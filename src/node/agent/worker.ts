@@ -253,6 +253,9 @@ export class PodWorker {
     this.pod = pod
     // Status-only changes (our own writes, mostly) need no sync, as the kubelet's RECONCILE updates.
     if (!isDeepStrictEqual(syncRelevant(old), syncRelevant(pod))) this.kick()
+    // But someone else's change to what this agent reports (the node lifecycle controller marks
+    // pods Ready=False on a node it lost) is put right, as the kubelet's status manager reconciles.
+    else if (this.lastWritten && readyOf(pod) !== readyOf(this.lastWritten) && rvNum(pod) > rvNum(this.lastWritten)) this.kick()
   }
 
   /** The pod is gone from the API. */
@@ -939,4 +942,9 @@ export class PodWorker {
     const o = this.containers.get(name)
     return [o?.current, o?.previous].filter((r): r is ContainerRun => !!r)
   }
+}
+
+/** The status of a pod's Ready condition, as published. */
+function readyOf(pod: PodObj): string | undefined {
+  return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status
 }
