@@ -53,6 +53,26 @@ spec:
 
 const m02 = 'kubelite-m02'
 
+const keeper = `apiVersion: v1
+kind: Pod
+metadata:
+  name: keeper
+spec:
+  nodeName: ${m02}
+  tolerations:
+  - key: node.kubernetes.io/unreachable
+    operator: Exists
+    effect: NoExecute
+  containers:
+  - name: app
+    image: gcr.io/google-samples/kubernetes-bootcamp:v1
+    readinessProbe:
+      httpGet:
+        path: /
+        port: 8080
+      periodSeconds: 2
+`
+
 describe('node lifecycle: eviction, NotReady nodes, taint-based eviction', () => {
   let c: Cluster
   const json = async (...args: string[]): Promise<Obj> => JSON.parse(await c.k(...args, '-o', 'json'))
@@ -115,6 +135,10 @@ describe('node lifecycle: eviction, NotReady nodes, taint-based eviction', () =>
     const described = await c.k('describe', 'pod', gone[0].metadata.name)
     assert.match(described, /Tolerations:\s+node\.kubernetes\.io\/not-ready:NoExecute op=Exists for 8s\n\s+node\.kubernetes\.io\/unreachable:NoExecute op=Exists for 8s\n/)
 
+    // A pod that tolerates the unreachable taint forever stays, marked not ready while its node is lost.
+    await c.k('apply', '-f', c.file('keeper.yaml', keeper))
+    await until('keeper ready', async () => condition(await json('get', 'pod', 'keeper'), 'Ready')?.status === 'True', 60_000)
+
     cutOff([m02])
     await until(`${m02} NotReady`, async () => parseTable(await c.k('get', 'nodes')).find((r) => r.NAME === m02 && r.STATUS === 'NotReady'), 90_000)
     const node = await until('the unreachable NoExecute taint', async () => {
@@ -154,6 +178,10 @@ describe('node lifecycle: eviction, NotReady nodes, taint-based eviction', () =>
     }, 90_000)
     assert.match(await c.k('get', 'events', '--field-selector', `involvedObject.name=${m02}`), /NodeNotReady\s+node\/kubelite-m02\s+Node kubelite-m02 status is now: NodeNotReady/)
 
+    const kept = await json('get', 'pod', 'keeper')
+    assert.equal(kept.metadata.deletionTimestamp, undefined, 'tolerated forever: not evicted')
+    assert.equal(condition(kept, 'Ready')?.status, 'False')
+
     // Back: Ready again, the NoExecute and NoSchedule taints gone.
     cutOff([])
     await until(`${m02} Ready again without taints`, async () => {
@@ -163,6 +191,7 @@ describe('node lifecycle: eviction, NotReady nodes, taint-based eviction', () =>
     assert.match(await c.k('describe', 'node', m02), /Taints:\s+<none>\n/)
     // The pods evicted while it was away were left Terminating; back, their node finishes them.
     const goneNames = new Set(gone.map((p) => p.metadata.name))
+    await until('keeper ready again (its agent republishes what the controller overwrote)', async () => condition(await json('get', 'pod', 'keeper'), 'Ready')?.status === 'True', 60_000)
     await until('the evicted pods gone', async () => (await podsOf('web')).every((p) => !goneNames.has(p.metadata.name)), 60_000)
   })
 })
