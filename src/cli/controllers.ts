@@ -26,7 +26,8 @@ import type { RunnerLog } from '../controllers/runtime/runner.js'
 import { ServiceAccountsController } from '../controllers/serviceaccount/controller.js'
 import { StatefulSetController } from '../controllers/statefulset/controller.js'
 import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js'
-import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js'
+import { NodeLifecycleController, type NodeMonitorOptions } from '../controllers/nodelifecycle/controller.js'
+import { TaintEvictionController } from '../controllers/tainteviction/controller.js'
 import { LocalPathProvisioner, PersistentVolumeBinder, StorageProtection } from '../controllers/volume/controller.js'
 import { localPathDirs } from './volume-dirs.js'
 
@@ -48,6 +49,8 @@ export interface ControllerContext {
   rootCA?: string
   /** The data dir: the local-path provisioner keeps its volumes' directories under it; without it that provisioner idles. */
   dataDir?: string
+  /** --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period (the node lifecycle controller's). */
+  nodeMonitor?: NodeMonitorOptions
 }
 
 export interface ControllerDescriptor {
@@ -82,7 +85,8 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'statefulset-controller', aliases: ['statefulset'], start: (c) => new StatefulSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'daemonset-controller', aliases: ['daemonset'], start: (c) => new DaemonSetController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'ttl-after-finished-controller', aliases: ['ttl-after-finished'], start: (c) => new TTLAfterFinishedController(c.client, c.informers, { log: c.log }).start(c.signal) },
-  { name: 'node-lifecycle-controller', aliases: ['nodelifecycle'], start: (c) => new NodeLifecycleController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'node-lifecycle-controller', aliases: ['nodelifecycle'], start: (c) => new NodeLifecycleController(c.client, c.informers, { log: c.log, ...c.nodeMonitor }).start(c.signal) },
+  { name: 'taint-eviction-controller', aliases: [], start: (c) => new TaintEvictionController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'clusterrole-aggregation-controller', aliases: ['clusterrole-aggregation'], start: (c) => new ClusterRoleAggregationController(c.client, c.informers, c.log).start(c.signal) },
   { name: 'disruption-controller', aliases: ['disruption'], start: (c) => new DisruptionController(c.client, c.informers, { log: c.log }).start(c.signal) },
   { name: 'resourcequota-controller', aliases: ['resourcequota'], start: (c) => new ResourceQuotaController(c.client, c.informers, { log: c.log }).start(c.signal) },

@@ -10,6 +10,7 @@ import { scenarios } from './demo/scenarios.js'
 import { defaultConfig, startCluster, type UpConfig } from './up.js'
 import { defaultDashboardPort, loginUrlFor, printDashboardLink } from './dashboard.js'
 import { describeStore, storeConfigProblem } from './store.js'
+import { parseGoDuration } from '../lib/go-duration.js'
 
 export const kubeliteVersion = '0.1.0'
 
@@ -30,6 +31,20 @@ function loopback(value: string): string {
     throw new InvalidArgumentError('must be a loopback address (127.x.y.z or ::1), or 0.0.0.0 to listen everywhere')
   }
   return value
+}
+
+/** A Go duration (`40s`, `1m30s`) above zero, as kube-controller-manager's duration flags; in ms. */
+function duration(value: string): number {
+  const ms = parseGoDuration(value)
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('must be a duration above zero, such as 50s or 1m30s')
+  return ms
+}
+
+/** kube-apiserver's toleration-seconds flags: a whole number of seconds. */
+function seconds(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number of seconds')
+  return n
 }
 
 /** --dns-upstream: `none`, or a comma-separated list of IP[:port] (given again, the lists add up). */
@@ -83,6 +98,11 @@ export async function run(argv: string[]): Promise<void> {
     .option('--etcd-certfile <file>', 'client certificate for etcd (with --store etcds://)')
     .option('--etcd-keyfile <file>', 'private key of the client certificate for etcd')
     .option('--node-name <name>', 'name of the first node (default kubelite; further ones NAME-m02, ...): another control plane on the same etcd needs its own')
+    .option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks node health (default 5s)', duration)
+    .option('--node-monitor-grace-period <duration>', "how long a node's kubelet may be silent (no Lease renewal, no status) before the node is NotReady (default 50s)", duration)
+    .option('--node-startup-grace-period <duration>', 'the same for a node whose kubelet never posted status (default 1m0s)', duration)
+    .option('--default-not-ready-toleration-seconds <n>', 'tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration every pod gets (default 300)', seconds)
+    .option('--default-unreachable-toleration-seconds <n>', 'tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration every pod gets (default 300)', seconds)
     .action(async (opts) => {
       if (opts.runtime !== 'process' && opts.runtime !== 'sim') {
         program.error(`error: option '--runtime <kind>' argument '${opts.runtime}' is invalid. must be "process" or "sim"`)
@@ -110,6 +130,8 @@ export async function run(argv: string[]): Promise<void> {
         isolation: opts.isolation,
         dashboard: opts.dashboard === false ? false : { port: opts.dashboardPort },
         ingressPort: opts.ingressPort,
+        nodeMonitor: { monitorPeriodMs: opts.nodeMonitorPeriod, monitorGracePeriodMs: opts.nodeMonitorGracePeriod, startupGracePeriodMs: opts.nodeStartupGracePeriod },
+        tolerationSeconds: { notReadySeconds: opts.defaultNotReadyTolerationSeconds, unreachableSeconds: opts.defaultUnreachableTolerationSeconds },
       }
       await up(cfg)
     })

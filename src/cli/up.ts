@@ -40,6 +40,9 @@ import { claimPodCIDRs } from './podcidr.js'
 import { bootstrapNamespaces, buildApiServer, localClient, serveCustomResources } from './wiring.js'
 import { installWorkQueueMetrics } from './workqueue-metrics.js'
 import { startDashboard, type Dashboard } from './dashboard.js'
+import { cutOffClient, installCutOffHook } from './test-hooks.js'
+import type { NodeMonitorOptions } from '../controllers/nodelifecycle/controller.js'
+import type { DefaultTolerationSecondsOptions } from '../registry/core/tolerationseconds.js'
 
 export interface UpConfig {
   dataDir: string
@@ -64,6 +67,10 @@ export interface UpConfig {
   store?: StoreConfig
   /** --node-name: the first node's name (default `kubelite`; further ones NAME-m02, ...). */
   nodeName?: string
+  /** --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period (kube-controller-manager's). */
+  nodeMonitor?: NodeMonitorOptions
+  /** --default-not-ready-toleration-seconds, --default-unreachable-toleration-seconds (kube-apiserver's). */
+  tolerationSeconds?: DefaultTolerationSecondsOptions
 }
 
 export interface Logger {
@@ -146,6 +153,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
     tokens: [creds.token],
     authenticateToken: (token) => saTokens.authenticate(token),
     serverAddress: `${cfg.host}:${cfg.port}`,
+    tolerationSeconds: cfg.tolerationSeconds,
     subresources: new Map<string, SubresourceHandler>([
       ['pods/binding', binding],
       ['pods/eviction', podEviction({ budget: disruptionBudget({ pdbs: () => api.resource('policy', 'poddisruptionbudgets')! }) })],
@@ -241,7 +249,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // ...and the kubernetes Service leads to one of them that is alive (controllers/endpoints/apiserver-leases.ts).
   if (election.elect) background.push(runApiServerLeases({ client: localClient(api, 'kube-apiserver'), host: cfg.host, port: cfg.port, identity: election.identity, onError: (err) => log.error({ err }, 'kubernetes service endpoints') }, abort.signal))
   background.push(
-    runElected({ ...election, client: localClient(api, 'kube-controller-manager'), name: 'kube-controller-manager' }, (signal) => startControllers({ client: controllerClient, clientFor, informers, log, signal, rootCA: creds.caCertPem, dataDir }, cfg.controllers), abort.signal),
+    runElected({ ...election, client: localClient(api, 'kube-controller-manager'), name: 'kube-controller-manager' }, (signal) => startControllers({ client: controllerClient, clientFor, informers, log, signal, rootCA: creds.caCertPem, dataDir, nodeMonitor: cfg.nodeMonitor }, cfg.controllers), abort.signal),
   )
   const pods = api.resource('', 'pods')!
   background.push(
@@ -269,7 +277,9 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   // With a shared store (etcd), this process's nodes claim ranges no other control plane's nodes hold.
   const names = Array.from({ length: cfg.nodes }, (_, i) => nodeName(i, cfg.nodeName))
   const cidrs = cfg.store?.url ? await claimPodCIDRs(store, cfg.runtime, names, (await api.resource('', 'nodes')!.list(undefined)).items) : names.map((_, i) => podCIDR(cfg.runtime, cfg.nodes, i))
-  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, cidrs[i]!, log, informers, turns, hidden))
+  const cutOff = new Set<string>()
+  const uninstallCutOffHook = installCutOffHook(dataDir, cutOff, log)
+  for (let i = 0; i < cfg.nodes; i++) agents.push(newAgent(api, cfg, dataDir, i, cidrs[i]!, log, informers, turns, hidden, cutOff))
   // Agents stop their containers on abort: awaited in full on close, not raced. They stop first,
   // while controllers, informers and the proxy still run, so their pods leave Endpoints before
   // they stop and a restart finds no stale ready endpoint.
@@ -300,6 +310,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
       closing = true
       closed ??= (async () => {
         await dashboard?.close()
+        uninstallCutOffHook()
         // As kube-apiserver: stop accepting, end watches, let requests in flight finish (bounded),
         // and only then stop the controllers and agents and close the store, so a write that was
         // committed also gets its answer.
@@ -359,11 +370,11 @@ export function podCIDR(runtime: 'process' | 'sim', nodes: number, i: number): s
   return `127.244.${(i << (24 - bits)) & 255}.0/${bits}`
 }
 
-function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, cidr: string, log: Logger, informers: InformerFactory, turns: FairTurns, hiddenPaths: string[]): NodeAgent {
+function newAgent(api: ApiServer, cfg: UpConfig, dataDir: string, i: number, cidr: string, log: Logger, informers: InformerFactory, turns: FairTurns, hiddenPaths: string[], cutOff: Set<string>): NodeAgent {
   const name = nodeName(i, cfg.nodeName)
   const nodeDir = join(dataDir, 'nodes', name)
   return new NodeAgent({
-    client: localClient(api, 'kubelet', { turns, flow: `kubelet/${name}` }),
+    client: cutOffClient(localClient(api, 'kubelet', { turns, flow: `kubelet/${name}` }), name, () => cutOff.has(name)),
     runtime: createRuntime(cfg.runtime === 'sim' ? { kind: 'sim' } : { kind: 'process', stateDir: join(nodeDir, 'runtime'), isolation: cfg.isolation, hiddenPaths }, builtinImages),
     nodeName: name,
     address: '127.0.0.1',

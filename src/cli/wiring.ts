@@ -21,6 +21,7 @@ import { bootstrapPriorityClasses, priorityAdmission } from '../registry/schedul
 import { limitRanger, resourceQuotaAdmission } from '../registry/quota/admission.js'
 import { storageAdmission } from '../registry/storage/admission.js'
 import { validatingAdmissionPolicy } from '../registry/admissionregistration/policy.js'
+import { defaultTolerationSeconds, type DefaultTolerationSecondsOptions } from '../registry/core/tolerationseconds.js'
 import type { Store } from '../store/types.js'
 
 export interface ApiWiring {
@@ -37,6 +38,8 @@ export interface ApiWiring {
   upgrades?: ApiServerOptions['upgrades']
   metrics?: ApiServerOptions['metrics']
   traffic?: ApiServerOptions['traffic']
+  /** --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds (300 each). */
+  tolerationSeconds?: DefaultTolerationSecondsOptions
   /** A node's resource figures (its agent's): with it, metrics.k8s.io is served (`kubectl top`). */
   nodeUsage?: (nodeName: string) => Promise<NodeResourceUsage | undefined>
   /** Other API servers share this store (an HA pair on etcd): Service addresses are claimed in it. */
@@ -75,6 +78,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       serviceAllocation(allocator),
       defaultIngressClassAdmission(async () => (await api.resource('networking.k8s.io', 'ingressclasses')!.list(undefined)).items),
       priorityAdmission({ getPriorityClass: (name) => api.resource('scheduling.k8s.io', 'priorityclasses')!.get(undefined, name), listPriorityClasses: async () => (await api.resource('scheduling.k8s.io', 'priorityclasses')!.list(undefined)).items }),
+      defaultTolerationSeconds(w.tolerationSeconds),
       limitRanger({ listLimitRanges: async (ns) => (await api.resource('', 'limitranges')!.list(ns)).items }),
       // Validating admission policies: after the mutating steps, before ResourceQuota (last, as upstream).
       validatingAdmissionPolicy({

@@ -40,6 +40,8 @@ export interface Cluster {
   stop(): Promise<number | null>
   /** Kills kubelite with SIGKILL, as a crash would (pods outlive it). */
   kill9(): Promise<void>
+  /** Sends kubelite a signal (test hooks: SIGUSR2). */
+  signal(sig: NodeJS.Signals): void
   /**
    * Watches an API path (e.g. `/apis/apps/v1/namespaces/default/replicasets`) and calls `onEvent`
    * for every event until the returned function is called.
@@ -140,6 +142,9 @@ export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
       return spawnSync('cat', [join(dataDir, 'pki', 'admin.token')]).stdout.toString().trim()
     },
     stop,
+    signal(sig) {
+      child?.kill(sig)
+    },
     async kill9() {
       const c = child
       if (!c || c.exitCode !== null || c.signalCode !== null) return

@@ -6,11 +6,16 @@
 // other goes through the `budget` hook (registry/policy/budget.ts), which answers 429 with
 // upstream's message when the pod's PodDisruptionBudget allows no disruption now, and otherwise
 // records the pod in the budget's status.disruptedPods before the delete.
+//
+// Either way the pod is first marked, through its status, with the condition DisruptionTarget=True
+// (reason EvictionByEvictionAPI, message `Eviction API: evicting`), as upstream's
+// addConditionAndDeletePod does, so its owner and its containers can tell an eviction from a delete.
 import type { KObject, StoredObject } from '../../apis/meta.js'
 import { errors, isStatusError, statusErrorFrom, successStatus, type Status, type StatusError } from '../../apis/status.js'
 import type { DeleteOptions, ResourceStore } from '../../registry/rest.js'
 import type { SubresourceHandler } from '../server.js'
 import { isObj } from '../../lib/guards.js'
+import { setPodCondition } from '../../apis/core/pod-conditions.js'
 
 type Obj = Record<string, unknown>
 
@@ -20,6 +25,44 @@ export interface EvictionDeps {
    * disruption when it allows it). Absent: nothing budgets disruptions.
    */
   budget?(pod: StoredObject, dryRun: boolean): Promise<BudgetDecision | void>
+  /** The time of the DisruptionTarget condition (tests); default now. */
+  clock?: () => Date
+}
+
+/** The condition an evicted pod carries while it terminates (upstream's conditionAppender). */
+export const evictionDisruptionTarget = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' } as const
+
+/**
+ * upstream addConditionAndDeletePod: a status update of the latest pod (checked against the
+ * delete's preconditions first, so a stale uid or resourceVersion is the same 409 the delete would
+ * give) adds DisruptionTarget, then the delete runs, its resourceVersion precondition moved to the
+ * version that update wrote. A dry run only deletes (which writes nothing).
+ */
+async function addConditionAndDelete(pods: ResourceStore, namespace: string | undefined, name: string, opts: DeleteOptions, clock: () => Date = () => new Date()): Promise<void> {
+  if (!opts.dryRun) {
+    const ref = { group: '', resource: 'pods' }
+    const updated = await pods.guaranteedUpdate(
+      namespace,
+      name,
+      (latest) => {
+        const uid = opts.preconditions?.uid
+        if (uid && uid !== latest.metadata.uid)
+          throw errors.conflict(ref, name, `the UID in the precondition (${uid}) does not match the UID in record (${latest.metadata.uid}). The object might have been deleted and then recreated`)
+        const rv = opts.preconditions?.resourceVersion
+        if (rv && rv !== latest.metadata.resourceVersion)
+          throw errors.conflict(ref, name, `the ResourceVersion in the precondition (${rv}) does not match the ResourceVersion in record (${latest.metadata.resourceVersion}). The object might have been modified`)
+        const status = { ...((latest.status as Obj | undefined) ?? {}) }
+        setPodCondition(status, { ...evictionDisruptionTarget }, clock())
+        // Stored as a decoded write stores it: a null field is no field (this path skips decoding).
+        status.conditions = (status.conditions as Obj[]).map((c) => (c.lastProbeTime === null ? (({ lastProbeTime: _, ...rest }) => rest)(c) : c))
+        // The write carries no resourceVersion: guaranteedUpdate retries a race itself.
+        return { ...latest, metadata: { ...latest.metadata, resourceVersion: undefined }, status }
+      },
+      { subresource: 'status' },
+    )
+    if (opts.preconditions?.resourceVersion) opts = withResourceVersion(opts, updated.metadata.resourceVersion)
+  }
+  await pods.delete(namespace, name, opts)
 }
 
 /** What the budget decided besides "allowed". */
@@ -109,7 +152,7 @@ export class PodEviction implements SubresourceHandler {
       pod = await pods.get(namespace, name)
       if (!canIgnoreBudget(pod)) break
       try {
-        await pods.delete(namespace, name, shouldPinResourceVersion(pod) && !callerPinned ? withResourceVersion(opts, pod.metadata.resourceVersion) : opts)
+        await addConditionAndDelete(pods, namespace, name, shouldPinResourceVersion(pod) && !callerPinned ? withResourceVersion(opts, pod.metadata.resourceVersion) : opts, this.deps.clock)
         return { ...successStatus(), code: 201 }
       } catch (err) {
         if (!isStatusError(err, 'Conflict') || callerPinned || attempt >= 20) throw err
@@ -117,7 +160,7 @@ export class PodEviction implements SubresourceHandler {
     }
     const decision = (await this.deps.budget?.(pod, Boolean(opts.dryRun))) ?? {}
     try {
-      await pods.delete(namespace, name, decision.pinResourceVersion ? withResourceVersion(opts, pod.metadata.resourceVersion) : opts)
+      await addConditionAndDelete(pods, namespace, name, decision.pinResourceVersion ? withResourceVersion(opts, pod.metadata.resourceVersion) : opts, this.deps.clock)
     } catch (err) {
       // The unready pod let through changed (became ready?) before the delete: ask the client to retry.
       if (isStatusError(err, 'Conflict') && decision.pinResourceVersion && !callerPinned) throw budgetProcessingError(decision.pdbName ?? '')

@@ -31,15 +31,11 @@ export class ResourceQuotaController implements Reconciler {
   ) {
     this.clock = opts.clock ?? (() => new Date())
     this.quotas = informers.informer<QuotaObj>(quotaGVR)
-    // Only spec changes drive a recount: the status updates admission makes when it reserves usage
-    // for a create must not be "corrected" from a cache that has not seen that create yet (which
-    // would let the next create through), as upstream's updateQuota ignores them.
-    this.quotas.on({
-      add: (q) => this.queue.add(objectKey(q)),
-      update: (o, q) => {
-        if (JSON.stringify(o.spec?.hard ?? {}) !== JSON.stringify(q.spec?.hard ?? {})) this.queue.add(objectKey(q))
-      },
-    })
+    // As upstream's updateQuota: a change of spec.hard (or a status.hard behind it) recounts; a
+    // status.used change alone does not — it is admission's reservation for an object about to be
+    // written, which a recount before that write lands would hand back.
+    const hardChanged = (o: QuotaObj, q: QuotaObj) => JSON.stringify(o.spec?.hard ?? {}) !== JSON.stringify(q.spec?.hard ?? {}) || JSON.stringify(q.status?.hard ?? {}) !== JSON.stringify(q.spec?.hard ?? {})
+    this.quotas.on({ add: (q) => this.queue.add(objectKey(q)), update: (o, q) => hardChanged(o, q) && this.queue.add(objectKey(q)) })
     this.watched = [gvrs.pods, gvrs.services, gvrs.configMaps, gvrs.secrets].map((gvr) => ({ gvr, informer: informers.informer(gvr) }))
     const touch = (obj: StoredObject) => {
       for (const q of this.quotas.byIndex('namespace', obj.metadata.namespace ?? '')) this.queue.add(objectKey(q))

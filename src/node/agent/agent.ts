@@ -490,10 +490,13 @@ export class NodeAgent {
       await wait(every, signal)
       if (signal.aborted) return
       try {
+        // Compared with the Node as it is, as the kubelet does: the node lifecycle controller may
+        // have set its conditions Unknown while this agent was cut off, and that must be undone
+        // at once, not at the next 5-minute report.
         const now = this.clock()
-        const wanted = nodeStatus(this.spec!, this.health(), now, this.lastStatus)
-        if (!statusChanged(this.lastStatus, wanted) && now.getTime() - this.lastPosted < report) continue
         const current = await this.nodes.get(undefined, this.nodeName)
+        const wanted = nodeStatus(this.spec!, this.health(), now, current.status)
+        if (!statusChanged(current.status, wanted) && now.getTime() - this.lastPosted < report) continue
         await this.postStatus(current)
       } catch (err) {
         if (!signal.aborted && !isConflict(err)) this.log.error({ err, node: this.nodeName }, 'updating node status failed')

@@ -26,6 +26,15 @@ export class PodStatusWriter {
     return this.lastWritten && rvNum(this.lastWritten) > rvNum(pod) ? this.lastWritten : pod
   }
 
+  /**
+   * True when someone else changed what this agent last published about readiness (the node
+   * lifecycle controller marks pods Ready=False on a node it lost): the kubelet's status manager
+   * puts that right.
+   */
+  overwritten(pod: PodObj): boolean {
+    return !!this.lastWritten && readyOf(pod) !== readyOf(this.lastWritten) && rvNum(pod) > rvNum(this.lastWritten)
+  }
+
   /** Publish compute(base) if it differs from base's status; up to 3 retries on conflict, none on NotFound. */
   async write(pod: PodObj, compute: (base: PodObj) => PodStatus): Promise<void> {
     let base = this.newest(pod)
@@ -49,4 +58,9 @@ export class PodStatusWriter {
       }
     }
   }
+}
+
+/** The status of a pod's Ready condition, as published. */
+function readyOf(pod: PodObj): string | undefined {
+  return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status
 }

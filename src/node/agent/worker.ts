@@ -221,6 +221,9 @@ export class PodWorker {
     this.pod = pod
     // Status-only changes (our own writes, mostly) need no sync, as the kubelet's RECONCILE updates.
     if (!isDeepStrictEqual(syncRelevant(old), syncRelevant(pod))) this.kick()
+    // But someone else's change to what this agent reports (the node lifecycle controller marks
+    // pods Ready=False on a node it lost) is put right, as the kubelet's status manager reconciles.
+    else if (this.status.overwritten(pod)) this.kick()
   }
 
   /** The pod is gone from the API. */

@@ -25,10 +25,6 @@ test('a new pod gets defaults, admission fields and Pending status', () => {
     containers: [{ name: 'web', image: 'nginx:1.27', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} }],
     dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', securityContext: {}, terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler',
     enableServiceLinks: true, serviceAccountName: 'default', serviceAccount: 'default',
-    tolerations: [
-      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-    ],
   })
   assert.deepEqual(pod.status, { phase: 'Pending', qosClass: 'BestEffort' })
   assert.deepEqual(podsResource.validate!(pod), [])
@@ -63,7 +59,7 @@ test('update: only images may change', () => {
   podsResource.defaults!(more)
   assert.deepEqual(podsResource.validateUpdate!(more, old).map(fieldErrorMessage), ['spec.containers: Forbidden: pod updates may not add or remove containers'])
   const tol = clone(old)
-  tol.spec!.tolerations = [...tol.spec!.tolerations!, { key: 'k', operator: 'Exists' }]
+  tol.spec!.tolerations = [...(tol.spec!.tolerations ?? []), { key: 'k', operator: 'Exists' }]
   assert.deepEqual(podsResource.validateUpdate!(tol, old), [])
 })
 

@@ -1,6 +1,6 @@
 // core/v1 Pod (upstream pkg/registry/core/pod/strategy.go, SetDefaults_Pod, and the admission
-// plugins every cluster runs on create: ServiceAccount, DefaultTolerationSeconds, Priority).
-import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js'
+// plugins every cluster runs on create: ServiceAccount; Priority and DefaultTolerationSeconds are plugins of their own).
+import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js'
 import { clone } from '../../apis/meta.js'
 import { isDNS1123Subdomain, forbidden, invalid, type FieldError } from '../../apis/validation.js'
 import { computeQOSClass, defaultPodOnlyFields, defaultPodSpec, validatePodSpec } from '../../apis/core/pod.js'
@@ -14,31 +14,16 @@ export type { PodObj }
 type Obj = Record<string, unknown>
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
-/** DefaultTolerationSeconds admission: 300 s for not-ready and unreachable nodes. */
-const defaultTolerationSeconds = 300
-const defaultTolerationKeys = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
-
-function addDefaultTolerations(spec: Obj): void {
-  const tolerations = list(spec.tolerations).filter(isObj) as Toleration[]
-  // Upstream skips a key when a toleration with that key (or no key) covers NoExecute.
-  const tolerates = (key: string) => tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect))
-  const added: Toleration[] = []
-  for (const key of defaultTolerationKeys) {
-    if (!tolerates(key)) added.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds })
-  }
-  if (added.length) spec.tolerations = [...list(spec.tolerations), ...added]
-}
-
 /**
  * What the admission plugins add to every new pod (the service account token volume is skipped;
- * priority and preemptionPolicy come from the Priority plugin, registry/scheduling/admission.ts).
+ * priority and preemptionPolicy come from the Priority plugin, registry/scheduling/admission.ts;
+ * the not-ready/unreachable tolerations from DefaultTolerationSeconds, ./tolerationseconds.ts).
  */
 export function admitNewPod(pod: PodObj): void {
   if (!isObj(pod.spec)) return
   const spec = pod.spec as Obj
   if (!spec.serviceAccountName) spec.serviceAccountName = 'default'
   spec.serviceAccount = spec.serviceAccountName
-  addDefaultTolerations(spec)
 }
 
 function defaultPod(pod: PodObj): void {

@@ -16,9 +16,9 @@ async function setup() {
   await api.resource('', 'namespaces')!.create(undefined, { metadata: { name: 'default' } })
   const pods = api.resource('', 'pods')!
   const pdbs = api.resource('policy', 'poddisruptionbudgets')!
-  const eviction = podEviction({ budget: disruptionBudget({ pdbs: () => pdbs, clock: () => new Date('2026-01-01T00:00:00Z') }) })
-  const makePod = async (name: string, ready: boolean, phase = 'Running') => {
-    await pods.create('default', { metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause' }] } })
+  const eviction = podEviction({ budget: disruptionBudget({ pdbs: () => pdbs, clock: () => new Date('2026-01-01T00:00:00Z') }), clock: () => new Date('2026-01-01T00:00:01Z') })
+  const makePod = async (name: string, ready: boolean, phase = 'Running', nodeName?: string) => {
+    await pods.create('default', { metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause' }], ...(nodeName ? { nodeName } : {}) } })
     const p = await pods.get('default', name)
     await pods.update('default', name, { ...p, status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } }, { subresource: 'status' })
   }
@@ -28,7 +28,12 @@ async function setup() {
   }
   const evict = (name: string, dryRun: string[] = []) => eviction.evict(pods, 'default', name, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name } }, dryRun)
   const exists = async (name: string) => (await pods.list('default')).items.some((p: StoredObject) => p.metadata.name === name && !p.metadata.deletionTimestamp)
-  return { pods, pdbs, makePod, makePdb, evict, exists }
+  return { pods, pdbs, makePod, makePdb, evict, exists, eviction }
+}
+
+/** An eviction with DeleteOptions. */
+function podEvictionOf(t: Awaited<ReturnType<typeof setup>>, name: string, deleteOptions: Record<string, unknown>) {
+  return t.eviction.evict(t.pods, 'default', name, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name }, deleteOptions })
 }
 
 async function refused(p: Promise<unknown>): Promise<StatusError['status']> {
@@ -105,6 +110,58 @@ describe('eviction with a PodDisruptionBudget', () => {
     await t.makePod('p', false, 'Pending')
     await t.makePdb({ minAvailable: 5 }, { disruptionsAllowed: 0 })
     assert.equal((await t.evict('p')).code, 201)
+  })
+
+  it('an evicted pod carries DisruptionTarget (EvictionByEvictionAPI) while it terminates, written before the delete', async () => {
+    const t = await setup()
+    await t.makePod('a', true, 'Running', 'n1') // on a node: graceful, so it stays Terminating
+    await t.makePdb({ minAvailable: 0 }, { disruptionsAllowed: 1, currentHealthy: 1, desiredHealthy: 0, expectedPods: 1 })
+    const seen: string[] = []
+    const ac = new AbortController()
+    const watching = (async () => {
+      for await (const ev of t.pods.watch('default', { resourceVersion: (await t.pods.get('default', 'a')).metadata.resourceVersion! }, ac.signal)) {
+        const p = ev.object as StoredObject & { status?: { conditions?: { type: string }[] } }
+        seen.push(`${p.metadata.deletionTimestamp ? 'deleting' : 'live'}:${(p.status?.conditions ?? []).map((c) => c.type).join(',')}`)
+        if (p.metadata.deletionTimestamp) break
+      }
+    })()
+    assert.equal((await t.evict('a')).code, 201)
+    await watching
+    ac.abort()
+    // First the status update with the condition, then the delete.
+    assert.deepEqual(seen, ['live:Ready,DisruptionTarget', 'deleting:Ready,DisruptionTarget'])
+    const pod = (await t.pods.get('default', 'a')) as StoredObject & { status: { conditions: Record<string, unknown>[] } }
+    assert.deepEqual(pod.status.conditions.find((c) => c.type === 'DisruptionTarget'), {
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'EvictionByEvictionAPI',
+      message: 'Eviction API: evicting',
+      lastTransitionTime: '2026-01-01T00:00:01Z',
+    })
+  })
+
+  it('a pod a budget never sees (Pending) is marked too; a dry run marks nothing', async () => {
+    const t = await setup()
+    await t.makePod('p', false, 'Pending', 'n1')
+    await t.makePod('q', true, 'Running', 'n1')
+    await t.evict('q', ['All'])
+    const q = (await t.pods.get('default', 'q')) as StoredObject & { status: { conditions: { type: string }[] } }
+    assert.deepEqual(q.status.conditions.map((c) => c.type), ['Ready'])
+    assert.equal(q.metadata.deletionTimestamp, undefined)
+    await t.evict('p')
+    const p = (await t.pods.get('default', 'p')) as StoredObject & { status: { conditions: { type: string; reason?: string }[] } }
+    assert.equal(p.status.conditions.find((c) => c.type === 'DisruptionTarget')?.reason, 'EvictionByEvictionAPI')
+    assert.ok(p.metadata.deletionTimestamp)
+  })
+
+  it('a stale resourceVersion precondition is a 409 before anything is written', async () => {
+    const t = await setup()
+    await t.makePod('a', true, 'Running', 'n1')
+    const s = await refused(podEvictionOf(t, 'a', { preconditions: { resourceVersion: '1' } }))
+    assert.equal(s.code, 409)
+    assert.match(s.message ?? '', /the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record/)
+    const a = (await t.pods.get('default', 'a')) as StoredObject & { status: { conditions: { type: string }[] } }
+    assert.deepEqual(a.status.conditions.map((c) => c.type), ['Ready'])
   })
 
   it('two budgets over one pod: 500 with upstream message', async () => {
