@@ -4,7 +4,7 @@
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createCertificate, newKeyPair, privateKeyPem } from './x509.js'
+import { createCertificate, newKeyPair, privateKeyPem } from '../lib/x509.js'
 
 export interface Credentials {
   caCertPem: string
