@@ -66,6 +66,7 @@ export const roots: Root[] = [
   { prefix: 'io.k8s.api.storage.v1', group: 'storage.k8s.io', version: 'v1', kinds: listed(['StorageClass']) },
   { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale', ...listed(['HorizontalPodAutoscaler'])] },
   { prefix: 'io.k8s.api.autoscaling.v2', group: 'autoscaling', version: 'v2', kinds: listed(['HorizontalPodAutoscaler']) },
+  { prefix: 'io.k8s.api.certificates.v1', group: 'certificates.k8s.io', version: 'v1', kinds: listed(['CertificateSigningRequest']) },
 ]
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1'
@@ -102,6 +103,7 @@ const modulePrefixes: Record<string, string> = {
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
   'storage/v1': 'io.k8s.api.storage.v1',
   'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
+  'certificates/v1': 'io.k8s.api.certificates.v1',
   'meta/v1': meta,
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',

@@ -16,6 +16,7 @@ import { podEviction } from '../api/subresources/eviction.js'
 import { disruptionBudget } from '../registry/policy/budget.js'
 import { serviceAccountTokenRequest } from '../api/subresources/token.js'
 import { ServiceAccountTokens, type Lookup } from '../api/authn/serviceaccount.js'
+import { withBootstrapTokens } from '../api/authn/bootstrap.js'
 import { InformerFactory } from '../client/factory.js'
 import { FairTurns } from '../client/turns.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
@@ -140,7 +141,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const api: ApiServer = buildApiServer({
     store,
     tokens: [creds.token],
-    authenticateToken: (token) => saTokens.authenticate(token),
+    authenticateToken: withBootstrapTokens((ns, name) => lookup('secrets', ns, name), (token) => saTokens.authenticate(token)),
     serverAddress: `${cfg.host}:${cfg.port}`,
     subresources: new Map<string, SubresourceHandler>([
       ['pods/binding', binding],

@@ -10,6 +10,7 @@ import { serviceAllocation } from '../registry/allocation/admission.js'
 import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { CustomResourceServing } from '../registry/apiextensions/serve.js'
 import { builtInResources } from '../registry/index.js'
+import { csrRequester } from '../registry/certificates/csr.js'
 import { defaultIngressClassAdmission } from '../registry/networking/index.js'
 import { ensureBootstrapPolicy } from '../registry/rbac/bootstrap.js'
 import { metricsResources } from '../registry/metrics/index.js'
@@ -73,6 +74,7 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       limitRanger({ listLimitRanges: async (ns) => (await api.resource('', 'limitranges')!.list(ns)).items }),
       resourceQuotaAdmission({ quotas: () => api.resource('', 'resourcequotas')!, clock: w.clock }),
       ...storageAdmission({ listStorageClasses: async () => (await api.resource('storage.k8s.io', 'storageclasses')!.list(undefined)).items as never, getStorageClass: (name) => api.resource('storage.k8s.io', 'storageclasses')!.get(undefined, name).catch(() => undefined) as never }),
+      csrRequester,
       ...(w.admission ?? []),
     ],
     protobuf: decodeProtobuf,

@@ -86,25 +86,75 @@ export const bootstrapClusterRoles: KObject[] = [
     rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
   ]),
   clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
+  // Nodes that join (kubelet TLS bootstrap): upstream's NodeRules, the bootstrapper's and the CSR
+  // auto-approval roles.
+  clusterRole('system:node', [
+    rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+    rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews']),
+    rule(read, [''], ['services']),
+    rule(['create', 'get', 'list', 'watch'], [''], ['nodes']),
+    rule(['patch', 'update'], [''], ['nodes/status']),
+    rule(['patch', 'update'], [''], ['nodes']),
+    rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+    rule(read, [''], ['pods']),
+    rule(['create', 'delete'], [''], ['pods']),
+    rule(['patch', 'update'], [''], ['pods/status']),
+    rule(['create'], [''], ['pods/eviction']),
+    rule(['get'], [''], ['configmaps', 'secrets']),
+    rule(['get'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
+    rule(['get'], [''], ['endpoints']),
+    rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+    rule(['create', 'delete', 'get', 'patch', 'update'], ['coordination.k8s.io'], ['leases']),
+    rule(['get'], ['storage.k8s.io'], ['volumeattachments']),
+    rule(['create'], [''], ['serviceaccounts/token']),
+    rule(['get', 'patch', 'update'], [''], ['persistentvolumeclaims/status']),
+    rule(read, ['storage.k8s.io'], ['csidrivers']),
+    rule(read, ['node.k8s.io'], ['runtimeclasses']),
+  ]),
+  clusterRole('system:node-proxier', [
+    rule(['list', 'watch'], [''], ['endpoints', 'services']),
+    rule(['get', 'list', 'watch'], [''], ['nodes']),
+    rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+    rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+  ]),
+  clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'])]),
+  // What upstream's Node authorizer grants a kubelet beyond system:node, for the objects its pods
+  // reference (kubelite's agent follows them with list+watch), and kubeadm's get-nodes.
+  clusterRole('kubelite:node-references', [rule(['list', 'watch'], [''], ['configmaps', 'persistentvolumeclaims', 'secrets']), rule(['get', 'list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])]),
+  clusterRole('kubeadm:get-nodes', [rule(['get'], [''], ['nodes'])]),
 ]
 
 const group = (name: string): Subject => ({ apiGroup: rbacGroup, kind: 'Group', name })
 
-function clusterRoleBinding(name: string, subjects: Subject[]): KObject {
+function clusterRoleBinding(name: string, subjects: Subject[], role = name): KObject {
   return {
     apiVersion: `${rbacGroup}/v1`,
     kind: 'ClusterRoleBinding',
     metadata: { name, labels: { ...bootstrapLabels }, annotations: { [autoupdateAnnotation]: 'true' } },
-    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name },
+    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: role },
     subjects,
   }
 }
+
+const nodeToken = group('system:bootstrappers:kubeadm:default-node-token')
 
 export const bootstrapClusterRoleBindings: KObject[] = [
   clusterRoleBinding('cluster-admin', [group('system:masters')]),
   clusterRoleBinding('system:basic-user', [group('system:authenticated')]),
   clusterRoleBinding('system:discovery', [group('system:authenticated')]),
   clusterRoleBinding('system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
+  // kubeadm's bindings for joining nodes (kubeadm init's bootstrap-token phase).
+  clusterRoleBinding('kubeadm:kubelet-bootstrap', [nodeToken], 'system:node-bootstrapper'),
+  clusterRoleBinding('kubeadm:node-autoapprove-bootstrap', [nodeToken], 'system:certificates.k8s.io:certificatesigningrequests:nodeclient'),
+  clusterRoleBinding('kubeadm:node-autoapprove-certificate-rotation', [group('system:nodes')], 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient'),
+  clusterRoleBinding('kubeadm:get-nodes', [nodeToken]),
+  // Nodes act as system:node:<name> in group system:nodes (their client certificates): the roles a
+  // kubelet and kube-proxy need, bound to the group (upstream narrows these with the Node authorizer).
+  clusterRoleBinding('kubelite:node', [group('system:nodes')], 'system:node'),
+  clusterRoleBinding('kubelite:node-proxier', [group('system:nodes')], 'system:node-proxier'),
+  clusterRoleBinding('kubelite:node-references', [group('system:nodes')]),
 ]
 
 const sameSubject = (a: Subject, b: Subject) => a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') && (a.apiGroup ?? '') === (b.apiGroup ?? '')
