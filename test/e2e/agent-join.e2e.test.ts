@@ -7,7 +7,10 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { X509Certificate } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createCertificateRequest, newKeyPair } from '../../src/lib/x509.js'
 import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -194,6 +197,38 @@ spec:
     assert.match(missing.stderr, /container nope is not valid for pod/)
   })
 
+  test('kubectl certificate approve and deny through the approval subresource; the signer issues what is approved', async () => {
+    const csrYaml = (name: string, cn: string) => {
+      const request = Buffer.from(createCertificateRequest({ subject: cn, organizations: ['developers'], keys: newKeyPair() })).toString('base64')
+      return c.file(`${name}.yaml`, `apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: ${name}}
+spec:
+  request: ${request}
+  signerName: kubernetes.io/kube-apiserver-client
+  expirationSeconds: 86400
+  usages: [client auth]
+`)
+    }
+    await c.k('apply', '-f', csrYaml('alice', 'alice'))
+    await c.k('apply', '-f', csrYaml('mallory', 'mallory'))
+    const pending = parseTable(await c.k('get', 'csr', 'alice', 'mallory'))
+    assert.deepEqual(pending.map((r) => [r.NAME, r.REQUESTOR, r.REQUESTEDDURATION, r.CONDITION]), [
+      ['alice', 'kubernetes-admin', '24h', 'Pending'],
+      ['mallory', 'kubernetes-admin', '24h', 'Pending'],
+    ])
+    assert.equal(await c.k('certificate', 'approve', 'alice'), 'certificatesigningrequest.certificates.k8s.io/alice approved\n')
+    assert.equal(await c.k('certificate', 'deny', 'mallory'), 'certificatesigningrequest.certificates.k8s.io/mallory denied\n')
+    await until('alice issued', async () => (await c.k('get', 'csr', 'alice')).includes('Approved,Issued'))
+    const alice = JSON.parse(await c.k('get', 'csr', 'alice', '-o', 'json'))
+    const cert = new X509Certificate(Buffer.from(alice.status.certificate, 'base64'))
+    assert.equal(cert.subject, 'O=developers\nCN=alice')
+    assert.ok(cert.checkIssued(new X509Certificate(readFileSync(join(c.dataDir, 'pki', 'ca.crt')))))
+    assert.match(await c.k('get', 'csr', 'mallory'), /\sDenied\n$/)
+    const bad = await c.kubectl(['apply', '-f', c.file('bad.yaml', 'apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: bad}\nspec: {request: aGk=, signerName: example.com/x, usages: [client auth]}\n')])
+    assert.match(bad.stderr, /The CertificateSigningRequest "bad" is invalid: spec\.request: Invalid value: \[\]byte\{0x68, 0x69\}: PEM block type must be CERTIFICATE REQUEST/)
+  })
+
   test('Ctrl-C stops the agent\'s pods; started again, it needs no token', async () => {
     const a = agent!
     a.child.kill('SIGINT')
@@ -205,7 +240,7 @@ spec:
     const b = agent
     await until('the agent running again', async () => b.output().includes('Press Ctrl-C to stop.') || b.child.exitCode !== null, 30_000)
     assert.match(b.output(), /joined before; no token needed/, b.output())
-    assert.equal(parseTable(await c.k('get', 'csr')).length, 1, 'no second CSR')
+    assert.equal(parseTable(await c.k('get', 'csr')).filter((r) => r.NAME.startsWith('node-csr-')).length, 1, 'no second CSR')
     await c.k('rollout', 'status', 'deployment/remote', '--timeout=60s')
     await until('remote pods Ready again on the agent', async () => {
       const pods = parseTable(await c.k('get', 'pods', '-l', 'app=remote', '-o', 'wide'))
