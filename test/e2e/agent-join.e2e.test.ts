@@ -142,6 +142,14 @@ describe('kubelite agent joins over the network', () => {
       [agentName, '127.244.1.0/24'],
     ])
     assert.match(a.output(), new RegExp(`node address: ${node['INTERNAL-IP'].replace(/\./g, '\\.')}`))
+    // From now on it is system:node:worker-1 (its kubeconfig in its data dir), restricted to its own Node.
+    const asNode = (args: string[]) => c.kubectl(['--kubeconfig', join(c.dir, 'agent', 'kubelet.conf'), ...args])
+    const whoami = await asNode(['auth', 'whoami'])
+    assert.match(whoami.stdout, new RegExp(`Username\\s+system:node:${agentName}`))
+    assert.match(whoami.stdout, /Groups\s+\[system:nodes system:authenticated\]/)
+    const meddling = await asNode(['label', 'node', 'kubelite', 'touched=yes'])
+    assert.match(meddling.stderr, new RegExp(`Error from server \\(Forbidden\\): nodes "kubelite" is forbidden: node "${agentName}" is not allowed to modify node "kubelite"`))
+    assert.equal((await asNode(['label', 'node', agentName, 'touched=yes'])).code, 0)
     // Its lease is renewed by the agent itself (as system:node:worker-1).
     assert.match(await c.k('get', 'lease', '-n', 'kube-node-lease', agentName), new RegExp(`${agentName}\\s+${agentName}`))
   })
