@@ -11,7 +11,7 @@ import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createCertificateRequest, newKeyPair } from '../../src/lib/x509.js'
-import { httpGet, parseTable, startCluster, until, type Cluster } from './harness.js'
+import { httpGet, kubectlBin, parseTable, startCluster, until, type Cluster } from './harness.js'
 
 const root = new URL('../..', import.meta.url).pathname
 const kubelite = join(root, 'bin/kubelite.js')
@@ -154,7 +154,7 @@ describe('kubelite agent joins over the network', () => {
     assert.match(await c.k('get', 'lease', '-n', 'kube-node-lease', agentName), new RegExp(`${agentName}\\s+${agentName}`))
   })
 
-  test('a Deployment pinned to the agent runs there, answers through a NodePort, and kubectl logs and exec reach it', async () => {
+  test('a Deployment pinned to the agent runs there, answers through a NodePort, and kubectl logs, exec and port-forward reach it', async () => {
     assert.ok(agent, 'the agent runs')
     const nodeIP = /node address: (127\.\d+\.\d+\.\d+)/.exec(agent.output())![1]
     await c.k('apply', '-f', c.file('remote.yaml', `apiVersion: apps/v1
@@ -203,6 +203,18 @@ spec:
     assert.equal(piped.stdout, 'through stdin\n')
     const missing = await c.kubectl(['exec', pod, '-c', 'nope', '--', 'true'])
     assert.match(missing.stderr, /container nope is not valid for pod/)
+
+    // port-forward: the API server relays to the agent, the agent to the pod's address.
+    const pf = spawn(kubectlBin, ['--kubeconfig', c.kubeconfig, '--cache-dir', join(c.dir, 'kubectl-cache'), 'port-forward', `pod/${pod}`, ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    try {
+      let pfOut = ''
+      pf.stdout!.on('data', (d) => (pfOut += d))
+      const local = await until('port-forward listening', async () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(pfOut)?.[1], 20_000)
+      const forwarded = await httpGet(`http://127.0.0.1:${local}/`)
+      assert.equal(forwarded.body, `Hello Kubernetes bootcamp! | Running on: ${pod} | v=1\n`)
+    } finally {
+      pf.kill('SIGTERM')
+    }
   })
 
   test('kubectl certificate approve and deny through the approval subresource; the signer issues what is approved', async () => {
