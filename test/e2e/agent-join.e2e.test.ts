@@ -154,7 +154,7 @@ describe('kubelite agent joins over the network', () => {
     assert.match(await c.k('get', 'lease', '-n', 'kube-node-lease', agentName), new RegExp(`${agentName}\\s+${agentName}`))
   })
 
-  test('a Deployment pinned to the agent runs there, answers through a NodePort, and kubectl logs, exec and port-forward reach it', async () => {
+  test('a Deployment pinned to the agent runs there, answers through a NodePort, and kubectl logs, exec, port-forward and top reach it', async () => {
     assert.ok(agent, 'the agent runs')
     const nodeIP = /node address: (127\.\d+\.\d+\.\d+)/.exec(agent.output())![1]
     await c.k('apply', '-f', c.file('remote.yaml', `apiVersion: apps/v1
@@ -215,6 +215,13 @@ spec:
     } finally {
       pf.kill('SIGTERM')
     }
+
+    // kubectl top: the API server asks the agent for its pods' figures (the kubelet's resource metrics).
+    const top = await until('kubectl top pod on the agent', async () => {
+      const r = await c.kubectl(['top', 'pod', pod, '--no-headers'])
+      return r.code === 0 ? r.stdout : undefined
+    }, 60_000)
+    assert.match(top, new RegExp(`^${pod}\\s+\\d+m\\s+\\d+Mi\\s*$`))
   })
 
   test('kubectl certificate approve and deny through the approval subresource; the signer issues what is approved', async () => {
