@@ -72,6 +72,7 @@ export const roots: Root[] = [
   },
   { prefix: 'io.k8s.api.autoscaling.v1', group: 'autoscaling', version: 'v1', kinds: ['Scale', ...listed(['HorizontalPodAutoscaler'])] },
   { prefix: 'io.k8s.api.autoscaling.v2', group: 'autoscaling', version: 'v2', kinds: listed(['HorizontalPodAutoscaler']) },
+  { prefix: 'io.k8s.api.certificates.v1', group: 'certificates.k8s.io', version: 'v1', kinds: listed(['CertificateSigningRequest']) },
 ]
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1'
@@ -109,6 +110,7 @@ const modulePrefixes: Record<string, string> = {
   'storage/v1': 'io.k8s.api.storage.v1',
   'admissionregistration/v1': 'io.k8s.api.admissionregistration.v1',
   'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
+  'certificates/v1': 'io.k8s.api.certificates.v1',
   'meta/v1': meta,
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
@@ -515,7 +517,7 @@ function prefixOfGoPath(path: string): string {
 function loadGoPackages(apiDir: string, machineryDir: string): Map<string, GoPackage> {
   const pkgs = new Map<string, GoPackage>()
   const dirs: [string, string][] = [
-    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'autoscaling/v2', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1', 'policy/v1', 'scheduling/v1', 'storage/v1', 'admissionregistration/v1'].map(
+    ...['core/v1', 'apps/v1', 'batch/v1', 'discovery/v1', 'coordination/v1', 'events/v1', 'autoscaling/v1', 'autoscaling/v2', 'networking/v1', 'rbac/v1', 'authorization/v1', 'authentication/v1', 'policy/v1', 'scheduling/v1', 'storage/v1', 'admissionregistration/v1', 'certificates/v1'].map(
       (d): [string, string] => [`k8s.io/api/${d}`, join(apiDir, d)],
     ),
     ...['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/util/intstr', 'pkg/api/resource'].map(

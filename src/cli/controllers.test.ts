@@ -39,7 +39,7 @@ test('--controllers reads as upstream: * for all, foo on, -foo off, the first en
 
 test('--controllers: an unknown name, enabled or disabled, is an error naming it', () => {
   assert.throws(() => enabledControllers(['*', '-gc']), {
-    message: '--controllers: "gc" is not in the list of known controllers (known: deployment, replicaset, endpoint, endpointslice, garbagecollector, namespace, serviceaccount, root-ca-cert-publisher, rollout, eventttl, job, cronjob, statefulset, daemonset, ttl-after-finished, nodelifecycle, taint-eviction-controller, clusterrole-aggregation, disruption, resourcequota, horizontalpodautoscaling, analysisrun, persistentvolume-binder, pvc-protection, pv-protection, local-path, or their full names such as deployment-controller)',
+    message: '--controllers: "gc" is not in the list of known controllers (known: deployment, replicaset, endpoint, endpointslice, garbagecollector, namespace, serviceaccount, root-ca-cert-publisher, rollout, eventttl, job, cronjob, statefulset, daemonset, ttl-after-finished, nodelifecycle, taint-eviction-controller, clusterrole-aggregation, disruption, resourcequota, horizontalpodautoscaling, analysisrun, persistentvolume-binder, pvc-protection, pv-protection, local-path, csrapproving, csrsigning, nodeipam, tokencleaner, or their full names such as deployment-controller)',
   })
   assert.throws(() => enabledControllers(['bogus', 'scheduler']), /^Error: --controllers: "bogus" is not in the list of known controllers; "scheduler" is not in the list/)
 })

@@ -30,6 +30,10 @@ import { NodeLifecycleController, type NodeMonitorOptions } from '../controllers
 import { TaintEvictionController } from '../controllers/tainteviction/controller.js'
 import { LocalPathProvisioner, PersistentVolumeBinder, StorageProtection } from '../controllers/volume/controller.js'
 import { localPathDirs } from './volume-dirs.js'
+import { CSRApprovingController, CSRSigningController } from '../controllers/certificates/controller.js'
+import { NodeIpamController } from '../controllers/nodeipam/controller.js'
+import { TokenCleaner } from '../controllers/tokencleaner/controller.js'
+import { clusterSigner } from './signer.js'
 
 /** What every controller is started with (upstream's ControllerContext). */
 export interface ControllerContext {
@@ -97,6 +101,10 @@ export const controllerDescriptors: readonly ControllerDescriptor[] = [
   { name: 'persistentvolume-protection-controller', aliases: ['pv-protection'], start: (c) => new StorageProtection(c.client, c.informers, 'volumes', { log: c.log }).start(c.signal) },
   // kubelite's own, as kind ships rancher.io/local-path: the default `standard` class and its volumes.
   { name: 'local-path-provisioner-controller', aliases: ['local-path'], start: (c) => (c.dataDir ? new LocalPathProvisioner(c.client, c.informers, ...localPathDirs(c.dataDir), { log: c.log }).start(c.signal) : Promise.resolve()) },
+  { name: 'certificatesigningrequest-approving-controller', aliases: ['csrapproving'], start: (c) => new CSRApprovingController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'certificatesigningrequest-signing-controller', aliases: ['csrsigning'], start: (c) => (c.dataDir ? new CSRSigningController(c.client, c.informers, clusterSigner(c.dataDir), { log: c.log }).start(c.signal) : Promise.resolve()) },
+  { name: 'node-ipam-controller', aliases: ['nodeipam'], start: (c) => new NodeIpamController(c.client, c.informers, { log: c.log }).start(c.signal) },
+  { name: 'token-cleaner-controller', aliases: ['tokencleaner'], start: (c) => new TokenCleaner(c.client, c.informers, { log: c.log }).start(c.signal) },
 ]
 
 /** The short names (`deployment`), for messages and help; the full names (`deployment-controller`) work too. */

@@ -4,7 +4,7 @@
 // an RSA one (what `openssl req -newkey rsa:2048` makes); made off the event loop (~100 ms).
 import { generateKeyPair, type KeyObject } from 'node:crypto'
 import { promisify } from 'node:util'
-import { createCertificate, privateKeyPem } from './x509.js'
+import { createCertificate, privateKeyPem } from '../lib/x509.js'
 
 export async function fakeIngressCertificate(now = new Date()): Promise<{ cert: string; key: string }> {
   const keys = (await promisify(generateKeyPair)('rsa', { modulusLength: 2048 })) as { privateKey: KeyObject; publicKey: KeyObject }

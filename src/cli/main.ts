@@ -11,6 +11,8 @@ import { defaultConfig, startCluster, type UpConfig } from './up.js'
 import { defaultDashboardPort, loginUrlFor, printDashboardLink } from './dashboard.js'
 import { describeStore, storeConfigProblem } from './store.js'
 import { parseGoDuration } from '../lib/go-duration.js'
+import { tokenCommand } from './token.js'
+import { agentCommand } from './agent.js'
 
 export const kubeliteVersion = '0.1.0'
 
@@ -153,6 +155,8 @@ export async function run(argv: string[]): Promise<void> {
       process.exitCode = await runDemo({ scenario, lang: opts.lang, yes: Boolean(opts.yes) || !tty, live: Boolean(process.stdout.isTTY) && !opts.record, kubeconfig: opts.kubeconfig, context: opts.context, record: opts.record })
     })
 
+  program.addCommand(tokenCommand())
+  program.addCommand(agentCommand())
   program.addCommand(rolloutsCommand('rollouts').description("Argo Rollouts' kubectl plugin: get|list|watch|promote|abort|retry|undo|pause|restart|set image|status (also the kubectl-argo-rollouts executable)"))
 
   program

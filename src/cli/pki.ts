@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from '
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isStoreError, type Store } from '../store/types.js'
-import { createCertificate, newKeyPair, privateKeyPem } from './x509.js'
+import { createCertificate, newKeyPair, privateKeyPem } from '../lib/x509.js'
 
 export interface Credentials {
   caCertPem: string

@@ -16,6 +16,9 @@ import { podEviction } from '../api/subresources/eviction.js'
 import { disruptionBudget } from '../registry/policy/budget.js'
 import { serviceAccountTokenRequest } from '../api/subresources/token.js'
 import { ServiceAccountTokens, type Lookup } from '../api/authn/serviceaccount.js'
+import { withBootstrapTokens } from '../api/authn/bootstrap.js'
+import { remoteNodeDialer } from './remote-nodes.js'
+import { kubeletClientCredentials } from './signer.js'
 import { InformerFactory } from '../client/factory.js'
 import { FairTurns } from '../client/turns.js'
 import { kubernetesServiceEndpoints } from '../controllers/endpoints/kubernetes.js'
@@ -126,7 +129,8 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
 
   // Node agents first: the API server dials them for logs, exec and port-forward.
   const agents: NodeAgent[] = []
-  const dialer = (nodeName: string) => agents.find((a) => a.nodeName === nodeName)?.connection
+  const remoteNodes = remoteNodeDialer(() => kubeletClientCredentials(dataDir), (name) => api.resource('', 'nodes')!.get(undefined, name) as never)
+  const dialer = (nodeName: string) => agents.find((a) => a.nodeName === nodeName)?.connection ?? remoteNodes(nodeName)
   let proxy: ServiceProxy | undefined
   const streaming = streamingSubresources(dialer, {
     serviceDialer: async ({ namespace, name, port }) => {
@@ -151,7 +155,7 @@ export async function startCluster(cfg: UpConfig, log: Logger): Promise<Cluster>
   const api: ApiServer = buildApiServer({
     store,
     tokens: [creds.token],
-    authenticateToken: (token) => saTokens.authenticate(token),
+    authenticateToken: withBootstrapTokens((ns, name) => lookup('secrets', ns, name), (token) => saTokens.authenticate(token)),
     serverAddress: `${cfg.host}:${cfg.port}`,
     tolerationSeconds: cfg.tolerationSeconds,
     subresources: new Map<string, SubresourceHandler>([

@@ -11,6 +11,8 @@ import { ServiceAllocator } from '../registry/allocation/allocator.js'
 import { StoreClaims } from '../registry/allocation/claims.js'
 import { CustomResourceServing } from '../registry/apiextensions/serve.js'
 import { builtInResources } from '../registry/index.js'
+import { csrRequester } from '../registry/certificates/csr.js'
+import { nodeRestriction } from '../registry/core/noderestriction.js'
 import { defaultIngressClassAdmission } from '../registry/networking/index.js'
 import { ensureBootstrapPolicy } from '../registry/rbac/bootstrap.js'
 import { metricsResources } from '../registry/metrics/index.js'
@@ -93,6 +95,8 @@ export function buildApiServer(w: ApiWiring): ApiServer {
       }),
       resourceQuotaAdmission({ quotas: () => api.resource('', 'resourcequotas')!, clock: w.clock }),
       ...storageAdmission({ listStorageClasses: async () => (await api.resource('storage.k8s.io', 'storageclasses')!.list(undefined)).items as never, getStorageClass: (name) => api.resource('storage.k8s.io', 'storageclasses')!.get(undefined, name).catch(() => undefined) as never }),
+      csrRequester,
+      nodeRestriction,
       ...(w.admission ?? []),
     ],
     protobuf: decodeProtobuf,

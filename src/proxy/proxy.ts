@@ -66,6 +66,12 @@ export interface ProxyLog {
 export interface ServiceProxyOptions {
   /** Where NodePorts listen (default 127.0.0.1; `0.0.0.0` for every address). */
   nodePortAddress?: string
+  /**
+   * Listen on the ClusterIPs too (default true). A second proxy on the same machine (a `kubelite
+   * agent` beside `kubelite up`) serves only its node's NodePorts: the loopback ClusterIPs are the
+   * first proxy's, and every process on the machine already reaches them.
+   */
+  clusterIPs?: boolean
   /** prom-client registry for the proxy's metrics (default: a registry of its own). */
   registry?: Registry
   log?: ProxyLog
@@ -496,7 +502,7 @@ export class ServiceProxy {
       ps.pool.close()
       st.ports.delete(portName)
     }
-    this.syncListeners(svcKey, listenSpecs(svc, this.nodePortAddress))
+    this.syncListeners(svcKey, listenSpecs(svc, this.nodePortAddress).filter((l) => l.kind !== 'ClusterIP' || this.opts.clusterIPs !== false))
   }
 
   /**

@@ -4,6 +4,7 @@ import { appsResources } from './apps/index.js'
 import { argoprojResources } from './argoproj/index.js'
 import { autoscalingResources } from './autoscaling/index.js'
 import { batchResources } from './batch/index.js'
+import { certificatesResources } from './certificates/csr.js'
 import { coreResources } from './core/index.js'
 import { coordinationResources } from './coordination/index.js'
 import { discoveryResources } from './discovery/index.js'
@@ -18,5 +19,5 @@ import { storageResources } from './storage/index.js'
 import type { ResourceDef } from './types.js'
 
 export function builtInResources(): ResourceDef[] {
-  return [...coreResources, ...quotaResources, ...appsResources, ...batchResources, ...autoscalingResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...policyResources, ...schedulingResources, ...storageResources, ...apiextensionsResources, ...argoprojResources, ...rbacResources, ...admissionregistrationResources]
+  return [...coreResources, ...quotaResources, ...appsResources, ...batchResources, ...autoscalingResources, ...networkingResources, ...eventsResources, ...coordinationResources, ...discoveryResources, ...policyResources, ...schedulingResources, ...storageResources, ...certificatesResources, ...apiextensionsResources, ...argoprojResources, ...rbacResources, ...admissionregistrationResources]
 }

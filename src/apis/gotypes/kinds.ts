@@ -26,6 +26,9 @@ export const rootKinds: Record<string, string> = {
   'policy/v1 Eviction': 'policy.Eviction',
   'policy/v1 PodDisruptionBudget': 'policy.PodDisruptionBudget',
   'authentication.k8s.io/v1 TokenRequest': 'authentication.TokenRequest',
+  // certificates/v1 by hand from its generated.proto and types.go (v0.32.4): `kubectl certificate approve|deny`.
+  'certificates.k8s.io/v1 CertificateSigningRequest': 'certificates.CertificateSigningRequest',
+  'certificates.k8s.io/v1 DeleteOptions': 'meta.DeleteOptions',
   'authentication.k8s.io/v1 SelfSubjectReview': 'authentication.SelfSubjectReview',
   'rbac.authorization.k8s.io/v1 Role': 'rbac.Role',
   'rbac.authorization.k8s.io/v1 ClusterRole': 'rbac.ClusterRole',

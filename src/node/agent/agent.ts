@@ -42,8 +42,13 @@ export interface NodeAgentOptions {
   nodeName: string
   /** InternalIP of the node (and every pod's hostIP), e.g. 127.0.0.1. */
   address: string
-  /** This node's slice of 127.244.0.0/16, e.g. `127.244.0.0/24`. An existing Node keeps its own. */
+  /**
+   * This node's slice of 127.244.0.0/16, e.g. `127.244.0.0/24`. An existing Node keeps its own.
+   * Empty: the Node registers without one and the agent waits for node IPAM to assign it.
+   */
   podCIDR: string
+  /** The port it serves the API server on (status.daemonEndpoints.kubeletEndpoint; default 10250). */
+  kubeletPort?: number
   /** Label the node node-role.kubernetes.io/control-plane (the first node). */
   controlPlane?: boolean
   /** Where pod logs live: `<logDir>/<ns>_<pod>_<uid>/<container>/<restart>.log`. */
@@ -196,6 +201,7 @@ export class NodeAgent {
       name: opts.nodeName,
       address: opts.address,
       podCIDR: opts.podCIDR,
+      kubeletPort: opts.kubeletPort,
       controlPlane: opts.controlPlane ?? false,
       maxPods: opts.maxPods ?? 110,
       containerRuntimeVersion: opts.runtime.version,
@@ -215,7 +221,9 @@ export class NodeAgent {
     try {
       const node = await this.register(signal)
       if (!node || signal.aborted) return
-      this.ipam = new PodIPAllocator(node.spec?.podCIDR || opts.podCIDR, (ip) => opts.runtime.addressInUse?.(ip) ?? false)
+      const podCIDR = node.spec?.podCIDR || opts.podCIDR || (await this.assignedPodCIDR(signal))
+      if (!podCIDR || signal.aborted) return
+      this.ipam = new PodIPAllocator(podCIDR, (ip) => opts.runtime.addressInUse?.(ip) ?? false)
 
       const events = opts.events ?? new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName }, this.clock, (err) => this.log.error({ err }, 'recording an event failed'))
       if (opts.informers) {
@@ -305,6 +313,17 @@ export class NodeAgent {
       }
       void w.syncOnce().finally(() => this.syncs.done(uid))
     }
+  }
+
+  /** Waits for node IPAM to give the Node its spec.podCIDR (upstream's kubelet waits for it too). */
+  private async assignedPodCIDR(signal: AbortSignal): Promise<string | undefined> {
+    this.log.info({ node: this.nodeName }, 'waiting for the node\'s pod CIDR')
+    while (!signal.aborted) {
+      const node = await this.nodes.get(undefined, this.nodeName).catch(() => undefined)
+      if (node?.spec?.podCIDR) return node.spec.podCIDR
+      await wait(250, signal)
+    }
+    return undefined
   }
 
   private get shutdownGrace(): number {
@@ -462,7 +481,7 @@ export class NodeAgent {
         const existing = await this.nodes.get(undefined, spec.name)
         const next = clone(existing)
         next.metadata.labels = { ...next.metadata.labels, ...nodeLabels(spec) }
-        if (!next.spec?.podCIDR) next.spec = { ...next.spec, podCIDR: spec.podCIDR, podCIDRs: [spec.podCIDR] }
+        if (!next.spec?.podCIDR && spec.podCIDR) next.spec = { ...next.spec, podCIDR: spec.podCIDR, podCIDRs: [spec.podCIDR] }
         const updated = await this.nodes.update(next)
         const withStatus = await this.postStatus(updated)
         return withStatus

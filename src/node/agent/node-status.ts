@@ -24,7 +24,10 @@ export interface HostInfo {
 export interface NodeSpecInput {
   name: string
   address: string
+  /** Empty: the node registers without one and node IPAM assigns it (an agent that joined). */
   podCIDR: string
+  /** Where the agent serves the API server (status.daemonEndpoints; default 10250). */
+  kubeletPort?: number
   controlPlane: boolean
   maxPods: number
   containerRuntimeVersion: string
@@ -104,7 +107,7 @@ export function nodeStatus(n: NodeSpecInput, health: Health, now: Date, old?: No
       { type: 'InternalIP', address: n.address },
       { type: 'Hostname', address: n.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: n.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: n.host.machineID,
       systemUUID: n.host.systemUUID,
@@ -130,7 +133,7 @@ export function newNode(n: NodeSpecInput, health: Health, now: Date): Node {
       labels: nodeLabels(n),
       annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
     },
-    spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
+    spec: n.podCIDR ? { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] } : {},
     status: nodeStatus(n, health, now),
   }
 }

@@ -89,19 +89,25 @@ export const bootstrapClusterRoles: KObject[] = [
   clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
   ...systemClusterRoles.map((r) => clusterRole(r.name, r.rules)),
   ...controllerRoles.map((r) => clusterRole(`system:controller:${r.name}`, r.rules)),
+  // What upstream's Node authorizer grants a kubelet beyond system:node, for the objects its pods
+  // reference (kubelite's agent follows them with list+watch), and kubeadm's get-nodes.
+  clusterRole('kubelite:node-references', [rule(['list', 'watch'], [''], ['configmaps', 'persistentvolumeclaims', 'secrets']), rule(['get', 'list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])]),
+  clusterRole('kubeadm:get-nodes', [rule(['get'], [''], ['nodes'])]),
 ]
 
 const group = (name: string): Subject => ({ apiGroup: rbacGroup, kind: 'Group', name })
 
-function clusterRoleBinding(name: string, subjects: Subject[] | null): KObject {
+function clusterRoleBinding(name: string, subjects: Subject[] | null, role = name): KObject {
   return {
     apiVersion: `${rbacGroup}/v1`,
     kind: 'ClusterRoleBinding',
     metadata: { name, labels: { ...bootstrapLabels }, annotations: { [autoupdateAnnotation]: 'true' } },
-    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name },
+    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: role },
     ...(subjects ? { subjects } : {}),
   }
 }
+
+const nodeToken = group('system:bootstrappers:kubeadm:default-node-token')
 
 export const bootstrapClusterRoleBindings: KObject[] = [
   clusterRoleBinding('cluster-admin', [group('system:masters')]),
@@ -110,6 +116,16 @@ export const bootstrapClusterRoleBindings: KObject[] = [
   clusterRoleBinding('system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
   ...systemClusterRoleBindings.map((b) => clusterRoleBinding(b.name, b.subjects)),
   ...controllerRoles.map((r) => clusterRoleBinding(`system:controller:${r.name}`, [{ kind: 'ServiceAccount', name: r.name, namespace: 'kube-system' }])),
+  // kubeadm's bindings for joining nodes (kubeadm init's bootstrap-token phase).
+  clusterRoleBinding('kubeadm:kubelet-bootstrap', [nodeToken], 'system:node-bootstrapper'),
+  clusterRoleBinding('kubeadm:node-autoapprove-bootstrap', [nodeToken], 'system:certificates.k8s.io:certificatesigningrequests:nodeclient'),
+  clusterRoleBinding('kubeadm:node-autoapprove-certificate-rotation', [group('system:nodes')], 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient'),
+  clusterRoleBinding('kubeadm:get-nodes', [nodeToken]),
+  // Nodes act as system:node:<name> in group system:nodes (their client certificates): the roles a
+  // kubelet and kube-proxy need, bound to the group (upstream narrows these with the Node authorizer).
+  clusterRoleBinding('kubelite:node', [group('system:nodes')], 'system:node'),
+  clusterRoleBinding('kubelite:node-proxier', [group('system:nodes')], 'system:node-proxier'),
+  clusterRoleBinding('kubelite:node-references', [group('system:nodes')]),
 ]
 
 const sameSubject = (a: Subject, b: Subject) => a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') && (a.apiGroup ?? '') === (b.apiGroup ?? '')
