@@ -141,10 +141,11 @@ const MAX_UPDATE_RETRIES = 10
 
 /**
  * Reads see committed revisions only, while a write is checked against the newest row, committed
- * or not (group commit). A retry after a conflict first lets the open batch commit — otherwise all
- * retries would run inside one event-loop turn against the same stale read and fail alike.
+ * or not (group commit). A retry after a conflict first lets the open batch commit (and, on a
+ * store that commits off the loop, become visible) — otherwise all retries would run against the
+ * same stale read and fail alike.
  */
-const pendingWrites = () => new Promise<void>((resolve) => setImmediate(resolve))
+const pendingWrites = (store: Store) => (store.settled ? store.settled() : new Promise<void>((resolve) => setImmediate(resolve)))
 const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
 
 /** Five characters from upstream's alphabet (no vowels, no confusable digits). */
@@ -570,7 +571,7 @@ export class ResourceStore {
       } catch (err) {
         // Unconditional updates (no resourceVersion in the body) retry on a race.
         if (!precondition && isConflict(err) && attempt < MAX_UPDATE_RETRIES) {
-          await pendingWrites()
+          await pendingWrites(this.store)
           continue
         }
         throw err
@@ -601,7 +602,7 @@ export class ResourceStore {
         return await this.writeUpdate(current, next, opts, opts.subresource)
       } catch (err) {
         if (isConflict(err) && attempt < MAX_UPDATE_RETRIES && !(precondition && precondition !== current.metadata.resourceVersion)) {
-          await pendingWrites()
+          await pendingWrites(this.store)
           continue
         }
         throw err
@@ -672,7 +673,7 @@ export class ResourceStore {
           return { object: await this.createPrepared(obj, { ...opts, fieldManager: undefined }, false), created: true }
         } catch (err) {
           if (err instanceof StatusError && err.reason === 'AlreadyExists' && attempt < MAX_UPDATE_RETRIES) {
-            await pendingWrites()
+            await pendingWrites(this.store)
             continue
           }
           throw err
@@ -685,7 +686,7 @@ export class ResourceStore {
         return { object: await this.writeUpdate(live, next, { ...opts, fieldManager: undefined }, opts.subresource), created: false }
       } catch (err) {
         if (isConflict(err) && attempt < MAX_UPDATE_RETRIES) {
-          await pendingWrites()
+          await pendingWrites(this.store)
           continue
         }
         throw err
@@ -702,7 +703,7 @@ export class ResourceStore {
         return await this.deleteOnce(current, opts)
       } catch (err) {
         if (isConflict(err) && !opts.preconditions?.resourceVersion && attempt < MAX_UPDATE_RETRIES) {
-          await pendingWrites()
+          await pendingWrites(this.store)
           continue
         }
         throw err
