@@ -814,6 +814,7 @@ export class ResourceStore {
    */
   async *watch(namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): AsyncGenerator<ApiWatchEvent> {
     const filter = this.compileSelectors(opts.labelSelector, opts.fieldSelector)
+    const filtered = Boolean(opts.labelSelector || opts.fieldSelector)
     const prefix = prefixOf(this.space, this.ns(namespace))
     let after: number
     const rv = opts.resourceVersion
@@ -836,7 +837,7 @@ export class ResourceStore {
     }
     try {
       for await (const ev of this.store.watch(prefix, { afterRevision: after, signal })) {
-        const out = this.translate(ev, filter)
+        const out = this.translate(ev, filter, filtered)
         if (out) yield out
       }
     } catch (err) {
@@ -850,14 +851,16 @@ export class ResourceStore {
     }
   }
 
-  private translate(ev: WatchEvent, filter: (o: StoredObject) => boolean): ApiWatchEvent | undefined {
+  /** `filtered`: the watch has selectors, so the previous version is decoded to tell an object entering them from one changing within them. */
+  private translate(ev: WatchEvent, filter: (o: StoredObject) => boolean, filtered: boolean): ApiWatchEvent | undefined {
     if (ev.type === 'delete') {
       const obj = this.decode(ev.kv, ev.revision)
       return filter(obj) ? { type: 'DELETED', object: obj } : undefined
     }
     const obj = this.decode(ev.kv)
     const now = filter(obj)
-    const before = ev.prevKv ? filter(this.decode(ev.prevKv)) : false
+    // Without selectors every version passes: the previous one need not be decoded (each update event carries it).
+    const before = ev.prevKv ? !filtered || filter(this.decode(ev.prevKv)) : false
     if (now && (ev.type === 'create' || !before)) return { type: 'ADDED', object: obj }
     if (now) return { type: 'MODIFIED', object: obj }
     if (before) return { type: 'DELETED', object: obj }
