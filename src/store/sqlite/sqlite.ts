@@ -395,12 +395,23 @@ export class SqliteStore implements Store {
     }
     if (batch.rows.length) this.written = batch.rows[batch.rows.length - 1].id
     const synced = batch.rows.length ? this.syncWal() : Promise.resolve(undefined)
-    this.syncing = Promise.all([this.syncing, synced]).then(([, failed]) => {
-      if (batch.rows.length) this.committed = batch.rows[batch.rows.length - 1].id
-      if (this.fanout.size > 0) for (const row of batch.rows) this.fanout.publish(eventFromRow(row))
-      const failure = failed && new StoreError('Unavailable', `commit not made durable: ${failed.message}`)
-      for (const w of batch.waiters) failure ? w.reject(failure) : w.resolve()
-    })
+    this.syncing = Promise.all([this.syncing, synced])
+      .then(([, failed]) => {
+        if (batch.rows.length) this.committed = batch.rows[batch.rows.length - 1].id
+        const failure = failed && new StoreError('Unavailable', `commit not made durable: ${failed.message}`)
+        try {
+          if (this.fanout.size > 0) for (const row of batch.rows) this.fanout.publish(eventFromRow(row))
+        } finally {
+          for (const w of batch.waiters) failure ? w.reject(failure) : w.resolve()
+        }
+      })
+      // The chain must not stay rejected (later batches would never be acknowledged); an error in
+      // publishing is thrown as it was when commits were synchronous: uncaught.
+      .catch((err: unknown) => {
+        process.nextTick(() => {
+          throw err
+        })
+      })
   }
 
   /** fdatasync of the WAL file on the thread pool: what synchronous=FULL would have done inside COMMIT. Resolves with the error, if any. */
