@@ -70,6 +70,8 @@ const plan = {
   phases: (flagValue('phases') ?? process.env.BENCH_PHASES ?? 'process,sim,fleet').split(','),
   connections: 8, // keep-alive connections = creates and patches in flight
   getsPerSec: 20,
+  listsPerSec: 2, // LIST of a page of pods (limit listLimit), as bench/node.bench.ts
+  listLimit: 100,
   podTimeoutMs: 15_000, // one bare pod: create → Ready
   goneTimeoutMs: 40_000, // pods of a deleted Deployment (or a bare pod) and their processes gone
   rolloutTimeoutMs: 30_000, // process runtime: one rollout, or one Deployment's first availability
@@ -80,7 +82,8 @@ const plan = {
   totalDeadlineMs: quick ? 240_000 : 720_000,
 }
 
-const goals = { rolloutOverIdeal: 1.5, simAvailableMs: 60_000, queueP99Ms: 100, apiP99Ms: 50 }
+// listP99Ms: the hardening issue's LIST goal under a pod burst (GET < 50 ms, LIST < 100 ms), applied to the fleet's roll too.
+const goals = { rolloutOverIdeal: 1.5, simAvailableMs: 60_000, queueP99Ms: 100, apiP99Ms: 50, listP99Ms: 100 }
 
 const v1 = 'gcr.io/google-samples/kubernetes-bootcamp:v1'
 const v2 = 'jocatalin/kubernetes-bootcamp:v2'
@@ -186,6 +189,19 @@ try {
 } catch (err) {
   process.stderr.write('bench hook: ' + err.message + '\\n')
 }
+// The event loop's delay (what an HTTP request waits before it is read) and garbage collection's
+// pauses, over the same windows as the waits.
+const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks')
+const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+loopDelay.enable()
+let gc = { count: 0, ms: 0, max: 0 }
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++
+    gc.ms += e.duration
+    gc.max = Math.max(gc.max, e.duration)
+  }
+}).observe({ entryTypes: ['gc'] })
 if (process.send) {
   process.on('message', (m) => {
     if (!m || m.type !== 'take-waits') return
@@ -196,11 +212,22 @@ if (process.send) {
       q.wait = series()
       q.work = series()
     }
-    process.send({ type: 'waits', id: m.id, supported, waits: out })
+    const loop = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6, gc }
+    loopDelay.reset()
+    gc = { count: 0, ms: 0, max: 0 }
+    process.send({ type: 'waits', id: m.id, supported, waits: out, loop })
   })
   process.channel?.unref()
 }
 `
+
+/** The event loop's delay (ms: p50, p99, max) and garbage collection (pauses, their total and longest, ms) over a window. */
+interface LoopStats {
+  p50: number
+  p99: number
+  max: number
+  gc: { count: number; ms: number; max: number }
+}
 
 interface Running {
   child: ChildProcess
@@ -210,6 +237,8 @@ interface Running {
   output: () => string
   /** The waits recorded since the last take (undefined: this build has no hook). */
   takeWaits(): Promise<Waits | undefined>
+  /** The event loop's delay and GC pauses over the window the last takeWaits closed. */
+  lastLoop(): LoopStats | undefined
   /** The work-queue series on /metrics at the last take (to subtract), if any. */
   lastScrape?: QueueMetrics
 }
@@ -251,10 +280,11 @@ async function launch(tmp: string, name: string, upArgs: string[]): Promise<Runn
   child.stderr!.on('data', keep)
   child.on('error', (err) => keep(Buffer.from(`spawn: ${err.message}\n`)))
   let asks = 0
+  let loop: LoopStats | undefined
   const takeWaits = async (): Promise<Waits | undefined> => {
     const id = ++asks
-    const reply = new Promise<{ supported: boolean; waits: Waits } | undefined>((resolve) => {
-      const onMessage = (m: { type?: string; id?: number; supported: boolean; waits: Waits }) => {
+    const reply = new Promise<{ supported: boolean; waits: Waits; loop?: LoopStats } | undefined>((resolve) => {
+      const onMessage = (m: { type?: string; id?: number; supported: boolean; waits: Waits; loop?: LoopStats }) => {
         if (m?.type !== 'waits' || m.id !== id) return
         child.off('message', onMessage)
         resolve(m)
@@ -268,11 +298,12 @@ async function launch(tmp: string, name: string, upArgs: string[]): Promise<Runn
     child.send({ type: 'take-waits', id })
     const r = await reply
     if (!r) throw new Error('kubelite did not hand over the work-queue waits within 15 s')
+    loop = r.loop
     return r.supported ? r.waits : undefined
   }
   try {
     await waitForReadyz({ child, dataDir, port, t0, timeoutMs: plan.readyTimeoutMs, output: () => out, credsPollMs: 5, retryMs: 10 })
-    return { child, pid: child.pid!, port, dataDir, output: () => out, takeWaits }
+    return { child, pid: child.pid!, port, dataDir, output: () => out, takeWaits, lastLoop: () => loop }
   } catch (err) {
     await stop(child)
     throw err
@@ -364,9 +395,9 @@ async function setImage(api: Api, ns: string, name: string, image: string): Prom
 // ---- the API trickle, in a worker thread -------------------------------------------------------
 
 /**
- * Open loop: a GET every 1/getsPerSec s, round robin over `paths`, each sent on schedule whether
- * or not the previous one answered (no coordinated omission). Plain JS (a worker does not get
- * tsx's loader), CommonJS as eval workers are.
+ * Open loop: a GET every 1/getsPerSec s, round robin over `paths`, and (with `listPath`) a LIST
+ * every 1/listsPerSec s, each sent on schedule whether or not the previous one answered (no
+ * coordinated omission). Plain JS (a worker does not get tsx's loader), CommonJS as eval workers are.
  */
 const trickleSource = `
 const { parentPort, workerData: w } = require('node:worker_threads')
@@ -374,40 +405,47 @@ const { Pool } = require(w.undici)
 const headers = { authorization: 'Bearer ' + w.token, accept: 'application/json' }
 // Enough connections that the client never queues: the latency is the server's (and the network's).
 const pool = new Pool(w.origin, { connections: 32, connect: { ca: w.ca } })
-const out = { get: [], errors: 0, unanswered: [] }
+const out = { get: [], list: [], errors: 0, listErrors: 0, listItems: 0, unanswered: [], unansweredLists: [] }
 const pending = new Map()
 let stopped = false
 let idle = () => {}
 let n = 0
-async function one(path, id) {
+async function one(path, id, kind) {
   const s = performance.now()
-  pending.set(id, s)
+  pending.set(id, { s, kind })
   try {
     const r = await pool.request({ method: 'GET', path, headers })
-    await r.body.text()
-    if (r.statusCode !== 200) out.errors++
-    else out.get.push(performance.now() - s)
+    const text = await r.body.text()
+    if (r.statusCode !== 200) kind === 'list' ? out.listErrors++ : out.errors++
+    else if (kind === 'list') {
+      out.list.push(performance.now() - s)
+      out.listItems = Math.max(out.listItems, JSON.parse(text).items.length)
+    } else out.get.push(performance.now() - s)
   } catch {
-    out.errors++
+    kind === 'list' ? out.listErrors++ : out.errors++
   }
   pending.delete(id)
   if (pending.size === 0) idle()
 }
-const step = 1000 / w.getsPerSec
-let next = performance.now()
-const tick = () => {
-  if (stopped) return
-  void one(w.paths[n % w.paths.length], n++)
-  next += step
-  setTimeout(tick, Math.max(0, next - performance.now()))
+function every(perSec, send) {
+  const step = 1000 / perSec
+  let next = performance.now()
+  const tick = () => {
+    if (stopped) return
+    send()
+    next += step
+    setTimeout(tick, Math.max(0, next - performance.now()))
+  }
+  tick()
 }
-tick()
+every(w.getsPerSec, () => void one(w.paths[n % w.paths.length], n++, 'get'))
+if (w.listPath) every(w.listsPerSec, () => void one(w.listPath, n++, 'list'))
 parentPort.on('message', async () => {
   stopped = true
   // Wait up to 5 s for the answers still due; those that do not come count with their age so far.
   if (pending.size > 0) await Promise.race([new Promise((r) => (idle = r)), new Promise((r) => setTimeout(r, 5000))])
   const now = performance.now()
-  for (const s of pending.values()) out.unanswered.push(now - s)
+  for (const p of pending.values()) (p.kind === 'list' ? out.unansweredLists : out.unanswered).push(now - p.s)
   parentPort.postMessage(out)
   await pool.destroy()
   parentPort.close()
@@ -419,13 +457,21 @@ interface TrickleResult {
   get: number[]
   errors: number
   unanswered: number[]
+  /** The same for the LISTs (none without a listPath); the most items a page held. */
+  list: number[]
+  listErrors: number
+  unansweredLists: number[]
+  listItems: number
 }
 
-function startTrickle(api: Api, paths: string[]): { stop(): Promise<TrickleResult> } {
+function startTrickle(api: Api, paths: string[], listPath?: string): { stop(): Promise<TrickleResult> } {
   const undici = createRequire(import.meta.url).resolve('undici')
-  const worker = new Worker(trickleSource, { eval: true, workerData: { undici, origin: api.origin, ca: api.ca, token: api.token, paths, getsPerSec: plan.getsPerSec } })
+  const worker = new Worker(trickleSource, {
+    eval: true,
+    workerData: { undici, origin: api.origin, ca: api.ca, token: api.token, paths, getsPerSec: plan.getsPerSec, listPath, listsPerSec: plan.listsPerSec },
+  })
   const result = new Promise<TrickleResult>((resolve, reject) => {
-    worker.once('message', (r: TrickleResult) => resolve({ ...r, get: [...r.get, ...r.unanswered] }))
+    worker.once('message', (r: TrickleResult) => resolve({ ...r, get: [...r.get, ...r.unanswered], list: [...r.list, ...r.unansweredLists] }))
     worker.once('error', reject)
   })
   return {
@@ -811,8 +857,9 @@ async function fleetPhase(tmp: string, deadline: number): Promise<void> {
     progress(`fleet: set image on all ${d} at once (${plan.connections} in flight); GET ${plan.getsPerSec}/s meanwhile`)
     doneAt.clear()
     want = new Map()
-    const trickle = startTrickle(api, [`/api/v1/namespaces/${ns}/configmaps/probe`, `/apis/apps/v1/namespaces/${ns}/deployments/${names[0]}`])
+    const trickle = startTrickle(api, [`/api/v1/namespaces/${ns}/configmaps/probe`, `/apis/apps/v1/namespaces/${ns}/deployments/${names[0]}`], `/api/v1/namespaces/${ns}/pods?limit=${plan.listLimit}`)
     const cpu0 = cpuMs(run.pid)
+    const machine0 = machineTicks()
     const t0 = performance.now()
     const patchLat: number[] = []
     const timeline: string[] = []
@@ -847,10 +894,21 @@ async function fleetPhase(tmp: string, deadline: number): Promise<void> {
     const gets = asc(trick.get)
     upper(`fleet: API GET p99 during the rollout (${plan.getsPerSec}/s, ×${gets.length})`, pct(gets, 99), goals.apiP99Ms, ms)
     info('  GET p50 / max', `${ms(pct(gets, 50))} / ${ms(gets.at(-1) ?? NaN)}; ${trick.errors} errors, ${trick.unanswered.length} unanswered at the end`)
+    const lists = asc(trick.list)
+    upper(`fleet: API LIST p99 during the rollout (pods, limit=${plan.listLimit}, ${plan.listsPerSec}/s, ×${lists.length})`, pct(lists, 99), goals.listP99Ms, ms)
+    info('  LIST p50 / max', `${ms(pct(lists, 50))} / ${ms(lists.at(-1) ?? NaN)}; ${trick.listErrors} errors, ${trick.unansweredLists.length} unanswered at the end; ${trick.listItems} pods a page`)
+    const loop = run.lastLoop()
+    if (loop)
+      info(
+        'fleet: kubelite event-loop delay during the rollout; GC',
+        `p50 ${ms(loop.p50)}, p99 ${ms(loop.p99)}, max ${ms(loop.max)}; ${loop.gc.count} GC pauses, ${secs(loop.gc.ms)} in all, longest ${ms(loop.gc.max)}`,
+      )
     info(`fleet: set image on all → all complete`, allDone ? secs(took) : `${doneAt.size} of ${d} complete after ${secs(took)}`)
     info('  per Deployment, set image sent → complete', dist([...doneAt.values()].map((x) => x - t0)))
     info(`  set image (PATCH), ${plan.connections} in flight`, dist(patchLat))
+    const machine1 = machineTicks()
     info('fleet: kubelite CPU during the rollout; RSS (peak)', `${secs(cpu)} of ${secs(took)} wall = ${((cpu / took) * 100).toFixed(0)}% of a core, ${ms(cpu / (d * plan.fleetReplicas))} a replaced pod; ${mb(procStatus(run.pid, 'VmRSS'))} (${mb(procStatus(run.pid, 'VmHWM'))})`)
+    info('fleet: the machine during the rollout (all cores, every process)', `${(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100).toFixed(0)}% busy`)
     notes.push(`fleet timeline: ${timeline.join('; ')}`)
   } finally {
     await watch?.close()

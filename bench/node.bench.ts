@@ -47,7 +47,8 @@ const plan = {
   totalDeadlineMs: 175_000,
 }
 
-const goals = { simAllRunningMs: 60_000, apiP99Ms: 50, processReadyMs: 300 }
+// listP99Ms: the hardening issue's goal for a LIST during a 10,000-pod burst (GET < 50 ms, LIST < 100 ms).
+const goals = { simAllRunningMs: 60_000, apiP99Ms: 50, listP99Ms: 100, processReadyMs: 300 }
 
 const bootcampImage = 'gcr.io/google-samples/kubernetes-bootcamp:v1'
 
@@ -360,7 +361,7 @@ async function simPhase(tmp: string, deadline: number): Promise<void> {
     const lists = asc(trick.list)
     upper(`sim: API GET p99 meanwhile (${plan.getsPerSec}/s, ×${gets.length})`, pct(gets, 99), goals.apiP99Ms, ms)
     info('  GET p50 / max', `${ms(pct(gets, 50))} / ${ms(gets.at(-1) ?? NaN)}; ${trick.errors.get} errors`)
-    upper(`sim: API LIST p99 meanwhile (limit=${plan.listLimit}, ${plan.listsPerSec}/s, ×${lists.length})`, pct(lists, 99), goals.apiP99Ms, ms)
+    upper(`sim: API LIST p99 meanwhile (limit=${plan.listLimit}, ${plan.listsPerSec}/s, ×${lists.length})`, pct(lists, 99), goals.listP99Ms, ms)
     info('  LIST p50 / max', `${ms(pct(lists, 50))} / ${ms(lists.at(-1) ?? NaN)}; ${trick.errors.list} errors; ${trick.listItems} pods a page`)
     info('sim: store writes (revisions) per pod', `${(writes / Math.max(1, createLat.length)).toFixed(1)} (${writes} in all; ${eventCount} Events in the namespace = ${(eventCount / Math.max(1, createLat.length)).toFixed(1)} a pod)`)
     info('sim: kubelite RSS at the end (peak)', `${mb(rss)} (${mb(hwm)})`)

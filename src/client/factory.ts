@@ -5,7 +5,7 @@
 // cache (Informer.onIndex, filtered) rather than opening a watch of its own.
 import type { StoredObject } from '../apis/meta.js'
 import type { Clock } from '../lib/clock.js'
-import { byNamespace, Informer, metadataOnly } from './informer.js'
+import { byNamespace, Informer, metadataOnly, withoutManagedFields } from './informer.js'
 import type { Client, GVR } from './types.js'
 
 export interface InformerFactoryOptions {
@@ -27,7 +27,8 @@ export class InformerFactory {
   ) {}
 
   /**
-   * The shared informer of a resource (created on first use; indexed by namespace). With a
+   * The shared informer of a resource (created on first use; indexed by namespace; its objects
+   * without metadata.managedFields, see withoutManagedFields). With a
    * `filter`, one of only the objects its selectors match (client-go's filtered factory), shared
    * with those asking for the same filter: for a component that needs a few objects of a kind
    * that may hold many (the root CA publisher's ConfigMaps), so the process does not cache them all.
@@ -38,7 +39,8 @@ export class InformerFactory {
     let inf = this.informers.get(key)
     if (!inf) {
       const { resyncMs, clock } = this.opts
-      const transform = filter.metadataOnly ? metadataOnly : undefined
+      // Cached objects never carry managedFields (kube-controller-manager trims them too).
+      const transform = filter.metadataOnly ? metadataOnly : withoutManagedFields
       inf = new Informer(this.client.resource(gvr), { resyncMs, clock, fieldSelector, labelSelector, transform, onError: (err) => this.onError?.(err, gvr.resource) }).addIndex('namespace', byNamespace)
       this.informers.set(key, inf)
       // Asked for after start (a controller started late): start it too.

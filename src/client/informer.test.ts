@@ -5,6 +5,8 @@ import { FakeClock } from '../lib/clock.js'
 import { byNodeName, filtered, Informer, metadataOnly, nodeNameIndex, type InformerHandlers } from './informer.js'
 import type { ResourceClient, WatchEvent } from './types.js'
 import { until } from '../../test/kit/index.js'
+import { gvrs, InformerFactory } from './factory.js'
+import type { Client } from './types.js'
 
 /** A resource whose list answers `items` and whose watch delivers what send() pushes. */
 function fakeResource(items: StoredObject[]) {
@@ -200,4 +202,31 @@ test('a metadata-only informer caches and hands out identity, owners, finalizers
   assert.deepEqual(seen[1], { ...want, metadata: { ...want.metadata, resourceVersion: '2', deletionTimestamp: '2026-12-07T00:00:00Z' } })
   ac.abort()
   await running
+})
+
+test('the shared factory caches objects without managedFields and leaves the watched object as it was', async () => {
+  const withFields = (rv: string) =>
+    ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'default', uid: 'u1', resourceVersion: rv, labels: { app: 'web' }, managedFields: [{ manager: 'kubelet', operation: 'Update' }] },
+      spec: { nodeName: 'n1' },
+    }) as unknown as StoredObject
+  const r = fakeResource([withFields('1')])
+  const factory = new InformerFactory({ resource: () => r.client } as unknown as Client)
+  const inf = factory.informer(gvrs.pods)
+  const seen: StoredObject[] = []
+  inf.on({ add: (o) => seen.push(o), update: (_, o) => seen.push(o) })
+  const ac = new AbortController()
+  factory.start(ac.signal)
+  await factory.waitForSync()
+  const want = (rv: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1', resourceVersion: rv, labels: { app: 'web' } }, spec: { nodeName: 'n1' } })
+  assert.deepEqual(inf.get('default', 'p'), want('1'))
+  const sent = Object.freeze(withFields('2'))
+  r.send('MODIFIED', sent)
+  await until('the update', () => seen.length === 2)
+  assert.deepEqual(seen[1], want('2'))
+  assert.equal(sent.metadata.managedFields?.length, 1, 'the event object itself keeps its managedFields')
+  ac.abort()
+  await factory.stopped()
 })

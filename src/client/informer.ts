@@ -49,6 +49,19 @@ export function metadataOnly(obj: StoredObject): StoredObject {
   return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: meta } as StoredObject
 }
 
+/**
+ * An object without metadata.managedFields, as kube-controller-manager's informers trim them
+ * (its `trim` transform): no controller reads them, an update without them keeps the live ones,
+ * and they are a large share of every cached pod. A shallow copy: the object handed in may be
+ * shared (a watch event's object goes to every watcher) and stays as it is.
+ */
+export function withoutManagedFields(obj: StoredObject): StoredObject {
+  const m = obj.metadata
+  if (m?.managedFields === undefined) return obj
+  const { managedFields: _drop, ...metadata } = m
+  return { ...obj, metadata } as StoredObject
+}
+
 export function objectKey(obj: { metadata?: { namespace?: string; name?: string } }): string {
   const m = obj.metadata ?? {}
   return m.namespace ? `${m.namespace}/${m.name}` : (m.name ?? '')

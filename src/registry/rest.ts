@@ -143,10 +143,11 @@ const MAX_UPDATE_RETRIES = 10
 
 /**
  * Reads see committed revisions only, while a write is checked against the newest row, committed
- * or not (group commit). A retry after a conflict first lets the open batch commit — otherwise all
- * retries would run inside one event-loop turn against the same stale read and fail alike.
+ * or not (group commit). A retry after a conflict first lets the open batch commit (and, on a
+ * store that commits off the loop, become visible) — otherwise all retries would run against the
+ * same stale read and fail alike.
  */
-const pendingWrites = () => new Promise<void>((resolve) => setImmediate(resolve))
+const pendingWrites = (store: Store) => (store.settled ? store.settled() : new Promise<void>((resolve) => setImmediate(resolve)))
 const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
 
 /** Five characters from upstream's alphabet (no vowels, no confusable digits). */
@@ -574,7 +575,7 @@ export class ResourceStore {
       } catch (err) {
         // Unconditional updates (no resourceVersion in the body) retry on a race.
         if (!precondition && isConflict(err) && attempt < MAX_UPDATE_RETRIES) {
-          await pendingWrites()
+          await pendingWrites(this.store)
           continue
         }
         throw err
@@ -605,7 +606,7 @@ export class ResourceStore {
         return await this.writeUpdate(current, next, opts, opts.subresource)
       } catch (err) {
         if (isConflict(err) && attempt < MAX_UPDATE_RETRIES && !(precondition && precondition !== current.metadata.resourceVersion)) {
-          await pendingWrites()
+          await pendingWrites(this.store)
           continue
         }
         throw err
@@ -676,7 +677,7 @@ export class ResourceStore {
           return { object: await this.createPrepared(obj, { ...opts, fieldManager: undefined }, false), created: true }
         } catch (err) {
           if (err instanceof StatusError && err.reason === 'AlreadyExists' && attempt < MAX_UPDATE_RETRIES) {
-            await pendingWrites()
+            await pendingWrites(this.store)
             continue
           }
           throw err
@@ -689,7 +690,7 @@ export class ResourceStore {
         return { object: await this.writeUpdate(live, next, { ...opts, fieldManager: undefined }, opts.subresource), created: false }
       } catch (err) {
         if (isConflict(err) && attempt < MAX_UPDATE_RETRIES) {
-          await pendingWrites()
+          await pendingWrites(this.store)
           continue
         }
         throw err
@@ -706,7 +707,7 @@ export class ResourceStore {
         return await this.deleteOnce(current, opts)
       } catch (err) {
         if (isConflict(err) && !opts.preconditions?.resourceVersion && attempt < MAX_UPDATE_RETRIES) {
-          await pendingWrites()
+          await pendingWrites(this.store)
           continue
         }
         throw err
@@ -817,6 +818,7 @@ export class ResourceStore {
    */
   async *watch(namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): AsyncGenerator<ApiWatchEvent> {
     const filter = this.compileSelectors(opts.labelSelector, opts.fieldSelector)
+    const filtered = Boolean(opts.labelSelector || opts.fieldSelector)
     const prefix = prefixOf(this.space, this.ns(namespace))
     let after: number
     const rv = opts.resourceVersion
@@ -839,7 +841,7 @@ export class ResourceStore {
     }
     try {
       for await (const ev of this.store.watch(prefix, { afterRevision: after, signal })) {
-        const out = this.translate(ev, filter)
+        const out = this.translate(ev, filter, filtered)
         if (out) yield out
       }
     } catch (err) {
@@ -853,14 +855,16 @@ export class ResourceStore {
     }
   }
 
-  private translate(ev: WatchEvent, filter: (o: StoredObject) => boolean): ApiWatchEvent | undefined {
+  /** `filtered`: the watch has selectors, so the previous version is decoded to tell an object entering them from one changing within them. */
+  private translate(ev: WatchEvent, filter: (o: StoredObject) => boolean, filtered: boolean): ApiWatchEvent | undefined {
     if (ev.type === 'delete') {
       const obj = this.decode(ev.kv, ev.revision)
       return filter(obj) ? { type: 'DELETED', object: obj } : undefined
     }
     const obj = this.decode(ev.kv)
     const now = filter(obj)
-    const before = ev.prevKv ? filter(this.decode(ev.prevKv)) : false
+    // Without selectors every version passes: the previous one need not be decoded (each update event carries it).
+    const before = ev.prevKv ? !filtered || filter(this.decode(ev.prevKv)) : false
     if (now && (ev.type === 'create' || !before)) return { type: 'ADDED', object: obj }
     if (now) return { type: 'MODIFIED', object: obj }
     if (before) return { type: 'DELETED', object: obj }

@@ -121,4 +121,10 @@ export interface Store {
    */
   compact(revision: number): Promise<void>
   close(): Promise<void>
+  /**
+   * Resolves once every write made so far is committed and seen by readers (a store that commits
+   * writes in batches, off the caller's turn). Absent: the writes of one event-loop turn are
+   * committed by the next.
+   */
+  settled?(): Promise<void>
 }

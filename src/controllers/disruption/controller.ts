@@ -50,9 +50,13 @@ export class DisruptionController implements Reconciler {
       for (const pod of pods) if (pod) for (const pdb of this.budgetsFor(pod)) this.queue.add(objectKey(pdb))
     }
     this.pods.on({ add: (p) => forPod(p), update: (o, p) => forPod(o, p), delete: (p) => forPod(p) })
-    // A scale change of a controller changes the expected count of the budgets over its pods.
+    // A scale change of a controller changes the expected count of the budgets over its pods. A
+    // namespace without budgets has nothing to look at: its pods are not walked (a rollout of
+    // 10,000 pods updates its ReplicaSets thousands of times).
     for (const inf of Object.values(this.workloads)) {
       const forWorkload = (w: StoredObject) => {
+        const budgets = this.pdbs.byIndex('namespace', w.metadata.namespace ?? '')
+        if (budgets.length === 0) return
         for (const pod of this.pods.byIndex('namespace', w.metadata.namespace ?? '')) {
           if ((pod.metadata.ownerReferences ?? []).some((r) => r.uid === w.metadata.uid)) forPod(pod)
         }

@@ -172,3 +172,24 @@ test('an existing world-readable database is made private on open', async (t) =>
   t.after(() => store.close())
   assert.equal(statSync(path).mode & 0o777, 0o600)
 })
+
+test('a batch is seen by readers only once committed and its WAL fsynced; settled() waits for that; close() acknowledges what is pending', async (t) => {
+  const path = join(tempDir(t), 'state.db')
+  const s = await openSqliteStore(path)
+  const db = (s as unknown as { db: Database.Database }).db
+  assert.equal(db.pragma('synchronous', { simple: true }), 1, 'COMMIT itself does not fsync (NORMAL): the WAL is fsynced off the event loop')
+  const writes = [s.create('/r/a', '1'), s.create('/r/b', '2'), s.create('/r/c', '3')]
+  assert.equal(await s.get('/r/a'), undefined, 'not committed yet')
+  assert.equal(await s.currentRevision(), 0)
+  await s.settled()
+  assert.equal(await s.currentRevision(), 3)
+  assert.deepEqual((await s.list('/r/')).items.map((kv) => kv.value), ['1', '2', '3'])
+  assert.deepEqual((await Promise.all(writes)).map((kv) => kv.modRevision), [1, 2, 3])
+
+  const last = s.update('/r/a', '4', 1)
+  await s.close()
+  assert.equal((await last).modRevision, 4, 'a write pending at close is committed and acknowledged')
+  const again = await openSqliteStore(path)
+  assert.equal((await again.get('/r/a'))?.value, '4')
+  await again.close()
+})
