@@ -51,6 +51,7 @@ describe('kubelite agent joins over the network', () => {
 
   const stopAgent = async (a: Agent | undefined) => {
     if (!a || a.child.exitCode !== null) return
+    a.child.kill('SIGCONT') // if a test froze it
     a.child.kill('SIGINT')
     const timer = setTimeout(() => a.child.kill('SIGKILL'), 30_000)
     await a.exited
@@ -58,7 +59,9 @@ describe('kubelite agent joins over the network', () => {
   }
 
   before(async () => {
-    c = await startCluster(['--nodes', '1', '--no-dashboard'])
+    // Short node-monitor and toleration times (upstream's flags) so the last test sees a lost node's
+    // pods replaced within seconds instead of 50 s + 5 min.
+    c = await startCluster(['--nodes', '1', '--no-dashboard', '--node-monitor-grace-period', '10s', '--node-monitor-period', '2s', '--default-unreachable-toleration-seconds', '5', '--default-not-ready-toleration-seconds', '5'])
   })
   after(async () => {
     await stopAgent(agent)
@@ -273,5 +276,35 @@ spec:
       const pods = parseTable(await c.k('get', 'pods', '-l', 'app=remote', '-o', 'wide'))
       return pods.length === 2 && pods.every((p) => p.READY === '1/1' && p.NODE === agentName)
     }, 60_000)
+  })
+
+  test('an agent that stops answering: its Node goes NotReady and unreachable, and its pods are replaced on another node', async () => {
+    const a = agent!
+    // Both replicas on the agent: the control-plane node is cordoned while they are placed.
+    await c.k('cordon', 'kubelite')
+    await c.k('create', 'deployment', 'moving', '--image=registry.k8s.io/pause:3.9', '--replicas=2')
+    await c.k('rollout', 'status', 'deployment/moving', '--timeout=60s')
+    const before = parseTable(await c.k('get', 'pods', '-l', 'app=moving', '-o', 'wide'))
+    assert.deepEqual(before.map((p) => p.NODE), [agentName, agentName])
+    await c.k('uncordon', 'kubelite')
+    a.child.kill('SIGSTOP') // the process is there but posts nothing: its Lease runs out
+    try {
+      await until('the agent\'s Node NotReady', async () => parseTable(await c.k('get', 'nodes')).find((n) => n.NAME === agentName)?.STATUS === 'NotReady', 60_000)
+      const node = JSON.parse(await c.k('get', 'node', agentName, '-o', 'json'))
+      const ready = node.status.conditions.find((x: { type: string }) => x.type === 'Ready')
+      assert.deepEqual([ready.status, ready.reason, ready.message], ['Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.'])
+      await until('the unreachable NoExecute taint', async () => JSON.parse(await c.k('get', 'node', agentName, '-o', 'json')).spec.taints?.some((t: { key: string; effect: string }) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute'), 30_000)
+      // After the 5 s toleration the pods are evicted and the ReplicaSet replaces them on kubelite.
+      await until('two moving pods Running on kubelite', async () => {
+        const pods = parseTable(await c.k('get', 'pods', '-l', 'app=moving', '-o', 'wide'))
+        return pods.filter((p) => p.NODE === 'kubelite' && p.STATUS === 'Running').length === 2
+      }, 60_000)
+      const events = await c.k('get', 'events', '--field-selector', 'reason=TaintManagerEviction', '-o', 'jsonpath={.items[*].message}')
+      assert.match(events, /Marking for deletion Pod default\/moving-/)
+    } finally {
+      a.child.kill('SIGCONT')
+    }
+    // Back: the Node is Ready again and its taints go.
+    await until('the agent\'s Node Ready again', async () => parseTable(await c.k('get', 'nodes')).find((n) => n.NAME === agentName)?.STATUS === 'Ready', 60_000)
   })
 })

@@ -43,7 +43,7 @@ export class ResourceQuotaController implements Reconciler {
     // Replenishment as upstream's: a deletion, or an update that changes what the object uses (a
     // pod that finished); creations were counted by admission already.
     for (const { gvr, informer } of this.watched) {
-      const usage = (obj: StoredObject) => JSON.stringify(objectUsage(gvr.group, gvr.resource, obj, this.clock()))
+      const usage = (obj: StoredObject) => JSON.stringify(objectUsage(gvr.group, gvr.resource, obj, this.clock()), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))
       informer.on({ update: (old, cur) => (usage(old) !== usage(cur) ? touch(cur) : undefined), delete: touch })
     }
   }
