@@ -39,8 +39,9 @@ const unit = part === 'all' || part === 'unit' ? walk(join(root, 'src'), '.test.
 // End-to-end files run one at a time: each starts a cluster whose pods take 127.244.0.1, .2, ...
 // and whose NodePorts are real listeners, so two at once would fight over the same addresses.
 // Slow files: the HPA walkthrough waits out real CPU sampling and scale-down windows; the etcd
-// file starts a 3-member etcd cluster and an HA pair of control planes.
-const slow = new Set(['test/e2e/hpa.e2e.test.ts', 'test/e2e/etcd.e2e.test.ts'])
+// file starts a 3-member etcd cluster and an HA pair of control planes; the demo file plays every
+// guided demo in full (nearly 4 minutes) and checks the committed tutorials against them.
+const slow = new Set(['test/e2e/hpa.e2e.test.ts', 'test/e2e/etcd.e2e.test.ts', 'test/e2e/demo.e2e.test.ts'])
 const e2eFiles = walk(join(root, 'test', 'e2e'), '.e2e.test.ts')
 const e2e = part === 'slow' ? e2eFiles.filter((f) => slow.has(f)) : part === 'all' || part === 'e2e' ? e2eFiles.filter((f) => !slow.has(f) || filter !== '') : []
 if (unit.length + e2e.length === 0) {
