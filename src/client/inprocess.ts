@@ -67,7 +67,10 @@ class LocalResourceClient<T extends StoredObject> implements ResourceClient<T> {
     return this.admit(() => this.r.create(namespace, obj, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, fieldValidation: 'Ignore' }) as Promise<T>)
   }
   update(obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.admit(() => this.r.update(obj.metadata.namespace, obj.metadata.name!, obj, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, subresource: opts.subresource }) as Promise<T>)
+    // A copy, as a request body is over HTTP: the server normalises the body it is given (drops
+    // nulls, prunes), and callers often pass an informer's frozen object, or one built from it.
+    const body = structuredClone(obj)
+    return this.admit(() => this.r.update(obj.metadata.namespace, obj.metadata.name!, body, { fieldManager: opts.fieldManager ?? this.defaultManager, dryRun: opts.dryRun, subresource: opts.subresource }) as Promise<T>)
   }
   async patch(namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean } = {}): Promise<T> {
     const body = typeof patch === 'string' ? patch : JSON.stringify(patch)
