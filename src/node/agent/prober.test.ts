@@ -41,7 +41,11 @@ test('a new run starts not ready; a carried-over ready run stays ready until its
     carried.start({ ready: true, started: true })
     assert.equal(carried.ready, true, 'ready from the start, as published')
   })
-  await failed
+  // The prober's timers are unref'd (they never hold a process open): a referenced timer keeps this
+  // test's event loop alive until the probe has run, and bounds the wait.
+  let guard: NodeJS.Timeout | undefined
+  await Promise.race([failed, new Promise((_, reject) => (guard = setTimeout(() => reject(new Error('the readiness probe never ran')), 10_000)))])
+  clearTimeout(guard)
   assert.deepEqual(changes, [['readiness', false]], 'then the failing probe takes it out')
 })
 
