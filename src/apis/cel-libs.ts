@@ -227,6 +227,18 @@ function urlQuery(u: KubeURL): Map<string, string[]> {
   return out
 }
 
+/** The `isX(string)` form of a parser: true when it accepts the string. */
+function parses(parse: (s: string) => unknown): (s: string) => boolean {
+  return (s) => {
+    try {
+      parse(s)
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
 // ---- formats ------------------------------------------------------------------------------------
 
 export class NamedFormat {
@@ -247,14 +259,7 @@ const formats: Record<string, (s: string) => string[]> = {
   dns1123SubdomainPrefix: prefixOf(isDNS1123Subdomain),
   dns1035LabelPrefix: prefixOf(isDNS1035Label),
   labelValue: isValidLabelValue,
-  uri: (s) => {
-    try {
-      parseKubeURL(s)
-      return []
-    } catch {
-      return ['invalid URI']
-    }
-  },
+  uri: (s) => (parses(parseKubeURL)(s) ? [] : ['invalid URI']),
   uuid: (s) => (uuidRe.test(s) ? [] : ['does not match the UUID format']),
   byte: (s) => (/^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 ? [] : ['invalid base64']),
   date: (s) => (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) ? [] : ['invalid date']),
@@ -409,14 +414,7 @@ export function kubernetesCelEnvironment(): Environment {
   // URLs
   env.registerType('kubernetes.URL', KubeURL)
   fn('url(string): kubernetes.URL', (s: string) => parseKubeURL(s))
-  fn('isURL(string): bool', (s: string) => {
-    try {
-      parseKubeURL(s)
-      return true
-    } catch {
-      return false
-    }
-  })
+  fn('isURL(string): bool', parses(parseKubeURL))
   fn('kubernetes.URL.getScheme(): string', (u: KubeURL) => u.scheme)
   fn('kubernetes.URL.getHost(): string', (u: KubeURL) => u.host)
   fn('kubernetes.URL.getHostname(): string', (u: KubeURL) => urlHostname(u))
@@ -427,14 +425,7 @@ export function kubernetesCelEnvironment(): Environment {
   // quantity
   env.registerType('kubernetes.Quantity', Quantity)
   fn('quantity(string): kubernetes.Quantity', (s: string) => Quantity.parse(s))
-  fn('isQuantity(string): bool', (s: string) => {
-    try {
-      Quantity.parse(s)
-      return true
-    } catch {
-      return false
-    }
-  })
+  fn('isQuantity(string): bool', parses(Quantity.parse))
   fn('sign(kubernetes.Quantity): int', (q: Quantity) => q.sign())
   fn('kubernetes.Quantity.sign(): int', (q: Quantity) => q.sign())
   fn('kubernetes.Quantity.isGreaterThan(kubernetes.Quantity): bool', (a: Quantity, b: Quantity) => a.compare(b) > 0)
@@ -457,16 +448,8 @@ export function kubernetesCelEnvironment(): Environment {
   env.registerType('net.CIDR', CIDR)
   env.registerType('IPNamespace', IPNamespace)
   env.registerConstant('ip', 'IPNamespace', new IPNamespace())
-  const tryParse = (parse: (s: string) => unknown) => (s: string) => {
-    try {
-      parse(s)
-      return true
-    } catch {
-      return false
-    }
-  }
   fn('ip(string): net.IP', (s: string) => parseIPAddr(s))
-  fn('isIP(string): bool', tryParse(parseIPAddr))
+  fn('isIP(string): bool', parses(parseIPAddr))
   fn('IPNamespace.isCanonical(string): bool', (_ns: unknown, s: string) => parseIPAddr(s).toString() === s)
   fn('string(net.IP): string', (ip: IPAddr) => ip.toString())
   fn('net.IP.family(): int', (ip: IPAddr) => BigInt(ip.family))
@@ -479,7 +462,7 @@ export function kubernetesCelEnvironment(): Environment {
   ] as const)
     fn(`net.IP.${name}(): bool`, (ip: IPAddr) => ipKinds(ip)[key])
   fn('cidr(string): net.CIDR', (s: string) => parseCIDR(s))
-  fn('isCIDR(string): bool', tryParse(parseCIDR))
+  fn('isCIDR(string): bool', parses(parseCIDR))
   fn('string(net.CIDR): string', (c: CIDR) => c.toString())
   fn('net.CIDR.containsIP(string): bool', (c: CIDR, s: string) => c.contains(parseIPAddr(s)))
   fn('net.CIDR.containsIP(net.IP): bool', (c: CIDR, ip: IPAddr) => c.contains(ip))

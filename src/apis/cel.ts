@@ -51,31 +51,15 @@ export function compileCel(expr: string): Program | Error {
  * are skipped; nested calls are rewritten inside out.
  */
 export function rewriteHas(expr: string): string {
-  let out = ''
-  let i = 0
-  while (i < expr.length) {
-    const c = expr[i]
-    if (c === '"' || c === "'") {
-      const end = stringEnd(expr, i)
-      out += expr.slice(i, end)
-      i = end
-      continue
-    }
-    if (expr.startsWith('has(', i) && !/[\w.]/.test(expr[i - 1] ?? '')) {
-      const close = matchingParen(expr, i + 3)
-      if (close > 0) {
-        const arg = rewriteHas(expr.slice(i + 4, close))
-        const m = /^([\s\S]*?)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(arg)
-        const plainPath = /^\s*[A-Za-z_][A-Za-z0-9_]*(\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/
-        out += m && !plainPath.test(arg) ? `((${m[1]}).?${m[2]}.hasValue())` : `has(${arg})`
-        i = close + 1
-        continue
-      }
-    }
-    out += c
-    i++
-  }
-  return out
+  return rewriteCode(expr, (i) => {
+    if (!expr.startsWith('has(', i) || /[\w.]/.test(expr[i - 1] ?? '')) return undefined
+    const close = matchingParen(expr, i + 3)
+    if (close < 0) return undefined
+    const arg = rewriteHas(expr.slice(i + 4, close))
+    const m = /^([\s\S]*?)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(arg)
+    const plainPath = /^\s*[A-Za-z_][A-Za-z0-9_]*(\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/
+    return { text: m && !plainPath.test(arg) ? `((${m[1]}).?${m[2]}.hasValue())` : `has(${arg})`, end: close + 1 }
+  })
 }
 
 /**
@@ -83,23 +67,22 @@ export function rewriteHas(expr: string): string {
  * operator overloads), so it is read as `opt.__value__()`, the same value typed dyn.
  */
 export function rewriteOptionalValue(expr: string): string {
+  return rewriteCode(expr, (i) => {
+    const m = /^\.\s*value\s*\(\s*\)/.exec(expr.slice(i, i + 40))
+    return m ? { text: '.__value__()', end: i + m[0].length } : undefined
+  })
+}
+
+/** `expr` with what `at(i)` replaces, tried at every position outside string literals. */
+function rewriteCode(expr: string, at: (i: number) => { text: string; end: number } | undefined): string {
   let out = ''
   for (let i = 0; i < expr.length; ) {
     const c = expr[i]
-    if (c === '"' || c === "'") {
-      const end = stringEnd(expr, i)
-      out += expr.slice(i, end)
-      i = end
-      continue
-    }
-    const m = /^\.\s*value\s*\(\s*\)/.exec(expr.slice(i, i + 40))
-    if (m) {
-      out += '.__value__()'
-      i += m[0].length
-      continue
-    }
-    out += c
-    i++
+    const hit = c === '"' || c === "'" ? { text: expr.slice(i, stringEnd(expr, i)), end: stringEnd(expr, i) } : at(i)
+    if (hit) {
+      out += hit.text
+      i = hit.end
+    } else out += expr[i++]
   }
   return out
 }

@@ -480,11 +480,12 @@ export function planJob(o: JobObserved): JobPlan {
   const addS: string[] = []
   const addF: string[] = []
   const failingFinish = finished !== undefined && finished.type !== 'SuccessCriteriaMet'
+  const awaitingPods = new Set(delayed.values())
   for (const p of tracked) {
     const uid = p.metadata.uid!
     const considerFailed = isPodFailed(p, job)
     // A failed pod waiting for its index's replacement keeps its finalizer (and is counted then).
-    const awaitingReplacement = perIndex && finished === undefined && job.metadata.deletionTimestamp == null && [...delayed.values()].includes(p) && !plan.creates.some((c) => c.index === completionIndexOf(p))
+    const awaitingReplacement = perIndex && finished === undefined && job.metadata.deletionTimestamp == null && awaitingPods.has(p) && !plan.creates.some((c) => c.index === completionIndexOf(p))
     const canRemove = !awaitingReplacement && (job.metadata.deletionTimestamp != null || finished !== undefined || p.status?.phase === 'Succeeded' || considerFailed)
     if (!canRemove) continue
     plan.removeFinalizers.push(p)
